@@ -1,0 +1,289 @@
+/* md.h - the molecular-dynamics engine: system, units, box, neighbor lists, potentials, integrators.
+ *
+ * Layout: one atom layout (contiguous per-property arrays, positions interleaved x[3*i+d]), double
+ * precision throughout. Local atoms are 0..n-1; periodic images ("ghosts", LAMMPS-style) are appended
+ * at n..n+nghost-1 by the neighbor list so that force loops need no minimum-image arithmetic and boxes
+ * smaller than twice the cutoff work. Potentials write forces on ghosts too; md_compute() folds them
+ * back onto their owners and computes the virial as sum_i x_i (x) f_i over locals and ghosts.
+ *
+ * Units follow LAMMPS `units lj` and `units metal` (Å, eV, ps, g/mol, K, bar). Internal = input units;
+ * conversions happen only at I/O. md uses GSL (random numbers) and the common layer, nothing else. */
+#ifndef MD_H
+#define MD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "../common/sr_error.h"
+#include "../common/sr_input.h"
+
+/* ------------------------------------------------------------------------------------------------
+ * Units
+ * ---------------------------------------------------------------------------------------------- */
+enum md_units_style { MD_UNITS_LJ = 0, MD_UNITS_METAL = 1 };
+
+typedef struct md_units {
+    int style;
+    const char *name;  /* "lj" or "metal" */
+    double boltz;      /* k_B in energy/temperature */
+    double mvv2e;      /* mass*velocity^2 -> energy */
+    double ftm2v;      /* force/mass*time -> velocity (= 1/mvv2e) */
+    double nktv2p;     /* energy/volume -> pressure */
+    double dt_default; /* default timestep */
+    /* unit names, for netCDF `units` attributes and logs */
+    const char *length, *energy, *time, *mass, *temperature, *pressure, *velocity, *force, *density;
+} md_units;
+
+const md_units *md_units_get(int style);
+/* "lj" / "metal" -> style; SR_EINVAL otherwise. */
+int md_units_parse(const char *name, int *style);
+
+/* ------------------------------------------------------------------------------------------------
+ * Box and system
+ * ---------------------------------------------------------------------------------------------- */
+typedef struct md_box {
+    double lo[3];  /* lower corner */
+    double len[3]; /* edge lengths; orthorhombic for now */
+    double tilt[3];/* xy, xz, yz: reserved for triclinic boxes, must be 0 */
+} md_box;
+
+typedef struct md_system {
+    int n;        /* local (owned) atoms */
+    int nghost;   /* periodic images at n .. n+nghost-1 (managed by md_nlist) */
+    int capacity; /* rows allocated for locals + ghosts */
+    double *x;    /* positions [3*capacity] */
+    double *v;    /* velocities [3*capacity] (locals) */
+    double *f;    /* forces [3*capacity] */
+    int *type;    /* 0-based type index [capacity] */
+    int64_t *id;  /* persistent atom ids, 1-based [capacity] */
+    int *image;   /* image counters of locals [3*capacity]: unwrapped = x + image*len */
+    int *ghost_owner; /* local index owning each ghost [capacity] (index g-n) */
+    int *ghost_shift; /* image shift of each ghost [3*capacity] (index 3*(g-n)+d) */
+    int ntypes;
+    double *mass;       /* per type [ntypes] */
+    char (*type_name)[16]; /* per type label, e.g. "Ar", "O", "1" */
+    md_box box;
+    int units; /* md_units_style */
+    long step;
+    double time;
+} md_system;
+
+md_system *md_system_create(int n, int ntypes, int units);
+void md_system_free(md_system *s);
+/* Deep copy of the local atoms (no ghosts). */
+md_system *md_system_copy(const md_system *s);
+/* Change the number of local atoms (keeps the first min(n, old) rows; drops ghosts). */
+int md_system_resize(md_system *s, int n);
+/* Make room for n + nghost rows (ghost arrays included). */
+int md_system_reserve(md_system *s, int rows);
+/* Keep only locals with keep[i] != 0 (order preserved; ghosts dropped). */
+int md_system_filter(md_system *s, const unsigned char *keep);
+/* Append the locals of `other` (same units; types mapped by index). */
+int md_system_append(md_system *s, const md_system *other);
+int md_system_set_box(md_system *s, const double lo[3], const double len[3]);
+double md_system_volume(const md_system *s);
+/* Wrap local atoms into the box, updating image counters. */
+void md_system_wrap(md_system *s);
+/* Minimum-image displacement in an orthorhombic box (in place). */
+static inline void md_box_minimum_image(const md_box *b, double d[3])
+{
+    for (int k = 0; k < 3; k++) {
+        const double L = b->len[k];
+        while (d[k] > 0.5 * L) d[k] -= L;
+        while (d[k] < -0.5 * L) d[k] += L;
+    }
+}
+/* Set the type table: masses (and optional names, NULL = "1", "2", ...). */
+int md_system_set_types(md_system *s, int ntypes, const double *mass, const char *const *names);
+/* Smallest pair distance among local atoms (minimum image), and the ids of that pair; O(N) with cells. */
+int md_system_min_distance(const md_system *s, double *dmin, int64_t *id_a, int64_t *id_b);
+
+/* Kinetic energy (energy units) and instantaneous temperature for `dof` degrees of freedom
+ * (dof <= 0 means 3N - 3). */
+double md_kinetic_energy(const md_system *s);
+double md_temperature(const md_system *s, int dof);
+int md_default_dof(const md_system *s);
+void md_total_momentum(const md_system *s, double p[3]);
+/* Maxwell-Boltzmann velocities at temperature T, zero total momentum, rescaled exactly to T. */
+int md_velocity_create(md_system *s, double T, gsl_rng *rng);
+
+/* ------------------------------------------------------------------------------------------------
+ * Lattices and liquids
+ * ---------------------------------------------------------------------------------------------- */
+enum md_lattice_kind {
+    MD_LATTICE_SC = 0,
+    MD_LATTICE_BCC,
+    MD_LATTICE_FCC,
+    MD_LATTICE_HCP,          /* ideal c/a; orthorhombic cell a x sqrt(3)a x c, 4 atoms */
+    MD_LATTICE_DIAMOND,      /* cubic diamond = ice Ic oxygens, 8 atoms per cubic cell */
+    MD_LATTICE_HEXDIAMOND,   /* hexagonal diamond (lonsdaleite) = ice Ih oxygens, orthorhombic 8-atom cell */
+    MD_LATTICE_NKINDS
+};
+/* "sc|bcc|fcc|hcp|diamond|hexdiamond" */
+int md_lattice_parse(const char *name, int *kind);
+const char *md_lattice_name(int kind);
+/* Atoms per orthorhombic unit cell and the cell edge lengths for nearest-neighbour distance 1. */
+int md_lattice_cell(int kind, double cell[3], int *natoms);
+/* Nearest-neighbour distance for a number density rho (atoms per volume). */
+double md_lattice_nn_for_density(int kind, double rho);
+/* Build nx*ny*nz cells with nearest-neighbour distance `nn` into a new system of one type (mass 1). */
+int md_lattice_build(int kind, double nn, int nx, int ny, int nz, int units, md_system **out);
+
+/* ------------------------------------------------------------------------------------------------
+ * Neighbor lists (linked cells + Verlet list with skin)
+ * ---------------------------------------------------------------------------------------------- */
+enum md_nlist_kind {
+    MD_NLIST_HALF = 0, /* each pair once (Newton's third law); pair potentials */
+    MD_NLIST_FULL = 1  /* each pair from both sides; many-body potentials, order parameters */
+};
+
+typedef struct md_nlist {
+    double cutoff; /* interaction cutoff */
+    double skin;   /* Verlet skin */
+    int kind;
+    /* the list: neighbors of local atom i are neigh[first[i] .. first[i]+num[i]-1],
+     * indices into the system arrays (may be ghosts, >= n) */
+    int n;
+    int *first;
+    int *num;
+    int *neigh;
+    long nbuilds; /* statistics */
+    struct md_nlist_priv *priv;
+} md_nlist;
+
+md_nlist *md_nlist_create(double cutoff, double skin, int kind);
+void md_nlist_free(md_nlist *nl);
+/* Wrap atoms, (re)create ghosts covering cutoff + skin, bin them and build the list. */
+int md_nlist_build(md_nlist *nl, md_system *s);
+/* Once per step after positions change: rebuild if any atom moved more than skin/2 since the last
+ * build (box changes counted), otherwise just refresh ghost positions. *rebuilt (may be NULL) = 1 if
+ * rebuilt. */
+int md_nlist_update(md_nlist *nl, md_system *s, int *rebuilt);
+/* Refresh ghost positions from their owners (after positions changed without a rebuild). */
+void md_ghosts_update(md_system *s);
+/* Add ghost forces onto their owners. */
+void md_ghosts_fold_forces(md_system *s);
+
+/* ------------------------------------------------------------------------------------------------
+ * Potentials
+ * ---------------------------------------------------------------------------------------------- */
+enum md_want {
+    MD_WANT_FORCE = 1,
+    MD_WANT_ENERGY = 2,
+    MD_WANT_VIRIAL = 4,   /* md_compute derives the virial from forces (fdotr) */
+    MD_WANT_EATOM = 8     /* per-atom energies into result->eatom (locals) */
+};
+
+typedef struct md_result {
+    double energy;     /* potential energy (energy units) */
+    double virial[6];  /* W_ab = sum r_a f_b: xx yy zz xy xz yz (energy units) */
+    double *eatom;     /* optional per-atom energy [capacity] (caller-owned) */
+} md_result;
+
+typedef struct md_potential_class {
+    const char *name;              /* style name in the input, e.g. "lj", "sw", "nn" */
+    const sr_keyword *keywords;    /* keys of the [potential] section this style reads */
+    size_t config_size;            /* size of the struct the keywords bind into */
+    /* Create the state from a bound config; `basedir` resolves relative file names. */
+    int (*create)(void **state, const void *config, const md_system *s, const char *basedir);
+    /* Forces on locals and ghosts (ghost forces are folded by md_compute), energy if asked.
+     * Forces are accumulated: f has been zeroed by the caller. */
+    int (*compute)(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r);
+    double (*cutoff)(const void *state);
+    int nlist_kind;                /* MD_NLIST_HALF or MD_NLIST_FULL */
+    void (*describe)(const void *state, FILE *out);
+    void (*destroy)(void *state);
+} md_potential_class;
+
+typedef struct md_potential {
+    const md_potential_class *cls;
+    void *state;
+} md_potential;
+
+/* Registry (LAMMPS PairStyle-like): md's own styles plus those registered at start-up (ml's "nn"). */
+int md_potential_register(const md_potential_class *cls);
+const md_potential_class *md_potential_find(const char *name);
+/* Parse the [potential] section (key `style` chooses the class), create it. Problems go to el. */
+int md_potential_from_section(sr_section *sec, const md_system *s, const char *basedir,
+                              md_potential **out, sr_errlist *el);
+/* Wrap an existing state (for programmatic construction). */
+int md_potential_wrap(const md_potential_class *cls, void *state, md_potential **out);
+void md_potential_free(md_potential *p);
+double md_potential_cutoff(const md_potential *p);
+
+/* Zero forces, evaluate, fold ghost forces, compute virial (if asked), check energy and forces for
+ * NaN/Inf (an error names the atom id and step). */
+int md_compute(md_potential *p, md_system *s, md_nlist *nl, unsigned want, md_result *r);
+
+/* Lennard-Jones 12-6: E = 4 eps [(sig/r)^12 - (sig/r)^6] (- E(rc) when shifted), per type pair. */
+#define MD_LJ_MAXTYPES 8
+typedef struct md_lj_params {
+    int ntypes;
+    double epsilon[MD_LJ_MAXTYPES];  /* per type */
+    double sigma[MD_LJ_MAXTYPES];
+    double cutoff;                   /* in units of length (global) */
+    int shift;                       /* shift energy to zero at the cutoff */
+    int mixing;                      /* 0 geometric (LAMMPS default), 1 arithmetic (Lorentz-Berthelot) */
+} md_lj_params;
+extern const md_potential_class md_potential_lj;
+int md_lj_create(const md_lj_params *p, md_potential **out);
+
+/* ------------------------------------------------------------------------------------------------
+ * Integrators, thermostats, barostats
+ * ---------------------------------------------------------------------------------------------- */
+enum md_thermostat { MD_THERMO_NONE = 0, MD_THERMO_BUSSI, MD_THERMO_LANGEVIN };
+enum md_barostat {
+    MD_BARO_NONE = 0,
+    MD_BARO_ISO,    /* stochastic cell rescaling, isotropic (Bernetti & Bussi, JCP 153, 114107, 2020) */
+    MD_BARO_ANISO,  /* per-axis cell rescaling, each axis coupled to its own P_aa */
+    MD_BARO_Z       /* only z rescaled by P_zz (NpzAT, for coexistence slabs) */
+};
+
+typedef struct md_integrator_params {
+    double dt;            /* timestep (time units) */
+    int thermostat;       /* md_thermostat */
+    double temperature;   /* target T */
+    double tau_t;         /* thermostat time (time units) */
+    int barostat;         /* md_barostat */
+    double pressure;      /* target P (pressure units) */
+    double tau_p;         /* barostat relaxation time */
+    double compressibility; /* isothermal compressibility beta_T (1/pressure units) */
+    int dof;              /* degrees of freedom for T (<=0: 3N-3) */
+} md_integrator_params;
+
+typedef struct md_thermo {
+    long step;
+    double time;
+    double temperature;
+    double pressure;   /* virial + kinetic, scalar */
+    double ptensor[6];
+    double pe, ke, etotal;
+    double volume;
+    double enthalpy;   /* etotal + P_target V (pressure units converted) */
+    double conserved;  /* total energy + thermostat/barostat work: constant for exact dynamics */
+} md_thermo;
+
+typedef struct md_integrator md_integrator;
+
+/* Restraint: atoms with restrain[i] (by local index at set-up time; ids are tracked) are tethered to
+ * their current positions by a harmonic spring k (energy/length^2), or frozen when k < 0. */
+md_integrator *md_integrator_create(const md_integrator_params *p, md_system *s, md_potential *pot,
+                                    gsl_rng *rng);
+void md_integrator_free(md_integrator *in);
+/* Build the neighbor list and compute initial forces. */
+int md_integrator_setup(md_integrator *in);
+/* Advance n steps. */
+int md_integrator_run(md_integrator *in, long nsteps);
+int md_integrator_thermo(md_integrator *in, md_thermo *out);
+int md_integrator_restrain(md_integrator *in, const unsigned char *mask, double k);
+md_nlist *md_integrator_nlist(md_integrator *in);
+const md_integrator_params *md_integrator_get_params(const md_integrator *in);
+
+/* Checkpoint: binary, versioned, exact (positions, velocities, box, images, ids, types, step/time,
+ * integrator state and RNG state). Written to path.tmp then renamed. */
+int md_checkpoint_write(const char *path, const md_system *s, const md_integrator *in);
+int md_checkpoint_read(const char *path, md_system **s, md_integrator *in);
+
+#endif
