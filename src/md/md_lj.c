@@ -1,0 +1,190 @@
+/* Lennard-Jones 12-6 pair potential with cutoff, optional shift, per-type parameters and mixing.
+ * E = 4 eps [(sig/r)^12 - (sig/r)^6] - E_shift, as LAMMPS pair_style lj/cut (+ pair_modify shift yes). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md.h"
+
+typedef struct lj_state {
+    md_lj_params p;
+    int nt;
+    /* per type pair, flattened [a*nt+b] */
+    double cutsq[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES];
+    double lj1[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 48 eps sig^12 */
+    double lj2[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 24 eps sig^6 */
+    double lj3[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 4 eps sig^12 */
+    double lj4[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 4 eps sig^6 */
+    double offset[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES];
+} lj_state;
+
+static int lj_setup(lj_state *st, const md_lj_params *p)
+{
+    if (p->ntypes < 1 || p->ntypes > MD_LJ_MAXTYPES)
+        return SR_ERROR(SR_EINVAL, "lj: number of types %d out of range [1, %d]", p->ntypes, MD_LJ_MAXTYPES);
+    if (!(p->cutoff > 0) || !isfinite(p->cutoff))
+        return SR_ERROR(SR_EINVAL, "lj: cutoff must be positive (got %g)", p->cutoff);
+    for (int a = 0; a < p->ntypes; a++)
+        if (!(p->epsilon[a] >= 0) || !(p->sigma[a] > 0))
+            return SR_ERROR(SR_EINVAL, "lj: type %d needs epsilon >= 0 and sigma > 0 (got %g, %g)", a + 1,
+                            p->epsilon[a], p->sigma[a]);
+    st->p = *p;
+    st->nt = p->ntypes;
+    for (int a = 0; a < st->nt; a++)
+        for (int b = 0; b < st->nt; b++) {
+            double eps = sqrt(p->epsilon[a] * p->epsilon[b]);
+            double sig = p->mixing ? 0.5 * (p->sigma[a] + p->sigma[b]) : sqrt(p->sigma[a] * p->sigma[b]);
+            int k = a * st->nt + b;
+            double s6 = pow(sig, 6.0), s12 = s6 * s6;
+            st->cutsq[k] = p->cutoff * p->cutoff;
+            st->lj1[k] = 48.0 * eps * s12;
+            st->lj2[k] = 24.0 * eps * s6;
+            st->lj3[k] = 4.0 * eps * s12;
+            st->lj4[k] = 4.0 * eps * s6;
+            double rc6 = pow(p->cutoff, 6.0);
+            st->offset[k] = p->shift ? 4.0 * eps * (s12 / (rc6 * rc6) - s6 / rc6) : 0.0;
+        }
+    return SR_OK;
+}
+
+typedef struct lj_config {
+    sr_reals epsilon, sigma;
+    double cutoff;
+    int shift;
+    int mixing;
+} lj_config;
+
+static const sr_keyword lj_keywords[] = {
+    {"epsilon", SR_KW_REALS, offsetof(lj_config, epsilon), "energy", "1.0", 0, 1e10, NULL,
+     "well depth per atom type"},
+    {"sigma", SR_KW_REALS, offsetof(lj_config, sigma), "length", "1.0", 1e-6, 1e10, NULL,
+     "size parameter per atom type"},
+    {"cutoff", SR_KW_REAL, offsetof(lj_config, cutoff), "length", "2.5", 1e-6, 1e10, NULL,
+     "interaction cutoff (global)"},
+    {"shift", SR_KW_BOOL, offsetof(lj_config, shift), "", "no", 0, 1, NULL,
+     "shift the energy to zero at the cutoff (LAMMPS pair_modify shift yes)"},
+    {"mixing", SR_KW_CHOICE, offsetof(lj_config, mixing), "", "geometric", 0, 0, "geometric|arithmetic",
+     "mixing rule for unlike pairs"},
+    SR_KW_END};
+
+static int lj_create(void **state, const void *config, const md_system *s, const char *basedir)
+{
+    (void)basedir;
+    const lj_config *c = config;
+    md_lj_params p = {0};
+    p.ntypes = s ? s->ntypes : c->epsilon.n;
+    if (p.ntypes > MD_LJ_MAXTYPES)
+        return SR_ERROR(SR_EINVAL, "lj: at most %d atom types (system has %d)", MD_LJ_MAXTYPES, p.ntypes);
+    for (int t = 0; t < p.ntypes; t++) {
+        /* one value applies to all types; otherwise one per type */
+        if (c->epsilon.n != 1 && c->epsilon.n != p.ntypes)
+            return SR_ERROR(SR_EINVAL, "lj: epsilon needs 1 or %d values (got %d)", p.ntypes, c->epsilon.n);
+        if (c->sigma.n != 1 && c->sigma.n != p.ntypes)
+            return SR_ERROR(SR_EINVAL, "lj: sigma needs 1 or %d values (got %d)", p.ntypes, c->sigma.n);
+        p.epsilon[t] = c->epsilon.v[c->epsilon.n == 1 ? 0 : t];
+        p.sigma[t] = c->sigma.v[c->sigma.n == 1 ? 0 : t];
+    }
+    p.cutoff = c->cutoff;
+    p.shift = c->shift;
+    p.mixing = c->mixing;
+    lj_state *st = calloc(1, sizeof *st);
+    if (!st) return SR_ERROR(SR_ENOMEM, "out of memory");
+    int rc = lj_setup(st, &p);
+    if (rc) {
+        free(st);
+        return rc;
+    }
+    *state = st;
+    return SR_OK;
+}
+
+static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
+{
+    const lj_state *st = state;
+    const int nt = st->nt;
+    const double *restrict x = s->x;
+    double *restrict f = s->f;
+    const int *restrict type = s->type;
+    const int *restrict neigh = nl->neigh;
+    const int want_e = (want & MD_WANT_ENERGY) != 0;
+    double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
+    double energy = 0.0;
+    for (int i = 0; i < nl->n; i++) {
+        const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+        const int ti = type[i] * nt;
+        double fxi = 0, fyi = 0, fzi = 0;
+        const int *jl = neigh + nl->first[i];
+        const int jn = nl->num[i];
+        for (int q = 0; q < jn; q++) {
+            const int j = jl[q];
+            const double dx = xi - x[3 * j], dy = yi - x[3 * j + 1], dz = zi - x[3 * j + 2];
+            const double r2 = dx * dx + dy * dy + dz * dz;
+            const int k = ti + type[j];
+            if (r2 >= st->cutsq[k]) continue;
+            const double r2i = 1.0 / r2, r6i = r2i * r2i * r2i;
+            const double fpair = r6i * (st->lj1[k] * r6i - st->lj2[k]) * r2i;
+            fxi += dx * fpair;
+            fyi += dy * fpair;
+            fzi += dz * fpair;
+            f[3 * j] -= dx * fpair;
+            f[3 * j + 1] -= dy * fpair;
+            f[3 * j + 2] -= dz * fpair;
+            if (want_e) {
+                const double e = r6i * (st->lj3[k] * r6i - st->lj4[k]) - st->offset[k];
+                energy += e;
+                if (eatom) {
+                    eatom[i] += 0.5 * e;
+                    eatom[j] += 0.5 * e;
+                }
+            }
+        }
+        f[3 * i] += fxi;
+        f[3 * i + 1] += fyi;
+        f[3 * i + 2] += fzi;
+    }
+    r->energy += energy;
+    return SR_OK;
+}
+
+static double lj_cutoff(const void *state)
+{
+    return ((const lj_state *)state)->p.cutoff;
+}
+
+static void lj_describe(const void *state, FILE *out)
+{
+    const lj_state *st = state;
+    fprintf(out, "lj: Lennard-Jones 12-6, cutoff %g, %s, %s mixing, %d type(s):", st->p.cutoff,
+            st->p.shift ? "energy shifted to 0 at cutoff" : "not shifted",
+            st->p.mixing ? "arithmetic" : "geometric", st->nt);
+    for (int t = 0; t < st->nt; t++) fprintf(out, " [eps %g sigma %g]", st->p.epsilon[t], st->p.sigma[t]);
+    fprintf(out, "\n");
+}
+
+static void lj_destroy(void *state)
+{
+    free(state);
+}
+
+const md_potential_class md_potential_lj = {
+    .name = "lj",
+    .keywords = lj_keywords,
+    .config_size = sizeof(lj_config),
+    .create = lj_create,
+    .compute = lj_compute,
+    .cutoff = lj_cutoff,
+    .nlist_kind = MD_NLIST_HALF,
+    .describe = lj_describe,
+    .destroy = lj_destroy,
+};
+
+int md_lj_create(const md_lj_params *p, md_potential **out)
+{
+    *out = NULL;
+    lj_state *st = calloc(1, sizeof *st);
+    if (!st) return SR_ERROR(SR_ENOMEM, "out of memory");
+    int rc = lj_setup(st, p);
+    if (!rc) rc = md_potential_wrap(&md_potential_lj, st, out);
+    if (rc) free(st);
+    return rc;
+}
