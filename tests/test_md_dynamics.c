@@ -65,9 +65,10 @@ static void test_nve_energy_drift_and_momentum(void **state)
                   "%ld list builds\n",
                   t.temperature, fabs(drift), worst, p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2],
                   md_integrator_nlist(in)->nbuilds);
-    /* Measured 1.0e-4 here: the drift of truncated-and-shifted LJ at dt = 0.005 comes from the force
-     * jump at rc (it falls to 6e-6 with rc = 3.5 and to < 1e-5 with dt = 0.0025). Bound with margin. */
-    assert_true(fabs(drift) < 1.5e-4);
+    /* The issue's bound. The drift of truncated-and-shifted LJ at dt = 0.005 is mostly from the force
+     * jump at rc and varies from trajectory to trajectory (7e-6 to 1.4e-4 seen while developing; 6e-6
+     * with rc = 3.5). */
+    assert_true(fabs(drift) < 1e-4);
     assert_true(worst < 3e-4);
     for (int k = 0; k < 3; k++) assert_true(fabs(p1[k] - p0[k]) < 1e-10);
     md_integrator_free(in);
@@ -145,9 +146,11 @@ static void test_bussi_conserved(void **state)
     assert_int_equal(md_integrator_thermo(in, &t), 0);
     print_message("Bussi: conserved drift %.3g per atom, etotal change %.3g per atom\n",
                   (t.conserved - t0.conserved) / s->n, (t.etotal - t0.etotal) / s->n);
-    /* the thermostat exchanged ~0.3 per atom; the effective energy keeps within NVE-like error */
+    /* The thermostat exchanged ~0.4 per atom; the effective energy keeps within integration error
+     * (NVE from the same state drifts 4e-5 per atom over this run at this dt, Bussi 1e-4; both shrink
+     * with dt), three orders of magnitude below what a bookkeeping error would show. */
     assert_true(fabs(t.etotal - t0.etotal) / s->n > 0.05);
-    assert_true(fabs(t.conserved - t0.conserved) / s->n < 1e-4);
+    assert_true(fabs(t.conserved - t0.conserved) / s->n < 3e-4);
     md_integrator_free(in);
     md_potential_free(p);
     gsl_rng_free(r);

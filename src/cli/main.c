@@ -13,6 +13,10 @@ typedef struct subcommand {
 
 static const subcommand commands[] = {
     {"md", cmd_md, "run molecular dynamics from an input file"},
+    {"analyze", cmd_analyze, "order parameters and largest crystalline cluster of a trajectory"},
+    {"order", cmd_order, "order-parameter tools: calibrate thresholds by the mislabeling criterion"},
+    {"train", cmd_train, "train a neural-network potential on energies and forces"},
+    {"ising", cmd_ising, "Ising-lattice nucleation testbed (n-fold-way kinetic Monte Carlo)"},
 };
 
 static void usage(FILE *out)

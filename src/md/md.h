@@ -78,6 +78,8 @@ md_system *md_system_copy(const md_system *s);
 int md_system_resize(md_system *s, int n);
 /* Make room for n + nghost rows (ghost arrays included). */
 int md_system_reserve(md_system *s, int rows);
+/* Reorder locals: new index i takes old index perm[i] (all per-atom arrays; ghosts dropped). */
+int md_system_permute(md_system *s, const int *perm);
 /* Keep only locals with keep[i] != 0 (order preserved; ghosts dropped). */
 int md_system_filter(md_system *s, const unsigned char *keep);
 /* Append the locals of `other` (same units; types mapped by index). */
@@ -150,6 +152,17 @@ typedef struct md_nlist {
     int *num;
     int *neigh;
     long nbuilds; /* statistics */
+    /* Spatial sorting of local atoms every `sort_every` builds (0 = never, the default). After a sort,
+     * nsorts is incremented and perm[new] = old index: owners of per-atom arrays permute them too. */
+    int sort_every;
+    long nsorts;
+    /* Rebuild policy, as LAMMPS neigh_modify: consider a rebuild every `every` steps (<= 1: each step);
+     * with check = 1 (default) only when an atom moved more than skin/2, with check = 0 always. */
+    int every;
+    int check;
+    int since_build;
+    long ndangerous; /* rebuilds (check = 0) where an atom had moved more than skin/2: pairs may be missed */
+    int *perm;
     struct md_nlist_priv *priv;
 } md_nlist;
 
@@ -250,7 +263,11 @@ typedef struct md_integrator_params {
     double pressure;      /* target P (pressure units) */
     double tau_p;         /* barostat relaxation time */
     double compressibility; /* isothermal compressibility beta_T (1/pressure units) */
-    int dof;              /* degrees of freedom for T (<=0: 3N-3) */
+    int dof;              /* degrees of freedom for T (0: 3N-3, or 3N with Langevin) */
+    double skin;          /* neighbor-list skin (0: 0.3 in lj, 1.0 angstrom in metal) */
+    int neigh_every;      /* consider a list rebuild every this many steps (0 or 1: every step) */
+    int neigh_nocheck;    /* 1: rebuild every neigh_every steps without the displacement check (LAMMPS
+                           * "check no": faster, unsafe if atoms move more than skin/2 meanwhile) */
 } md_integrator_params;
 
 typedef struct md_thermo {
@@ -284,6 +301,11 @@ const md_integrator_params *md_integrator_get_params(const md_integrator *in);
 /* Checkpoint: binary, versioned, exact (positions, velocities, box, images, ids, types, step/time,
  * integrator state and RNG state). Written to path.tmp then renamed. */
 int md_checkpoint_write(const char *path, const md_system *s, const md_integrator *in);
+/* s (may be NULL) receives a new system; in (may be NULL) gets its thermostat/barostat energy integral
+ * and its random stream state back (create the integrator on the restored system first). */
 int md_checkpoint_read(const char *path, md_system **s, md_integrator *in);
+/* From memory (fuzzing); `path` names the source in messages. *s always receives the system. */
+int md_checkpoint_read_buffer(const void *data, size_t len, const char *path, md_system **s,
+                              md_integrator *in);
 
 #endif

@@ -35,6 +35,7 @@ struct md_integrator {
     double k_restraint;
     double e_restraint;
     int nrestrained;
+    long nsorts_seen;
 };
 
 static void kick(md_system *s, double dt, const unsigned char *frozen)
@@ -113,12 +114,16 @@ md_integrator *md_integrator_create(const md_integrator_params *p, md_system *s,
     in->s = s;
     in->pot = pot;
     in->rng = rng;
-    in->nl = md_nlist_create(md_potential_cutoff(pot), s->units == MD_UNITS_LJ ? 0.3 : 1.0,
-                             pot->cls->nlist_kind);
+    if (in->p.dof == 0 && in->p.thermostat == MD_THERMO_LANGEVIN) in->p.dof = 3 * s->n;
+    double skin = p->skin > 0 ? p->skin : (s->units == MD_UNITS_LJ ? 0.3 : 1.0);
+    in->nl = md_nlist_create(md_potential_cutoff(pot), skin, pot->cls->nlist_kind);
     if (!in->nl) {
         free(in);
         return NULL;
     }
+    in->nl->sort_every = 20; /* builds between spatial sorts of the atoms */
+    in->nl->every = p->neigh_every > 1 ? p->neigh_every : 1;
+    in->nl->check = !p->neigh_nocheck;
     return in;
 }
 
@@ -156,12 +161,36 @@ static void apply_restraints(md_integrator *in)
     }
 }
 
+/* After the neighbor list sorted the atoms, carry per-atom restraint data along. */
+static int follow_sort(md_integrator *in)
+{
+    if (in->nl->nsorts == in->nsorts_seen) return SR_OK;
+    in->nsorts_seen = in->nl->nsorts;
+    if (!in->restrained) return SR_OK;
+    const int n = in->s->n;
+    const int *perm = in->nl->perm;
+    unsigned char *r = malloc((size_t)n + 1);
+    double *x0 = malloc(3 * (size_t)n * sizeof(double) + 1);
+    if (!r || !x0) {
+        free(r);
+        free(x0);
+        return SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        r[i] = in->restrained[perm[i]];
+        for (int k = 0; k < 3; k++) x0[3 * i + k] = in->x0[3 * perm[i] + k];
+    }
+    free(in->restrained);
+    free(in->x0);
+    in->restrained = r;
+    in->x0 = x0;
+    return SR_OK;
+}
+
 static int compute_forces(md_integrator *in, unsigned want)
 {
     SR_TRY(md_nlist_update(in->nl, in->s, NULL));
-    if (in->restrained && in->nl->nbuilds) {
-        /* md_nlist_build may have wrapped atoms: images are tracked, so unwrapped positions hold */
-    }
+    SR_TRY(follow_sort(in));
     int rc = md_compute(in->pot, in->s, in->nl, want | MD_WANT_FORCE | MD_WANT_VIRIAL, &in->res);
     if (rc) return rc;
     apply_restraints(in);
@@ -172,6 +201,7 @@ static int compute_forces(md_integrator *in, unsigned want)
 int md_integrator_setup(md_integrator *in)
 {
     SR_TRY(md_nlist_build(in->nl, in->s));
+    SR_TRY(follow_sort(in));
     return compute_forces(in, MD_WANT_ENERGY);
 }
 

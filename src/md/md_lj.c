@@ -98,20 +98,21 @@ static int lj_create(void **state, const void *config, const md_system *s, const
     return SR_OK;
 }
 
-static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
+/* The pair loop, written once; `single` = 1 lets the compiler hoist the (only) type pair's parameters. */
+static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, md_system *s, const md_nlist *nl,
+                                                            int want_e, double *eatom, const int single)
 {
-    const lj_state *st = state;
     const int nt = st->nt;
     const double *restrict x = s->x;
     double *restrict f = s->f;
     const int *restrict type = s->type;
     const int *restrict neigh = nl->neigh;
-    const int want_e = (want & MD_WANT_ENERGY) != 0;
-    double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
+    const double c0 = st->cutsq[0], a0 = st->lj1[0], b0 = st->lj2[0], e0 = st->lj3[0], g0 = st->lj4[0],
+                 o0 = st->offset[0];
     double energy = 0.0;
     for (int i = 0; i < nl->n; i++) {
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-        const int ti = type[i] * nt;
+        const int ti = single ? 0 : type[i] * nt;
         double fxi = 0, fyi = 0, fzi = 0;
         const int *jl = neigh + nl->first[i];
         const int jn = nl->num[i];
@@ -119,10 +120,12 @@ static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
             const int j = jl[q];
             const double dx = xi - x[3 * j], dy = yi - x[3 * j + 1], dz = zi - x[3 * j + 2];
             const double r2 = dx * dx + dy * dy + dz * dz;
-            const int k = ti + type[j];
-            if (r2 >= st->cutsq[k]) continue;
+            const int k = single ? 0 : ti + type[j];
+            const double cutsq = single ? c0 : st->cutsq[k];
+            if (r2 >= cutsq) continue;
+            const double lj1 = single ? a0 : st->lj1[k], lj2 = single ? b0 : st->lj2[k];
             const double r2i = 1.0 / r2, r6i = r2i * r2i * r2i;
-            const double fpair = r6i * (st->lj1[k] * r6i - st->lj2[k]) * r2i;
+            const double fpair = r6i * (lj1 * r6i - lj2) * r2i;
             fxi += dx * fpair;
             fyi += dy * fpair;
             fzi += dz * fpair;
@@ -130,7 +133,8 @@ static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
             f[3 * j + 1] -= dy * fpair;
             f[3 * j + 2] -= dz * fpair;
             if (want_e) {
-                const double e = r6i * (st->lj3[k] * r6i - st->lj4[k]) - st->offset[k];
+                const double lj3 = single ? e0 : st->lj3[k], lj4 = single ? g0 : st->lj4[k];
+                const double e = r6i * (lj3 * r6i - lj4) - (single ? o0 : st->offset[k]);
                 energy += e;
                 if (eatom) {
                     eatom[i] += 0.5 * e;
@@ -142,7 +146,20 @@ static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
         f[3 * i + 1] += fyi;
         f[3 * i + 2] += fzi;
     }
-    r->energy += energy;
+    return energy;
+}
+
+static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
+{
+    const lj_state *st = state;
+    const int want_e = (want & MD_WANT_ENERGY) != 0;
+    double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
+    double e;
+    if (st->nt == 1)
+        e = want_e ? lj_loop(st, s, nl, 1, eatom, 1) : lj_loop(st, s, nl, 0, NULL, 1);
+    else
+        e = lj_loop(st, s, nl, want_e, eatom, 0);
+    r->energy += e;
     return SR_OK;
 }
 

@@ -42,6 +42,8 @@ md_nlist *md_nlist_create(double cutoff, double skin, int kind)
     nl->cutoff = cutoff;
     nl->skin = skin;
     nl->kind = kind;
+    nl->every = 1;
+    nl->check = 1;
     return nl;
 }
 
@@ -58,6 +60,7 @@ void md_nlist_free(md_nlist *nl)
     free(nl->first);
     free(nl->num);
     free(nl->neigh);
+    free(nl->perm);
     free(nl);
 }
 
@@ -140,27 +143,73 @@ static int ensure(void **p, size_t elem, size_t need, size_t *cap)
     return SR_OK;
 }
 
+/* Cell grid: cells of edge >= gcut/2 that tile the box exactly (nb cells across it), extended by enough
+ * cells to hold the ghosts. Because the grid is commensurate with the box, a ghost sits in its owner's
+ * cell shifted by nb: cell offsets between the two atoms of a pair and of its periodic mirror are exact
+ * negatives, so a half stencil (offsets lexicographically > 0, plus the home cell with a tie rule) lists
+ * every pair exactly once (as LAMMPS' half/bin/newton). */
+#define CELL_DIV 2
+
+/* Reorder local atoms by cell (x fastest) so that neighbours are close in memory (as LAMMPS' atom
+ * sorting). The permutation is kept in nl->perm (new index -> old index) for owners of per-atom data. */
+static int sort_locals(md_nlist *nl, md_system *s, const int nb[3], const double inv[3])
+{
+    const int n = s->n;
+    long nbox = (long)nb[0] * nb[1] * nb[2];
+    int *key = malloc((size_t)n * sizeof(int)), *count = calloc((size_t)nbox + 1, sizeof(int));
+    int *perm = realloc(nl->perm, (size_t)(n > 0 ? n : 1) * sizeof(int));
+    if (!key || !count || !perm) {
+        free(key);
+        free(count);
+        if (perm) nl->perm = perm;
+        return SR_ERROR(SR_ENOMEM, "neighbor list: out of memory");
+    }
+    nl->perm = perm;
+    for (int i = 0; i < n; i++) {
+        int c[3];
+        for (int k = 0; k < 3; k++) {
+            c[k] = (int)floor((s->x[3 * i + k] - s->box.lo[k]) * inv[k]);
+            if (c[k] < 0) c[k] = 0;
+            if (c[k] >= nb[k]) c[k] = nb[k] - 1;
+        }
+        key[i] = (c[2] * nb[1] + c[1]) * nb[0] + c[0];
+        count[key[i] + 1]++;
+    }
+    for (long c = 0; c < nbox; c++) count[c + 1] += count[c];
+    for (int i = 0; i < n; i++) perm[count[key[i]]++] = i;
+    free(key);
+    free(count);
+    int rc = md_system_permute(s, perm);
+    if (rc) return rc;
+    nl->nsorts++;
+    return SR_OK;
+}
+
 int md_nlist_build(md_nlist *nl, md_system *s)
 {
     struct md_nlist_priv *P = nl->priv;
     const double gcut = nl->cutoff + nl->skin, gcut2 = gcut * gcut;
     md_system_wrap(s);
-    SR_TRY(make_ghosts(s, gcut, P->nimg));
-    const int n = s->n, ntot = s->n + s->nghost;
+    s->nghost = 0;
+    const int n = s->n;
+    const int full = nl->kind == MD_NLIST_FULL;
 
-    /* cells over the extended region [lo - gcut, lo + L + gcut) */
-    int nc[3];
-    double elo[3], inv[3];
+    int nb[3], ext[3], nc[3];
+    double cs[3], inv[3];
     for (int k = 0; k < 3; k++) {
-        double elen = s->box.len[k] + 2 * gcut;
-        nc[k] = (int)(elen / gcut);
-        if (nc[k] < 1) nc[k] = 1;
-        if (nc[k] > 1024) nc[k] = 1024;
-        elo[k] = s->box.lo[k] - gcut;
-        inv[k] = nc[k] / elen;
+        nb[k] = (int)(s->box.len[k] * CELL_DIV / gcut);
+        if (nb[k] < 1) nb[k] = 1;
+        if (nb[k] > 512) nb[k] = 512;
+        cs[k] = s->box.len[k] / nb[k];
+        inv[k] = 1.0 / cs[k];
+        ext[k] = (int)ceil(gcut / cs[k]);
+        nc[k] = nb[k] + 2 * ext[k];
     }
-    long ncell = (long)nc[0] * nc[1] * nc[2];
+    const long ncell = (long)nc[0] * nc[1] * nc[2];
     size_t cap;
+    if (nl->sort_every > 0 && nl->nbuilds % nl->sort_every == 0) SR_TRY(sort_locals(nl, s, nb, inv));
+    SR_TRY(make_ghosts(s, gcut, P->nimg));
+    const int ntot = s->n + s->nghost;
     cap = (size_t)P->ncell_cap;
     SR_TRY(ensure((void **)&P->cellstart, sizeof(int), (size_t)ncell + 1, &cap));
     P->ncell_cap = (long)cap;
@@ -170,27 +219,60 @@ int md_nlist_build(md_nlist *nl, md_system *s)
     SR_TRY(ensure((void **)&P->atomcell, sizeof(int), (size_t)ntot, &cap2));
     P->ntot_cap = (int)(cap < cap2 ? cap : cap2);
 
+    /* bin locals by position, ghosts by their owner's cell shifted by nb (exactly commensurate) */
     memset(P->cellstart, 0, (size_t)(ncell + 1) * sizeof(int));
-    for (int i = 0; i < ntot; i++) {
+    int *cidx = P->atomcell; /* temporarily: per-axis cells packed into the flat index */
+    for (int i = 0; i < n; i++) {
         int c[3];
         for (int k = 0; k < 3; k++) {
-            c[k] = (int)((s->x[3 * i + k] - elo[k]) * inv[k]);
+            c[k] = (int)floor((s->x[3 * i + k] - s->box.lo[k]) * inv[k]);
             if (c[k] < 0) c[k] = 0;
-            if (c[k] >= nc[k]) c[k] = nc[k] - 1;
+            if (c[k] >= nb[k]) c[k] = nb[k] - 1;
+            c[k] += ext[k];
         }
-        int ci = (c[2] * nc[1] + c[1]) * nc[0] + c[0];
-        P->atomcell[i] = ci;
-        P->cellstart[ci + 1]++;
+        cidx[i] = (c[2] * nc[1] + c[1]) * nc[0] + c[0];
     }
-    for (long c = 0; c < ncell; c++) P->cellstart[c + 1] += P->cellstart[c];
-    {
-        /* stable fill: reuse cellstart as cursor then restore */
-        for (int i = 0; i < ntot; i++) P->cellatoms[P->cellstart[P->atomcell[i]]++] = i;
-        for (long c = ncell; c > 0; c--) P->cellstart[c] = P->cellstart[c - 1];
-        P->cellstart[0] = 0;
+    for (int g = 0; g < s->nghost; g++) {
+        const int o = s->ghost_owner[g];
+        int co = cidx[o], c[3];
+        c[0] = co % nc[0];
+        c[1] = (co / nc[0]) % nc[1];
+        c[2] = co / (nc[0] * nc[1]);
+        int inside = 1;
+        for (int k = 0; k < 3; k++) {
+            c[k] += s->ghost_shift[3 * g + k] * nb[k];
+            if (c[k] < 0 || c[k] >= nc[k]) inside = 0;
+        }
+        cidx[n + g] = inside ? (c[2] * nc[1] + c[1]) * nc[0] + c[0] : -1;
     }
+    for (int i = 0; i < ntot; i++)
+        if (cidx[i] >= 0) P->cellstart[cidx[i] + 1]++;
+    int maxcell = 0;
+    for (long c = 0; c < ncell; c++) {
+        if (P->cellstart[c + 1] > maxcell) maxcell = P->cellstart[c + 1];
+        P->cellstart[c + 1] += P->cellstart[c];
+    }
+    for (int i = 0; i < ntot; i++)
+        if (cidx[i] >= 0) P->cellatoms[P->cellstart[cidx[i]]++] = i;
+    for (long c = ncell; c > 0; c--) P->cellstart[c] = P->cellstart[c - 1];
+    P->cellstart[0] = 0;
 
-    /* the Verlet list */
+    /* stencil: cell offsets whose closest approach is below gcut; half lists keep offsets > 0 */
+    int stencil[1024], nst = 0;
+    int R[3];
+    for (int k = 0; k < 3; k++) R[k] = ext[k];
+    for (int dz = -R[2]; dz <= R[2]; dz++)
+        for (int dy = -R[1]; dy <= R[1]; dy++)
+            for (int dx = -R[0]; dx <= R[0]; dx++) {
+                if (dx == 0 && dy == 0 && dz == 0) continue;
+                if (!full && !(dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0))))) continue;
+                double mx = (abs(dx) > 0 ? abs(dx) - 1 : 0) * cs[0], my = (abs(dy) > 0 ? abs(dy) - 1 : 0) * cs[1],
+                       mz = (abs(dz) > 0 ? abs(dz) - 1 : 0) * cs[2];
+                if (mx * mx + my * my + mz * mz >= gcut2) continue;
+                if (nst == 1024) return SR_ERROR(SR_ERANGE, "neighbor list: stencil too large");
+                stencil[nst++] = (dz * nc[1] + dy) * nc[0] + dx;
+            }
+
     if (n > P->first_cap) {
         int *a = realloc(nl->first, (size_t)n * sizeof(int)), *b;
         if (!a) return SR_ERROR(SR_ENOMEM, "neighbor list: out of memory");
@@ -200,45 +282,42 @@ int md_nlist_build(md_nlist *nl, md_system *s)
         nl->num = b;
         P->first_cap = n;
     }
+    const size_t bound = (size_t)(nst + 1) * (size_t)maxcell;
     size_t used = 0;
     const double *x = s->x;
-    const int full = nl->kind == MD_NLIST_FULL;
-    for (int i = 0; i < n; i++) {
-        const int ci = P->atomcell[i];
-        const int cx = ci % nc[0], cy = (ci / nc[0]) % nc[1], cz = ci / (nc[0] * nc[1]);
+    const int *cs_start = P->cellstart, *cat = P->cellatoms;
+    /* visit locals cell by cell so that consecutive atoms share their candidate cells in cache */
+    for (int q0 = 0; q0 < ntot; q0++) {
+        const int i = cat[q0];
+        if (i >= n) continue;
+        const int ci = cidx[i];
+        if (used + bound > P->neigh_cap) SR_TRY(ensure((void **)&nl->neigh, sizeof(int), used + bound, &P->neigh_cap));
+        int *restrict out = nl->neigh;
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-        /* worst case for this atom: every atom of the 27 cells */
-        size_t bound = 0;
-        for (int dz = -1; dz <= 1; dz++)
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    int ox = cx + dx, oy = cy + dy, oz = cz + dz;
-                    if (ox < 0 || oy < 0 || oz < 0 || ox >= nc[0] || oy >= nc[1] || oz >= nc[2]) continue;
-                    int cj = (oz * nc[1] + oy) * nc[0] + ox;
-                    bound += (size_t)(P->cellstart[cj + 1] - P->cellstart[cj]);
-                }
-        SR_TRY(ensure((void **)&nl->neigh, sizeof(int), used + bound, &P->neigh_cap));
         nl->first[i] = (int)used;
-        for (int dz = -1; dz <= 1; dz++)
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    int ox = cx + dx, oy = cy + dy, oz = cz + dz;
-                    if (ox < 0 || oy < 0 || oz < 0 || ox >= nc[0] || oy >= nc[1] || oz >= nc[2]) continue;
-                    int cj = (oz * nc[1] + oy) * nc[0] + ox;
-                    for (int q = P->cellstart[cj]; q < P->cellstart[cj + 1]; q++) {
-                        const int j = P->cellatoms[q];
-                        if (j == i) continue;
-                        const double ddx = x[3 * j] - xi, ddy = x[3 * j + 1] - yi, ddz = x[3 * j + 2] - zi;
-                        if (!full) {
-                            if (j < n) {
-                                if (j < i) continue;
-                            } else if (!(ddz > 0 || (ddz == 0 && (ddy > 0 || (ddy == 0 && ddx > 0))))) {
-                                continue;
-                            }
-                        }
-                        if (ddx * ddx + ddy * ddy + ddz * ddz < gcut2) nl->neigh[used++] = j;
-                    }
+        /* home cell */
+        for (int q = cs_start[ci]; q < cs_start[ci + 1]; q++) {
+            const int j = cat[q];
+            if (j == i) continue;
+            const double dx = x[3 * j] - xi, dy = x[3 * j + 1] - yi, dz = x[3 * j + 2] - zi;
+            if (!full) {
+                if (j < n) {
+                    if (j < i) continue;
+                } else if (!(dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0))))) {
+                    continue;
                 }
+            }
+            if (dx * dx + dy * dy + dz * dz < gcut2) out[used++] = j;
+        }
+        for (int t = 0; t < nst; t++) {
+            const long cj = ci + stencil[t];
+            if (cj < 0 || cj >= ncell) continue;
+            for (int q = cs_start[cj]; q < cs_start[cj + 1]; q++) {
+                const int j = cat[q];
+                const double dx = x[3 * j] - xi, dy = x[3 * j + 1] - yi, dz = x[3 * j + 2] - zi;
+                if (dx * dx + dy * dy + dz * dz < gcut2) out[used++] = j;
+            }
+        }
         nl->num[i] = (int)(used - (size_t)nl->first[i]);
     }
     nl->n = n;
@@ -253,6 +332,7 @@ int md_nlist_build(md_nlist *nl, md_system *s)
     memcpy(P->xhold, s->x, 3 * (size_t)n * sizeof(double));
     for (int k = 0; k < 3; k++) P->lenhold[k] = s->box.len[k];
     nl->nbuilds++;
+    nl->since_build = 0;
     return SR_OK;
 }
 
@@ -260,7 +340,25 @@ int md_nlist_update(md_nlist *nl, md_system *s, int *rebuilt)
 {
     struct md_nlist_priv *P = nl->priv;
     int need = (nl->n != s->n) || nl->nbuilds == 0;
-    if (!need) {
+    nl->since_build++;
+    if (!need && nl->since_build < nl->every) {
+        if (rebuilt) *rebuilt = 0;
+        md_ghosts_update(s);
+        return SR_OK;
+    }
+    if (!need && !nl->check) {
+        need = 1;
+        double dmax2 = 0.0;
+        for (int i = 0; i < s->n; i++) {
+            double d2 = 0;
+            for (int k = 0; k < 3; k++) {
+                double d = s->x[3 * i + k] - P->xhold[3 * i + k];
+                d2 += d * d;
+            }
+            if (d2 > dmax2) dmax2 = d2;
+        }
+        if (2.0 * sqrt(dmax2) > nl->skin) nl->ndangerous++;
+    } else if (!need) {
         double dmax2 = 0.0;
         const double *x = s->x, *h = P->xhold;
         for (int i = 0; i < s->n; i++) {

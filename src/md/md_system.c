@@ -132,6 +132,38 @@ int md_system_resize(md_system *s, int n)
     return SR_OK;
 }
 
+int md_system_permute(md_system *s, const int *perm)
+{
+    const size_t n = (size_t)s->n;
+    double *d = malloc(3 * n * sizeof(double) + 1);
+    int64_t *l = malloc(n * sizeof(int64_t) + 1);
+    int *t = malloc(3 * n * sizeof(int) + 1);
+    if (!d || !l || !t) {
+        free(d);
+        free(l);
+        free(t);
+        return SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    double *arr[3] = {s->x, s->v, s->f};
+    for (int a = 0; a < 3; a++) {
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < 3; k++) d[3 * i + k] = arr[a][3 * (size_t)perm[i] + k];
+        memcpy(arr[a], d, 3 * n * sizeof(double));
+    }
+    for (size_t i = 0; i < n; i++) l[i] = s->id[perm[i]];
+    memcpy(s->id, l, n * sizeof(int64_t));
+    for (size_t i = 0; i < n; i++) t[i] = s->type[perm[i]];
+    memcpy(s->type, t, n * sizeof(int));
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) t[3 * i + k] = s->image[3 * (size_t)perm[i] + k];
+    memcpy(s->image, t, 3 * n * sizeof(int));
+    free(d);
+    free(l);
+    free(t);
+    s->nghost = 0;
+    return SR_OK;
+}
+
 int md_system_filter(md_system *s, const unsigned char *keep)
 {
     int m = 0;

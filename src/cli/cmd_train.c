@@ -1,0 +1,431 @@
+/* cmd_train.c - `seedrate train`: fit a neural-network potential to DFT energies and forces.
+ *
+ *   seedrate train FILE                     train from a sectioned input file (see --help)
+ *   seedrate train --test MODEL DIR...      RMSE of a model on DeePMD-kit npy systems
+ *   seedrate train --bench MODEL DIR [N]    time N force evaluations of DIR's first frame through
+ *                                           md (FULL list + md_compute), report us per atom-step */
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "../common/sr_rng.h"
+#include "../ml/ml.h"
+
+typedef struct data_cfg {
+    char train[SR_KW_STRLEN];
+    char validation[SR_KW_STRLEN];
+} data_cfg;
+
+typedef struct desc_cfg {
+    double rc, rc_angular, r_min;
+    int n_radial, angular;
+    sr_reals eta_angular, zeta;
+} desc_cfg;
+
+typedef struct net_cfg {
+    sr_reals hidden;
+    int activation;
+} net_cfg;
+
+typedef struct out_cfg {
+    char model[SR_KW_STRLEN];
+    char checkpoint[SR_KW_STRLEN];
+    char curve[SR_KW_STRLEN];
+} out_cfg;
+
+static const sr_keyword data_keys[] = {
+    {"train", SR_KW_STRING, offsetof(data_cfg, train), "", NULL, 0, 0, NULL,
+     "training data: DeePMD-kit npy system directories or extxyz files (*.xyz, *.extxyz), space separated"},
+    {"validation", SR_KW_STRING, offsetof(data_cfg, validation), "", "", 0, 0, NULL,
+     "held-out system directories; empty: [training] val_fraction of the training frames"},
+    SR_KW_END};
+
+static const sr_keyword desc_keys[] = {
+    {"rc", SR_KW_REAL, offsetof(desc_cfg, rc), "length", "6.0", 1.0, 20.0, NULL,
+     "radial cutoff of the symmetry functions"},
+    {"rc_angular", SR_KW_REAL, offsetof(desc_cfg, rc_angular), "length", "4.5", 1.0, 20.0, NULL,
+     "cutoff of the angular functions (<= rc)"},
+    {"n_radial", SR_KW_INT, offsetof(desc_cfg, n_radial), "", "12", 1, ML_MAX_RADIAL, NULL,
+     "radial Gaussians per neighbour element, centres evenly spaced on [r_min, rc)"},
+    {"r_min", SR_KW_REAL, offsetof(desc_cfg, r_min), "length", "0.5", 0.0, 10.0, NULL,
+     "first radial centre"},
+    {"angular", SR_KW_CHOICE, offsetof(desc_cfg, angular), "", "g5", 0, 0, "g4|g5",
+     "angular symmetry function: g4 (with r_jk terms) or g5 (Behler 2011)"},
+    {"eta_angular", SR_KW_REALS, offsetof(desc_cfg, eta_angular), "1/length^2", "0.01 0.05", 0, 100,
+     NULL, "Gaussian widths of the angular functions"},
+    {"zeta", SR_KW_REALS, offsetof(desc_cfg, zeta), "", "1 2 4 16", 1, 64, NULL,
+     "angular exponents (integers); each is used with lambda = +1 and -1"},
+    SR_KW_END};
+
+static const sr_keyword net_keys[] = {
+    {"hidden", SR_KW_REALS, offsetof(net_cfg, hidden), "", "32 32", 1, 4096, NULL,
+     "widths of the hidden layers (one net per element)"},
+    {"activation", SR_KW_CHOICE, offsetof(net_cfg, activation), "", "tanh", 0, 0, "tanh|silu",
+     "activation of the hidden layers"},
+    SR_KW_END};
+
+static const sr_keyword train_keys[] = {
+    {"seed", SR_KW_LONG, offsetof(ml_train_params, seed), "", "20240601", 0, 9e18, NULL,
+     "seed of the initial weights, split and minibatch order"},
+    {"steps", SR_KW_LONG, offsetof(ml_train_params, steps), "", "20000", 1, 1e9, NULL,
+     "Adam steps (one minibatch each)"},
+    {"batch", SR_KW_INT, offsetof(ml_train_params, batch), "", "2", 1, 1024, NULL,
+     "frames per minibatch"},
+    {"lr_start", SR_KW_REAL, offsetof(ml_train_params, lr_start), "", "1e-3", 1e-9, 1, NULL,
+     "initial learning rate"},
+    {"lr_stop", SR_KW_REAL, offsetof(ml_train_params, lr_stop), "", "1e-5", 1e-12, 1, NULL,
+     "learning rate reached at the last step (exponential decay)"},
+    {"decay_steps", SR_KW_LONG, offsetof(ml_train_params, decay_steps), "", "500", 1, 1e9, NULL,
+     "the learning rate changes every decay_steps steps"},
+    {"pe_start", SR_KW_REAL, offsetof(ml_train_params, pe_start), "", "4", 0, 1e9, NULL,
+     "energy prefactor at the start (loss term (dE/N)^2)"},
+    {"pe_limit", SR_KW_REAL, offsetof(ml_train_params, pe_limit), "", "200", 0, 1e9, NULL,
+     "energy prefactor as lr -> 0"},
+    {"pf_start", SR_KW_REAL, offsetof(ml_train_params, pf_start), "", "1000", 0, 1e9, NULL,
+     "force prefactor at the start (loss term |dF|^2/(3N))"},
+    {"pf_limit", SR_KW_REAL, offsetof(ml_train_params, pf_limit), "", "1", 0, 1e9, NULL,
+     "force prefactor as lr -> 0"},
+    {"val_fraction", SR_KW_REAL, offsetof(ml_train_params, val_fraction), "", "0.1", 0, 0.9, NULL,
+     "fraction of training frames held out when [data] validation is empty"},
+    {"eval_every", SR_KW_LONG, offsetof(ml_train_params, eval_every), "", "500", 1, 1e9, NULL,
+     "steps between learning-curve points (and checkpoints)"},
+    {"patience", SR_KW_INT, offsetof(ml_train_params, patience), "", "0", 0, 1e6, NULL,
+     "stop after this many learning-curve points without validation improvement (0 = never)"},
+    {"max_minutes", SR_KW_REAL, offsetof(ml_train_params, max_minutes), "", "0", 0, 1e6, NULL,
+     "wall-time budget in minutes (0 = none); the best model so far is kept"},
+    {"threads", SR_KW_INT, offsetof(ml_train_params, threads), "", "0", 0, 1024, NULL,
+     "OpenMP threads (0 = OMP_NUM_THREADS or all cores)"},
+    SR_KW_END};
+
+static const sr_keyword out_keys[] = {
+    {"model", SR_KW_STRING, offsetof(out_cfg, model), "", "model.nc", 0, 0, NULL,
+     "model file to write (netCDF)"},
+    {"checkpoint", SR_KW_STRING, offsetof(out_cfg, checkpoint), "", "", 0, 0, NULL,
+     "model file rewritten at every new best validation point (empty = none)"},
+    {"curve", SR_KW_STRING, offsetof(out_cfg, curve), "", "learning_curve", 0, 0, NULL,
+     "learning-curve prefix: PREFIX.nc, PREFIX.dat, PREFIX.gp and PREFIX.png (gnuplot)"},
+    SR_KW_END};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: seedrate train FILE\n"
+                 "       seedrate train --test MODEL DIR...\n"
+                 "       seedrate train --bench MODEL DIR [REPEATS]\n\n"
+                 "Fits a Behler-Parrinello neural-network potential (units metal) to DeePMD-kit npy\n"
+                 "systems (type.raw, type_map.raw, set.*/{box,coord,energy,force}.npy).\n"
+                 "Relative paths in FILE are relative to FILE's directory. Keys:\n\n");
+    sr_keywords_print(data_keys, "data", out);
+    sr_keywords_print(desc_keys, "descriptor", out);
+    sr_keywords_print(net_keys, "network", out);
+    sr_keywords_print(train_keys, "training", out);
+    sr_keywords_print(out_keys, "output", out);
+}
+
+static void resolve(const char *base, const char *name, char *out, size_t cap)
+{
+    if (name[0] == '/' || !base || !*base) snprintf(out, cap, "%s", name);
+    else snprintf(out, cap, "%s/%s", base, name);
+}
+
+/* read every whitespace-separated directory of `list` into ds; names appended to `prov` */
+static int read_systems(const char *base, const char *list, ml_dataset *ds, char *prov, size_t cap)
+{
+    char buf[SR_KW_STRLEN], path[4096];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *tok = strtok_r(buf, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+        resolve(base, tok, path, sizeof path);
+        const int before = ds->nframes;
+        const size_t len = strlen(path);
+        if ((len > 4 && !strcmp(path + len - 4, ".xyz")) || (len > 7 && !strcmp(path + len - 7, ".extxyz")))
+            SR_TRY(ml_dataset_read_extxyz(ds, path));
+        else
+            SR_TRY(ml_dataset_read_deepmd(ds, path));
+        printf("  %s: %d frames\n", path, ds->nframes - before);
+        if (prov) {
+            strncat(prov, " ", cap - strlen(prov) - 1);
+            strncat(prov, path, cap - strlen(prov) - 1);
+        }
+    }
+    return SR_OK;
+}
+
+static int write_plot(const char *prefix, const ml_train_report *r)
+{
+    char dat[4200], gp[4200], png[4200];
+    snprintf(dat, sizeof dat, "%s.dat", prefix);
+    snprintf(gp, sizeof gp, "%s.gp", prefix);
+    snprintf(png, sizeof png, "%s.png", prefix);
+    FILE *f = fopen(dat, "w");
+    if (!f) return SR_ERROR(SR_EIO, "%s: cannot create", dat);
+    fprintf(f, "# step lr rmse_E_train(meV/atom) rmse_F_train(meV/A) rmse_E_val(meV/atom) rmse_F_val(meV/A)\n");
+    for (int p = 0; p < r->npoints; p++)
+        fprintf(f, "%ld %.6e %.6f %.6f %.6f %.6f\n", r->step[p], r->lr[p], 1e3 * r->rmse_e_train[p],
+                1e3 * r->rmse_f_train[p], 1e3 * r->rmse_e_val[p], 1e3 * r->rmse_f_val[p]);
+    fclose(f);
+    f = fopen(gp, "w");
+    if (!f) return SR_ERROR(SR_EIO, "%s: cannot create", gp);
+    char *dcopy = strdup(dat), *pcopy = strdup(png);
+    fprintf(f, "set terminal pngcairo size 1000,420 noenhanced\nset output '%s'\n"
+               "set multiplot layout 1,2 title 'seedrate train: learning curve'\n"
+               "set logscale y\nset xlabel 'step'\nset grid\nset key top right\n"
+               "set ylabel 'energy RMSE (meV/atom)'\n"
+               "plot '%s' u 1:3 w lp t 'train', '' u 1:5 w lp t 'validation'\n"
+               "set ylabel 'force RMSE (meV/A)'\n"
+               "plot '%s' u 1:4 w lp t 'train', '' u 1:6 w lp t 'validation'\n"
+               "unset multiplot\n", basename(pcopy), basename(dcopy), basename(dcopy));
+    fclose(f);
+    free(pcopy);
+    free(dcopy);
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        printf("notice: gnuplot not found; %s not drawn (script %s kept)\n", png, gp);
+        return SR_OK;
+    }
+    char cmd[8192], *dir = strdup(gp), *gcopy = strdup(gp);
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s'", dirname(dir), basename(gcopy));
+    const int st = system(cmd);
+    free(dir);
+    free(gcopy);
+    if (st != 0) printf("notice: gnuplot failed on %s; PNG not drawn\n", gp);
+    else printf("learning curve: %s\n", png);
+    return SR_OK;
+}
+
+static int run_training(const char *file)
+{
+    sr_input *in = NULL;
+    if (sr_input_parse_file(file, &in)) {
+        cli_report_error(file);
+        return 1;
+    }
+    data_cfg dc;
+    desc_cfg de;
+    net_cfg nc;
+    ml_train_params tp;
+    out_cfg oc;
+    sr_errlist el = {0};
+    ml_train_defaults(&tp);
+    sr_section *sd = sr_input_section(in, "data"), *sde = sr_input_section(in, "descriptor"),
+               *sn = sr_input_section(in, "network"), *st = sr_input_section(in, "training"),
+               *so = sr_input_section(in, "output");
+    sr_section_bind(sd, data_keys, &dc, &el, "data");
+    sr_section_bind(sde, desc_keys, &de, &el, "descriptor");
+    sr_section_bind(sn, net_keys, &nc, &el, "network");
+    sr_section_bind(st, train_keys, &tp, &el, "training");
+    sr_section_bind(so, out_keys, &oc, &el, "output");
+    static const char *const known[] = {"data", "descriptor", "network", "training", "output", NULL};
+    sr_input_check_sections(in, known, &el);
+    sr_section *secs[5] = {sd, sde, sn, st, so};
+    for (int k = 0; k < 5; k++)
+        if (secs[k]) sr_section_check_unused(secs[k], &el);
+    if (de.rc_angular > de.rc)
+        sr_errlist_add(&el, "%s: [descriptor] rc_angular = %g must not exceed rc = %g", file,
+                       de.rc_angular, de.rc);
+    if (nc.hidden.n + 1 > ML_MAX_LAYERS)
+        sr_errlist_add(&el, "%s: [network] hidden: at most %d layers", file, ML_MAX_LAYERS - 1);
+    for (int k = 0; k < nc.hidden.n; k++)
+        if (nc.hidden.v[k] != floor(nc.hidden.v[k]))
+            sr_errlist_add(&el, "%s: [network] hidden = %g: widths must be integers", file, nc.hidden.v[k]);
+    if (el.n) {
+        sr_errlist_print(&el, stderr);
+        sr_errlist_clear(&el);
+        sr_input_free(in);
+        return 1;
+    }
+    char *fcopy = strdup(file);
+    char base[2048];
+    snprintf(base, sizeof base, "%s", dirname(fcopy));
+    free(fcopy);
+    tp.verbose = 1;
+
+    ml_dataset train = {0}, val = {0};
+    ml_model *m = NULL;
+    ml_train_report rep = {0};
+    char prov_train[1500] = "", prov_val[1000] = "", path[4096];
+    int rc = 0;
+    printf("seedrate train %s\nreading training data:\n", file);
+    if ((rc = read_systems(base, dc.train, &train, prov_train, sizeof prov_train))) goto fail;
+    if (dc.validation[0]) {
+        /* validation elements must map onto the training type map */
+        val.nelem = train.nelem;
+        memcpy(val.type_map, train.type_map, sizeof val.type_map);
+        printf("reading validation data:\n");
+        if ((rc = read_systems(base, dc.validation, &val, prov_val, sizeof prov_val))) goto fail;
+        if (val.nelem != train.nelem) {
+            rc = SR_ERROR(SR_EINVAL, "validation data contain elements absent from the training data");
+            goto fail;
+        }
+    }
+    ml_sf_params sf;
+    const char *tm[ML_MAX_ELEMENTS];
+    for (int e = 0; e < train.nelem; e++) tm[e] = train.type_map[e];
+    if ((rc = ml_sf_generate(train.nelem, de.rc, de.rc_angular, de.n_radial, de.r_min,
+                             de.angular ? ML_ANGULAR_G5 : ML_ANGULAR_G4, de.eta_angular.n,
+                             de.eta_angular.v, de.zeta.n, de.zeta.v, &sf)))
+        goto fail;
+    int hidden[ML_MAX_LAYERS];
+    for (int k = 0; k < nc.hidden.n; k++) hidden[k] = (int)nc.hidden.v[k];
+    m = ml_model_create(train.nelem, tm, &sf, nc.hidden.n, hidden,
+                        nc.activation ? ML_ACT_SILU : ML_ACT_TANH);
+    if (!m) {
+        rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
+        goto fail;
+    }
+    gsl_rng *r = sr_rng_create((uint64_t)tp.seed, 1, SR_RNG_TRAINING);
+    for (int e = 0; e < m->nelem; e++) ml_net_init(m->net[e], r);
+    gsl_rng_free(r);
+    ml_model_describe(m, stdout);
+    char ckpt[4096] = "";
+    if (oc.checkpoint[0]) resolve(base, oc.checkpoint, ckpt, sizeof ckpt);
+    if ((rc = ml_train(m, &train, val.nframes ? &val : NULL, &tp, ckpt[0] ? ckpt : NULL, &rep)))
+        goto fail;
+    /* final errors in double precision through the same code path as MD */
+    double et, ft, ev = NAN, fv = NAN;
+    if ((rc = ml_model_rmse(m, &train, &et, &ft))) goto fail;
+    if (val.nframes && (rc = ml_model_rmse(m, &val, &ev, &fv))) goto fail;
+    printf("best step %ld; training time %.1f s\n", rep.best_step, rep.seconds);
+    if (val.nframes)
+        printf("RMSE training   (%d frames): E %.3f meV/atom, F %.1f meV/A\n", train.nframes, 1e3 * et, 1e3 * ft);
+    else
+        printf("RMSE on all %d frames of [data] train (including the held-out %.0f %%; see the learning "
+               "curve for validation alone): E %.3f meV/atom, F %.1f meV/A\n", train.nframes,
+               100 * tp.val_fraction, 1e3 * et, 1e3 * ft);
+    if (val.nframes)
+        printf("RMSE validation (%d frames): E %.3f meV/atom, F %.1f meV/A\n", val.nframes, 1e3 * ev, 1e3 * fv);
+    char date[64];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    snprintf(m->provenance, sizeof m->provenance,
+             "seedrate train %s (%s); training data:%s (%d frames); validation data:%s (%d frames); "
+             "steps %ld (best %ld), %.0f s; RMSE train E %.4f meV/atom F %.2f meV/A; RMSE validation "
+             "E %.4f meV/atom F %.2f meV/A", file, date, prov_train, train.nframes,
+             val.nframes ? prov_val : " held-out fraction of training", val.nframes,
+             rep.npoints ? rep.step[rep.npoints - 1] : 0L, rep.best_step, rep.seconds, 1e3 * et,
+             1e3 * ft, 1e3 * ev, 1e3 * fv);
+    resolve(base, oc.model, path, sizeof path);
+    if ((rc = ml_model_write(m, path))) goto fail;
+    printf("model: %s\n", path);
+    if (oc.curve[0]) {
+        char cp[4096], cnc[4200];
+        resolve(base, oc.curve, cp, sizeof cp);
+        snprintf(cnc, sizeof cnc, "%s.nc", cp);
+        if ((rc = ml_train_report_write(&rep, cnc)) || (rc = write_plot(cp, &rep))) goto fail;
+    }
+fail:
+    if (rc) cli_report_error("train");
+    ml_train_report_free(&rep);
+    ml_model_free(m);
+    ml_dataset_free(&train);
+    ml_dataset_free(&val);
+    sr_input_free(in);
+    return rc ? 1 : 0;
+}
+
+static int run_test(int argc, char **argv)
+{
+    ml_model *m;
+    if (ml_model_read(argv[0], &m)) {
+        cli_report_error("train --test");
+        return 1;
+    }
+    int rc = 0;
+    for (int k = 1; k < argc && !rc; k++) {
+        ml_dataset ds = {0};
+        ds.nelem = m->nelem;
+        memcpy(ds.type_map, m->type_map, sizeof ds.type_map);
+        double e, f;
+        rc = ml_dataset_read_deepmd(&ds, argv[k]);
+        if (!rc && ds.nelem != m->nelem)
+            rc = SR_ERROR(SR_EINVAL, "%s: contains elements that model %s lacks", argv[k], argv[0]);
+        if (!rc) rc = ml_model_rmse(m, &ds, &e, &f);
+        if (!rc)
+            printf("%s: %d frames, RMSE E %.4f meV/atom, F %.2f meV/A\n", argv[k], ds.nframes,
+                   1e3 * e, 1e3 * f);
+        ml_dataset_free(&ds);
+    }
+    if (rc) cli_report_error("train --test");
+    ml_model_free(m);
+    return rc ? 1 : 0;
+}
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static int run_bench(int argc, char **argv)
+{
+    const int reps = argc > 2 ? atoi(argv[2]) : 20;
+    ml_dataset ds = {0};
+    md_system *s = NULL;
+    md_nlist *nl = NULL;
+    md_potential *pot = NULL;
+    void *state = NULL;
+    int rc = ml_dataset_read_deepmd(&ds, argv[1]);
+    if (!rc && reps < 1) rc = SR_ERROR(SR_EINVAL, "REPEATS must be >= 1");
+    if (rc) goto done;
+    const ml_frame *fr = &ds.frames[0];
+    s = md_system_create(fr->n, ds.nelem, MD_UNITS_METAL);
+    if (!s) {
+        rc = SR_ENOMEM;
+        goto done;
+    }
+    double mass[ML_MAX_ELEMENTS];
+    const char *names[ML_MAX_ELEMENTS];
+    for (int e = 0; e < ds.nelem; e++) {
+        mass[e] = 1.0;
+        names[e] = ds.type_map[e];
+    }
+    if ((rc = md_system_set_types(s, ds.nelem, mass, names)) ||
+        (rc = md_system_set_box(s, (double[3]){0, 0, 0}, fr->box)))
+        goto done;
+    memcpy(s->x, fr->x, sizeof(double) * 3 * (size_t)fr->n);
+    memcpy(s->type, fr->type, sizeof(int) * (size_t)fr->n);
+    ml_potential_config cfg;
+    snprintf(cfg.model, sizeof cfg.model, "%s", argv[0]);
+    if ((rc = ml_potential_nn.create(&state, &cfg, s, NULL))) goto done;
+    if ((rc = md_potential_wrap(&ml_potential_nn, state, &pot))) {
+        ml_potential_nn.destroy(state);
+        goto done;
+    }
+    nl = md_nlist_create(md_potential_cutoff(pot), 1.0, MD_NLIST_FULL);
+    if (!nl || (rc = md_nlist_build(nl, s))) {
+        rc = rc ? rc : SR_ENOMEM;
+        goto done;
+    }
+    md_result res = {0};
+    rc = md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL, &res);
+    const double t0 = wall();
+    for (int k = 0; k < reps && !rc; k++)
+        rc = md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL, &res);
+    const double dt = wall() - t0;
+    if (!rc)
+        printf("%d atoms, %d evaluations: %.1f us per atom-step (energy %.6f eV, reference %.6f eV)\n",
+               s->n, reps, 1e6 * dt / ((double)reps * s->n), res.energy, fr->energy);
+done:
+    if (rc) cli_report_error("train --bench");
+    md_nlist_free(nl);
+    md_potential_free(pot);
+    md_system_free(s);
+    ml_dataset_free(&ds);
+    return rc ? 1 : 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 4 && !strcmp(argv[1], "--test")) return run_test(argc - 2, argv + 2);
+    if (argc >= 4 && !strcmp(argv[1], "--bench")) return run_bench(argc - 2, argv + 2);
+    if (argc != 2 || argv[1][0] == '-') {
+        usage(stderr);
+        return 1;
+    }
+    return run_training(argv[1]);
+}

@@ -1,0 +1,142 @@
+/* cnt_attach.c - attachment rate f+ from the diffusion of the cluster size at the top of the barrier.
+ * Auer & Frenkel, Nature 409, 1020 (2001): at N_c the size performs a random walk with
+ *     <(N(t) - N(0))^2> = 2 f+ t    (for t short compared with the time to leave the barrier top),
+ * so f+ = slope/2 of a straight line through the MSD in a window [t0, t1] chosen by the caller. */
+#include "cnt/cnt.h"
+#include "common/sr_error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_fit.h>
+
+/* msd[j] for j in [j0, j1] over the replicas listed in idx[0..m-1] (repeats allowed, as in a
+ * bootstrap resample); N has rows of n_t times. */
+static void msd_of(size_t m, const size_t *idx, size_t n_t, size_t j0, size_t j1, const double *N,
+                   double *msd)
+{
+    for (size_t j = j0; j <= j1; j++) msd[j] = 0;
+    for (size_t r = 0; r < m; r++) {
+        const double *row = N + idx[r] * n_t;
+        for (size_t j = j0; j <= j1; j++) {
+            double d = row[j] - row[0];
+            msd[j] += d * d;
+        }
+    }
+    for (size_t j = j0; j <= j1; j++) msd[j] /= m;
+}
+
+static int attach_validate(size_t n_rep, size_t n_t, const double *t, const double *N)
+{
+    if (!t || !N) return SR_ERROR(SR_EINVAL, "f+ fit: NULL data");
+    if (n_rep == 0 || n_t == 0) return SR_ERROR(SR_EINVAL, "f+ fit: empty data (%zu replicas x %zu times)", n_rep, n_t);
+    for (size_t j = 0; j < n_t; j++) {
+        if (!isfinite(t[j])) return SR_ERROR(SR_EINVAL, "f+ fit: t[%zu] is not finite", j);
+        if (j && !(t[j] > t[j - 1]))
+            return SR_ERROR(SR_EINVAL, "f+ fit: times must increase, t[%zu]=%g after t[%zu]=%g", j, t[j], j - 1,
+                            t[j - 1]);
+    }
+    for (size_t i = 0; i < n_rep * n_t; i++)
+        if (!isfinite(N[i]))
+            return SR_ERROR(SR_EINVAL, "f+ fit: N of replica %zu at time index %zu is not finite", i / n_t, i % n_t);
+    return SR_OK;
+}
+
+/* window [j0, j1] of grid points inside [t0, t1] */
+static int attach_window(size_t n_t, const double *t, double t0, double t1, size_t *j0, size_t *j1)
+{
+    size_t a = n_t, b = 0, cnt = 0;
+    for (size_t j = 0; j < n_t; j++)
+        if (t[j] >= t0 && t[j] <= t1) {
+            if (a == n_t) a = j;
+            b = j;
+            cnt++;
+        }
+    if (cnt < 3)
+        return SR_ERROR(SR_EINVAL, "f+ fit: window [%g, %g] holds %zu time points, need >= 3 (data span %g..%g)",
+                        t0, t1, cnt, t[0], t[n_t - 1]);
+    *j0 = a;
+    *j1 = b;
+    return SR_OK;
+}
+
+int cnt_attach_msd(size_t n_rep, size_t n_t, const double *N, double *msd)
+{
+    if (!N || !msd) return SR_ERROR(SR_EINVAL, "cnt_attach_msd: NULL argument");
+    if (n_rep == 0 || n_t == 0) return SR_ERROR(SR_EINVAL, "cnt_attach_msd: empty data");
+    size_t *idx = malloc(n_rep * sizeof *idx);
+    if (!idx) return SR_ERROR(SR_ENOMEM, "cnt_attach_msd: out of memory");
+    for (size_t r = 0; r < n_rep; r++) idx[r] = r;
+    msd_of(n_rep, idx, n_t, 0, n_t - 1, N, msd);
+    free(idx);
+    return SR_OK;
+}
+
+/* OLS line through msd[j0..j1]; slope/2 and its SE */
+static void attach_line(const double *t, const double *msd, size_t j0, size_t j1, cnt_attach_fit *out)
+{
+    double c0, c1, c00, c01, c11, chisq;
+    size_t m = j1 - j0 + 1;
+    gsl_fit_linear(t + j0, 1, msd + j0, 1, m, &c0, &c1, &c00, &c01, &c11, &chisq);
+    out->f_plus = 0.5 * c1;
+    out->se_f_plus = 0.5 * sqrt(c11);
+    out->intercept = c0;
+    out->t0 = t[j0];
+    out->t1 = t[j1];
+    out->n_points = m;
+}
+
+int cnt_attach_fit_msd(size_t n_rep, size_t n_t, const double *t, const double *N,
+                       double t0, double t1, cnt_attach_fit *out)
+{
+    if (!out) return SR_ERROR(SR_EINVAL, "cnt_attach_fit_msd: NULL output");
+    SR_TRY(attach_validate(n_rep, n_t, t, N));
+    size_t j0 = 0, j1 = 0;
+    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
+    double *msd = malloc(n_t * sizeof *msd);
+    if (!msd) return SR_ERROR(SR_ENOMEM, "cnt_attach_fit_msd: out of memory");
+    int rc = cnt_attach_msd(n_rep, n_t, N, msd);
+    if (!rc) attach_line(t, msd, j0, j1, out);
+    free(msd);
+    if (!rc && !(out->f_plus > 0))
+        rc = SR_ERROR(SR_ENUMERIC, "f+ fit: MSD slope %g <= 0 in window [%g, %g]; no size diffusion (all "
+                      "replicas frozen?)", 2 * out->f_plus, out->t0, out->t1);
+    return rc;
+}
+
+int cnt_attach_bootstrap(size_t n_rep, size_t n_t, const double *t, const double *N,
+                         double t0, double t1, size_t n_boot, gsl_rng *rng,
+                         cnt_interval *f_plus, size_t *n_skipped)
+{
+    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap: NULL rng or output");
+    SR_TRY(attach_validate(n_rep, n_t, t, N));
+    if (n_rep < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap: need >= 2 replicas, got %zu", n_rep);
+    if (n_boot < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap: n_boot=%zu, need >= 2", n_boot);
+    size_t j0 = 0, j1 = 0;
+    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
+    size_t *idx = malloc(n_rep * sizeof *idx);
+    double *msd = malloc(n_t * sizeof *msd), *fp = malloc(n_boot * sizeof *fp);
+    if (!idx || !msd || !fp) {
+        free(idx), free(msd), free(fp);
+        return SR_ERROR(SR_ENOMEM, "cnt_attach_bootstrap: out of memory");
+    }
+    size_t good = 0, skipped = 0;
+    /* only the window matters: the MSD is computed on [j0, j1] */
+    for (size_t b = 0; b < n_boot; b++) {
+        for (size_t r = 0; r < n_rep; r++) idx[r] = gsl_rng_uniform_int(rng, n_rep);
+        msd_of(n_rep, idx, n_t, j0, j1, N, msd);
+        cnt_attach_fit f;
+        attach_line(t, msd, j0, j1, &f);
+        if (!(f.f_plus > 0)) {
+            skipped++;
+            continue;
+        }
+        fp[good++] = f.f_plus;
+    }
+    int rc = SR_OK;
+    if (n_skipped) *n_skipped = skipped;
+    if (skipped * 2 > n_boot)
+        rc = SR_ERROR(SR_ENUMERIC, "cnt_attach_bootstrap: %zu of %zu resamples had MSD slope <= 0", skipped, n_boot);
+    if (!rc) rc = cnt_percentile_interval(fp, good, f_plus);
+    free(idx), free(msd), free(fp);
+    return rc;
+}

@@ -1,0 +1,551 @@
+/* ml_model.c - a neural-network potential: descriptor + one net per element + normalisation +
+ * reference energies (E = sum_i [N_t(i)((G_i - mu_t)/sigma_t) + e_ref(t(i))], Behler & Parrinello,
+ * PRL 98, 146401 (2007)), its evaluation on neighbourhoods and frames, and its netCDF file. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <netcdf.h>
+
+#include "ml.h"
+
+ml_model *ml_model_create(int nelem, const char *const *type_map, const ml_sf_params *sf,
+                          int nhidden, const int *hidden, int activation)
+{
+    if (nelem < 1 || nelem > ML_MAX_ELEMENTS || sf->nelem != nelem) {
+        SR_ERROR(SR_ERANGE, "model: %d elements (descriptor has %d), expected 1..%d", nelem,
+                 sf->nelem, ML_MAX_ELEMENTS);
+        return NULL;
+    }
+    ml_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        SR_ERROR(SR_ENOMEM, "model: out of memory");
+        return NULL;
+    }
+    m->nelem = nelem;
+    m->desc = &ml_descriptor_bp;
+    m->sf = *sf;
+    m->nf = m->desc->n_features(&m->sf);
+    for (int e = 0; e < nelem; e++) {
+        if (!type_map[e] || !*type_map[e] || strlen(type_map[e]) >= ML_NAME_LEN) {
+            SR_ERROR(SR_EINVAL, "model: element name %d empty or longer than %d characters", e,
+                     ML_NAME_LEN - 1);
+            ml_model_free(m);
+            return NULL;
+        }
+        strcpy(m->type_map[e], type_map[e]);
+    }
+    m->g_mean = calloc((size_t)nelem * m->nf, sizeof(double));
+    m->g_std = calloc((size_t)nelem * m->nf, sizeof(double));
+    if (!m->g_mean || !m->g_std) {
+        SR_ERROR(SR_ENOMEM, "model: out of memory");
+        ml_model_free(m);
+        return NULL;
+    }
+    for (int k = 0; k < nelem * m->nf; k++) m->g_std[k] = 1.0;
+    for (int e = 0; e < nelem; e++) {
+        m->net[e] = ml_net_create(m->nf, nhidden, hidden, activation);
+        if (!m->net[e]) {
+            ml_model_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+void ml_model_free(ml_model *m)
+{
+    if (!m) return;
+    for (int e = 0; e < ML_MAX_ELEMENTS; e++) ml_net_free(m->net[e]);
+    free(m->g_mean);
+    free(m->g_std);
+    free(m);
+}
+
+int ml_model_nparams(const ml_model *m)
+{
+    int n = 0;
+    for (int e = 0; e < m->nelem; e++) n += m->net[e]->nparams;
+    return n;
+}
+
+void ml_model_get_params(const ml_model *m, double *p)
+{
+    for (int e = 0; e < m->nelem; e++) {
+        memcpy(p, m->net[e]->param, sizeof(double) * (size_t)m->net[e]->nparams);
+        p += m->net[e]->nparams;
+    }
+}
+
+void ml_model_set_params(ml_model *m, const double *p)
+{
+    for (int e = 0; e < m->nelem; e++) {
+        memcpy(m->net[e]->param, p, sizeof(double) * (size_t)m->net[e]->nparams);
+        p += m->net[e]->nparams;
+    }
+}
+
+int ml_model_element(const ml_model *m, const char *name)
+{
+    for (int e = 0; e < m->nelem; e++)
+        if (!strcmp(m->type_map[e], name)) return e;
+    return -1;
+}
+
+static size_t net_work_max(const ml_model *m)
+{
+    size_t w = 0;
+    for (int e = 0; e < m->nelem; e++) {
+        size_t k = ml_net_work_size(m->net[e]);
+        if (k > w) w = k;
+    }
+    return w;
+}
+
+size_t ml_model_work_size(const ml_model *m, int nneigh)
+{
+    return sizeof(double) * (3 * (size_t)m->nf + net_work_max(m)) +
+           m->desc->work_size(&m->sf, nneigh) + 64;
+}
+
+/* Two passes when forces are wanted: G -> net -> g = dE/dG, then the descriptor contracts its own
+ * derivatives with g (no dense dG/dd is formed; LAMMPS pair styles for Behler-Parrinello nets,
+ * e.g. n2p2, evaluate forces the same way). */
+double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *work)
+{
+    const int nf = m->nf, t = env->type;
+    double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
+    void *dw = nw + net_work_max(m);
+    m->desc->compute(&m->sf, env, G, NULL, dw);
+    const double *mu = m->g_mean + (size_t)t * nf, *sd = m->g_std + (size_t)t * nf;
+    for (int f = 0; f < nf; f++) x[f] = (G[f] - mu[f]) / sd[f];
+    const double e = ml_net_eval(m->net[t], x, dEdd ? g : NULL, nw) + m->e_ref[t];
+    if (dEdd) {
+        /* dE/dd_j = sum_f dN/dx_f / sigma_f * dG_f/dd_j */
+        for (int f = 0; f < nf; f++) g[f] /= sd[f];
+        m->desc->contract(&m->sf, env, g, dEdd, dw);
+    }
+    return e;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Periodic neighbourhoods of a frame (all images within rc; O(N^2 * images), used for datasets)
+ * ---------------------------------------------------------------------------------------------- */
+static int neigh_push(ml_neigh *nb, int j, int type, const double d[3])
+{
+    const int k = nb->first[nb->n];
+    if (k >= nb->cap) {
+        int cap = nb->cap ? 2 * nb->cap : 1024;
+        int *nj = realloc(nb->j, sizeof(int) * (size_t)cap);
+        if (nj) nb->j = nj;
+        int *nt = realloc(nb->type, sizeof(int) * (size_t)cap);
+        if (nt) nb->type = nt;
+        double *nd = realloc(nb->d, sizeof(double) * 3 * (size_t)cap);
+        if (nd) nb->d = nd;
+        if (!nj || !nt || !nd) return SR_ERROR(SR_ENOMEM, "neighbour list: out of memory");
+        nb->cap = cap;
+    }
+    nb->j[k] = j;
+    nb->type[k] = type;
+    memcpy(nb->d + 3 * k, d, sizeof(double) * 3);
+    nb->first[nb->n]++;
+    return SR_OK;
+}
+
+int ml_neigh_build(const ml_frame *fr, double rc, ml_neigh *nb)
+{
+    int nimg[3];
+    for (int q = 0; q < 3; q++) {
+        if (!(fr->box[q] > 0))
+            return SR_ERROR(SR_EINVAL, "frame: box edge %d is %g, expected > 0", q, fr->box[q]);
+        /* with L >= 2 rc only the minimum image can be in range */
+        nimg[q] = fr->box[q] >= 2.0 * rc ? 0 : (int)ceil(rc / fr->box[q]);
+    }
+    free(nb->first);
+    nb->first = calloc((size_t)fr->n + 1, sizeof(int));
+    if (!nb->first) return SR_ERROR(SR_ENOMEM, "neighbour list: out of memory");
+    const double rc2 = rc * rc;
+    for (int i = 0; i < fr->n; i++) {
+        /* neigh_push appends at first[nb->n] and increments it: row i ends at first[i+1] */
+        nb->first[i + 1] = nb->first[i];
+        nb->n = i + 1;
+        for (int j = 0; j < fr->n; j++) {
+            double d0[3];
+            for (int q = 0; q < 3; q++) {
+                d0[q] = fr->x[3 * j + q] - fr->x[3 * i + q];
+                d0[q] -= fr->box[q] * nearbyint(d0[q] / fr->box[q]);
+            }
+            for (int a = -nimg[0]; a <= nimg[0]; a++)
+                for (int b = -nimg[1]; b <= nimg[1]; b++)
+                    for (int c = -nimg[2]; c <= nimg[2]; c++) {
+                        if (i == j && !a && !b && !c) continue;
+                        const double d[3] = {d0[0] + a * fr->box[0], d0[1] + b * fr->box[1],
+                                             d0[2] + c * fr->box[2]};
+                        if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] >= rc2) continue;
+                        SR_TRY(neigh_push(nb, j, fr->type[j], d));
+                    }
+        }
+    }
+    nb->n = fr->n;
+    return SR_OK;
+}
+
+void ml_neigh_free(ml_neigh *nb)
+{
+    if (!nb) return;
+    free(nb->first);
+    free(nb->j);
+    free(nb->type);
+    free(nb->d);
+    memset(nb, 0, sizeof *nb);
+}
+
+ml_env ml_neigh_env(const ml_neigh *nb, const ml_frame *fr, int i)
+{
+    ml_env env = {fr->type[i], nb->first[i + 1] - nb->first[i], nb->type + nb->first[i],
+                  nb->d + 3 * (size_t)nb->first[i]};
+    return env;
+}
+
+int ml_model_frame(const ml_model *m, const ml_frame *fr, double *energy, double *force,
+                   double *virial)
+{
+    ml_neigh nb = {0};
+    SR_TRY(ml_neigh_build(fr, m->desc->cutoff(&m->sf), &nb));
+    int nmax = 0;
+    for (int i = 0; i < fr->n; i++)
+        if (nb.first[i + 1] - nb.first[i] > nmax) nmax = nb.first[i + 1] - nb.first[i];
+    void *work = malloc(ml_model_work_size(m, nmax));
+    double *dEdd = malloc(sizeof(double) * 3 * (size_t)(nmax + 1));
+    if (!work || !dEdd) {
+        free(work);
+        free(dEdd);
+        ml_neigh_free(&nb);
+        return SR_ERROR(SR_ENOMEM, "model evaluation: out of memory");
+    }
+    double e = 0.0, W[6] = {0};
+    if (force) memset(force, 0, sizeof(double) * 3 * (size_t)fr->n);
+    const int want_d = force || virial;
+    for (int i = 0; i < fr->n; i++) {
+        ml_env env = ml_neigh_env(&nb, fr, i);
+        e += ml_model_atom(m, &env, want_d ? dEdd : NULL, work);
+        if (!want_d) continue;
+        for (int k = 0; k < env.n; k++) {
+            const int j = nb.j[nb.first[i] + k];
+            const double *g = dEdd + 3 * k, *d = env.d + 3 * k;
+            if (force)
+                for (int q = 0; q < 3; q++) {
+                    force[3 * j + q] -= g[q];
+                    force[3 * i + q] += g[q];
+                }
+            /* W_ab = sum_pairs d_a f_b with f on j = -dE/dd_j */
+            W[0] -= d[0] * g[0];
+            W[1] -= d[1] * g[1];
+            W[2] -= d[2] * g[2];
+            W[3] -= d[0] * g[1];
+            W[4] -= d[0] * g[2];
+            W[5] -= d[1] * g[2];
+        }
+    }
+    if (energy) *energy = e;
+    if (virial) memcpy(virial, W, sizeof W);
+    free(work);
+    free(dEdd);
+    ml_neigh_free(&nb);
+    return SR_OK;
+}
+
+void ml_model_describe(const ml_model *m, FILE *out)
+{
+    fprintf(out, "nn: Behler-Parrinello network potential, units metal, %d elements (", m->nelem);
+    for (int e = 0; e < m->nelem; e++) fprintf(out, "%s%s", e ? " " : "", m->type_map[e]);
+    fprintf(out, ")\n  descriptor %s: rc = %g A (angular %g A, G%d), %d radial per element, %d "
+            "angular per element pair, %d features\n", m->desc->name, m->sf.rc, m->sf.rc_angular,
+            m->sf.angular_kind, m->sf.n_radial, m->sf.n_angular, m->nf);
+    const ml_net *n0 = m->net[0];
+    fprintf(out, "  nets: %d", n0->width[0]);
+    for (int l = 1; l <= n0->nlayers; l++) fprintf(out, "-%d", n0->width[l]);
+    fprintf(out, " (%s), %d parameters in all\n  e_ref:", ml_activation_name(n0->activation),
+            ml_model_nparams(m));
+    for (int e = 0; e < m->nelem; e++) fprintf(out, " %s %.6f eV", m->type_map[e], m->e_ref[e]);
+    fprintf(out, "\n");
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * netCDF model file
+ * ---------------------------------------------------------------------------------------------- */
+#define ML_MODEL_FORMAT "seedrate-nn-model"
+
+static int nc_fail(int st, const char *call, const char *var, const char *path)
+{
+    return SR_ERROR(SR_ENETCDF, "%s: %s (%s): %s", path, call, var, nc_strerror(st));
+}
+
+#define NC(call, var)                                  \
+    do {                                               \
+        int st_ = (call);                              \
+        if (st_ != NC_NOERR) {                         \
+            rc = nc_fail(st_, #call, (var), path);     \
+            goto done;                                 \
+        }                                              \
+    } while (0)
+
+static int put_text(int ncid, int varid, const char *name, const char *text, const char *path)
+{
+    int st = nc_put_att_text(ncid, varid, name, strlen(text), text);
+    return st ? nc_fail(st, "nc_put_att_text", name, path) : SR_OK;
+}
+
+int ml_model_write(const ml_model *m, const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return SR_ERROR(SR_EINVAL, "model file name too long: %s", path);
+    int rc = SR_OK, ncid = -1, d_el, d_len, d_feat, d_rad, d_ang = -1, d_lay, v;
+    const ml_net *n0 = m->net[0];
+    NC(nc_create(tmp, NC_CLOBBER | NC_64BIT_OFFSET, &ncid), tmp);
+    /* self-description */
+    if ((rc = put_text(ncid, NC_GLOBAL, "title", "seedrate neural-network interatomic potential", tmp)))
+        goto done;
+    if ((rc = put_text(ncid, NC_GLOBAL, "format", ML_MODEL_FORMAT, tmp))) goto done;
+    int version = ML_MODEL_VERSION;
+    NC(nc_put_att_int(ncid, NC_GLOBAL, "format_version", NC_INT, 1, &version), "format_version");
+    if ((rc = put_text(ncid, NC_GLOBAL, "units", "metal", tmp))) goto done;
+    if ((rc = put_text(ncid, NC_GLOBAL, "descriptor", m->desc->name, tmp))) goto done;
+    if ((rc = put_text(ncid, NC_GLOBAL, "activation", ml_activation_name(n0->activation), tmp)))
+        goto done;
+    int ak = m->sf.angular_kind, na = m->sf.n_angular;
+    NC(nc_put_att_int(ncid, NC_GLOBAL, "angular_kind", NC_INT, 1, &ak), "angular_kind");
+    NC(nc_put_att_int(ncid, NC_GLOBAL, "n_angular", NC_INT, 1, &na), "n_angular");
+    NC(nc_put_att_double(ncid, NC_GLOBAL, "cutoff", NC_DOUBLE, 1, &m->sf.rc), "cutoff");
+    NC(nc_put_att_double(ncid, NC_GLOBAL, "cutoff_angular", NC_DOUBLE, 1, &m->sf.rc_angular),
+       "cutoff_angular");
+    char date[64];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    if ((rc = put_text(ncid, NC_GLOBAL, "date_written", date, tmp))) goto done;
+    if ((rc = put_text(ncid, NC_GLOBAL, "provenance", m->provenance[0] ? m->provenance : "none",
+                       tmp)))
+        goto done;
+    NC(nc_def_dim(ncid, "element", (size_t)m->nelem, &d_el), "element");
+    NC(nc_def_dim(ncid, "name_len", ML_NAME_LEN, &d_len), "name_len");
+    NC(nc_def_dim(ncid, "feature", (size_t)m->nf, &d_feat), "feature");
+    NC(nc_def_dim(ncid, "radial", (size_t)m->sf.n_radial, &d_rad), "radial");
+    if (na > 0) NC(nc_def_dim(ncid, "angular", (size_t)na, &d_ang), "angular");
+    NC(nc_def_dim(ncid, "layer", (size_t)n0->nlayers + 1, &d_lay), "layer");
+    int dims[2] = {d_el, d_len};
+    NC(nc_def_var(ncid, "type_map", NC_CHAR, 2, dims, &v), "type_map");
+    if ((rc = put_text(ncid, v, "long_name", "element name of each model type", tmp))) goto done;
+    NC(nc_def_var(ncid, "radial_center", NC_DOUBLE, 1, &d_rad, &v), "radial_center");
+    if ((rc = put_text(ncid, v, "units", "angstrom", tmp))) goto done;
+    NC(nc_def_var(ncid, "radial_eta", NC_DOUBLE, 1, &d_rad, &v), "radial_eta");
+    if ((rc = put_text(ncid, v, "units", "angstrom-2", tmp))) goto done;
+    if (na > 0) {
+        NC(nc_def_var(ncid, "angular_eta", NC_DOUBLE, 1, &d_ang, &v), "angular_eta");
+        if ((rc = put_text(ncid, v, "units", "angstrom-2", tmp))) goto done;
+        NC(nc_def_var(ncid, "angular_zeta", NC_DOUBLE, 1, &d_ang, &v), "angular_zeta");
+        if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
+        NC(nc_def_var(ncid, "angular_lambda", NC_DOUBLE, 1, &d_ang, &v), "angular_lambda");
+        if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
+    }
+    NC(nc_def_var(ncid, "e_ref", NC_DOUBLE, 1, &d_el, &v), "e_ref");
+    if ((rc = put_text(ncid, v, "units", "eV", tmp))) goto done;
+    if ((rc = put_text(ncid, v, "long_name", "per-element reference energy", tmp))) goto done;
+    int fd[2] = {d_el, d_feat};
+    NC(nc_def_var(ncid, "feature_mean", NC_DOUBLE, 2, fd, &v), "feature_mean");
+    if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
+    NC(nc_def_var(ncid, "feature_std", NC_DOUBLE, 2, fd, &v), "feature_std");
+    if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
+    NC(nc_def_var(ncid, "layer_width", NC_INT, 1, &d_lay, &v), "layer_width");
+    for (int e = 0; e < m->nelem; e++) {
+        char dn[64], vn[64];
+        snprintf(dn, sizeof dn, "param_%d", e);
+        snprintf(vn, sizeof vn, "weights_%d", e);
+        int dp;
+        NC(nc_def_dim(ncid, dn, (size_t)m->net[e]->nparams, &dp), dn);
+        NC(nc_def_var(ncid, vn, NC_DOUBLE, 1, &dp, &v), vn);
+        if ((rc = put_text(ncid, v, "element", m->type_map[e], tmp))) goto done;
+        if ((rc = put_text(ncid, v, "layout", "per layer: W[out][in] row-major, then b[out]", tmp)))
+            goto done;
+        if ((rc = put_text(ncid, v, "units", "eV (output layer)", tmp))) goto done;
+    }
+    NC(nc_enddef(ncid), tmp);
+    char names[ML_MAX_ELEMENTS][ML_NAME_LEN];
+    memset(names, 0, sizeof names);
+    for (int e = 0; e < m->nelem; e++) strncpy(names[e], m->type_map[e], ML_NAME_LEN - 1);
+    NC(nc_inq_varid(ncid, "type_map", &v), "type_map");
+    NC(nc_put_var_text(ncid, v, &names[0][0]), "type_map");
+#define PUTD(name, ptr)                               \
+    NC(nc_inq_varid(ncid, name, &v), name);           \
+    NC(nc_put_var_double(ncid, v, ptr), name)
+    PUTD("radial_center", m->sf.rs);
+    PUTD("radial_eta", m->sf.eta_r);
+    if (na > 0) {
+        PUTD("angular_eta", m->sf.eta_a);
+        PUTD("angular_zeta", m->sf.zeta);
+        PUTD("angular_lambda", m->sf.lambda);
+    }
+    PUTD("e_ref", m->e_ref);
+    PUTD("feature_mean", m->g_mean);
+    PUTD("feature_std", m->g_std);
+    NC(nc_inq_varid(ncid, "layer_width", &v), "layer_width");
+    NC(nc_put_var_int(ncid, v, n0->width), "layer_width");
+    for (int e = 0; e < m->nelem; e++) {
+        char vn[64];
+        snprintf(vn, sizeof vn, "weights_%d", e);
+        PUTD(vn, m->net[e]->param);
+    }
+#undef PUTD
+    NC(nc_close(ncid), tmp);
+    ncid = -1;
+    if (rename(tmp, path)) rc = SR_ERROR(SR_EIO, "%s: cannot rename to %s", tmp, path);
+done:
+    if (ncid >= 0) nc_close(ncid);
+    return rc;
+}
+
+static int get_text_att(int ncid, const char *name, char *buf, size_t cap, const char *path)
+{
+    size_t len;
+    int st = nc_inq_attlen(ncid, NC_GLOBAL, name, &len);
+    if (st) return nc_fail(st, "nc_inq_attlen", name, path);
+    if (len >= cap) len = cap - 1;
+    char *tmp = malloc(len + 1);
+    if (!tmp) return SR_ERROR(SR_ENOMEM, "out of memory");
+    st = nc_get_att_text(ncid, NC_GLOBAL, name, tmp);
+    if (st) {
+        free(tmp);
+        return nc_fail(st, "nc_get_att_text", name, path);
+    }
+    memcpy(buf, tmp, len);
+    buf[len] = 0;
+    free(tmp);
+    return SR_OK;
+}
+
+static int dim_len(int ncid, const char *name, size_t *len, const char *path)
+{
+    int id, st = nc_inq_dimid(ncid, name, &id);
+    if (!st) st = nc_inq_dimlen(ncid, id, len);
+    return st ? nc_fail(st, "nc_inq_dimid/nc_inq_dimlen", name, path) : SR_OK;
+}
+
+int ml_model_read(const char *path, ml_model **out)
+{
+    *out = NULL;
+    int rc = SR_OK, ncid = -1, v;
+    ml_model *m = NULL;
+    char buf[4096];
+    NC(nc_open(path, NC_NOWRITE, &ncid), path);
+    if (get_text_att(ncid, "format", buf, sizeof buf, path) || strcmp(buf, ML_MODEL_FORMAT)) {
+        rc = SR_ERROR(SR_EPARSE, "%s: not a seedrate model file (global attribute format = '%s' "
+                      "expected)", path, ML_MODEL_FORMAT);
+        goto done;
+    }
+    int version = -1;
+    NC(nc_get_att_int(ncid, NC_GLOBAL, "format_version", &version), "format_version");
+    if (version != ML_MODEL_VERSION) {
+        rc = SR_ERROR(SR_EUNSUPPORTED, "%s: model format version %d; this seedrate reads version "
+                      "%d only", path, version, ML_MODEL_VERSION);
+        goto done;
+    }
+    if ((rc = get_text_att(ncid, "units", buf, sizeof buf, path))) goto done;
+    if (strcmp(buf, "metal")) {
+        rc = SR_ERROR(SR_EUNSUPPORTED, "%s: model units '%s', expected metal", path, buf);
+        goto done;
+    }
+    if ((rc = get_text_att(ncid, "descriptor", buf, sizeof buf, path))) goto done;
+    if (strcmp(buf, ml_descriptor_bp.name)) {
+        rc = SR_ERROR(SR_EUNSUPPORTED, "%s: unknown descriptor '%s' (known: %s)", path, buf,
+                      ml_descriptor_bp.name);
+        goto done;
+    }
+    if ((rc = get_text_att(ncid, "activation", buf, sizeof buf, path))) goto done;
+    int act;
+    if ((rc = ml_activation_parse(buf, &act))) goto done;
+    size_t nel, nf, nrad, nlay, namelen;
+    if ((rc = dim_len(ncid, "element", &nel, path)) || (rc = dim_len(ncid, "feature", &nf, path)) ||
+        (rc = dim_len(ncid, "radial", &nrad, path)) || (rc = dim_len(ncid, "layer", &nlay, path)) ||
+        (rc = dim_len(ncid, "name_len", &namelen, path)))
+        goto done;
+    int ak, na;
+    NC(nc_get_att_int(ncid, NC_GLOBAL, "angular_kind", &ak), "angular_kind");
+    NC(nc_get_att_int(ncid, NC_GLOBAL, "n_angular", &na), "n_angular");
+    if (nel < 1 || nel > ML_MAX_ELEMENTS || nrad < 1 || nrad > ML_MAX_RADIAL || na < 0 ||
+        na > ML_MAX_ANGULAR || nlay < 2 || nlay > ML_MAX_LAYERS + 1 || namelen != ML_NAME_LEN ||
+        (ak != ML_ANGULAR_G4 && ak != ML_ANGULAR_G5)) {
+        rc = SR_ERROR(SR_EPARSE, "%s: inconsistent model sizes (elements %zu, radial %zu, angular "
+                      "%d, layers %zu, angular kind %d)", path, nel, nrad, na, nlay, ak);
+        goto done;
+    }
+    ml_sf_params sf;
+    memset(&sf, 0, sizeof sf);
+    sf.nelem = (int)nel;
+    sf.n_radial = (int)nrad;
+    sf.n_angular = na;
+    sf.angular_kind = ak;
+    NC(nc_get_att_double(ncid, NC_GLOBAL, "cutoff", &sf.rc), "cutoff");
+    NC(nc_get_att_double(ncid, NC_GLOBAL, "cutoff_angular", &sf.rc_angular), "cutoff_angular");
+#define GETD(name, ptr)                               \
+    NC(nc_inq_varid(ncid, name, &v), name);           \
+    NC(nc_get_var_double(ncid, v, ptr), name)
+    GETD("radial_center", sf.rs);
+    GETD("radial_eta", sf.eta_r);
+    if (na > 0) {
+        GETD("angular_eta", sf.eta_a);
+        GETD("angular_zeta", sf.zeta);
+        GETD("angular_lambda", sf.lambda);
+    }
+    int width[ML_MAX_LAYERS + 1];
+    NC(nc_inq_varid(ncid, "layer_width", &v), "layer_width");
+    NC(nc_get_var_int(ncid, v, width), "layer_width");
+    char names[ML_MAX_ELEMENTS][ML_NAME_LEN];
+    NC(nc_inq_varid(ncid, "type_map", &v), "type_map");
+    NC(nc_get_var_text(ncid, v, &names[0][0]), "type_map");
+    const char *tm[ML_MAX_ELEMENTS];
+    for (size_t e = 0; e < nel; e++) {
+        names[e][ML_NAME_LEN - 1] = 0;
+        tm[e] = names[e];
+    }
+    m = ml_model_create((int)nel, tm, &sf, (int)nlay - 2, width + 1, act);
+    if (!m) {
+        rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
+        goto done;
+    }
+    if ((size_t)m->nf != nf || width[0] != m->nf || width[nlay - 1] != 1) {
+        rc = SR_ERROR(SR_EPARSE, "%s: %zu features stored, descriptor parameters give %d", path, nf,
+                      m->nf);
+        goto done;
+    }
+    GETD("e_ref", m->e_ref);
+    GETD("feature_mean", m->g_mean);
+    GETD("feature_std", m->g_std);
+    for (int e = 0; e < m->nelem; e++) {
+        char dn[64], vn[64];
+        size_t np;
+        snprintf(dn, sizeof dn, "param_%d", e);
+        snprintf(vn, sizeof vn, "weights_%d", e);
+        if ((rc = dim_len(ncid, dn, &np, path))) goto done;
+        if ((int)np != m->net[e]->nparams) {
+            rc = SR_ERROR(SR_EPARSE, "%s: %s has %zu values, layer widths need %d", path, vn, np,
+                          m->net[e]->nparams);
+            goto done;
+        }
+        GETD(vn, m->net[e]->param);
+    }
+#undef GETD
+    if (get_text_att(ncid, "provenance", m->provenance, sizeof m->provenance, path))
+        m->provenance[0] = 0;
+    for (int k = 0; k < m->nelem * m->nf; k++)
+        if (!(m->g_std[k] > 0)) {
+            rc = SR_ERROR(SR_EPARSE, "%s: feature_std[%d] = %g, expected > 0", path, k, m->g_std[k]);
+            goto done;
+        }
+    *out = m;
+    m = NULL;
+done:
+    if (ncid >= 0) nc_close(ncid);
+    ml_model_free(m);
+    return rc;
+}

@@ -1,0 +1,252 @@
+/* ml_net.c - small dense feed-forward networks with analytic input and parameter derivatives.
+ *
+ * y = N(x): z_l = W_l h_{l-1} + b_l, h_l = s(z_l) for l = 1..L-1, h_0 = x, y = W_L h_{L-1} + b_L.
+ * Forces need dy/dx (reverse pass). Training on forces needs d/dtheta of v . dy/dx: that is the
+ * forward tangent hdot_l = s'(z_l) W_l hdot_{l-1} (hdot_0 = v, so v . dy/dx = W_L hdot_{L-1}) followed
+ * by one reverse pass through both the values and the tangents ("double back-propagation",
+ * Drucker & LeCun, IEEE TNN 3, 991 (1992)):
+ *   adj(zdot_l) = adj(hdot_l) s'(z_l)
+ *   adj(z_l)    = adj(h_l) s'(z_l) + adj(hdot_l) s''(z_l) zdot_l
+ *   dQ/dW_l    += adj(z_l) h_{l-1}^T + adj(zdot_l) hdot_{l-1}^T,  dQ/db_l += adj(z_l)
+ *   adj(h_{l-1}) = W_l^T adj(z_l),  adj(hdot_{l-1}) = W_l^T adj(zdot_l). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "ml.h"
+
+/* activation s, s', s'' */
+static inline void activation(int kind, double z, double *s, double *ds, double *dds)
+{
+    if (kind == ML_ACT_SILU) {
+        /* SiLU s = z sigmoid(z) (Elfwing et al., Neural Networks 107, 3 (2018)) */
+        const double g = 1.0 / (1.0 + exp(-z));
+        *s = z * g;
+        *ds = g * (1.0 + z * (1.0 - g));
+        *dds = g * (1.0 - g) * (2.0 + z * (1.0 - 2.0 * g));
+    } else {
+        const double t = tanh(z);
+        *s = t;
+        *ds = 1.0 - t * t;
+        *dds = -2.0 * t * (1.0 - t * t);
+    }
+}
+
+const char *ml_activation_name(int a) { return a == ML_ACT_SILU ? "silu" : "tanh"; }
+
+int ml_activation_parse(const char *name, int *a)
+{
+    if (!strcmp(name, "tanh")) *a = ML_ACT_TANH;
+    else if (!strcmp(name, "silu")) *a = ML_ACT_SILU;
+    else return SR_ERROR(SR_EINVAL, "activation '%s': expected tanh or silu", name);
+    return SR_OK;
+}
+
+ml_net *ml_net_create(int n_in, int nhidden, const int *hidden, int act)
+{
+    if (n_in < 1 || nhidden < 0 || nhidden + 1 > ML_MAX_LAYERS) {
+        SR_ERROR(SR_ERANGE, "network: %d inputs and %d hidden layers (at most %d)", n_in, nhidden,
+                 ML_MAX_LAYERS - 1);
+        return NULL;
+    }
+    ml_net *net = calloc(1, sizeof *net);
+    if (!net) {
+        SR_ERROR(SR_ENOMEM, "network: out of memory");
+        return NULL;
+    }
+    net->nlayers = nhidden + 1;
+    net->width[0] = n_in;
+    for (int l = 0; l < nhidden; l++) {
+        if (hidden[l] < 1 || hidden[l] > 4096) {
+            free(net);
+            SR_ERROR(SR_ERANGE, "network: hidden width %d, expected 1..4096", hidden[l]);
+            return NULL;
+        }
+        net->width[l + 1] = hidden[l];
+    }
+    net->width[net->nlayers] = 1;
+    net->activation = act;
+    for (int l = 1; l <= net->nlayers; l++) net->nparams += net->width[l] * (net->width[l - 1] + 1);
+    net->param = calloc((size_t)net->nparams, sizeof(double));
+    if (!net->param) {
+        free(net);
+        SR_ERROR(SR_ENOMEM, "network: out of memory");
+        return NULL;
+    }
+    return net;
+}
+
+void ml_net_free(ml_net *net)
+{
+    if (!net) return;
+    free(net->param);
+    free(net);
+}
+
+size_t ml_net_work_size(const ml_net *net)
+{
+    size_t sum = 0, wmax = 0;
+    for (int l = 0; l <= net->nlayers; l++) {
+        sum += (size_t)net->width[l];
+        if ((size_t)net->width[l] > wmax) wmax = (size_t)net->width[l];
+    }
+    return 5 * sum + 6 * wmax;
+}
+
+void ml_net_init(ml_net *net, gsl_rng *rng)
+{
+    double *p = net->param;
+    for (int l = 1; l <= net->nlayers; l++) {
+        const int no = net->width[l], ni = net->width[l - 1];
+        /* Glorot & Bengio (AISTATS 2010): U(-a, a), a = sqrt(6/(n_in + n_out)) */
+        const double a = sqrt(6.0 / (ni + no));
+        for (int k = 0; k < no * ni; k++) p[k] = a * (2.0 * gsl_rng_uniform(rng) - 1.0);
+        p += no * ni;
+        for (int k = 0; k < no; k++) p[k] = 0.0;
+        p += no;
+    }
+}
+
+/* forward pass: h_l (l >= 1), s'_l, s''_l stored in work; returns y */
+static double forward(const ml_net *net, const double *x, double *h, double *sp, double *spp,
+                      int *off)
+{
+    const double *p = net->param, *hin = x;
+    double y = 0.0;
+    int o = 0;
+    for (int l = 1; l <= net->nlayers; l++) {
+        const int no = net->width[l], ni = net->width[l - 1];
+        const double *W = p, *b = p + no * ni;
+        off[l] = o;
+        for (int q = 0; q < no; q++) {
+            double z = b[q];
+            const double *Wq = W + q * ni;
+            for (int i = 0; i < ni; i++) z += Wq[i] * hin[i];
+            if (l < net->nlayers) activation(net->activation, z, &h[o + q], &sp[o + q], &spp[o + q]);
+            else y = z;
+        }
+        hin = h + o;
+        o += no;
+        p += no * (ni + 1);
+    }
+    return y;
+}
+
+static const double *layer_W(const ml_net *net, int l)
+{
+    const double *p = net->param;
+    for (int k = 1; k < l; k++) p += net->width[k] * (net->width[k - 1] + 1);
+    return p;
+}
+
+double ml_net_eval(const ml_net *net, const double *x, double *dydx, double *work)
+{
+    size_t sum = 0, wmax = 0;
+    for (int l = 0; l <= net->nlayers; l++) {
+        sum += (size_t)net->width[l];
+        if ((size_t)net->width[l] > wmax) wmax = (size_t)net->width[l];
+    }
+    double *h = work, *sp = h + sum, *spp = sp + sum, *g = spp + sum, *g2 = g + wmax;
+    int off[ML_MAX_LAYERS + 1];
+    const double y = forward(net, x, h, sp, spp, off);
+    if (!dydx) return y;
+    const int L = net->nlayers;
+    /* reverse: g = dy/dh_{L-1} = W_L row */
+    const double *WL = layer_W(net, L);
+    memcpy(g, WL, sizeof(double) * (size_t)net->width[L - 1]);
+    for (int l = L - 1; l >= 1; l--) {
+        const int no = net->width[l], ni = net->width[l - 1];
+        const double *W = layer_W(net, l);
+        for (int q = 0; q < no; q++) g[q] *= sp[off[l] + q];
+        double *dst = (l == 1) ? dydx : g2;
+        memset(dst, 0, sizeof(double) * (size_t)ni);
+        for (int q = 0; q < no; q++) {
+            const double gq = g[q];
+            const double *Wq = W + q * ni;
+            for (int i = 0; i < ni; i++) dst[i] += Wq[i] * gq;
+        }
+        if (l > 1) {
+            double *t = g;
+            g = g2;
+            g2 = t;
+        }
+    }
+    if (L == 1) memcpy(dydx, WL, sizeof(double) * (size_t)net->width[0]);
+    return y;
+}
+
+void ml_net_param_grad(const ml_net *net, const double *x, const double *v, double gE, double gF,
+                       double *grad, double *work)
+{
+    size_t sum = 0, wmax = 0;
+    for (int l = 0; l <= net->nlayers; l++) {
+        sum += (size_t)net->width[l];
+        if ((size_t)net->width[l] > wmax) wmax = (size_t)net->width[l];
+    }
+    double *h = work, *sp = h + sum, *spp = sp + sum, *hd = spp + sum, *zd = hd + sum;
+    double *ah = zd + sum, *ahd = ah + wmax, *az = ahd + wmax, *azd = az + wmax, *t1 = azd + wmax,
+           *t2 = t1 + wmax;
+    int off[ML_MAX_LAYERS + 1];
+    const int L = net->nlayers;
+    forward(net, x, h, sp, spp, off);
+    /* forward tangent along v */
+    const double *hdin = v;
+    for (int l = 1; l < L; l++) {
+        const int no = net->width[l], ni = net->width[l - 1];
+        const double *W = layer_W(net, l);
+        for (int q = 0; q < no; q++) {
+            double z = 0.0;
+            const double *Wq = W + q * ni;
+            for (int i = 0; i < ni; i++) z += Wq[i] * hdin[i];
+            zd[off[l] + q] = z;
+            hd[off[l] + q] = sp[off[l] + q] * z;
+        }
+        hdin = hd + off[l];
+    }
+    /* output layer: Q = gE (W_L h_{L-1} + b_L) + gF W_L hdot_{L-1} */
+    const int nlast = net->width[L - 1];
+    const double *hlast = (L == 1) ? x : h + off[L - 1];
+    const double *hdlast = (L == 1) ? v : hd + off[L - 1];
+    double *gW = grad + (layer_W(net, L) - net->param);
+    const double *WL = layer_W(net, L);
+    for (int i = 0; i < nlast; i++) gW[i] += gE * hlast[i] + gF * hdlast[i];
+    gW[nlast] += gE;
+    for (int i = 0; i < nlast; i++) {
+        ah[i] = gE * WL[i];
+        ahd[i] = gF * WL[i];
+    }
+    for (int l = L - 1; l >= 1; l--) {
+        const int no = net->width[l], ni = net->width[l - 1];
+        const double *W = layer_W(net, l);
+        double *gl = grad + (W - net->param);
+        const double *hin = (l == 1) ? x : h + off[l - 1];
+        const double *hdi = (l == 1) ? v : hd + off[l - 1];
+        for (int q = 0; q < no; q++) {
+            const int k = off[l] + q;
+            azd[q] = ahd[q] * sp[k];
+            az[q] = ah[q] * sp[k] + ahd[q] * spp[k] * zd[k];
+        }
+        for (int q = 0; q < no; q++) {
+            double *gq = gl + q * ni;
+            const double a = az[q], ad = azd[q];
+            for (int i = 0; i < ni; i++) gq[i] += a * hin[i] + ad * hdi[i];
+            gl[no * ni + q] += a;
+        }
+        if (l > 1) {
+            memset(t1, 0, sizeof(double) * (size_t)ni);
+            memset(t2, 0, sizeof(double) * (size_t)ni);
+            for (int q = 0; q < no; q++) {
+                const double *Wq = W + q * ni;
+                const double a = az[q], ad = azd[q];
+                for (int i = 0; i < ni; i++) {
+                    t1[i] += Wq[i] * a;
+                    t2[i] += Wq[i] * ad;
+                }
+            }
+            memcpy(ah, t1, sizeof(double) * (size_t)ni);
+            memcpy(ahd, t2, sizeof(double) * (size_t)ni);
+        }
+    }
+}

@@ -1,0 +1,709 @@
+/* ml_train.c - fitting a network potential to energies and forces.
+ *
+ * Loss of one frame with N atoms (Wang et al., CPC 228, 178 (2018), eq. 11, without virial):
+ *     L = p_e (dE/N)^2 + p_f |dF|^2 / (3N),   dE = E_model - E_ref,  dF = F_model - F_ref
+ * averaged over a minibatch, with prefactors that move from energy to forces as the learning rate
+ * decays: p(t) = p_limit + (p_start - p_limit) lr(t)/lr(0); lr(t) = lr0 (lr_stop/lr0)^(t_d/steps),
+ * t_d = t rounded down to a multiple of decay_steps; Adam (Kingma & Ba, ICLR 2015).
+ *
+ * Exact force-loss gradient: with g_i = dE_i/dG_i and D_ij = dG_i/dd_j (d_j = r_j - r_i),
+ *     F_j = -sum_i g_i . D_ij (j != i),  F_i += sum_j g_i . D_ij,
+ * so sum_k dF_k . F_k = sum_i g_i . u_i with u_i = sum_j (dF_i - dF_j) . D_ij, and
+ *     dL/dtheta = sum_i [2 p_e dE/N^2 dE_i/dtheta + 2 p_f/(3N) d(u_i . g_i)/dtheta],
+ * the second term by double back-propagation through the net (ml_net_param_grad).
+ *
+ * Descriptors and their derivatives are computed once per frame (the "cache"; derivatives stored
+ * in single precision to halve the memory), so a training step costs two contractions of D with
+ * vectors plus the network passes. Frames of a minibatch are spread over OpenMP threads, each with
+ * its own gradient buffer, reduced at the end. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "../common/sr_rng.h"
+#include "ml.h"
+
+typedef float ml_dreal; /* storage precision of descriptor derivatives */
+
+/* sparsity runs of the descriptor derivatives per neighbour code (element * 2 + inside angular cutoff) */
+typedef struct runtab {
+    int n[2 * ML_MAX_ELEMENTS];
+    int start[2 * ML_MAX_ELEMENTS][ML_MAX_RUNS];
+    int len[2 * ML_MAX_ELEMENTS][ML_MAX_RUNS];
+    int tot[2 * ML_MAX_ELEMENTS];
+} runtab;
+
+typedef struct cframe {
+    int n;
+    const int *type;
+    double energy;
+    const double *force;
+    int *first;          /* [n+1] */
+    int *j;              /* owner of each neighbour entry */
+    unsigned char *code; /* run-table code of each entry */
+    double *G;           /* [n][nf] */
+    ml_dreal *D;         /* per entry [3][runs concatenated]: the non-zero part of dG_i/dd_j */
+} cframe;
+
+struct ml_cache {
+    int nframes, nf, nmax; /* nmax: largest atom count */
+    cframe *fr;
+    runtab rt;
+    size_t bytes;
+};
+
+void ml_cache_free(ml_cache *c)
+{
+    if (!c) return;
+    for (int k = 0; k < c->nframes; k++) {
+        free(c->fr[k].first);
+        free(c->fr[k].j);
+        free(c->fr[k].code);
+        free(c->fr[k].G);
+        free(c->fr[k].D);
+    }
+    free(c->fr);
+    free(c);
+}
+
+static void runtab_build(const ml_model *m, runtab *rt)
+{
+    for (int b = 0; b < m->nelem; b++)
+        for (int a = 0; a < 2; a++) {
+            /* a representative distance: inside (a = 1) or outside (a = 0) the angular cutoff */
+            const double r = a ? 0.0 : m->sf.rc_angular;
+            const int c = 2 * b + a;
+            rt->n[c] = m->desc->runs(&m->sf, b, r, rt->start[c], rt->len[c]);
+            rt->tot[c] = 0;
+            for (int k = 0; k < rt->n[c]; k++) rt->tot[c] += rt->len[c][k];
+        }
+}
+
+static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, cframe *cf)
+{
+    ml_neigh nb = {0};
+    SR_TRY(ml_neigh_build(f, m->desc->cutoff(&m->sf), &nb));
+    const int nf = m->nf, ne = nb.first[f->n];
+    int nmax = 0;
+    size_t nstore = 0;
+    cf->code = malloc((size_t)(ne ? ne : 1));
+    for (int i = 0; i < f->n; i++)
+        if (nb.first[i + 1] - nb.first[i] > nmax) nmax = nb.first[i + 1] - nb.first[i];
+    for (int a = 0; a < ne && cf->code; a++) {
+        const double *d = nb.d + 3 * (size_t)a;
+        const int inside = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < m->sf.rc_angular * m->sf.rc_angular;
+        cf->code[a] = (unsigned char)(2 * nb.type[a] + inside);
+        nstore += 3 * (size_t)rt->tot[cf->code[a]];
+    }
+    cf->n = f->n;
+    cf->type = f->type;
+    cf->energy = f->energy;
+    cf->force = f->force;
+    cf->G = malloc(sizeof(double) * (size_t)f->n * nf);
+    cf->D = malloc(sizeof(ml_dreal) * (nstore ? nstore : 1));
+    double *dG = malloc(sizeof(double) * ((size_t)nmax * 3 * nf + 1));
+    void *work = malloc(m->desc->work_size(&m->sf, nmax) + 64);
+    int rc = SR_OK;
+    if (!cf->code || !cf->G || !cf->D || !dG || !work) {
+        rc = SR_ERROR(SR_ENOMEM, "training cache: out of memory (%zu bytes per frame of derivatives)",
+                      sizeof(ml_dreal) * nstore);
+    } else {
+        ml_dreal *dst = cf->D;
+        for (int i = 0; i < f->n; i++) {
+            ml_env env = ml_neigh_env(&nb, f, i);
+            m->desc->compute(&m->sf, &env, cf->G + (size_t)i * nf, dG, work);
+            for (int k = 0; k < env.n; k++) {
+                const int c = cf->code[nb.first[i] + k];
+                for (int q = 0; q < 3; q++)
+                    for (int r = 0; r < rt->n[c]; r++) {
+                        const double *src = dG + ((size_t)k * 3 + q) * nf + rt->start[c][r];
+                        for (int f2 = 0; f2 < rt->len[c][r]; f2++) *dst++ = (ml_dreal)src[f2];
+                    }
+            }
+        }
+    }
+    free(dG);
+    free(work);
+    cf->first = nb.first; /* keep the list: owner indices of the derivative rows */
+    cf->j = nb.j;
+    nb.first = NULL;
+    nb.j = NULL;
+    ml_neigh_free(&nb);
+    return rc;
+}
+
+int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out)
+{
+    *out = NULL;
+    ml_cache *c = calloc(1, sizeof *c);
+    if (!c) return SR_ERROR(SR_ENOMEM, "training cache: out of memory");
+    c->fr = calloc((size_t)(ds->nframes ? ds->nframes : 1), sizeof(cframe));
+    if (!c->fr) {
+        free(c);
+        return SR_ERROR(SR_ENOMEM, "training cache: out of memory");
+    }
+    c->nframes = ds->nframes;
+    c->nf = m->nf;
+    runtab_build(m, &c->rt);
+    int rc = SR_OK;
+#pragma omp parallel for schedule(dynamic)
+    for (int k = 0; k < ds->nframes; k++) {
+        int r = (rc == SR_OK) ? cache_frame(m, &c->rt, &ds->frames[k], &c->fr[k]) : SR_OK;
+        if (r) {
+#pragma omp critical
+            rc = r;
+        }
+    }
+    for (int k = 0; k < ds->nframes && !rc; k++) {
+        if (ds->frames[k].n > c->nmax) c->nmax = ds->frames[k].n;
+        for (int a = 0; a < c->fr[k].first[c->fr[k].n]; a++)
+            c->bytes += sizeof(ml_dreal) * 3 * (size_t)c->rt.tot[c->fr[k].code[a]];
+    }
+    if (rc) {
+        ml_cache_free(c);
+        return rc;
+    }
+    *out = c;
+    return SR_OK;
+}
+
+/* per-thread scratch for one frame */
+typedef struct tbuf {
+    double *g;  /* [n][nf] dE_i/dG_i */
+    double *x;  /* [nf] */
+    double *v;  /* [nf] */
+    double *F;  /* [3n] */
+    double *dF; /* [3n] */
+    double *nw; /* net work */
+    double *grad;
+} tbuf;
+
+static size_t net_work(const ml_model *m)
+{
+    size_t w = 0;
+    for (int e = 0; e < m->nelem; e++)
+        if (ml_net_work_size(m->net[e]) > w) w = ml_net_work_size(m->net[e]);
+    return w;
+}
+
+static int tbuf_alloc(tbuf *t, const ml_model *m, int nmax, int want_grad)
+{
+    memset(t, 0, sizeof *t);
+    const size_t nf = (size_t)m->nf;
+    t->g = malloc(sizeof(double) * (size_t)nmax * nf);
+    t->x = malloc(sizeof(double) * nf);
+    t->v = malloc(sizeof(double) * nf);
+    t->F = malloc(sizeof(double) * 3 * (size_t)nmax);
+    t->dF = malloc(sizeof(double) * 3 * (size_t)nmax);
+    t->nw = malloc(sizeof(double) * net_work(m));
+    t->grad = want_grad ? calloc((size_t)ml_model_nparams(m), sizeof(double)) : NULL;
+    if (!t->g || !t->x || !t->v || !t->F || !t->dF || !t->nw || (want_grad && !t->grad))
+        return SR_ERROR(SR_ENOMEM, "training: out of memory");
+    return SR_OK;
+}
+
+static void tbuf_free(tbuf *t)
+{
+    free(t->g);
+    free(t->x);
+    free(t->v);
+    free(t->F);
+    free(t->dF);
+    free(t->nw);
+    free(t->grad);
+}
+
+/* offsets of each element's net in the flat parameter vector */
+static void param_offsets(const ml_model *m, int *off)
+{
+    off[0] = 0;
+    for (int e = 0; e < m->nelem; e++) off[e + 1] = off[e] + m->net[e]->nparams;
+}
+
+/* Predict E and F of a cached frame (g_i kept in t->g); returns E. */
+static double frame_predict(const ml_model *m, const runtab *rt, const cframe *cf, tbuf *t)
+{
+    const int nf = m->nf;
+    const ml_dreal *D = cf->D;
+    double E = 0.0;
+    memset(t->F, 0, sizeof(double) * 3 * (size_t)cf->n);
+    for (int i = 0; i < cf->n; i++) {
+        const int e = cf->type[i];
+        const double *G = cf->G + (size_t)i * nf, *mu = m->g_mean + (size_t)e * nf,
+                     *sd = m->g_std + (size_t)e * nf;
+        double *g = t->g + (size_t)i * nf;
+        for (int f = 0; f < nf; f++) t->x[f] = (G[f] - mu[f]) / sd[f];
+        E += ml_net_eval(m->net[e], t->x, g, t->nw) + m->e_ref[e];
+        for (int f = 0; f < nf; f++) g[f] /= sd[f];
+        for (int a = cf->first[i]; a < cf->first[i + 1]; a++) {
+            const int j = cf->j[a], c = cf->code[a];
+            for (int q = 0; q < 3; q++) {
+                double s = 0.0;
+                for (int r = 0; r < rt->n[c]; r++) {
+                    const double *gr = g + rt->start[c][r];
+                    for (int f = 0; f < rt->len[c][r]; f++) s += gr[f] * D[f];
+                    D += rt->len[c][r];
+                }
+                t->F[3 * j + q] -= s;
+                t->F[3 * i + q] += s;
+            }
+        }
+    }
+    return E;
+}
+
+/* loss of one frame; accumulates its parameter gradient (scaled by `scale`) into t->grad */
+static double frame_loss(const ml_model *m, const runtab *rt, const cframe *cf, double pe,
+                         double pf, tbuf *t, double scale, const int *poff)
+{
+    const int nf = m->nf, n = cf->n;
+    const ml_dreal *D = cf->D;
+    const double E = frame_predict(m, rt, cf, t);
+    const double dE = E - cf->energy;
+    double sf = 0.0;
+    for (int q = 0; q < 3 * n; q++) {
+        t->dF[q] = cf->force ? t->F[q] - cf->force[q] : 0.0;
+        sf += t->dF[q] * t->dF[q];
+    }
+    const double loss = pe * (dE / n) * (dE / n) + (cf->force ? pf * sf / (3.0 * n) : 0.0);
+    if (!t->grad) return loss;
+    const double gE = scale * 2.0 * pe * dE / ((double)n * n);
+    const double gF = cf->force ? scale * 2.0 * pf / (3.0 * n) : 0.0;
+    for (int i = 0; i < n; i++) {
+        const int e = cf->type[i];
+        const double *G = cf->G + (size_t)i * nf, *mu = m->g_mean + (size_t)e * nf,
+                     *sd = m->g_std + (size_t)e * nf;
+        for (int f = 0; f < nf; f++) {
+            t->x[f] = (G[f] - mu[f]) / sd[f];
+            t->v[f] = 0.0;
+        }
+        if (gF != 0.0) {
+            /* u_i = sum_j (dF_i - dF_j) . D_ij, then into x-space: v = u / sigma */
+            for (int a = cf->first[i]; a < cf->first[i + 1]; a++) {
+                const int j = cf->j[a], c = cf->code[a];
+                for (int q = 0; q < 3; q++) {
+                    const double w = t->dF[3 * i + q] - t->dF[3 * j + q];
+                    for (int r = 0; r < rt->n[c]; r++) {
+                        double *vr = t->v + rt->start[c][r];
+                        for (int f = 0; f < rt->len[c][r]; f++) vr[f] += w * D[f];
+                        D += rt->len[c][r];
+                    }
+                }
+            }
+            for (int f = 0; f < nf; f++) t->v[f] /= sd[f];
+        }
+        ml_net_param_grad(m->net[e], t->x, t->v, gE, gF, t->grad + poff[e], t->nw);
+    }
+    return loss;
+}
+
+static int nthreads_max(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Mean loss (and gradient) over frames idx[]; tb[] holds one buffer per thread. */
+static double batch_loss(const ml_model *m, const ml_cache *c, const int *idx, int nidx, double pe,
+                         double pf, double *grad, tbuf *tb, int nth)
+{
+    int poff[ML_MAX_ELEMENTS + 1];
+    param_offsets(m, poff);
+    const int np = poff[m->nelem];
+    double loss = 0.0;
+    if (grad)
+        for (int k = 0; k < nth; k++) memset(tb[k].grad, 0, sizeof(double) * (size_t)np);
+#pragma omp parallel for reduction(+ : loss) schedule(dynamic) num_threads(nth)
+    for (int k = 0; k < nidx; k++) {
+        tbuf *t = &tb[thread_id()];
+        double *keep = t->grad;
+        if (!grad) t->grad = NULL;
+        loss += frame_loss(m, &c->rt, &c->fr[idx[k]], pe, pf, t, 1.0 / nidx, poff);
+        t->grad = keep;
+    }
+    if (grad) {
+        memset(grad, 0, sizeof(double) * (size_t)np);
+        for (int k = 0; k < nth; k++)
+            for (int p = 0; p < np; p++) grad[p] += tb[k].grad[p];
+    }
+    return loss / nidx;
+}
+
+double ml_cache_loss(const ml_model *m, const ml_cache *c, const int *idx, int nidx, double pe,
+                     double pf, double *grad)
+{
+    const int nth = nthreads_max();
+    tbuf *tb = calloc((size_t)nth, sizeof(tbuf));
+    double loss = NAN;
+    int ok = tb != NULL;
+    for (int k = 0; ok && k < nth; k++) ok = !tbuf_alloc(&tb[k], m, c->nmax, 1);
+    if (ok) loss = batch_loss(m, c, idx, nidx, pe, pf, grad, tb, nth);
+    for (int k = 0; tb && k < nth; k++) tbuf_free(&tb[k]);
+    free(tb);
+    return loss;
+}
+
+/* RMSE of E/atom and force components on cached frames */
+static void cache_rmse(const ml_model *m, const ml_cache *c, tbuf *tb, int nth, double *re,
+                       double *rf)
+{
+    double se = 0.0, sf = 0.0;
+    long nc = 0;
+#pragma omp parallel for reduction(+ : se, sf, nc) schedule(dynamic) num_threads(nth)
+    for (int k = 0; k < c->nframes; k++) {
+        tbuf *t = &tb[thread_id()];
+        const cframe *cf = &c->fr[k];
+        const double E = frame_predict(m, &c->rt, cf, t);
+        se += (E - cf->energy) * (E - cf->energy) / ((double)cf->n * cf->n);
+        if (cf->force) {
+            for (int q = 0; q < 3 * cf->n; q++) sf += (t->F[q] - cf->force[q]) * (t->F[q] - cf->force[q]);
+            nc += 3 * cf->n;
+        }
+    }
+    *re = c->nframes ? sqrt(se / c->nframes) : NAN;
+    *rf = nc ? sqrt(sf / nc) : NAN;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Statistics: normalisation and reference energies
+ * ---------------------------------------------------------------------------------------------- */
+static int fit_statistics_cache(ml_model *m, const ml_cache *c)
+{
+    const int nf = m->nf, ne = m->nelem;
+    double *s1 = calloc((size_t)ne * nf, sizeof(double)), *s2 = calloc((size_t)ne * nf, sizeof(double));
+    long cnt[ML_MAX_ELEMENTS] = {0};
+    if (!s1 || !s2) {
+        free(s1);
+        free(s2);
+        return SR_ERROR(SR_ENOMEM, "statistics: out of memory");
+    }
+    for (int k = 0; k < c->nframes; k++)
+        for (int i = 0; i < c->fr[k].n; i++) {
+            const int e = c->fr[k].type[i];
+            const double *G = c->fr[k].G + (size_t)i * nf;
+            cnt[e]++;
+            for (int f = 0; f < nf; f++) {
+                s1[e * nf + f] += G[f];
+                s2[e * nf + f] += G[f] * G[f];
+            }
+        }
+    for (int e = 0; e < ne; e++)
+        for (int f = 0; f < nf; f++) {
+            const int k = e * nf + f;
+            if (!cnt[e]) {
+                m->g_mean[k] = 0.0;
+                m->g_std[k] = 1.0;
+                continue;
+            }
+            const double mu = s1[k] / cnt[e], var = s2[k] / cnt[e] - mu * mu;
+            m->g_mean[k] = mu;
+            /* features that never vary (e.g. an element pair absent from the data) keep unit scale */
+            m->g_std[k] = var > 1e-12 * (1.0 + mu * mu) ? sqrt(var) : 1.0;
+        }
+    free(s1);
+    free(s2);
+
+    /* reference energies: E_k ~ sum_e n_ke e_ref_e by truncated-SVD least squares, which gives the
+     * minimum-norm solution when compositions do not separate the elements (GSL manual, "Linear
+     * least-squares fitting", gsl_multifit_linear_tsvd) */
+    if (c->nframes < 1) return SR_ERROR(SR_EINVAL, "statistics: empty training set");
+    gsl_matrix *X = gsl_matrix_calloc((size_t)c->nframes, (size_t)ne);
+    gsl_vector *y = gsl_vector_alloc((size_t)c->nframes), *b = gsl_vector_alloc((size_t)ne);
+    gsl_matrix *cov = gsl_matrix_alloc((size_t)ne, (size_t)ne);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc((size_t)c->nframes, (size_t)ne);
+    int rc = SR_OK;
+    if (!X || !y || !b || !cov || !w) {
+        rc = SR_ERROR(SR_ENOMEM, "statistics: out of memory");
+    } else {
+        for (int k = 0; k < c->nframes; k++) {
+            for (int i = 0; i < c->fr[k].n; i++)
+                gsl_matrix_set(X, (size_t)k, (size_t)c->fr[k].type[i],
+                               gsl_matrix_get(X, (size_t)k, (size_t)c->fr[k].type[i]) + 1.0);
+            gsl_vector_set(y, (size_t)k, c->fr[k].energy);
+        }
+        double chisq;
+        size_t rank;
+        if (gsl_multifit_linear_tsvd(X, y, 1e-10, b, cov, &chisq, &rank, w))
+            rc = SR_ERROR(SR_ENUMERIC, "statistics: reference-energy fit failed");
+        for (int e = 0; e < ne && !rc; e++) m->e_ref[e] = gsl_vector_get(b, (size_t)e);
+    }
+    gsl_matrix_free(X);
+    gsl_vector_free(y);
+    gsl_vector_free(b);
+    gsl_matrix_free(cov);
+    gsl_multifit_linear_free(w);
+    return rc;
+}
+
+int ml_model_fit_statistics(ml_model *m, const ml_dataset *ds)
+{
+    ml_cache *c;
+    SR_TRY(ml_cache_create(m, ds, &c));
+    int rc = fit_statistics_cache(m, c);
+    ml_cache_free(c);
+    return rc;
+}
+
+int ml_model_rmse(const ml_model *m, const ml_dataset *ds, double *rmse_e_atom, double *rmse_f)
+{
+    double se = 0.0, sf = 0.0;
+    long nc = 0;
+    int rc = SR_OK;
+#pragma omp parallel for reduction(+ : se, sf, nc) schedule(dynamic)
+    for (int k = 0; k < ds->nframes; k++) {
+        const ml_frame *fr = &ds->frames[k];
+        double E, *F = malloc(sizeof(double) * 3 * (size_t)fr->n);
+        int r = F ? ml_model_frame(m, fr, &E, F, NULL) : SR_ENOMEM;
+        if (r) {
+#pragma omp critical
+            rc = r;
+        } else {
+            se += (E - fr->energy) * (E - fr->energy) / ((double)fr->n * fr->n);
+            if (fr->force) {
+                for (int q = 0; q < 3 * fr->n; q++) sf += (F[q] - fr->force[q]) * (F[q] - fr->force[q]);
+                nc += 3 * fr->n;
+            }
+        }
+        free(F);
+    }
+    if (rc) return rc;
+    *rmse_e_atom = ds->nframes ? sqrt(se / ds->nframes) : NAN;
+    *rmse_f = nc ? sqrt(sf / nc) : NAN;
+    return SR_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Training loop
+ * ---------------------------------------------------------------------------------------------- */
+void ml_train_defaults(ml_train_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->seed = 20240601;
+    p->steps = 20000;
+    p->batch = 2;
+    p->lr_start = 1e-3;
+    p->lr_stop = 1e-5;
+    p->decay_steps = 500;
+    /* DeePMD-kit's water example uses 0.02 -> 1 on dE^2/N; our energy term is (dE/N)^2, so the
+     * same balance for ~200 atoms is about 200 times larger */
+    p->pe_start = 4.0;
+    p->pe_limit = 200.0;
+    p->pf_start = 1000.0;
+    p->pf_limit = 1.0;
+    p->val_fraction = 0.1;
+    p->eval_every = 500;
+    p->patience = 0;
+    p->max_minutes = 0;
+}
+
+void ml_train_report_free(ml_train_report *r)
+{
+    if (!r) return;
+    free(r->step);
+    free(r->lr);
+    free(r->rmse_e_train);
+    free(r->rmse_f_train);
+    free(r->rmse_e_val);
+    free(r->rmse_f_val);
+    memset(r, 0, sizeof *r);
+}
+
+static int report_push(ml_train_report *r, long step, double lr, double et, double ft, double ev,
+                       double fv)
+{
+    const int n = r->npoints + 1;
+    long *s = realloc(r->step, sizeof(long) * (size_t)n);
+    if (s) r->step = s;
+    double **arr[5] = {&r->lr, &r->rmse_e_train, &r->rmse_f_train, &r->rmse_e_val, &r->rmse_f_val};
+    const double val[5] = {lr, et, ft, ev, fv};
+    int ok = s != NULL;
+    for (int k = 0; k < 5; k++) {
+        double *a = realloc(*arr[k], sizeof(double) * (size_t)n);
+        if (a) {
+            *arr[k] = a;
+            a[n - 1] = val[k];
+        } else {
+            ok = 0;
+        }
+    }
+    if (!ok) return SR_ERROR(SR_ENOMEM, "learning curve: out of memory");
+    r->step[n - 1] = step;
+    r->npoints = n;
+    return SR_OK;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const ml_train_params *p,
+             const char *checkpoint, ml_train_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    if (p->steps < 1 || p->batch < 1 || !(p->lr_start > 0) || !(p->lr_stop > 0) || p->decay_steps < 1 ||
+        p->eval_every < 1)
+        return SR_ERROR(SR_ERANGE, "training: steps, batch, decay_steps, eval_every must be >= 1 and "
+                        "learning rates > 0");
+    if (train->nframes < 1) return SR_ERROR(SR_EINVAL, "training: no training frames");
+    const double t0 = now_seconds();
+    int rc = SR_OK;
+#ifdef _OPENMP
+    if (p->threads > 0) omp_set_num_threads(p->threads);
+#endif
+    gsl_rng *rng = sr_rng_create((uint64_t)p->seed, 0, SR_RNG_TRAINING);
+    ml_cache *ctr = NULL, *cva = NULL;
+    ml_dataset split_tr = {0}, split_va = {0};
+    const ml_dataset *dtr = train, *dva = val;
+    if (!rng) return SR_ERROR(SR_ENOMEM, "training: out of memory");
+    if (!val && p->val_fraction > 0 && train->nframes >= 2) {
+        /* hold out a random fraction of the training frames */
+        int *perm = malloc(sizeof(int) * (size_t)train->nframes);
+        if (!perm) {
+            gsl_rng_free(rng);
+            return SR_ERROR(SR_ENOMEM, "training: out of memory");
+        }
+        for (int k = 0; k < train->nframes; k++) perm[k] = k;
+        gsl_ran_shuffle(rng, perm, (size_t)train->nframes, sizeof(int));
+        int nv = (int)lround(p->val_fraction * train->nframes);
+        if (nv < 1) nv = 1;
+        if (nv >= train->nframes) nv = train->nframes - 1;
+        for (int k = 0; k < train->nframes && !rc; k++)
+            rc = ml_dataset_add(k < nv ? &split_va : &split_tr, &train->frames[perm[k]]);
+        free(perm);
+        dtr = &split_tr;
+        dva = &split_va;
+    }
+    if (!rc) rc = ml_cache_create(m, dtr, &ctr);
+    if (!rc && dva && dva->nframes) rc = ml_cache_create(m, dva, &cva);
+    if (!rc) rc = fit_statistics_cache(m, ctr);
+    if (rc) goto out;
+    if (p->verbose)
+        printf("training: %d frames (%.1f MB of descriptor derivatives), validation %d frames, %d "
+               "parameters, %.1f s to build descriptors\n", ctr->nframes, ctr->bytes / 1e6,
+               cva ? cva->nframes : 0, ml_model_nparams(m), now_seconds() - t0);
+
+    const int np = ml_model_nparams(m), nth = nthreads_max();
+    double *theta = malloc(sizeof(double) * (size_t)np), *best = malloc(sizeof(double) * (size_t)np);
+    double *grad = malloc(sizeof(double) * (size_t)np), *m1 = calloc((size_t)np, sizeof(double));
+    double *m2 = calloc((size_t)np, sizeof(double));
+    int *order = malloc(sizeof(int) * (size_t)ctr->nframes);
+    tbuf *tb = calloc((size_t)nth, sizeof(tbuf));
+    int nmax = ctr->nmax;
+    if (cva && cva->nmax > nmax) nmax = cva->nmax;
+    if (!theta || !best || !grad || !m1 || !m2 || !order || !tb) rc = SR_ERROR(SR_ENOMEM, "training: out of memory");
+    for (int k = 0; k < nth && !rc; k++) rc = tbuf_alloc(&tb[k], m, nmax, 1);
+    if (rc) goto free_all;
+    ml_model_get_params(m, theta);
+    memcpy(best, theta, sizeof(double) * (size_t)np);
+    for (int k = 0; k < ctr->nframes; k++) order[k] = k;
+    int pos = ctr->nframes; /* reshuffle at the start */
+    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    double best_score = INFINITY;
+    int since_best = 0;
+    rep->best_step = 0;
+    for (long t = 0; t <= p->steps; t++) {
+        const double frac = (double)(t / p->decay_steps * p->decay_steps) / (double)p->steps;
+        const double lr = p->lr_start * pow(p->lr_stop / p->lr_start, frac);
+        const double pe = p->pe_limit + (p->pe_start - p->pe_limit) * lr / p->lr_start;
+        const double pf = p->pf_limit + (p->pf_start - p->pf_limit) * lr / p->lr_start;
+        const int last = t == p->steps ||
+                         (p->max_minutes > 0 && now_seconds() - t0 > 60.0 * p->max_minutes);
+        if (t % p->eval_every == 0 || last) {
+            double et, ft, ev = NAN, fv = NAN;
+            cache_rmse(m, ctr, tb, nth, &et, &ft);
+            if (cva) cache_rmse(m, cva, tb, nth, &ev, &fv);
+            if ((rc = report_push(rep, t, lr, et, ft, ev, fv))) goto free_all;
+            /* selection score: the final (limit) loss on validation, or on training without one */
+            const double se = cva ? ev : et, sf = cva ? fv : ft;
+            const double score = p->pe_limit * se * se + p->pf_limit * (isnan(sf) ? 0 : sf * sf);
+            if (score < best_score) {
+                best_score = score;
+                memcpy(best, theta, sizeof(double) * (size_t)np);
+                rep->best_step = t;
+                rep->best_e_val = se;
+                rep->best_f_val = sf;
+                since_best = 0;
+                if (checkpoint && (rc = ml_model_write(m, checkpoint))) goto free_all;
+            } else {
+                since_best++;
+            }
+            if (p->verbose) {
+                printf("step %7ld  lr %.2e  pe %.3g pf %.3g  rmse train E %.3f meV/atom F %.1f "
+                       "meV/A  val E %.3f F %.1f  (%.0f s)\n", t, lr, pe, pf, 1e3 * et, 1e3 * ft,
+                       1e3 * ev, 1e3 * fv, now_seconds() - t0);
+                fflush(stdout);
+            }
+            if (p->patience > 0 && since_best >= p->patience) {
+                if (p->verbose) printf("early stop: no validation improvement in %d evaluations\n",
+                                       p->patience);
+                break;
+            }
+        }
+        if (last) break;
+        /* minibatch */
+        int idx[1024];
+        const int nb = p->batch < 1024 ? p->batch : 1024;
+        for (int k = 0; k < nb; k++) {
+            if (pos >= ctr->nframes) {
+                gsl_ran_shuffle(rng, order, (size_t)ctr->nframes, sizeof(int));
+                pos = 0;
+            }
+            idx[k] = order[pos++];
+        }
+        const double loss = batch_loss(m, ctr, idx, nb, pe, pf, grad, tb, nth);
+        if (!isfinite(loss)) {
+            rc = SR_ERROR(SR_ENUMERIC, "training: loss became %g at step %ld (lower lr_start)", loss, t);
+            goto free_all;
+        }
+        /* Adam update with bias correction */
+        const double c1 = 1.0 - pow(b1, (double)(t + 1)), c2 = 1.0 - pow(b2, (double)(t + 1));
+        for (int q = 0; q < np; q++) {
+            m1[q] = b1 * m1[q] + (1 - b1) * grad[q];
+            m2[q] = b2 * m2[q] + (1 - b2) * grad[q] * grad[q];
+            theta[q] -= lr * (m1[q] / c1) / (sqrt(m2[q] / c2) + eps);
+        }
+        ml_model_set_params(m, theta);
+    }
+    ml_model_set_params(m, best);
+    rep->seconds = now_seconds() - t0;
+free_all:
+    for (int k = 0; tb && k < nth; k++) tbuf_free(&tb[k]);
+    free(tb);
+    free(theta);
+    free(best);
+    free(grad);
+    free(m1);
+    free(m2);
+    free(order);
+out:
+    ml_cache_free(ctr);
+    ml_cache_free(cva);
+    ml_dataset_free(&split_tr);
+    ml_dataset_free(&split_va);
+    gsl_rng_free(rng);
+    return rc;
+}

@@ -1,0 +1,283 @@
+/* test_ml_train.c - training maths: network input and parameter derivatives (double
+ * back-propagation) against finite differences, the exact energy+force loss gradient against finite
+ * differences, recovery of known per-element reference energies, and a teacher-student fit that
+ * lowers the loss by more than 100x. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <netcdf.h>
+
+#include "test_ml_util.h"
+
+/* Q = gE N(x) + gF v . dN/dx, evaluated directly */
+static double net_Q(const ml_net *net, const double *x, const double *v, double gE, double gF,
+                    double *work)
+{
+    double g[64];
+    const double y = ml_net_eval(net, x, g, work);
+    double s = 0;
+    for (int i = 0; i < net->width[0]; i++) s += v[i] * g[i];
+    return gE * y + gF * s;
+}
+
+static void test_net_derivatives(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(51, 0, SR_RNG_USER);
+    for (int act = 0; act < 2; act++) {
+        const int hidden[3] = {7, 5, 6};
+        ml_net *net = ml_net_create(11, 3, hidden, act);
+        assert_non_null(net);
+        ml_net_init(net, r);
+        for (int p = 0; p < net->nparams; p++) net->param[p] += 0.1 * gsl_rng_uniform(r); /* biases != 0 */
+        double x[11], v[11], g[11], work[1024], grad[1024] = {0};
+        assert_true(ml_net_work_size(net) < 1024 && net->nparams < 1024);
+        for (int i = 0; i < 11; i++) {
+            x[i] = 2 * gsl_rng_uniform(r) - 1;
+            v[i] = 2 * gsl_rng_uniform(r) - 1;
+        }
+        const double h = 1e-5, gE = 0.7353, gF = -1.918;
+        ml_net_eval(net, x, g, work);
+        for (int i = 0; i < 11; i++) {
+            const double keep = x[i];
+            x[i] = keep + h;
+            const double yp = ml_net_eval(net, x, NULL, work);
+            x[i] = keep - h;
+            const double ym = ml_net_eval(net, x, NULL, work);
+            x[i] = keep;
+            assert_true(fabs((yp - ym) / (2 * h) - g[i]) < 1e-8);
+        }
+        ml_net_param_grad(net, x, v, gE, gF, grad, work);
+        double gmax = 0;
+        for (int p = 0; p < net->nparams; p++) {
+            const double keep = net->param[p];
+            net->param[p] = keep + h;
+            const double qp = net_Q(net, x, v, gE, gF, work);
+            net->param[p] = keep - h;
+            const double qm = net_Q(net, x, v, gE, gF, work);
+            net->param[p] = keep;
+            const double fd = (qp - qm) / (2 * h);
+            assert_true(fabs(fd - grad[p]) < 1e-8 * (1 + fabs(fd)));
+            if (fabs(grad[p]) > gmax) gmax = fabs(grad[p]);
+        }
+        assert_true(gmax > 1e-2);
+        ml_net_free(net);
+    }
+    gsl_rng_free(r);
+}
+
+/* labelled frames from a "teacher" model */
+static void make_dataset(gsl_rng *r, const ml_model *teacher, int nframes, int natoms, double noise,
+                         ml_dataset *ds)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->nelem = 2;
+    strcpy(ds->type_map[0], "O");
+    strcpy(ds->type_map[1], "H");
+    for (int k = 0; k < nframes; k++) {
+        ml_frame fr;
+        tml_random_frame(r, natoms, (double[3]){6.3, 6.1, 6.6}, 1.0, &fr);
+        fr.force = malloc(sizeof(double) * 3 * natoms);
+        assert_int_equal(ml_model_frame(teacher, &fr, &fr.energy, fr.force, NULL), 0);
+        fr.energy += noise * (gsl_rng_uniform(r) - 0.5);
+        for (int q = 0; q < 3 * natoms; q++) fr.force[q] += noise * (gsl_rng_uniform(r) - 0.5);
+        assert_int_equal(ml_dataset_add(ds, &fr), 0);
+        tml_frame_free(&fr);
+    }
+}
+
+static void check_loss_gradient(double pe, double pf)
+{
+    gsl_rng *r = sr_rng_create(52, 0, SR_RNG_USER);
+    ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_SILU, 3.6);
+    ml_dataset ds;
+    make_dataset(r, teacher, 3, 13, 0.1, &ds);
+    ml_cache *c;
+    assert_int_equal(ml_cache_create(m, &ds, &c), 0);
+    const int np = ml_model_nparams(m), idx[3] = {2, 0, 1};
+    double *p = malloc(sizeof(double) * np), *grad = malloc(sizeof(double) * np);
+    ml_model_get_params(m, p);
+    ml_cache_loss(m, c, idx, 3, pe, pf, grad);
+    const double h = 1e-5;
+    double gmax = 0, err = 0;
+    for (int q = 0; q < np; q++) {
+        const double keep = p[q];
+        p[q] = keep + h;
+        ml_model_set_params(m, p);
+        const double lp = ml_cache_loss(m, c, idx, 3, pe, pf, NULL);
+        p[q] = keep - h;
+        ml_model_set_params(m, p);
+        const double lm = ml_cache_loss(m, c, idx, 3, pe, pf, NULL);
+        p[q] = keep;
+        const double fd = (lp - lm) / (2 * h);
+        if (fabs(grad[q]) > gmax) gmax = fabs(grad[q]);
+        if (fabs(fd - grad[q]) > err) err = fabs(fd - grad[q]);
+    }
+    ml_model_set_params(m, p);
+    assert_true(gmax > 1e-3);
+    assert_true(err <= 1e-6 * gmax);
+    free(p);
+    free(grad);
+    ml_cache_free(c);
+    ml_dataset_free(&ds);
+    ml_model_free(teacher);
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
+
+/* pure force term: checks the double back-propagation through descriptors and nets */
+static void test_force_loss_gradient(void **st) { (void)st; check_loss_gradient(0.0, 1.0); }
+static void test_energy_force_loss_gradient(void **st) { (void)st; check_loss_gradient(3.7, 0.9); }
+
+/* frames whose energy is exactly sum_e n_e e_e: the least-squares fit recovers e_e */
+static void test_reference_energies(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(53, 0, SR_RNG_USER);
+    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_dataset ds = {0};
+    const double e_true[2] = {-432.127, -13.605};
+    for (int k = 0; k < 5; k++) {
+        ml_frame fr;
+        tml_random_frame(r, 8 + k, (double[3]){7, 7, 7}, 1.0, &fr);
+        int n[2] = {0, 0};
+        for (int i = 0; i < fr.n; i++) {
+            fr.type[i] = (i < 2 + k % 3) ? 0 : 1;
+            n[fr.type[i]]++;
+        }
+        fr.energy = n[0] * e_true[0] + n[1] * e_true[1];
+        assert_int_equal(ml_dataset_add(&ds, &fr), 0);
+        tml_frame_free(&fr);
+    }
+    assert_int_equal(ml_model_fit_statistics(m, &ds), 0);
+    assert_true(fabs(m->e_ref[0] - e_true[0]) < 1e-8);
+    assert_true(fabs(m->e_ref[1] - e_true[1]) < 1e-8);
+    /* normalised features have mean 0 and unit variance over the set */
+    ml_dataset_free(&ds);
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
+
+static void test_training_lowers_loss(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(54, 0, SR_RNG_USER);
+    ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_dataset ds;
+    make_dataset(r, teacher, 8, 12, 0.0, &ds);
+    assert_int_equal(ml_model_fit_statistics(m, &ds), 0);
+    ml_cache *c;
+    assert_int_equal(ml_cache_create(m, &ds, &c), 0);
+    int idx[8];
+    for (int k = 0; k < 8; k++) idx[k] = k;
+    const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, NULL);
+    ml_train_params p;
+    ml_train_defaults(&p);
+    p.steps = 1500;
+    p.batch = 2;
+    p.lr_start = 3e-3;
+    p.lr_stop = 1e-4;
+    p.decay_steps = 100;
+    p.pe_start = p.pe_limit = 1.0;
+    p.pf_start = p.pf_limit = 1.0;
+    p.eval_every = 500;
+    ml_train_report rep;
+    char ckpt[256], curve[256];
+    snprintf(ckpt, sizeof ckpt, "%.150s/test_ml_train_ckpt.nc", SEEDRATE_BINARY_DIR);
+    snprintf(curve, sizeof curve, "%.150s/test_ml_train_curve.nc", SEEDRATE_BINARY_DIR);
+    /* train on all frames, validate on the same (this test is about the optimiser) */
+    assert_int_equal(ml_train(m, &ds, &ds, &p, ckpt, &rep), 0);
+    const double l1 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, NULL);
+    printf("loss %.3e -> %.3e (x%.0f)\n", l0, l1, l0 / l1);
+    assert_true(l1 * 100 < l0);
+    assert_int_equal(rep.npoints, 4); /* steps 0, 500, 1000, 1500 */
+    /* the checkpoint holds the best point, which is what the model ends with */
+    ml_model *b = NULL;
+    assert_int_equal(ml_model_read(ckpt, &b), 0);
+    double e1, e2;
+    assert_int_equal(ml_model_frame(m, &ds.frames[3], &e1, NULL, NULL), 0);
+    assert_int_equal(ml_model_frame(b, &ds.frames[3], &e2, NULL, NULL), 0);
+    assert_memory_equal(&e1, &e2, sizeof e1);
+    ml_model_free(b);
+    /* learning curve file: one record per evaluation, with units */
+    assert_int_equal(ml_train_report_write(&rep, curve), 0);
+    int ncid, dim, var;
+    size_t len;
+    char units[64] = "";
+    assert_int_equal(nc_open(curve, NC_NOWRITE, &ncid), NC_NOERR);
+    assert_int_equal(nc_inq_dimid(ncid, "point", &dim), NC_NOERR);
+    assert_int_equal(nc_inq_dimlen(ncid, dim, &len), NC_NOERR);
+    assert_int_equal((int)len, rep.npoints);
+    assert_int_equal(nc_inq_varid(ncid, "rmse_f_validation", &var), NC_NOERR);
+    assert_int_equal(nc_get_att_text(ncid, var, "units", units), NC_NOERR);
+    assert_string_equal(units, "eV angstrom-1");
+    double last;
+    const size_t at = len - 1;
+    assert_int_equal(nc_get_var1_double(ncid, var, &at, &last), NC_NOERR);
+    assert_true(last == rep.rmse_f_val[rep.npoints - 1]);
+    nc_close(ncid);
+    remove(ckpt);
+    remove(curve);
+    ml_train_report_free(&rep);
+    ml_cache_free(c);
+    ml_dataset_free(&ds);
+    ml_model_free(teacher);
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
+
+/* the wall-time guard ends training after the first learning-curve point and keeps that model;
+ * invalid settings are refused */
+static void test_time_budget_and_bad_params(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(55, 0, SR_RNG_USER);
+    ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_dataset ds;
+    make_dataset(r, teacher, 5, 10, 0.0, &ds);
+    ml_train_params p;
+    ml_train_defaults(&p);
+    p.steps = 100000;
+    p.eval_every = 10;
+    p.max_minutes = 1e-12;
+    ml_train_report rep;
+    const int np = ml_model_nparams(m);
+    double *before = malloc(sizeof(double) * np), *after = malloc(sizeof(double) * np);
+    ml_model_get_params(m, before);
+    assert_int_equal(ml_train(m, &ds, NULL, &p, NULL, &rep), 0);
+    assert_int_equal(rep.npoints, 1);
+    assert_int_equal(rep.step[0], 0);
+    ml_model_get_params(m, after);
+    assert_memory_equal(before, after, sizeof(double) * np);
+    ml_train_report_free(&rep);
+    p.batch = 0;
+    assert_int_equal(ml_train(m, &ds, NULL, &p, NULL, &rep), SR_ERANGE);
+    ml_train_defaults(&p);
+    ml_dataset empty = {0};
+    assert_int_equal(ml_train(m, &empty, NULL, &p, NULL, &rep), SR_EINVAL);
+    free(before);
+    free(after);
+    ml_dataset_free(&ds);
+    ml_model_free(teacher);
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_net_derivatives),
+        cmocka_unit_test(test_force_loss_gradient),
+        cmocka_unit_test(test_energy_force_loss_gradient),
+        cmocka_unit_test(test_reference_energies),
+        cmocka_unit_test(test_training_lowers_loss),
+        cmocka_unit_test(test_time_budget_and_bad_params),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
