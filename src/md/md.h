@@ -241,6 +241,8 @@ typedef struct md_lj_params {
     int mixing;                      /* 0 geometric (LAMMPS default), 1 arithmetic (Lorentz-Berthelot) */
 } md_lj_params;
 extern const md_potential_class md_potential_lj;
+/* Stillinger-Weber (two + three body) from a LAMMPS .sw file (md_sw.c); mW water is data/mW.sw. */
+extern const md_potential_class md_potential_sw;
 int md_lj_create(const md_lj_params *p, md_potential **out);
 
 /* ------------------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@
 #include "md.h"
 
 #define MAX_STYLES 32
-static const md_potential_class *registry[MAX_STYLES] = {&md_potential_lj};
-static int nregistry = 1;
+static const md_potential_class *registry[MAX_STYLES] = {&md_potential_lj, &md_potential_sw};
+static int nregistry = 2;
 
 int md_potential_register(const md_potential_class *cls)
 {

@@ -180,6 +180,8 @@ const order_steinhardt_config *order_steinhardt_get_config(const order_classifie
 
 extern const order_classifier_class order_classifier_bonds;
 extern const order_classifier_class order_classifier_qbar;
+/* CHILL+ for water (Nguyen & Molinero, J. Phys. Chem. B 119, 9369, 2015; order_chill.c). */
+extern const order_classifier_class order_classifier_chillplus;
 /* Defaults of a class's keywords into config (cfg must be config_size bytes). */
 int order_config_defaults(const order_classifier_class *cls, void *config);
 

@@ -224,7 +224,8 @@ const order_classifier_class order_classifier_qbar = {
  * Registry
  * ---------------------------------------------------------------------------------------------- */
 #define MAX_EXTRA 16
-static const order_classifier_class *builtin[] = {&order_classifier_bonds, &order_classifier_qbar};
+static const order_classifier_class *builtin[] = {&order_classifier_bonds, &order_classifier_qbar,
+                                                   &order_classifier_chillplus};
 static const order_classifier_class *extra[MAX_EXTRA];
 static int nextra;
 

@@ -11,6 +11,7 @@
 #include "../common/sr_error.h"
 #include "../common/sr_input.h"
 #include "../md/md.h"
+#include "../order/order.h"
 
 /* ------------------------------------------------------------------------------------------------
  * [structure]: where the atoms come from
@@ -53,5 +54,79 @@ extern const sr_keyword seed_ensemble_keywords[];
 /* Fill integrator parameters from the config (defaults: dt from units, tau_t = 100 dt, tau_p = 1000 dt,
  * compressibility 0.1 (lj) / 4.5e-5 bar^-1 (metal)). */
 int seed_ensemble_params(const seed_ensemble_config *c, int units, md_integrator_params *p);
+
+/* ------------------------------------------------------------------------------------------------
+ * Seeds (seed_insert.c)
+ * ---------------------------------------------------------------------------------------------- */
+/* The n0 crystal atoms nearest to the atom closest to the box centre: a compact, nearly spherical seed
+ * of exactly n0 atoms, positions relative to that centre atom. *radius = distance of the farthest. */
+int seed_cut_sphere(const md_system *xtal, int n0, md_system **seed, double *radius);
+/* Put the seed (relative positions) at `centre` in the liquid; liquid atoms closer than `overlap` to a
+ * seed atom are removed. Seed atoms are appended last; (*is_seed)[i] marks them (caller frees). */
+int seed_insert(md_system *liq, const md_system *seed, const double centre[3], double overlap,
+                unsigned char **is_seed, int *nremoved);
+
+/* ------------------------------------------------------------------------------------------------
+ * One replica (seed_replica.c)
+ * ---------------------------------------------------------------------------------------------- */
+enum seed_outcome { SEED_MELTED = 0, SEED_GROWN = 1, SEED_UNDECIDED = 2, SEED_FAILED = 3 };
+
+typedef struct seed_replica_params {
+    md_integrator_params ip; /* NPT (or NVT) settings; ip.temperature also sets the velocities */
+    long max_steps;          /* t_max */
+    long analyze_every;      /* steps between N_max analyses */
+    int max_frames;          /* capacity of result->nmax */
+    double grow_factor;      /* grown when N_max >= grow_factor * N_max(0) */
+    double melt_fraction;    /* melted when N_max <= melt_fraction * N_max(0) */
+    uint64_t seed;           /* campaign seed */
+    long replica;            /* global replica index: selects the random streams */
+} seed_replica_params;
+
+typedef struct seed_replica_result {
+    int outcome;   /* enum seed_outcome */
+    int n0;        /* N_max before any dynamics */
+    int nframes;
+    int *nmax;     /* [max_frames], caller-owned */
+    double t_end;  /* time of the last frame */
+    char message[512]; /* why it failed */
+} seed_replica_result;
+
+/* Run one replica from `start` (not modified). Numerical failures give outcome SEED_FAILED with a
+ * message; the return value is non-zero only for programming errors. */
+int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *an, const seed_replica_params *p,
+                     seed_replica_result *r);
+
+/* ------------------------------------------------------------------------------------------------
+ * Campaigns (seed_campaign.c)
+ * ---------------------------------------------------------------------------------------------- */
+typedef struct seed_campaign_config {
+    int mode;               /* 0 sizes, 1 temperatures */
+    sr_reals sizes;         /* seed sizes (atoms) */
+    sr_reals temperatures;  /* mode temperatures */
+    int replicas;
+    long analyze_every, max_steps, melt_steps, equil_steps, relax_steps;
+    double grow_factor, melt_fraction;
+    sr_reals liquid_cells;
+    double melt_temperature, overlap, cluster_cutoff, liquid_density;
+    int nboot;
+} seed_campaign_config;
+
+typedef struct seed_output_config {
+    char prefix[SR_KW_STRLEN];
+} seed_output_config;
+
+extern const sr_keyword seed_campaign_keywords[];
+extern const sr_keyword seed_output_keywords[];
+void seed_campaign_print_keys(FILE *out);
+
+#define SEED_SUMMARY_MAX 4096
+typedef struct seed_campaign_summary {
+    long ntot;
+    int outcome[SEED_SUMMARY_MAX];
+} seed_campaign_summary;
+
+/* Run (or resume) the campaign described by `file` on all MPI ranks (call seed_comm_init first).
+ * Rank 0 prints progress and results and writes PREFIX.nc; summary (may be NULL) is filled on rank 0. */
+int seed_campaign_run(const char *file, seed_campaign_summary *summary);
 
 #endif

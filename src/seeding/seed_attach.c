@@ -1,0 +1,105 @@
+/* Attachment rate f+ at the critical size (Auer & Frenkel, Nature 409, 1020 (2001); Espinosa et al.,
+ * JCP 144, 034501 (2016) eq. 7): replicas start from a seed of ~N_c atoms with fresh velocities, N_max(t)
+ * performs a random walk at the top of the barrier and f+ = <(N(t) - N(0))^2> / (2 t) in the diffusive
+ * window (cnt_attach_fit_msd), with a bootstrap over replicas (cnt_attach_bootstrap). The replicas are
+ * seed_replica_run with decision thresholds that are never reached, i.e. fixed-length runs. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seed_cnt.h"
+#include "../common/sr_rng.h"
+
+static int run_masked(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
+                      uint64_t stream, const unsigned char *frozen)
+{
+    if (steps <= 0) return SR_OK;
+    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
+    md_integrator *in = r ? md_integrator_create(ip, s, pot, r) : NULL;
+    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
+    if (!rc && frozen) rc = md_integrator_restrain(in, frozen, -1.0);
+    if (!rc) rc = md_integrator_setup(in);
+    if (!rc) rc = md_integrator_run(in, steps);
+    md_integrator_free(in);
+    gsl_rng_free(r);
+    return rc;
+}
+
+int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system **out, int *nremoved)
+{
+    if (!pot || !p || !out || p->n_seed < 1 || !(p->ip.temperature > 0) || p->liquid_cells.n != 3)
+        return SR_ERROR(SR_EINVAL, "seeded configuration: need n_seed >= 1, T > 0 and 3 liquid cells");
+    *out = NULL;
+    const uint64_t st = 4000000000ull + 16ull * (uint64_t)p->stream;
+    gsl_rng *rv = sr_rng_create(p->seed, st, SR_RNG_VELOCITIES);
+    md_system *xtal = NULL, *liq = NULL, *seedsys = NULL;
+    unsigned char *is_seed = NULL;
+    seed_structure_config sc = p->sc;
+    sc.temperature = p->ip.temperature;
+    int rc = rv ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc) rc = seed_structure_build(&sc, p->units, ".", "[structure]", rv, &xtal);
+    md_integrator_params ip = p->ip;
+    ip.barostat = MD_BARO_ISO;
+    if (!rc) rc = run_masked(xtal, pot, &ip, p->equil_steps, p->seed, st + 1, NULL);
+    seed_structure_config lc = p->sc;
+    lc.cells = p->liquid_cells;
+    if (p->liquid_density > 0) {
+        lc.density = p->liquid_density;
+        lc.nn = 0;
+    }
+    lc.temperature = p->T_melt;
+    if (!rc) rc = seed_structure_build(&lc, p->units, ".", "[structure]", rv, &liq);
+    md_integrator_params mp = ip;
+    mp.barostat = MD_BARO_NONE;
+    mp.temperature = p->T_melt;
+    if (!rc) rc = run_masked(liq, pot, &mp, p->melt_steps, p->seed, st + 2, NULL);
+    if (!rc) rc = md_velocity_create(liq, ip.temperature, rv);
+    if (!rc) rc = run_masked(liq, pot, &ip, p->equil_steps, p->seed, st + 3, NULL);
+    double radius = 0;
+    if (!rc) rc = seed_cut_sphere(xtal, p->n_seed, &seedsys, &radius);
+    int removed = 0;
+    if (!rc) {
+        const double nn = md_lattice_nn_for_density(p->sc.lattice, xtal->n / md_system_volume(xtal));
+        double centre[3];
+        for (int k = 0; k < 3; k++) centre[k] = liq->box.lo[k] + 0.5 * liq->box.len[k];
+        rc = seed_insert(liq, seedsys, centre, 0.85 * nn, &is_seed, &removed);
+    }
+    md_integrator_params rp = ip;
+    rp.barostat = MD_BARO_NONE;
+    if (!rc) rc = run_masked(liq, pot, &rp, p->relax_steps, p->seed, st + 4, is_seed);
+    free(is_seed);
+    md_system_free(xtal);
+    md_system_free(seedsys);
+    gsl_rng_free(rv);
+    if (rc) {
+        md_system_free(liq);
+        return rc;
+    }
+    liq->step = 0;
+    liq->time = 0;
+    if (nremoved) *nremoved = removed;
+    *out = liq;
+    return SR_OK;
+}
+
+int seed_attach_analyse(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                        size_t n_boot, uint64_t seed, seed_attach_out *out)
+{
+    if (n_rep < 2 || n_t < 4 || !t || !N || !out)
+        return SR_ERROR(SR_EINVAL, "f+: need >= 2 replicas and >= 4 frames (got %zu, %zu)", n_rep, n_t);
+    memset(out, 0, sizeof *out);
+    /* default window: skip the first frame (fast interface relaxation), stop at half of the run (the walk
+     * leaves the barrier top, where <dN^2> ~ t no longer holds) */
+    if (!(t0 > 0)) t0 = t[1];
+    if (!(t1 > 0)) t1 = t[n_t - 1] / 2;
+    SR_TRY(cnt_attach_fit_msd(n_rep, n_t, t, N, t0, t1, &out->fit));
+    if (n_boot > 0) {
+        gsl_rng *rb = sr_rng_create(seed, 7, SR_RNG_BOOTSTRAP);
+        if (!rb) return SR_ERROR(SR_ENOMEM, "out of memory");
+        int rc = cnt_attach_bootstrap(n_rep, n_t, t, N, t0, t1, n_boot, rb, &out->boot, &out->n_skipped);
+        gsl_rng_free(rb);
+        if (rc) return rc;
+        out->boot_ok = 1;
+    }
+    return SR_OK;
+}

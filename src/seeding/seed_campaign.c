@@ -1,0 +1,808 @@
+/* Seeding campaigns: preparation of the seeded configurations, replicas over MPI ranks through a shared
+ * task counter, a per-rank journal that makes the campaign resumable, campaign.nc and the P_grow fit.
+ *
+ * Protocol (Espinosa, Vega, Valeriani & Sanz, JCP 144, 034501, 2016; Sanz et al., JACS 135, 15008, 2013):
+ * equilibrate bulk crystal and liquid at (T, p) in NPT; cut a spherical seed of N atoms from the crystal;
+ * insert it into the liquid removing overlapping liquid atoms; relax the interface with the seed frozen;
+ * then M replicas with independent Maxwell-Boltzmann velocities (streams from campaign seed + replica
+ * index) run NPT until N_max passes grow_factor N_0 (grown), falls below melt_fraction N_0 (melted), or
+ * t_max (undecided). P_grow(N) or P_grow(T) is fitted by maximum binomial likelihood. */
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "seed.h"
+#include "seed_comm.h"
+#include "../cnt/cnt.h"
+#include "../common/sr_rng.h"
+#include "../io/io.h"
+
+const sr_keyword seed_campaign_keywords[] = {
+    {"mode", SR_KW_CHOICE, offsetof(seed_campaign_config, mode), "", "sizes", 0, 0, "sizes|temperatures",
+     "sizes: several seed sizes at one T -> N_c; temperatures: one seed at several T -> T_c"},
+    {"seed_sizes", SR_KW_REALS, offsetof(seed_campaign_config, sizes), "atoms", "40 80 120", 1, 1e7, NULL,
+     "seed sizes (number of crystal atoms cut from the crystal); mode temperatures uses the first"},
+    {"temperatures", SR_KW_REALS, offsetof(seed_campaign_config, temperatures), "temperature", "0", 0, 1e7, NULL,
+     "temperatures of mode temperatures (mode sizes uses [ensemble] temperature)"},
+    {"replicas", SR_KW_INT, offsetof(seed_campaign_config, replicas), "", "10", 1, 1e6, NULL,
+     "replicas per seed size (or temperature)"},
+    {"analyze_every", SR_KW_LONG, offsetof(seed_campaign_config, analyze_every), "steps", "100", 1, 1e9, NULL,
+     "steps between N_max analyses"},
+    {"max_steps", SR_KW_LONG, offsetof(seed_campaign_config, max_steps), "steps", "20000", 1, 1e12, NULL,
+     "t_max of a replica: undecided after this many steps"},
+    {"grow_factor", SR_KW_REAL, offsetof(seed_campaign_config, grow_factor), "", "2.0", 1.01, 1e3, NULL,
+     "grown when N_max >= grow_factor * N_max(0)"},
+    {"melt_fraction", SR_KW_REAL, offsetof(seed_campaign_config, melt_fraction), "", "0.25", 0, 0.99, NULL,
+     "melted when N_max <= melt_fraction * N_max(0)"},
+    {"liquid_cells", SR_KW_REALS, offsetof(seed_campaign_config, liquid_cells), "", "10 10 10", 1, 1000, NULL,
+     "unit cells of the lattice that is melted to make the liquid"},
+    {"liquid_density", SR_KW_REAL, offsetof(seed_campaign_config, liquid_density), "length^-3", "0", 0, 1e6, NULL,
+     "number density of the lattice that is melted (0: 0.85 x the crystal density); NPT then sets the density"},
+    {"melt_temperature", SR_KW_REAL, offsetof(seed_campaign_config, melt_temperature), "temperature", "0", 0,
+     1e7, NULL, "temperature at which the liquid is melted first (0: 2 T)"},
+    {"melt_steps", SR_KW_LONG, offsetof(seed_campaign_config, melt_steps), "steps", "2000", 0, 1e12, NULL,
+     "steps of melting (NVT at melt_temperature)"},
+    {"equil_steps", SR_KW_LONG, offsetof(seed_campaign_config, equil_steps), "steps", "2000", 0, 1e12, NULL,
+     "NPT equilibration of the bulk crystal and liquid at (T, p)"},
+    {"relax_steps", SR_KW_LONG, offsetof(seed_campaign_config, relax_steps), "steps", "200", 0, 1e12, NULL,
+     "interface relaxation with the seed atoms frozen (NVT)"},
+    {"overlap", SR_KW_REAL, offsetof(seed_campaign_config, overlap), "length", "0", 0, 1e3, NULL,
+     "liquid atoms closer than this to a seed atom are removed (0: 0.85 x crystal nearest-neighbour distance)"},
+    {"cluster_cutoff", SR_KW_REAL, offsetof(seed_campaign_config, cluster_cutoff), "length", "0", 0, 1e3, NULL,
+     "solid atoms closer than this belong to one cluster (0: the classifier's neighbor cutoff)"},
+    {"bootstrap", SR_KW_INT, offsetof(seed_campaign_config, nboot), "", "1000", 0, 1e7, NULL,
+     "bootstrap resamples over replicas for the N_c interval"},
+    SR_KW_END};
+
+const sr_keyword seed_output_keywords[] = {
+    {"prefix", SR_KW_STRING, offsetof(seed_output_config, prefix), "", "campaign", 0, 0, NULL,
+     "output prefix: PREFIX.nc (campaign), PREFIX.journal.RANK, PREFIX.point*.ckpt"},
+    SR_KW_END};
+
+static const char *const campaign_sections[] = {"run", "structure", "potential", "ensemble", "order",
+                                                "campaign", "output", NULL};
+
+typedef struct campaign_run_config {
+    int units;
+    long seed;
+} campaign_run_config;
+
+static const sr_keyword campaign_run_keywords[] = {
+    {"units", SR_KW_CHOICE, offsetof(campaign_run_config, units), "", "lj", 0, 0, "lj|metal",
+     "unit style (lj reduced; metal: angstrom, eV, ps, g/mol, K, bar)"},
+    {"seed", SR_KW_LONG, offsetof(campaign_run_config, seed), "", "2016", 0, 9.2e18, NULL,
+     "campaign seed: every random stream derives from it and the replica index"},
+    SR_KW_END};
+
+void seed_campaign_print_keys(FILE *out)
+{
+    sr_keywords_print(campaign_run_keywords, "run", out);
+    sr_keywords_print(seed_structure_keywords, "structure", out);
+    sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
+    fprintf(out, "[order]\n  style              classifier: %s (then its keys; see seedrate order keys)\n",
+            order_classifier_names());
+    sr_keywords_print(seed_campaign_keywords, "campaign", out);
+    sr_keywords_print(seed_output_keywords, "output", out);
+}
+
+/* ---- job state ---- */
+typedef struct campaign {
+    const char *file;
+    char basedir[4096];
+    sr_input *in;
+    campaign_run_config run;
+    seed_structure_config sc;
+    seed_ensemble_config ec;
+    seed_campaign_config cc;
+    seed_output_config oc;
+    md_integrator_params ip;
+    md_potential *pot;
+    order_classifier *cls;
+    int npoints;
+    double *T;     /* per point */
+    int *size;     /* per point */
+    md_system **start; /* seeded configuration per point */
+    int max_frames;
+    long ntot;     /* replicas in all */
+    /* results (indexed by global replica index) */
+    long *outcome1;  /* outcome + 1; 0 = not done */
+    long *n0;
+    long *nframes;
+    double *t_end;
+    long *nmax1;     /* [ntot * max_frames], value + 1; 0 = none */
+} campaign;
+
+static void campaign_free(campaign *c)
+{
+    if (c->start)
+        for (int p = 0; p < c->npoints; p++) md_system_free(c->start[p]);
+    free(c->start);
+    free(c->T);
+    free(c->size);
+    free(c->outcome1);
+    free(c->n0);
+    free(c->nframes);
+    free(c->t_end);
+    free(c->nmax1);
+    md_potential_free(c->pot);
+    order_classifier_free(c->cls);
+    sr_input_free(c->in);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* ---- parse and validate the whole input (every rank; only rank 0 prints) ---- */
+static int campaign_parse(campaign *c, sr_errlist *el)
+{
+    SR_TRY(sr_input_parse_file(c->file, &c->in));
+    char d[4096];
+    snprintf(d, sizeof d, "%s", c->file);
+    snprintf(c->basedir, sizeof c->basedir, "%s", dirname(d));
+    sr_input *in = c->in;
+    sr_input_check_sections(in, campaign_sections, el);
+    sr_section_bind(sr_input_section(in, "run"), campaign_run_keywords, &c->run, el, "run");
+    sr_section_bind(sr_input_section(in, "structure"), seed_structure_keywords, &c->sc, el, "structure");
+    sr_section_bind(sr_input_section(in, "ensemble"), seed_ensemble_keywords, &c->ec, el, "ensemble");
+    sr_section_bind(sr_input_section(in, "campaign"), seed_campaign_keywords, &c->cc, el, "campaign");
+    sr_section_bind(sr_input_section(in, "output"), seed_output_keywords, &c->oc, el, "output");
+    if (!sr_input_section(in, "potential")) sr_errlist_add(el, "%s: missing section [potential]", c->file);
+    if (!sr_input_section(in, "campaign")) sr_errlist_add(el, "%s: missing section [campaign]", c->file);
+    order_classifier_from_section(sr_input_section(in, "order"), &c->cls, el);
+    if (el->n) return SR_EINVAL;
+
+    const seed_campaign_config *cc = &c->cc;
+    if (c->ec.ensemble == 0) sr_errlist_add(el, "%s: [ensemble] a campaign needs ensemble = npt or nvt", c->file);
+    if (seed_ensemble_params(&c->ec, c->run.units, &c->ip)) sr_errlist_add(el, "%s: %s", c->file, sr_error_message());
+    if (cc->mode == 0) {
+        c->npoints = cc->sizes.n;
+        if (cc->sizes.n < 1) sr_errlist_add(el, "%s: [campaign] seed_sizes is empty", c->file);
+    } else {
+        c->npoints = cc->temperatures.n;
+        if (cc->temperatures.n < 1 || cc->temperatures.v[0] <= 0)
+            sr_errlist_add(el, "%s: [campaign] mode = temperatures needs temperatures > 0", c->file);
+    }
+    if (cc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [campaign] liquid_cells needs 3 integers", c->file);
+    if (el->n) return SR_EINVAL;
+    c->T = calloc((size_t)c->npoints, sizeof *c->T);
+    c->size = calloc((size_t)c->npoints, sizeof *c->size);
+    c->start = calloc((size_t)c->npoints, sizeof *c->start);
+    if (!c->T || !c->size || !c->start) return SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int p = 0; p < c->npoints; p++) {
+        c->T[p] = cc->mode == 0 ? c->ip.temperature : cc->temperatures.v[p];
+        c->size[p] = (int)(cc->mode == 0 ? cc->sizes.v[p] : cc->sizes.v[0]);
+        if (c->size[p] < 1) sr_errlist_add(el, "%s: [campaign] seed size %d must be >= 1", c->file, c->size[p]);
+    }
+    c->max_frames = (int)(cc->max_steps / cc->analyze_every) + 2;
+    c->ntot = (long)c->npoints * cc->replicas;
+    if ((double)c->ntot * c->max_frames > 2e8)
+        sr_errlist_add(el, "%s: [campaign] %ld replicas x %d frames is too much to keep (raise analyze_every)",
+                       c->file, c->ntot, c->max_frames);
+    return el->n ? SR_EINVAL : SR_OK;
+}
+
+/* ---- preparation of one point (rank 0) ---- */
+static int equilibrate(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
+                       uint64_t stream, const unsigned char *frozen)
+{
+    if (steps <= 0) return SR_OK;
+    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
+    md_integrator *in = md_integrator_create(ip, s, pot, r);
+    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_EINVAL);
+    if (!rc && frozen) rc = md_integrator_restrain(in, frozen, -1.0);
+    if (!rc) rc = md_integrator_setup(in);
+    if (!rc) rc = md_integrator_run(in, steps);
+    md_integrator_free(in);
+    gsl_rng_free(r);
+    return rc;
+}
+
+static int prepare_point(campaign *c, int p, md_system **out)
+{
+    const uint64_t seed = (uint64_t)c->run.seed;
+    const uint64_t stream = 1000000000ull + (uint64_t)p; /* streams above every replica index */
+    const double T = c->T[p];
+    md_integrator_params ip = c->ip;
+    ip.temperature = T;
+    char where[4300];
+    snprintf(where, sizeof where, "%s: [structure]", c->file);
+    gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
+    md_system *xtal = NULL, *liq = NULL, *seedsys = NULL;
+    unsigned char *is_seed = NULL;
+    seed_structure_config sc = c->sc;
+    sc.temperature = T;
+    int rc = seed_structure_build(&sc, c->run.units, c->basedir, where, rv, &xtal);
+    if (!rc) rc = equilibrate(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
+    /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
+    seed_structure_config lc = c->sc;
+    lc.file[0] = '\0';
+    lc.cells = c->cc.liquid_cells;
+    const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
+    lc.temperature = Tmelt;
+    {
+        double rho_x = c->sc.density > 0 ? c->sc.density
+                                         : (c->sc.nn > 0 ? 1.0 / pow(c->sc.nn / md_lattice_nn_for_density(c->sc.lattice, 1.0), 3) : 0);
+        lc.density = c->cc.liquid_density > 0 ? c->cc.liquid_density : 0.85 * rho_x;
+        lc.nn = 0;
+    }
+    if (!rc && c->sc.file[0]) {
+        rc = SR_ERROR(SR_EINVAL, "%s: [structure] file is not supported in campaigns yet: build the crystal from a lattice",
+                      c->file);
+    }
+    if (!rc) rc = seed_structure_build(&lc, c->run.units, c->basedir, where, rv, &liq);
+    if (!rc) {
+        md_integrator_params mp = ip;
+        mp.barostat = MD_BARO_NONE;
+        mp.temperature = Tmelt;
+        mp.thermostat = MD_THERMO_BUSSI;
+        rc = equilibrate(liq, c->pot, &mp, c->cc.melt_steps, seed, stream + 1000, NULL);
+    }
+    if (!rc) rc = equilibrate(liq, c->pot, &ip, c->cc.equil_steps, seed, stream + 2000, NULL);
+    if (!rc) {
+        /* the liquid must be liquid: no crystalline cluster of a size comparable to the seed */
+        order_analyzer *an = NULL;
+        order_cluster_result cr;
+        rc = order_analyzer_create(c->cls, c->cc.cluster_cutoff, &an);
+        if (!rc) rc = order_analyze_frame(an, liq, &cr);
+        order_analyzer_free(an);
+        int maxsize = 0;
+        for (int k = 0; k < c->npoints; k++)
+            if (c->size[k] > maxsize) maxsize = c->size[k];
+        if (!rc && (cr.nmax > 2 * maxsize || cr.n_solid > 0.3 * liq->n))
+            rc = SR_ERROR(SR_EFAILED,
+                          "point %d: the prepared liquid (%d atoms, rho %.4g) already holds a crystalline cluster of %d "
+                          "atoms (%d solid-labelled): it crystallized or never melted. Raise melt_temperature/melt_steps, "
+                          "lower liquid_density, or check the [order] thresholds (seedrate order calibrate)",
+                          p, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
+        else if (!rc && cr.nmax > c->size[p] / 2)
+            printf("[campaign] warning: point %d: the liquid already holds a crystalline cluster of %d atoms, more than "
+                   "half the seed (%d): this seed size is too small to tell apart\n", p, cr.nmax, c->size[p]);
+        if (!rc)
+            printf("[campaign] point %d: liquid at T = %g: %d atoms, rho %.5g, largest crystalline cluster %d (%d "
+                   "solid-labelled)\n", p, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
+    }
+    double radius = 0;
+    if (!rc) rc = seed_cut_sphere(xtal, c->size[p], &seedsys, &radius);
+    if (!rc) {
+        double nn = md_lattice_nn_for_density(c->sc.lattice, xtal->n / md_system_volume(xtal));
+        double overlap = c->cc.overlap > 0 ? c->cc.overlap : 0.85 * nn;
+        double centre[3];
+        for (int k = 0; k < 3; k++) centre[k] = liq->box.lo[k] + 0.5 * liq->box.len[k];
+        int removed = 0;
+        rc = seed_insert(liq, seedsys, centre, overlap, &is_seed, &removed);
+        if (!rc)
+            printf("[campaign] point %d: T = %g, seed %d atoms (radius %.3g), %d liquid atoms removed (overlap %.3g), "
+                   "%d atoms\n", p, T, c->size[p], radius, removed, overlap, liq->n);
+    }
+    if (!rc) {
+        md_integrator_params rp = ip;
+        rp.barostat = MD_BARO_NONE;
+        rc = equilibrate(liq, c->pot, &rp, c->cc.relax_steps, seed, stream + 3000, is_seed);
+    }
+    free(is_seed);
+    md_system_free(xtal);
+    md_system_free(seedsys);
+    gsl_rng_free(rv);
+    if (rc) {
+        md_system_free(liq);
+        return rc;
+    }
+    for (int i = 0; i < liq->n; i++) liq->v[3 * i] = liq->v[3 * i + 1] = liq->v[3 * i + 2] = 0.0;
+    liq->step = 0;
+    liq->time = 0;
+    *out = liq;
+    return SR_OK;
+}
+
+/* ---- broadcast of a system (pack as doubles) ---- */
+static int bcast_system(md_system **s)
+{
+    long hdr[3] = {0, 0, 0};
+    if (seed_comm_rank() == 0) {
+        hdr[0] = (*s)->n;
+        hdr[1] = (*s)->ntypes;
+        hdr[2] = (*s)->units;
+    }
+    for (int k = 0; k < 3; k++) SR_TRY(seed_comm_bcast_long(&hdr[k]));
+    size_t len = 6 + (size_t)hdr[1] + 4 * (size_t)hdr[0];
+    double *buf = calloc(len, sizeof(double));
+    if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
+    if (seed_comm_rank() == 0) {
+        md_system *t = *s;
+        for (int k = 0; k < 3; k++) {
+            buf[k] = t->box.lo[k];
+            buf[3 + k] = t->box.len[k];
+        }
+        for (int a = 0; a < t->ntypes; a++) buf[6 + a] = t->mass[a];
+        double *p = buf + 6 + t->ntypes;
+        for (int i = 0; i < t->n; i++) {
+            for (int k = 0; k < 3; k++) p[4 * i + k] = t->x[3 * i + k];
+            p[4 * i + 3] = t->type[i];
+        }
+    }
+    int rc = seed_comm_bcast_bytes(buf, len * sizeof(double));
+    if (!rc && seed_comm_rank() != 0) {
+        md_system *t = md_system_create((int)hdr[0], (int)hdr[1], (int)hdr[2]);
+        if (!t) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+        if (!rc) rc = md_system_set_box(t, buf, buf + 3);
+        if (!rc) rc = md_system_set_types(t, (int)hdr[1], buf + 6, NULL);
+        const double *p = buf + 6 + hdr[1];
+        for (int i = 0; !rc && i < t->n; i++) {
+            for (int k = 0; k < 3; k++) t->x[3 * i + k] = p[4 * i + k];
+            t->type[i] = (int)p[4 * i + 3];
+        }
+        if (rc) md_system_free(t);
+        else *s = t;
+    }
+    free(buf);
+    return rc;
+}
+
+/* ---- journal: one line per finished replica, fsync'ed, one file per rank ---- */
+static int journal_path(const campaign *c, int rank, char *buf, size_t n)
+{
+    return snprintf(buf, n, "%s.journal.%d", c->oc.prefix, rank) >= (int)n ? SR_EINVAL : SR_OK;
+}
+
+static int journal_append(FILE *fp, long g, const seed_replica_result *r)
+{
+    fprintf(fp, "R %ld %d %d %d %.17g", g, r->outcome, r->n0, r->nframes, r->t_end);
+    for (int f = 0; f < r->nframes; f++) fprintf(fp, " %d", r->nmax[f]);
+    fprintf(fp, "\n");
+    if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) return SR_ERROR(SR_EIO, "cannot write the journal: %s", strerror(errno));
+    return SR_OK;
+}
+
+static void store_result(campaign *c, long g, int outcome, int n0, int nframes, double t_end, const int *nmax)
+{
+    c->outcome1[g] = outcome + 1;
+    c->n0[g] = n0;
+    c->nframes[g] = nframes;
+    c->t_end[g] = t_end;
+    for (int f = 0; f < nframes && f < c->max_frames; f++) c->nmax1[g * c->max_frames + f] = nmax[f] + 1;
+}
+
+/* Read every PREFIX.journal.* (rank 0). Malformed or foreign lines (a line cut by a crash) are skipped. */
+static long journal_load(campaign *c)
+{
+    char dirb[4096], baseb[4096];
+    snprintf(dirb, sizeof dirb, "%s", c->oc.prefix);
+    snprintf(baseb, sizeof baseb, "%s", c->oc.prefix);
+    const char *dir = dirname(dirb), *base = basename(baseb);
+    char stem[4200];
+    snprintf(stem, sizeof stem, "%s.journal.", base);
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    long loaded = 0;
+    int *nm = malloc((size_t)c->max_frames * sizeof(int));
+    struct dirent *e;
+    while (nm && (e = readdir(d))) {
+        if (strncmp(e->d_name, stem, strlen(stem)) != 0) continue;
+        char path[8400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *fp = fopen(path, "r");
+        if (!fp) continue;
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, fp)) > 0) {
+            if (line[len - 1] != '\n') break; /* cut by a crash */
+            long g;
+            int oc, n0, nf, used;
+            double te;
+            if (sscanf(line, "R %ld %d %d %d %lf%n", &g, &oc, &n0, &nf, &te, &used) != 5) continue;
+            if (g < 0 || g >= c->ntot || oc < 0 || oc > 3 || nf < 0 || nf > c->max_frames) continue;
+            char *p = line + used;
+            int ok = 1;
+            for (int f = 0; f < nf && ok; f++) {
+                char *end;
+                long v = strtol(p, &end, 10);
+                if (end == p) ok = 0;
+                nm[f] = (int)v;
+                p = end;
+            }
+            if (!ok || c->outcome1[g]) continue;
+            store_result(c, g, oc, n0, nf, te, nm);
+            loaded++;
+        }
+        free(line);
+        fclose(fp);
+    }
+    free(nm);
+    closedir(d);
+    return loaded;
+}
+
+/* ---- campaign.nc ---- */
+static int write_campaign_nc(const campaign *c, const double *x, const unsigned *ng, const unsigned *nt,
+                             const unsigned *nund, const unsigned *nfail, const cnt_logistic_fit *fit, int fit_ok,
+                             const cnt_interval *boot, int boot_ok)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s.nc", c->oc.prefix);
+    const md_units *u = md_units_get(c->run.units);
+    io_ncfile *f;
+    SR_TRY(io_ncfile_create(path, &f));
+    int rc = SR_OK;
+    const char *d_rep[] = {"replica"}, *d_rf[] = {"replica", "frame"}, *d_fr[] = {"frame"}, *d_pt[] = {"point"};
+    const char *xunit = c->cc.mode == 0 ? "atoms" : u->temperature;
+#define TRY(e) do { if (!rc) rc = (e); } while (0)
+    TRY(io_ncfile_put_att_text(f, NULL, "title", "seedrate seeding campaign"));
+    TRY(io_ncfile_put_att_text(f, NULL, "mode", c->cc.mode == 0 ? "sizes" : "temperatures"));
+    TRY(io_ncfile_put_att_text(f, NULL, "units_style", u->name));
+    TRY(io_ncfile_put_att_text(f, NULL, "outcome_codes", "0 melted, 1 grown, 2 undecided, 3 failed"));
+    TRY(io_ncfile_def_dim(f, "replica", (size_t)c->ntot));
+    TRY(io_ncfile_def_dim(f, "frame", (size_t)c->max_frames));
+    TRY(io_ncfile_def_dim(f, "point", (size_t)c->npoints));
+    TRY(io_ncfile_def_var(f, "n_max", IO_NC_INT, 2, d_rf, "atoms", "size of the largest crystalline cluster (-1: no frame)"));
+    TRY(io_ncfile_def_var(f, "time", IO_NC_DOUBLE, 1, d_fr, u->time, "time since the start of the replica"));
+    TRY(io_ncfile_def_var(f, "outcome", IO_NC_INT, 1, d_rep, "1", "0 melted, 1 grown, 2 undecided, 3 failed"));
+    TRY(io_ncfile_def_var(f, "point", IO_NC_INT, 1, d_rep, "1", "campaign point (seed size or temperature) of the replica"));
+    TRY(io_ncfile_def_var(f, "n0", IO_NC_INT, 1, d_rep, "atoms", "N_max before any dynamics"));
+    TRY(io_ncfile_def_var(f, "t_end", IO_NC_DOUBLE, 1, d_rep, u->time, "time of the last analysed frame"));
+    TRY(io_ncfile_def_var(f, "seed_size", IO_NC_INT, 1, d_pt, "atoms", "requested seed size (atoms cut from the crystal)"));
+    TRY(io_ncfile_def_var(f, "x", IO_NC_DOUBLE, 1, d_pt, xunit,
+                          c->cc.mode == 0 ? "mean initial cluster size of the point" : "temperature of the point"));
+    TRY(io_ncfile_def_var(f, "temperature", IO_NC_DOUBLE, 1, d_pt, u->temperature, "temperature"));
+    TRY(io_ncfile_def_var(f, "pressure", IO_NC_DOUBLE, 0, NULL, u->pressure, "pressure"));
+    TRY(io_ncfile_def_var(f, "n_grown", IO_NC_INT, 1, d_pt, "1", "replicas that grew"));
+    TRY(io_ncfile_def_var(f, "n_decided", IO_NC_INT, 1, d_pt, "1", "replicas that grew or melted"));
+    TRY(io_ncfile_def_var(f, "n_undecided", IO_NC_INT, 1, d_pt, "1", "replicas undecided at t_max"));
+    TRY(io_ncfile_def_var(f, "n_failed", IO_NC_INT, 1, d_pt, "1", "replicas stopped by a numerical failure"));
+    const char *crit = c->cc.mode == 0 ? "critical" : "temperature_critical";
+    char nm[64];
+    snprintf(nm, sizeof nm, "%s", c->cc.mode == 0 ? "n_c" : "t_c");
+    TRY(io_ncfile_def_var(f, nm, IO_NC_DOUBLE, 0, NULL, xunit, c->cc.mode == 0 ? "critical nucleus size N_c (P_grow = 1/2)" : "temperature at which the seed is critical"));
+    snprintf(nm, sizeof nm, "%s_se", c->cc.mode == 0 ? "n_c" : "t_c");
+    TRY(io_ncfile_def_var(f, nm, IO_NC_DOUBLE, 0, NULL, xunit, "standard error (inverse Fisher information)"));
+    TRY(io_ncfile_def_var(f, "width", IO_NC_DOUBLE, 0, NULL, xunit, "logistic width w of P_grow"));
+    TRY(io_ncfile_def_var(f, "width_se", IO_NC_DOUBLE, 0, NULL, xunit, "standard error of w"));
+    TRY(io_ncfile_def_var(f, "boot_lo68", IO_NC_DOUBLE, 0, NULL, xunit, "bootstrap 68% interval, low"));
+    TRY(io_ncfile_def_var(f, "boot_hi68", IO_NC_DOUBLE, 0, NULL, xunit, "bootstrap 68% interval, high"));
+    TRY(io_ncfile_def_var(f, "boot_lo95", IO_NC_DOUBLE, 0, NULL, xunit, "bootstrap 95% interval, low"));
+    TRY(io_ncfile_def_var(f, "boot_hi95", IO_NC_DOUBLE, 0, NULL, xunit, "bootstrap 95% interval, high"));
+    (void)crit;
+    int *ibuf = malloc((size_t)c->ntot * c->max_frames * sizeof(int) + 16);
+    double *dbuf = malloc((size_t)(c->max_frames + c->ntot + c->npoints) * sizeof(double) + 16);
+    if (!ibuf || !dbuf) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc) {
+        for (long q = 0; q < c->ntot * c->max_frames; q++) ibuf[q] = (int)c->nmax1[q] - 1;
+        TRY(io_ncfile_put_int(f, "n_max", NULL, NULL, ibuf));
+        for (int q = 0; q < c->max_frames; q++) dbuf[q] = q * c->cc.analyze_every * c->ip.dt;
+        TRY(io_ncfile_put_double(f, "time", NULL, NULL, dbuf));
+        for (long g = 0; g < c->ntot; g++) ibuf[g] = (int)c->outcome1[g] - 1;
+        TRY(io_ncfile_put_int(f, "outcome", NULL, NULL, ibuf));
+        for (long g = 0; g < c->ntot; g++) ibuf[g] = (int)(g / c->cc.replicas);
+        TRY(io_ncfile_put_int(f, "point", NULL, NULL, ibuf));
+        for (long g = 0; g < c->ntot; g++) ibuf[g] = (int)c->n0[g];
+        TRY(io_ncfile_put_int(f, "n0", NULL, NULL, ibuf));
+        TRY(io_ncfile_put_double(f, "t_end", NULL, NULL, c->t_end));
+        TRY(io_ncfile_put_int(f, "seed_size", NULL, NULL, c->size));
+        TRY(io_ncfile_put_double(f, "x", NULL, NULL, x));
+        TRY(io_ncfile_put_double(f, "temperature", NULL, NULL, c->T));
+        TRY(io_ncfile_put_double(f, "pressure", NULL, NULL, &c->ip.pressure));
+        int tmp[4][1024];
+        for (int p = 0; p < c->npoints && p < 1024; p++) {
+            tmp[0][p] = (int)ng[p];
+            tmp[1][p] = (int)nt[p];
+            tmp[2][p] = (int)nund[p];
+            tmp[3][p] = (int)nfail[p];
+        }
+        TRY(io_ncfile_put_int(f, "n_grown", NULL, NULL, tmp[0]));
+        TRY(io_ncfile_put_int(f, "n_decided", NULL, NULL, tmp[1]));
+        TRY(io_ncfile_put_int(f, "n_undecided", NULL, NULL, tmp[2]));
+        TRY(io_ncfile_put_int(f, "n_failed", NULL, NULL, tmp[3]));
+        double v[8] = {fit_ok ? fit->x_c : NAN, fit_ok ? fit->se_x_c : NAN, fit_ok ? fit->w : NAN,
+                       fit_ok ? fit->se_w : NAN, boot_ok ? boot->lo68 : NAN, boot_ok ? boot->hi68 : NAN,
+                       boot_ok ? boot->lo95 : NAN, boot_ok ? boot->hi95 : NAN};
+        const char *names[8] = {c->cc.mode == 0 ? "n_c" : "t_c", c->cc.mode == 0 ? "n_c_se" : "t_c_se", "width",
+                                "width_se", "boot_lo68", "boot_hi68", "boot_lo95", "boot_hi95"};
+        for (int k = 0; k < 8; k++) TRY(io_ncfile_put_double(f, names[k], NULL, NULL, &v[k]));
+    }
+    free(ibuf);
+    free(dbuf);
+#undef TRY
+    if (rc) {
+        io_ncfile_abort(f);
+        return rc;
+    }
+    return io_ncfile_commit(f);
+}
+
+static const char *outcome_name(int o)
+{
+    static const char *n[] = {"melted", "grown", "undecided", "failed"};
+    return (o >= 0 && o < 4) ? n[o] : "?";
+}
+
+/* ---- the fit and the summary (rank 0) ---- */
+static int finish(campaign *c, double wall)
+{
+    const int np = c->npoints;
+    double *x = calloc((size_t)np, sizeof *x);
+    unsigned *ng = calloc((size_t)np, sizeof *ng), *nt = calloc((size_t)np, sizeof *nt),
+             *nu = calloc((size_t)np, sizeof *nu), *nf = calloc((size_t)np, sizeof *nf);
+    if (!x || !ng || !nt || !nu || !nf) return SR_ERROR(SR_ENOMEM, "out of memory");
+    const md_units *u = md_units_get(c->run.units);
+    printf("\n[campaign] results (%s mode, %d replicas per point)\n", c->cc.mode == 0 ? "sizes" : "temperatures",
+           c->cc.replicas);
+    printf("  %5s %10s %12s %8s %8s %10s %8s\n", "point", "T", c->cc.mode == 0 ? "<N0>" : "seed", "grown", "melted",
+           "undecided", "failed");
+    for (int p = 0; p < np; p++) {
+        double s0 = 0;
+        int m = 0;
+        for (int r = 0; r < c->cc.replicas; r++) {
+            long g = (long)p * c->cc.replicas + r;
+            int o = (int)c->outcome1[g] - 1;
+            if (o == SEED_GROWN) ng[p]++;
+            if (o == SEED_GROWN || o == SEED_MELTED) nt[p]++;
+            if (o == SEED_UNDECIDED) nu[p]++;
+            if (o == SEED_FAILED) nf[p]++;
+            if (o != SEED_FAILED) {
+                s0 += (double)c->n0[g];
+                m++;
+            }
+        }
+        x[p] = c->cc.mode == 0 ? (m ? s0 / m : c->size[p]) : c->T[p];
+        printf("  %5d %10.5g %12.5g %8u %8u %10u %8u\n", p, c->T[p], c->cc.mode == 0 ? x[p] : (double)c->size[p], ng[p],
+               nt[p] - ng[p], nu[p], nf[p]);
+    }
+    /* groups with no decided replica carry no information for the fit */
+    double *fx = calloc((size_t)np, sizeof *fx);
+    unsigned *fg = calloc((size_t)np, sizeof *fg), *ft = calloc((size_t)np, sizeof *ft);
+    size_t nfit = 0;
+    unsigned tot_g = 0, tot_t = 0;
+    for (int p = 0; p < np; p++)
+        if (nt[p] > 0) {
+            fx[nfit] = x[p];
+            fg[nfit] = ng[p];
+            ft[nfit] = nt[p];
+            nfit++;
+            tot_g += ng[p];
+            tot_t += nt[p];
+        }
+    cnt_logistic_fit fit;
+    cnt_interval boot;
+    memset(&fit, 0, sizeof fit);
+    memset(&boot, 0, sizeof boot);
+    int fit_ok = 0, boot_ok = 0;
+    int status = SR_OK;
+    const char *xn = c->cc.mode == 0 ? "N_c" : "T_c";
+    const char *xu = c->cc.mode == 0 ? "atoms" : u->temperature;
+    if (tot_t == 0) {
+        status = SR_ERROR(SR_EFAILED, "no replica grew or melted within max_steps: raise [campaign] max_steps");
+    } else if (tot_g == 0) {
+        status = SR_ERROR(SR_EFAILED,
+                          c->cc.mode == 0
+                              ? "no seed grew at any size: the temperature may be above the melting point, or the "
+                                "seeds are too small (try larger seed_sizes)"
+                              : "no seed grew at any temperature: all temperatures may be above the one where this seed is critical");
+    } else if (tot_g == tot_t) {
+        status = SR_ERROR(SR_EFAILED, c->cc.mode == 0 ? "every seed grew: try smaller seed_sizes (N_c is below them)"
+                                                      : "the seed grew at every temperature: try higher temperatures");
+    } else {
+        int rc = cnt_pgrow_fit(nfit, fx, fg, ft, 1e-10, 200, &fit);
+        if (rc) {
+            status = SR_ERROR(SR_EFAILED, "P_grow fit failed: %s (add points between the melted and grown ones)",
+                              sr_error_message());
+        } else {
+            fit_ok = 1;
+            gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
+            size_t skipped = 0;
+            if (c->cc.nboot > 0 &&
+                cnt_pgrow_bootstrap(nfit, fx, fg, ft, (size_t)c->cc.nboot, rb, 1e-10, 200, &boot, NULL, &skipped) == 0)
+                boot_ok = 1;
+            gsl_rng_free(rb);
+            printf("\n  P_grow fit (maximum binomial likelihood, %u decided replicas):\n", tot_t);
+            printf("    %s = %.4g +- %.2g %s (standard error), width w = %.3g +- %.2g\n", xn, fit.x_c, fit.se_x_c, xu,
+                   fit.w, fit.se_w);
+            if (boot_ok)
+                printf("    bootstrap over replicas (%d resamples, %zu skipped): 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] %s\n",
+                       c->cc.nboot, skipped, boot.lo68, boot.hi68, boot.lo95, boot.hi95, xu);
+        }
+    }
+    unsigned totu = 0, totf = 0;
+    for (int p = 0; p < np; p++) {
+        totu += nu[p];
+        totf += nf[p];
+    }
+    if (totu || totf) printf("    not in the fit: %u undecided, %u failed replicas (listed above)\n", totu, totf);
+    int wrc = write_campaign_nc(c, x, ng, nt, nu, nf, &fit, fit_ok, &boot, boot_ok);
+    printf("  wall time %.1f s; campaign file %s.nc\n", wall, c->oc.prefix);
+    free(x);
+    free(ng);
+    free(nt);
+    free(nu);
+    free(nf);
+    free(fx);
+    free(fg);
+    free(ft);
+    if (wrc) return wrc;
+    return status;
+}
+
+int seed_campaign_run(const char *file, seed_campaign_summary *summary)
+{
+    campaign C;
+    memset(&C, 0, sizeof C);
+    C.file = file;
+    const int rank = seed_comm_rank(), size = seed_comm_size();
+    sr_errlist el = {0};
+    int rc = campaign_parse(&C, &el);
+    md_system *probe = NULL;
+    if (!rc) {
+        /* the potential needs the types: build the crystal once (cheap) to create it */
+        char where[4300];
+        snprintf(where, sizeof where, "%s: [structure]", file);
+        seed_structure_config sc = C.sc;
+        sc.temperature = 0;
+        rc = seed_structure_build(&sc, C.run.units, C.basedir, where, NULL, &probe);
+        if (rc) sr_errlist_add(&el, "%s", sr_error_message());
+    }
+    if (!rc) rc = md_potential_from_section(sr_input_section(C.in, "potential"), probe, C.basedir, &C.pot, &el);
+    for (int i = 0; C.in && i < C.in->n; i++) sr_section_check_unused(C.in->sections[i], &el);
+    md_system_free(probe);
+    if (el.n) {
+        if (rank == 0) sr_errlist_print(&el, stderr);
+        sr_errlist_status(&el);
+        sr_errlist_clear(&el);
+        campaign_free(&C);
+        return SR_EINVAL;
+    }
+    if (rc) {
+        if (rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+        campaign_free(&C);
+        return rc;
+    }
+    /* output directory */
+    if (rank == 0) {
+        char d[4096];
+        snprintf(d, sizeof d, "%s", C.oc.prefix);
+        const char *dn = dirname(d);
+        if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST)
+            rc = SR_ERROR(SR_EIO, "cannot create output directory %s: %s", dn, strerror(errno));
+    }
+    const double t0 = now_s();
+    /* results */
+    C.outcome1 = calloc((size_t)C.ntot, sizeof(long));
+    C.n0 = calloc((size_t)C.ntot, sizeof(long));
+    C.nframes = calloc((size_t)C.ntot, sizeof(long));
+    C.t_end = calloc((size_t)C.ntot, sizeof(double));
+    C.nmax1 = calloc((size_t)C.ntot * C.max_frames, sizeof(long));
+    if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+
+    /* 1. seeded configurations: rank 0 prepares (or reloads) them, everybody receives them */
+    if (rank == 0 && !rc) {
+        const md_units *u = md_units_get(C.run.units);
+        printf("seedrate campaign: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
+        printf("  %s mode, %d point(s) x %d replicas, NPT at p = %g %s, dt %g %s, analysis every %ld steps, "
+               "t_max %ld steps\n", C.cc.mode == 0 ? "sizes" : "temperatures", C.npoints, C.cc.replicas,
+               C.ip.pressure, u->pressure, C.ip.dt, u->time, C.cc.analyze_every, C.cc.max_steps);
+        printf("  ");
+        C.pot->cls->describe(C.pot->state, stdout);
+        printf("  classifier: ");
+        C.cls->cls->describe(C.cls->state, stdout);
+        for (int p = 0; p < C.npoints && !rc; p++) {
+            char ck[4300];
+            snprintf(ck, sizeof ck, "%s.point%d.ckpt", C.oc.prefix, p);
+            if (access(ck, R_OK) == 0) {
+                rc = md_checkpoint_read(ck, &C.start[p], NULL);
+                if (!rc) printf("[campaign] point %d: seeded configuration reloaded from %s\n", p, ck);
+            } else {
+                rc = prepare_point(&C, p, &C.start[p]);
+                if (!rc) rc = md_checkpoint_write(ck, C.start[p], NULL);
+            }
+        }
+        if (!rc) {
+            long n = journal_load(&C);
+            if (n) printf("[campaign] resuming: %ld of %ld replicas already finished (journal)\n", n, C.ntot);
+        }
+        fflush(stdout);
+    }
+    if (seed_comm_any(rc)) {
+        if (rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+        campaign_free(&C);
+        return rc ? rc : SR_EFAILED;
+    }
+    for (int p = 0; p < C.npoints && !rc; p++) rc = bcast_system(&C.start[p]);
+    /* the finished set */
+    long *done = calloc((size_t)C.ntot, sizeof(long));
+    if (!done) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc && rank == 0)
+        for (long g = 0; g < C.ntot; g++) done[g] = C.outcome1[g] != 0;
+    if (!rc) rc = seed_comm_allreduce_sum_long(done, (int)C.ntot);
+    long *todo = malloc((size_t)C.ntot * sizeof(long) + 8);
+    long ntodo = 0;
+    for (long g = 0; todo && g < C.ntot; g++)
+        if (!done[g]) todo[ntodo++] = g;
+    free(done);
+
+    /* 2. replicas through the shared counter */
+    order_analyzer *an = NULL;
+    if (!rc) rc = order_analyzer_create(C.cls, C.cc.cluster_cutoff, &an);
+    seed_queue *q = NULL;
+    if (!rc) rc = seed_queue_create(6, &q);
+    FILE *jf = NULL;
+    if (!rc && ntodo > 0) {
+        char jp[4300];
+        journal_path(&C, rank, jp, sizeof jp);
+        jf = fopen(jp, "a");
+        if (!jf) rc = SR_ERROR(SR_EIO, "%s: cannot open the journal: %s", jp, strerror(errno));
+    }
+    int *nmax = malloc((size_t)C.max_frames * sizeof(int));
+    if (!nmax) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    double tloop = now_s();
+    while (!rc && q) {
+        long k = seed_queue_fetch_add(q, 0, 1);
+        if (k >= ntodo) break;
+        long g = todo[k];
+        int p = (int)(g / C.cc.replicas);
+        seed_replica_params rp = {.ip = C.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
+                                  .max_frames = C.max_frames, .grow_factor = C.cc.grow_factor,
+                                  .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed, .replica = g};
+        rp.ip.temperature = C.T[p];
+        seed_replica_result rr = {.nmax = nmax};
+        rc = seed_replica_run(C.start[p], C.pot, an, &rp, &rr);
+        if (rc) break;
+        store_result(&C, g, rr.outcome, rr.n0, rr.nframes, rr.t_end, rr.nmax);
+        rc = journal_append(jf, g, &rr);
+        if (rr.outcome == SEED_FAILED) fprintf(stderr, "[campaign] warning: %s (counted as failed)\n", rr.message);
+        long ndone = seed_queue_fetch_add(q, 1, 1) + 1;
+        seed_queue_fetch_add(q, 2 + rr.outcome, 1);
+        if (rank == 0) {
+            long started = seed_queue_read(q, 0);
+            long running = (started < ntodo ? started : ntodo) - ndone;
+            double el_t = now_s() - tloop, eta = ndone > 0 ? el_t / ndone * (ntodo - ndone) : 0;
+            printf("[campaign] %ld/%ld done, %ld running, %ld left | grown %ld melted %ld undecided %ld failed %ld | "
+                   "ETA %.0f s\n", ndone, ntodo, running < 0 ? 0 : running, ntodo - ndone - (running < 0 ? 0 : running),
+                   seed_queue_read(q, 2 + SEED_GROWN), seed_queue_read(q, 2 + SEED_MELTED),
+                   seed_queue_read(q, 2 + SEED_UNDECIDED), seed_queue_read(q, 2 + SEED_FAILED), eta);
+            fflush(stdout);
+        }
+    }
+    free(nmax);
+    if (jf) fclose(jf);
+    int any = seed_comm_any(rc);
+    seed_queue_free(q);
+    order_analyzer_free(an);
+    free(todo);
+    if (any) {
+        fprintf(stderr, "seedrate: error (rank %d): %s\n", rank, rc ? sr_error_message() : "another rank failed");
+        campaign_free(&C);
+        return rc ? rc : SR_EFAILED;
+    }
+    /* 3. gather on rank 0 (sum of disjoint contributions) */
+    rc = seed_comm_allreduce_sum_long(C.outcome1, (int)C.ntot);
+    if (!rc) rc = seed_comm_allreduce_sum_long(C.n0, (int)C.ntot);
+    if (!rc) rc = seed_comm_allreduce_sum_long(C.nframes, (int)C.ntot);
+    if (!rc) rc = seed_comm_allreduce_sum_double(C.t_end, (int)C.ntot);
+    for (long off = 0; !rc && off < C.ntot * C.max_frames; off += 1 << 24) {
+        long cnt = C.ntot * C.max_frames - off;
+        if (cnt > 1 << 24) cnt = 1 << 24;
+        rc = seed_comm_allreduce_sum_long(C.nmax1 + off, (int)cnt);
+    }
+    /* entries that rank 0 loaded from the journal were counted once (only rank 0 holds them) */
+    int status = rc;
+    if (!rc && rank == 0) {
+        status = finish(&C, now_s() - t0);
+        if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+        if (summary) {
+            summary->ntot = C.ntot;
+            for (long g = 0; g < C.ntot && g < SEED_SUMMARY_MAX; g++) summary->outcome[g] = (int)C.outcome1[g] - 1;
+        }
+    }
+    (void)outcome_name;
+    campaign_free(&C);
+    return status;
+}

@@ -1,0 +1,139 @@
+/* MPI for seedrate: the one file that calls MPI (CoMD parallel.c style). */
+#include "seed_comm.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+
+#include "../common/sr_error.h"
+
+static int comm_inited_here;
+
+int seed_comm_init(int *argc, char ***argv)
+{
+    int inited = 0;
+    MPI_Initialized(&inited);
+    if (inited) return SR_OK;
+    if (MPI_Init(argc, argv) != MPI_SUCCESS) return SR_ERROR(SR_EMPI, "MPI_Init failed");
+    comm_inited_here = 1;
+    return SR_OK;
+}
+
+int seed_comm_finalize(void)
+{
+    int fin = 0;
+    MPI_Finalized(&fin);
+    if (comm_inited_here && !fin) MPI_Finalize();
+    return SR_OK;
+}
+
+int seed_comm_rank(void)
+{
+    int r = 0, inited = 0;
+    MPI_Initialized(&inited);
+    if (inited) MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int seed_comm_size(void)
+{
+    int s = 1, inited = 0;
+    MPI_Initialized(&inited);
+    if (inited) MPI_Comm_size(MPI_COMM_WORLD, &s);
+    return s;
+}
+
+void seed_comm_barrier(void) { MPI_Barrier(MPI_COMM_WORLD); }
+void seed_comm_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+
+int seed_comm_bcast_bytes(void *buf, size_t len)
+{
+    char *p = buf;
+    while (len > 0) {
+        int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
+        if (MPI_Bcast(p, chunk, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+            return SR_ERROR(SR_EMPI, "MPI_Bcast of %d bytes failed", chunk);
+        p += chunk;
+        len -= (size_t)chunk;
+    }
+    return SR_OK;
+}
+
+int seed_comm_bcast_long(long *v)
+{
+    if (MPI_Bcast(v, 1, MPI_LONG, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return SR_ERROR(SR_EMPI, "MPI_Bcast failed");
+    return SR_OK;
+}
+
+int seed_comm_allreduce_sum_long(long *v, int n)
+{
+    if (MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_LONG, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return SR_ERROR(SR_EMPI, "MPI_Allreduce failed");
+    return SR_OK;
+}
+
+int seed_comm_allreduce_sum_double(double *v, int n)
+{
+    if (MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return SR_ERROR(SR_EMPI, "MPI_Allreduce failed");
+    return SR_OK;
+}
+
+int seed_comm_any(int flag)
+{
+    int in = flag != 0, out = 0;
+    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+    return out;
+}
+
+struct seed_queue {
+    MPI_Win win;
+    long *base;
+    int n;
+};
+
+int seed_queue_create(int ncounters, seed_queue **out)
+{
+    *out = NULL;
+    seed_queue *q = calloc(1, sizeof *q);
+    if (!q) return SR_ERROR(SR_ENOMEM, "out of memory");
+    q->n = ncounters;
+    MPI_Aint size = seed_comm_rank() == 0 ? (MPI_Aint)(ncounters * sizeof(long)) : 0;
+    if (MPI_Win_allocate(size, sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &q->base, &q->win) != MPI_SUCCESS) {
+        free(q);
+        return SR_ERROR(SR_EMPI, "MPI_Win_allocate failed");
+    }
+    if (seed_comm_rank() == 0) {
+        MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, q->win);
+        for (int k = 0; k < ncounters; k++) q->base[k] = 0;
+        MPI_Win_unlock(0, q->win);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    *out = q;
+    return SR_OK;
+}
+
+void seed_queue_free(seed_queue *q)
+{
+    if (!q) return;
+    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Win_free(&q->win);
+    free(q);
+}
+
+long seed_queue_fetch_add(seed_queue *q, int k, long inc)
+{
+    long old = 0;
+    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, q->win);
+    MPI_Fetch_and_op(&inc, &old, MPI_LONG, 0, (MPI_Aint)k, MPI_SUM, q->win);
+    MPI_Win_unlock(0, q->win);
+    return old;
+}
+
+long seed_queue_read(seed_queue *q, int k)
+{
+    long zero = 0, v = 0;
+    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, q->win);
+    MPI_Fetch_and_op(&zero, &v, MPI_LONG, 0, (MPI_Aint)k, MPI_NO_OP, q->win);
+    MPI_Win_unlock(0, q->win);
+    return v;
+}
