@@ -477,7 +477,8 @@ static void test_registry_and_section(void **st)
     (void)st;
     assert_ptr_equal(order_classifier_find("bonds"), &order_classifier_bonds);
     assert_ptr_equal(order_classifier_find("qbar"), &order_classifier_qbar);
-    assert_null(order_classifier_find("chillplus"));
+    assert_ptr_equal(order_classifier_find("chillplus"), &order_classifier_chillplus); /* water, built in */
+    assert_null(order_classifier_find("chill_plus_typo"));
     assert_int_equal(order_classifier_register(&order_classifier_qbar), SR_OK); /* same: no-op */
     order_classifier_class clash = order_classifier_qbar;                     /* same name */
     assert_int_equal(order_classifier_register(&clash), SR_EINVAL);

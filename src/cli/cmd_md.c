@@ -144,7 +144,9 @@ int cmd_md(int argc, char **argv)
         if (seed_ensemble_params(&ec, rc_cfg.units, &ip)) sr_errlist_add(&el, "%s: %s", file, sr_error_message());
     }
     if (el.n == 0) md_potential_from_section(sr_input_section(in, "potential"), s, basedir, &pot, &el);
-    for (int i = 0; i < in->n; i++) sr_section_check_unused(in->sections[i], &el);
+    /* unknown keys are only meaningful once every table has bound its section */
+    if (el.n == 0)
+        for (int i = 0; i < in->n; i++) sr_section_check_unused(in->sections[i], &el);
     if (el.n) {
         sr_errlist_print(&el, stderr);
         goto done;

@@ -30,7 +30,9 @@ const char *sr_strerror(int status)
 
 int sr_error_vset(int status, const char *file, int line, const char *fmt, va_list ap)
 {
-    vsnprintf(err_msg, sizeof err_msg, fmt, ap);
+    char tmp[sizeof err_msg]; /* the arguments may point into err_msg (wrapping the previous error) */
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    memcpy(err_msg, tmp, sizeof err_msg);
     const char *base = strrchr(file, '/');
     snprintf(err_where, sizeof err_where, "%s:%d", base ? base + 1 : file, line);
     err_status = status;

@@ -173,6 +173,8 @@ int ml_npy_parse(const unsigned char *buf, size_t len, const char *name, ml_npy 
             }
             have_shape = 1;
         } else {
+            for (char *c = key; *c; c++)
+                if ((unsigned char)*c < 32 || (unsigned char)*c > 126) *c = '?'; /* keep the message one line */
             return SR_ERROR(SR_EPARSE, "%s: unexpected key '%s' in .npy header", name, key);
         }
         if (!accept(&h, ',')) {

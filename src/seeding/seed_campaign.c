@@ -651,7 +651,8 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
         if (rc) sr_errlist_add(&el, "%s", sr_error_message());
     }
     if (!rc) rc = md_potential_from_section(sr_input_section(C.in, "potential"), probe, C.basedir, &C.pot, &el);
-    for (int i = 0; C.in && i < C.in->n; i++) sr_section_check_unused(C.in->sections[i], &el);
+    if (el.n == 0)
+        for (int i = 0; C.in && i < C.in->n; i++) sr_section_check_unused(C.in->sections[i], &el);
     md_system_free(probe);
     if (el.n) {
         if (rank == 0) sr_errlist_print(&el, stderr);

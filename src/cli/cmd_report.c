@@ -1,0 +1,269 @@
+/* seedrate report PREFIX: Markdown report (PREFIX.report.md) of a campaign (PREFIX.nc) and, when present,
+ * of its rate (PREFIX.rates.nc), with PNG plots made by gnuplot (data + .gp scripts in PREFIX.report/;
+ * without gnuplot the scripts are kept and the report says the plots are missing). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "../seeding/seed_cnt.h"
+
+typedef struct ncvar {
+    double *v;
+    size_t n;
+} ncvar;
+
+static int get(const char *path, const char *name, ncvar *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    int rc = seed_nc_read(path, name, &out->v, &out->n);
+    if (rc) sr_error_clear();
+    return rc;
+}
+
+static double get1(const char *path, const char *name)
+{
+    ncvar x;
+    if (get(path, name, &x)) return NAN;
+    double v = x.n ? x.v[0] : NAN;
+    free(x.v);
+    return v;
+}
+
+static int have_gnuplot(void)
+{
+    return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+static int plot(const char *dir, const char *name, const char *script, int gp, FILE *md, const char *caption)
+{
+    char path[8300];
+    snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) return SR_ERROR(SR_EIO, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "set terminal pngcairo size 800,560\nset output '%s/%s.png'\n%s", dir, name, script);
+    fclose(f);
+    int ok = 0;
+    if (gp) {
+        char cmd[8400];
+        snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>'%s/%s.gp.log'", path, dir, name);
+        ok = system(cmd) == 0;
+    }
+    if (ok) fprintf(md, "![%s](%s/%s.png)\n\n*%s*\n\n", caption, dir, name, caption);
+    else fprintf(md, "*%s: no PNG (%s); script %s*\n\n", caption, gp ? "gnuplot failed" : "gnuplot not found", path);
+    return SR_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *o = argc < 2 ? stderr : stdout;
+        fprintf(o, "usage: seedrate report PREFIX   Markdown report PREFIX.report.md with PNG plots (gnuplot) of\n"
+                   "                                PREFIX.nc (campaign) and PREFIX.rates.nc (seedrate cnt), if present\n");
+        return argc < 2 ? 2 : 0;
+    }
+    const char *prefix = argv[1];
+    char cpath[4200], rpath[4200], mdpath[4200], dir[4200];
+    snprintf(cpath, sizeof cpath, "%s.nc", prefix);
+    snprintf(rpath, sizeof rpath, "%s.rates.nc", prefix);
+    snprintf(mdpath, sizeof mdpath, "%s.report.md", prefix);
+    snprintf(dir, sizeof dir, "%s.report", prefix);
+    if (access(cpath, R_OK) != 0) {
+        fprintf(stderr, "seedrate: error: %s: cannot read the campaign file (%s)\n", cpath, strerror(errno));
+        return 1;
+    }
+    const int have_rates = access(rpath, R_OK) == 0;
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+        fprintf(stderr, "seedrate: error: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    ncvar nmax, time, outcome, x, ng, nd, nu, nfail;
+    if (get(cpath, "n_max", &nmax) || get(cpath, "time", &time) || get(cpath, "outcome", &outcome) ||
+        get(cpath, "x", &x) || get(cpath, "n_grown", &ng) || get(cpath, "n_decided", &nd) ||
+        get(cpath, "n_undecided", &nu) || get(cpath, "n_failed", &nfail)) {
+        fprintf(stderr, "seedrate: error: %s is not a seedrate campaign file (sizes mode)\n", cpath);
+        return 1;
+    }
+    char units[64] = "?";
+    if (seed_nc_read_att(cpath, NULL, "units_style", units, sizeof units)) sr_error_clear();
+    const double n_c = get1(cpath, "n_c"), w = get1(cpath, "width");
+    const int gp = have_gnuplot();
+    FILE *md = fopen(mdpath, "w");
+    if (!md) {
+        fprintf(stderr, "seedrate: error: %s: cannot write: %s\n", mdpath, strerror(errno));
+        return 1;
+    }
+    fprintf(md, "# seedrate report: %s\n\nCampaign `%s`%s, units `%s`.%s\n\n", prefix, cpath,
+            have_rates ? ", rate `" : "", units, gp ? "" : " **gnuplot not found: no PNG plots.**");
+    if (have_rates) fprintf(md, "(rates file `%s`)\n\n", rpath);
+    /* ---- campaign table ---- */
+    unsigned tot = 0;
+    double ndec = 0;
+    fprintf(md, "## Seeding campaign\n\n| point | <N_0> | grown | decided | undecided | failed | P_grow |\n|---|---|---|---|---|---|---|\n");
+    char p1[8300];
+    snprintf(p1, sizeof p1, "%s/pgrow.dat", dir);
+    FILE *f = fopen(p1, "w");
+    for (size_t p = 0; p < x.n; p++) {
+        const double P = nd.v[p] > 0 ? ng.v[p] / nd.v[p] : NAN;
+        /* binomial standard error of the observed fraction */
+        const double se = nd.v[p] > 0 ? sqrt(P * (1 - P) / nd.v[p]) : NAN;
+        fprintf(md, "| %zu | %.1f | %.0f | %.0f | %.0f | %.0f | %.2f |\n", p, x.v[p], ng.v[p], nd.v[p], nu.v[p],
+                nfail.v[p], P);
+        if (f && nd.v[p] > 0) fprintf(f, "%g %g %g\n", x.v[p], P, se);
+        tot += (unsigned)(nd.v[p] + nu.v[p] + nfail.v[p]);
+        ndec += nd.v[p];
+    }
+    if (f) fclose(f);
+    fprintf(md, "\nN_c = %.4g +- %.2g atoms (Fisher standard error), bootstrap 68%% [%.4g, %.4g], 95%% [%.4g, %.4g]; "
+                "logistic width w = %.3g; from %u replicas (%.0f decided).\n\n", n_c, get1(cpath, "n_c_se"),
+            get1(cpath, "boot_lo68"), get1(cpath, "boot_hi68"), get1(cpath, "boot_lo95"), get1(cpath, "boot_hi95"), w,
+            tot, ndec);
+    char s[20000];
+    snprintf(s, sizeof s,
+             "set xlabel 'seed size N (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
+             "plot '%s/pgrow.dat' u 1:2:3 w yerrorbars pt 7 t 'replicas (binomial se)', "
+             "1/(1+exp(-(x-(%g))/(%g))) lw 2 t 'maximum-likelihood fit, N_c = %.3g'\n", dir, n_c, w, n_c);
+    plot(dir, "pgrow", s, gp && isfinite(n_c), md, "P_grow vs seed size with the logistic fit");
+    /* N_max traces coloured by outcome */
+    const size_t nrep = outcome.n, nfr = nrep ? nmax.n / nrep : 0;
+    const char *oname[4] = {"melted", "grown", "undecided", "failed"};
+    for (int o = 0; o < 4; o++) {
+        snprintf(p1, sizeof p1, "%s/nmax_%s.dat", dir, oname[o]);
+        f = fopen(p1, "w");
+        if (!f) continue;
+        fprintf(f, "# time N_max\n0 NaN\n\n");
+        for (size_t r = 0; r < nrep; r++) {
+            if ((int)outcome.v[r] != o) continue;
+            for (size_t k = 0; k < nfr; k++)
+                if (nmax.v[r * nfr + k] >= 0) fprintf(f, "%g %g\n", time.v[k], nmax.v[r * nfr + k]);
+            fprintf(f, "\n");
+        }
+        fclose(f);
+    }
+    snprintf(s, sizeof s,
+             "set xlabel 'time'\nset ylabel 'N_{max} (atoms)'\nset key left\n"
+             "plot '%s/nmax_grown.dat' w l lc rgb 'blue' t 'grown', '%s/nmax_melted.dat' w l lc rgb 'red' t 'melted', "
+             "'%s/nmax_undecided.dat' w l lc rgb 'gray' t 'undecided'\n", dir, dir, dir);
+    plot(dir, "nmax", s, gp, md, "N_max(t) of every campaign replica, coloured by outcome");
+    /* ---- rates ---- */
+    if (have_rates) {
+        const char *R = rpath;
+        fprintf(md, "## Nucleation rate (CNT + seeding)\n\nErrors: 68%% intervals unless noted; intervals of gamma, dG* "
+                    "and log10 J are Monte-Carlo propagations (cnt_propagate) of all inputs.\n\n");
+        fprintf(md, "| quantity | value | error | replicas / runs behind it |\n|---|---|---|---|\n");
+        ncvar tmT, bT, arep;
+        get(R, "tm_temperature", &tmT);
+        get(R, "bulk_temperature", &bT);
+        get(R, "attach_n0", &arep);
+        ncvar an;
+        get(R, "attach_n_max", &an);
+        ncvar at;
+        get(R, "attach_time", &at);
+        const size_t nrf = at.n, nar = nrf ? an.n / nrf : 0;
+        fprintf(md, "| T | %.4g | | |\n| p | %.4g | | |\n", get1(R, "temperature"), get1(R, "pressure"));
+        fprintf(md, "| T_m | %.4g | +- %.2g | %zu coexistence runs (bracket %.4g +- %.2g; v(T) root %.4g +- %.2g) |\n",
+                get1(R, "T_m"), get1(R, "T_m_se"), tmT.n, get1(R, "T_m_bracket"), get1(R, "T_m_bracket_se"),
+                get1(R, "T_m_velocity"), get1(R, "T_m_velocity_se"));
+        fprintf(md, "| dmu (Gibbs-Helmholtz) | %.4g | +- %.2g | %zu liquid + %zu crystal NPT runs |\n", get1(R, "dmu"),
+                get1(R, "dmu_se"), bT.n, bT.n);
+        fprintf(md, "| dmu (linear, Turnbull) | %.4g | | same |\n", get1(R, "dmu_linear"));
+        fprintf(md, "| rho_s | %.4g | +- %.2g | %zu crystal runs |\n| rho_l | %.4g | +- %.2g | %zu liquid runs |\n",
+                get1(R, "rho_s"), get1(R, "rho_s_se"), bT.n, get1(R, "rho_l"), get1(R, "rho_l_se"), bT.n);
+        fprintf(md, "| N_c | %.4g | 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] | %u campaign replicas |\n", get1(R, "n_c"),
+                get1(R, "n_c_lo68"), get1(R, "n_c_hi68"), get1(R, "n_c_lo95"), get1(R, "n_c_hi95"), tot);
+        fprintf(md, "| f+ | %.4g | 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] (bootstrap); OLS se %.2g | %zu replicas "
+                    "(seed %.0f atoms, N_max(0) %.0f), window t in [%g, %g] |\n", get1(R, "f_plus"), get1(R, "f_plus_lo68"),
+                get1(R, "f_plus_hi68"), get1(R, "f_plus_lo95"), get1(R, "f_plus_hi95"), get1(R, "f_plus_se"), nar,
+                get1(R, "attach_seed_size"), get1(R, "attach_n0"), get1(R, "attach_t0"), get1(R, "attach_t1"));
+        fprintf(md, "| gamma | %.4g | 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] | all of the above |\n", get1(R, "gamma"),
+                get1(R, "gamma_lo68"), get1(R, "gamma_hi68"), get1(R, "gamma_lo95"), get1(R, "gamma_hi95"));
+        fprintf(md, "| dG* | %.4g (%.3g kT) | 68%% [%.4g, %.4g] | |\n| Zeldovich Z | %.3g | | |\n", get1(R, "dG_star"),
+                get1(R, "beta_dG_star"), get1(R, "dG_star_lo68"), get1(R, "dG_star_hi68"), get1(R, "zeldovich"));
+        fprintf(md, "| log10 J | %.3f | 68%% [%.3f, %.3f], 95%% [%.3f, %.3f] | all of the above |\n", get1(R, "log10_J"),
+                get1(R, "log10_J_lo68"), get1(R, "log10_J_hi68"), get1(R, "log10_J_lo95"), get1(R, "log10_J_hi95"));
+        const double jsi = get1(R, "log10_J_si");
+        if (isfinite(jsi))
+            fprintf(md, "| log10 J [m^-3 s^-1] | %.2f | 68%% [%.2f, %.2f] | (reference substance / metal units) |\n"
+                        "| gamma [J m^-2] | %.4g | | |\n", jsi, get1(R, "log10_J_si_lo68"), get1(R, "log10_J_si_hi68"),
+                    get1(R, "gamma_si"));
+        fprintf(md, "\n");
+        /* coexistence */
+        ncvar v, vse;
+        get(R, "tm_velocity", &v);
+        get(R, "tm_velocity_se", &vse);
+        snprintf(p1, sizeof p1, "%s/tm.dat", dir);
+        if ((f = fopen(p1, "w"))) {
+            for (size_t k = 0; k < v.n && k < tmT.n; k++) fprintf(f, "%g %g %g\n", tmT.v[k], v.v[k], vse.v[k]);
+            fclose(f);
+        }
+        snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'interface velocity v (>0 growth)'\nset xzeroaxis\n"
+                              "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2\n"
+                              "plot '%s/tm.dat' u 1:2:3 w yerrorbars pt 7 t 'direct coexistence'\n",
+                 get1(R, "T_m"), get1(R, "T_m"), dir);
+        plot(dir, "tm", s, gp, md, "interface velocity v(T) from the coexistence slabs; dashed: T_m");
+        /* msd and f+ fit */
+        ncvar msd;
+        get(R, "attach_msd", &msd);
+        snprintf(p1, sizeof p1, "%s/msd.dat", dir);
+        if ((f = fopen(p1, "w"))) {
+            for (size_t k = 0; k < msd.n && k < at.n; k++) fprintf(f, "%g %g\n", at.v[k], msd.v[k]);
+            fclose(f);
+        }
+        snprintf(p1, sizeof p1, "%s/attach_traces.dat", dir);
+        if ((f = fopen(p1, "w"))) {
+            for (size_t r = 0; r < nar; r++) {
+                for (size_t k = 0; k < nrf; k++) fprintf(f, "%g %g\n", at.v[k], an.v[r * nrf + k]);
+                fprintf(f, "\n");
+            }
+            fclose(f);
+        }
+        const double t0 = get1(R, "attach_t0"), t1 = get1(R, "attach_t1");
+        snprintf(s, sizeof s, "set xlabel 'time'\nset ylabel '<(N(t)-N(0))^2> (atoms^2)'\nset key left\n"
+                              "set arrow from %g, graph 0 to %g, graph 1 nohead dt 3\nset arrow from %g, graph 0 to %g, graph 1 nohead dt 3\n"
+                              "plot '%s/msd.dat' w lp pt 7 ps 0.6 t '%zu replicas', %g + 2*%g*x lw 2 t 'f+ = %.3g (window dotted)'\n",
+                 t0, t0, t1, t1, dir, nar, get1(R, "attach_msd_intercept"), get1(R, "f_plus"), get1(R, "f_plus"));
+        plot(dir, "msd", s, gp, md, "<dN^2>(t) at the critical size with the f+ fit");
+        snprintf(s, sizeof s, "set xlabel 'time'\nset ylabel 'N_{max} (atoms)'\nplot '%s/attach_traces.dat' w l t 'f+ replicas'\n", dir);
+        plot(dir, "attach", s, gp, md, "N_max(t) of the f+ replicas (started at N_c)");
+        /* dmu(T) */
+        ncvar cT, cd, cse, cl;
+        get(R, "dmu_curve_temperature", &cT);
+        get(R, "dmu_curve", &cd);
+        get(R, "dmu_curve_se", &cse);
+        get(R, "dmu_curve_linear", &cl);
+        snprintf(p1, sizeof p1, "%s/dmu.dat", dir);
+        if ((f = fopen(p1, "w"))) {
+            for (size_t k = 0; k < cT.n && k < cd.n && k < cse.n && k < cl.n; k++)
+                fprintf(f, "%g %g %g %g\n", cT.v[k], cd.v[k], cse.v[k], cl.v[k]);
+            fclose(f);
+        }
+        snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel '{/Symbol D}{/Symbol m} = {/Symbol m}_s - {/Symbol m}_l'\nset key left\n"
+                              "plot '%s/dmu.dat' u 1:($2-$3):($2+$3) w filledcurves lc rgb '#bbccff' t '+-1 se', "
+                              "'' u 1:2 w l lw 2 t 'Gibbs-Helmholtz', '' u 1:4 w l dt 2 t 'linear (Turnbull)', "
+                              "'-' w p pt 7 t 'T of the rate'\n%g %g\ne\n", dir, get1(R, "temperature"), get1(R, "dmu"));
+        plot(dir, "dmu", s, gp, md, "dmu(T) from the bulk enthalpies and T_m");
+        /* log10 J(T) */
+        snprintf(p1, sizeof p1, "%s/rate.dat", dir);
+        if ((f = fopen(p1, "w"))) {
+            fprintf(f, "%g %g %g %g %g %g\n", get1(R, "temperature"), get1(R, "log10_J"), get1(R, "log10_J_lo68"),
+                    get1(R, "log10_J_hi68"), get1(R, "log10_J_lo95"), get1(R, "log10_J_hi95"));
+            fclose(f);
+        }
+        snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset offsets 0.05,0.05,1,1\n"
+                              "plot '%s/rate.dat' u 1:2:5:6 w yerrorbars lw 1 t '95%%', '' u 1:2:3:4 w yerrorbars lw 3 pt 7 t '68%%'\n", dir);
+        plot(dir, "rate", s, gp, md, "log10 J(T) with its Monte-Carlo band (one temperature: one point)");
+        free(tmT.v); free(bT.v); free(arep.v); free(an.v); free(at.v); free(v.v); free(vse.v); free(msd.v);
+        free(cT.v); free(cd.v); free(cse.v); free(cl.v);
+    } else {
+        fprintf(md, "No rates file (%s): run `seedrate cnt` for T_m, dmu, f+ and J.\n", rpath);
+    }
+    fclose(md);
+    free(nmax.v); free(time.v); free(outcome.v); free(x.v); free(ng.v); free(nd.v); free(nu.v); free(nfail.v);
+    printf("seedrate report: wrote %s (plots in %s/)\n", mdpath, dir);
+    return 0;
+}
