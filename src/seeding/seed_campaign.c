@@ -224,6 +224,22 @@ static int prepare_point(campaign *c, int p, md_system **out)
     sc.temperature = T;
     int rc = seed_structure_build(&sc, c->run.units, c->basedir, where, rv, &xtal);
     if (!rc) rc = equilibrate(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
+    if (!rc) {
+        /* the crystal must still be a crystal at (T, p) */
+        order_analyzer *an = NULL;
+        order_cluster_result cr;
+        rc = order_analyzer_create(c->cls, c->cc.cluster_cutoff, &an);
+        if (!rc) rc = order_analyze_frame(an, xtal, &cr);
+        order_analyzer_free(an);
+        if (!rc && cr.n_solid < 0.5 * xtal->n)
+            rc = SR_ERROR(SR_EFAILED,
+                          "point %d: the bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
+                          "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
+                          p, T, cr.n_solid, xtal->n);
+        else if (!rc)
+            printf("[campaign] point %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", p, T, xtal->n,
+                   xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
+    }
     /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
     seed_structure_config lc = c->sc;
     lc.file[0] = '\0';

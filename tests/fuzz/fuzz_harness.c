@@ -249,7 +249,6 @@ int fuzz_npy(const uint8_t *data, size_t size)
 }
 
 /* ---- LAMMPS .sw parameter files (md_sw.c reads only from a path: the input goes through a temp file) ---- */
-extern const md_potential_class md_potential_sw; /* defined in md_sw.c; not (yet) in md.h */
 
 static char sw_path[64];
 

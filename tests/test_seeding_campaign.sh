@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Campaign over MPI: identical results on 1 and 2 ranks; a campaign killed with SIGKILL and restarted gives the
+# same results as an uninterrupted one (no replica lost or duplicated); bad inputs give one clear message.
+set -uo pipefail
+exe=${SEEDRATE_EXE:?}
+py=/usr/bin/python3
+command -v mpirun >/dev/null || { echo "SKIP: mpirun not found"; exit 77; }
+$py -c "import netCDF4" 2>/dev/null || { echo "SKIP: python3-netcdf4 not found"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail=0
+cat > tiny.ini <<'INI'
+[run]
+units = lj
+seed = 77
+[structure]
+lattice = fcc
+density = 1.03
+cells = 4 4 4
+[potential]
+style = lj
+cutoff = 2.5
+shift = yes
+[ensemble]
+ensemble = npt
+temperature = 0.70
+pressure = 5.68
+tau_t = 0.1
+tau_p = 1.0
+compressibility = 0.02
+[order]
+style = bonds
+cutoff = 1.4
+min_bonds = 8
+[campaign]
+seed_sizes = 20 60
+replicas = 3
+liquid_cells = 6 6 6
+melt_temperature = 2.0
+melt_steps = 200
+equil_steps = 200
+relax_steps = 50
+analyze_every = 50
+max_steps = 1500
+melt_fraction = 0.05
+bootstrap = 50
+[output]
+prefix = PREFIX
+INI
+run() { # ranks prefix
+    sed "s|PREFIX|$2|" tiny.ini > "$2.ini"
+    mpirun -np "$1" "$exe" campaign "$2.ini" > "$2.log" 2>&1
+}
+run 1 one; run 2 two
+for p in one two; do
+    [ -f "$p.nc" ] || { echo "FAIL: $p.nc not written"; cat "$p.log"; exit 1; }
+done
+compare() {
+    $py - "$1" "$2" <<'PY'
+import sys, netCDF4 as nc, numpy as np
+a, b = nc.Dataset(sys.argv[1]), nc.Dataset(sys.argv[2])
+for v in ("outcome", "n_max", "n0", "t_end"):
+    x, y = a[v][:], b[v][:]
+    if not np.array_equal(np.asarray(x), np.asarray(y)):
+        print("FAIL: %s differs between %s and %s" % (v, sys.argv[1], sys.argv[2])); sys.exit(1)
+o = np.asarray(a["outcome"][:])
+if (o < 0).any(): print("FAIL: a replica has no outcome"); sys.exit(1)
+print("ok   %s == %s: outcomes %s" % (sys.argv[1], sys.argv[2], " ".join(map(str, o))))
+PY
+}
+compare one.nc two.nc || fail=1
+
+# kill at random moments and resume; the final results must equal the uninterrupted run
+sed "s|PREFIX|kill|" tiny.ini > kill.ini
+for attempt in 1 2 3; do
+    setsid mpirun -np 2 "$exe" campaign kill.ini > kill.log 2>&1 &
+    pid=$!
+    # wait until `attempt` more replicas are in the journals, then SIGKILL the whole job
+    n0=$(cat kill.journal.* 2>/dev/null | wc -l)
+    for i in $(seq 1 3000); do
+        n=$(cat kill.journal.* 2>/dev/null | wc -l)
+        [ "$n" -ge $((n0 + 1)) ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.02
+    done
+    sleep 0.$((RANDOM % 3))
+    kill -9 -- -$pid 2>/dev/null; wait $pid 2>/dev/null
+    echo "     killed after $(cat kill.journal.* 2>/dev/null | wc -l) journal lines"
+done
+mpirun -np 2 "$exe" campaign kill.ini > kill.log 2>&1
+grep -q "resuming" kill.log && echo "ok   restart resumed from the journal" || { echo "FAIL: no resume"; fail=1; }
+lines=$(cat kill.journal.* | cut -d' ' -f2 | sort -n | uniq | wc -l)
+[ "$lines" -eq 6 ] && echo "ok   6 distinct replicas in the journals" || { echo "FAIL: journals hold $lines distinct replicas"; fail=1; }
+compare one.nc kill.nc || fail=1
+
+# bad input
+sed -e "s|PREFIX|bad1|" -e "s/^replicas = 3/replicas = 0/" tiny.ini > bad1.ini
+if mpirun -np 1 "$exe" campaign bad1.ini > bad1.log 2>&1; then echo "FAIL: replicas = 0 accepted"; fail=1
+elif grep -q "bad1.ini:.*replicas = 0 is out of range" bad1.log; then echo "ok   replicas = 0: $(grep -m1 error bad1.log)"
+else echo "FAIL: replicas = 0 message: $(cat bad1.log)"; fail=1; fi
+sed -e "s|PREFIX|bad2|" -e "s/^seed_sizes = 20 60/seed_sizes = 200/" tiny.ini > bad2.ini
+if mpirun -np 1 "$exe" campaign bad2.ini > bad2.log 2>&1; then echo "FAIL: oversized seed accepted"; fail=1
+elif grep -q "larger than the liquid box\|does not fit" bad2.log; then echo "ok   oversized seed: $(grep -m1 error bad2.log)"
+else echo "FAIL: oversized seed message: $(cat bad2.log)"; fail=1; fi
+[ -f bad2.nc ] && { echo "FAIL: bad2.nc written"; fail=1; }
+sed -e "s|PREFIX|hot|" -e "s/^temperature = 0.70/temperature = 2.5/" tiny.ini > hot.ini
+if mpirun -np 2 "$exe" campaign hot.ini > hot.log 2>&1; then echo "FAIL: T above melting gave a fit"; fail=1
+elif grep -q "above the melting temperature" hot.log; then echo "ok   T above melting: $(grep -m1 'above the melting' hot.log)"
+else echo "FAIL: T above melting message: $(tail -3 hot.log)"; fail=1; fi
+exit $fail
