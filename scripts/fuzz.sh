@@ -77,25 +77,28 @@ for t in "${TARGETS[@]}"; do
     crashes="$BUILD/crashes/$t"
     mkdir -p "$work" "$crashes" "$seeds"
     log="$BUILD/fuzz_$t.log"
+    stamp="$BUILD/.fuzz_$t.start"
+    : > "$stamp"
     # -rss_limit/-malloc_limit: a parser asked for 10^11 atoms must say no, not eat the machine.
     mode=()
     [ "$KEEP_GOING" -eq 1 ] && mode=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
     "$exe" "${mode[@]}" -max_total_time="$PER" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -max_len=8192 -print_final_stats=1 -artifact_prefix="$crashes/" "$work" "$seeds" >"$log" 2>&1 || true
-    execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1)
-    rate=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}' | tail -1)
+    execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1 || true)
+    rate=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}' | tail -1 || true)
     if [ -z "$execs" ]; then # fork mode: "#EXECS: cov: ... exec/s: RATE ..." progress lines
-        execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-        rate=$(grep -oE 'exec/s: [0-9]+' "$log" | tail -1 | awk '{print $2}')
+        execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+        rate=$(grep -oE 'exec/s:? [0-9]+' "$log" | tail -1 | awk '{print $2}' || true)
     fi
-    ncr=$(find "$crashes" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+    # crashes of this run only (older reproducers stay in the folder until triaged)
+    ncr=$(find "$crashes" -type f -newer "$stamp" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     nnew=$(find "$work" -type f | wc -l)
     printf "%-11s %8d %10s %9s %8d  %d files in %s\n" "$t" "$PER" "${execs:-?}" "${rate:-?}" "$ncr" "$nnew" "$work"
     if [ "$ncr" -gt 0 ]; then
         ncrash_total=$((ncrash_total + ncr))
         echo "  crashes of $t (log: $log):"
-        find "$crashes" -type f | sed 's/^/    /'
-        grep -E "ERROR: |runtime error|fuzz\[$t\]|SUMMARY" "$log" | head -5 | sed 's/^/    /'
+        find "$crashes" -type f -newer "$stamp" | sed 's/^/    /'
+        { grep -E "ERROR: |runtime error|fuzz\[$t\]|SUMMARY" "$log" || true; } | sort -u | head -8 | sed 's/^/    /'
     fi
     if [ "$MERGE" -eq 1 ]; then
         "$exe" -merge=1 -max_len=8192 -rss_limit_mb=2048 "$seeds" "$work" >"$BUILD/merge_$t.log" 2>&1 || true

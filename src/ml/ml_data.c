@@ -189,9 +189,11 @@ int ml_npy_parse(const unsigned char *buf, size_t len, const char *name, ml_npy 
     size_t item;
     if (!strcmp(descr, "<f4")) item = 4;
     else if (!strcmp(descr, "<f8")) item = 8;
-    else
-        return SR_ERROR(SR_EUNSUPPORTED, "%s: .npy dtype '%s'; expected '<f4' or '<f8'", name,
-                        descr);
+    else {
+        for (char *c = descr; *c; c++)
+            if ((unsigned char)*c < 32 || (unsigned char)*c > 126) *c = '?'; /* keep the message one line */
+        return SR_ERROR(SR_EUNSUPPORTED, "%s: .npy dtype '%s'; expected '<f4' or '<f8'", name, descr);
+    }
     size_t count = 1;
     for (int d = 0; d < ndim; d++) {
         if (shape[d] && count > ((size_t)1 << 40) / (size_t)shape[d])

@@ -623,6 +623,11 @@ static int finish(campaign *c, double wall)
             printf("\n  P_grow fit (maximum binomial likelihood, %u decided replicas):\n", tot_t);
             printf("    %s = %.4g +- %.2g %s (standard error), width w = %.3g +- %.2g\n", xn, fit.x_c, fit.se_x_c, xu,
                    fit.w, fit.se_w);
+            if ((c->cc.mode == 0 && fit.w < 0) || (c->cc.mode == 1 && fit.w > 0))
+                printf("    WARNING: P_grow %s with %s, which is unphysical: small seeds 'grow' by spontaneous\n"
+                       "    nucleation or mislabeled liquid clusters, or the statistics are too thin. Drop the smallest\n"
+                       "    seeds, add replicas, or raise the temperature. Do not use this %s.\n",
+                       fit.w < 0 ? "falls" : "rises", c->cc.mode == 0 ? "seed size" : "temperature", xn);
             if (boot_ok)
                 printf("    bootstrap over replicas (%d resamples, %zu skipped): 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] %s\n",
                        c->cc.nboot, skipped, boot.lo68, boot.hi68, boot.lo95, boot.hi95, xu);
