@@ -215,8 +215,14 @@ int cmd_md(int argc, char **argv)
     }
     {
         char tp[4200], np[4200];
-        snprintf(tp, sizeof tp, "%s.thermo", oc.prefix);
-        snprintf(np, sizeof np, "%s.thermo.nc", oc.prefix);
+        /* a restart keeps the earlier segment's logs: the new ones are named after the restart step */
+        if (resumed) {
+            snprintf(tp, sizeof tp, "%s.from%ld.thermo", oc.prefix, s->step);
+            snprintf(np, sizeof np, "%s.from%ld.thermo.nc", oc.prefix, s->step);
+        } else {
+            snprintf(tp, sizeof tp, "%s.thermo", oc.prefix);
+            snprintf(np, sizeof np, "%s.thermo.nc", oc.prefix);
+        }
         if (io_thermo_create(tp, np, rc_cfg.units, &thermo)) {
             cli_report_error("thermo");
             goto done;

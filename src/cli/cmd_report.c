@@ -177,9 +177,10 @@ int cmd_report(int argc, char **argv)
         fprintf(md, "| N_c | %.4g | 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] | %u campaign replicas |\n", get1(R, "n_c"),
                 get1(R, "n_c_lo68"), get1(R, "n_c_hi68"), get1(R, "n_c_lo95"), get1(R, "n_c_hi95"), tot);
         fprintf(md, "| f+ | %.4g | 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] (bootstrap); OLS se %.2g | %zu replicas "
-                    "(seed %.0f atoms, N_max(0) %.0f), window t in [%g, %g] |\n", get1(R, "f_plus"), get1(R, "f_plus_lo68"),
-                get1(R, "f_plus_hi68"), get1(R, "f_plus_lo95"), get1(R, "f_plus_hi95"), get1(R, "f_plus_se"), nar,
-                get1(R, "attach_seed_size"), get1(R, "attach_n0"), get1(R, "attach_t0"), get1(R, "attach_t1"));
+                    "(seed %.0f atoms, N_max(0) %.0f), transient %g skipped, diffusive window t in [%g, %g] after it |\n",
+                get1(R, "f_plus"), get1(R, "f_plus_lo68"), get1(R, "f_plus_hi68"), get1(R, "f_plus_lo95"),
+                get1(R, "f_plus_hi95"), get1(R, "f_plus_se"), nar, get1(R, "attach_seed_size"), get1(R, "attach_n0"),
+                get1(R, "attach_t_skip"), get1(R, "attach_t0"), get1(R, "attach_t1"));
         fprintf(md, "| gamma | %.4g | 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] | all of the above |\n", get1(R, "gamma"),
                 get1(R, "gamma_lo68"), get1(R, "gamma_hi68"), get1(R, "gamma_lo95"), get1(R, "gamma_hi95"));
         fprintf(md, "| dG* | %.4g (%.3g kT) | 68%% [%.4g, %.4g] | |\n| Zeldovich Z | %.3g | | |\n", get1(R, "dG_star"),
@@ -211,7 +212,9 @@ int cmd_report(int argc, char **argv)
         get(R, "attach_msd", &msd);
         snprintf(p1, sizeof p1, "%s/msd.dat", dir);
         if ((f = fopen(p1, "w"))) {
-            for (size_t k = 0; k < msd.n && k < at.n; k++) fprintf(f, "%g %g\n", at.v[k], msd.v[k]);
+            const double tskip = isfinite(get1(R, "attach_t_skip")) ? get1(R, "attach_t_skip") : 0;
+            for (size_t k = 0; k < msd.n && k < at.n; k++)
+                if (isfinite(msd.v[k])) fprintf(f, "%g %g\n", at.v[k] - tskip, msd.v[k]);
             fclose(f);
         }
         snprintf(p1, sizeof p1, "%s/attach_traces.dat", dir);
@@ -223,7 +226,7 @@ int cmd_report(int argc, char **argv)
             fclose(f);
         }
         const double t0 = get1(R, "attach_t0"), t1 = get1(R, "attach_t1");
-        snprintf(s, sizeof s, "set xlabel 'time'\nset ylabel '<(N(t)-N(0))^2> (atoms^2)'\nset key left\n"
+        snprintf(s, sizeof s, "set xlabel 'time since t_{skip}'\nset ylabel '<(N(t)-N(0))^2> (atoms^2)'\nset key left\n"
                               "set arrow from %g, graph 0 to %g, graph 1 nohead dt 3\nset arrow from %g, graph 0 to %g, graph 1 nohead dt 3\n"
                               "plot '%s/msd.dat' w lp pt 7 ps 0.6 t '%zu replicas', %g + 2*%g*x lw 2 t 'f+ = %.3g (window dotted)'\n",
                  t0, t0, t1, t1, dir, nar, get1(R, "attach_msd_intercept"), get1(R, "f_plus"), get1(R, "f_plus"));

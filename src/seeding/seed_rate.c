@@ -35,7 +35,7 @@ typedef struct cnt_job_config {
     long melt_steps, bulk_equil_steps, bulk_steps, sample_every;
     int blocks, dh_degree;
     int attach_replicas;
-    long attach_steps, attach_every, attach_relax_steps;
+    long attach_steps, attach_every, attach_relax_steps, attach_skip_steps;
     double attach_t0, attach_t1, attach_size;
     sr_reals attach_cells;
     int bootstrap;
@@ -87,6 +87,9 @@ static const sr_keyword cnt_job_keywords[] = {
      "steps between N_max analyses of the f+ replicas"},
     {"attach_relax_steps", SR_KW_LONG, offsetof(cnt_job_config, attach_relax_steps), "steps", "100", 0, 1e12, NULL,
      "interface relaxation of the f+ start with the seed frozen"},
+    {"attach_skip_steps", SR_KW_LONG, offsetof(cnt_job_config, attach_skip_steps), "steps", "0", 0, 1e12, NULL,
+     "initial steps of each f+ replica left out of <dN^2>(t): N(0) is taken after them (the freshly inserted seed "
+     "first loses its surface labels)"},
     {"attach_t0", SR_KW_REAL, offsetof(cnt_job_config, attach_t0), "time", "0", 0, 1e12, NULL,
      "start of the diffusive window of <dN^2>(t) (0: the first analysis)"},
     {"attach_t1", SR_KW_REAL, offsetof(cnt_job_config, attach_t1), "time", "0", 0, 1e12, NULL,
@@ -280,7 +283,8 @@ static int job_parse(job *j, sr_errlist *el)
         sr_errlist_add(el, "%s: [cnt] bulk_steps must be >= blocks x sample_every", j->file);
     if (c->attach_cells.n != 3 && !(c->attach_cells.n == 1 && c->attach_cells.v[0] == 0))
         sr_errlist_add(el, "%s: [cnt] attach_cells needs 3 integers (or 0)", j->file);
-    if (c->attach_steps / c->attach_every < 4) sr_errlist_add(el, "%s: [cnt] attach_steps/attach_every must be >= 4", j->file);
+    if ((c->attach_steps - c->attach_skip_steps) / c->attach_every < 4)
+        sr_errlist_add(el, "%s: [cnt] (attach_steps - attach_skip_steps)/attach_every must be >= 4", j->file);
     if (j->sc.file[0]) sr_errlist_add(el, "%s: [structure] cnt builds its systems from a lattice: remove file", j->file);
     return el->n ? SR_EINVAL : SR_OK;
 }
@@ -339,7 +343,7 @@ typedef struct results {
     double n_c, n_c_se, n_c_lo68, n_c_hi68, n_c_lo95, n_c_hi95;
     int n_c_replicas;
     int attach_size, attach_removed, attach_n0;
-    size_t attach_nt;
+    size_t attach_nt, attach_skip;
     double *attach_t, *attach_N, *attach_msd;
     seed_attach_out fp;
     seed_rate_output rate;
@@ -398,7 +402,8 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *R)
         {"f_plus_hi68", inv_t, "f+ bootstrap 68% high", R->fp.boot.hi68, nrep},
         {"f_plus_lo95", inv_t, "f+ bootstrap 95% low", R->fp.boot.lo95, nrep},
         {"f_plus_hi95", inv_t, "f+ bootstrap 95% high", R->fp.boot.hi95, nrep},
-        {"attach_t0", u->time, "start of the diffusive window", R->fp.fit.t0, nrep},
+        {"attach_t_skip", u->time, "transient left out: N(0) of <dN^2> is N(t_skip); window times count from it", R->attach_skip * j->jc.attach_every * j->ip.dt, nrep},
+        {"attach_t0", u->time, "start of the diffusive window (after t_skip)", R->fp.fit.t0, nrep},
         {"attach_t1", u->time, "end of the diffusive window", R->fp.fit.t1, nrep},
         {"attach_msd_intercept", "atoms^2", "intercept of the <dN^2>(t) line in the window", R->fp.fit.intercept, nrep},
         {"gamma", tens_u, "interfacial free energy (CNT, central values)", R->rate.central.gamma, 0},
@@ -477,7 +482,7 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *R)
         {"solid_fraction_sol", "1", "crystalline fraction at the end of the crystal run", 1, d_b, s1->b[1][4]},
         {"attach_time", u->time, "time of the f+ replicas", 1, d_af, R->attach_t},
         {"attach_n_max", "atoms", "N_max(t) of the f+ replicas", 2, d_arf, R->attach_N},
-        {"attach_msd", "atoms^2", "<(N(t) - N(0))^2> over the f+ replicas", 1, d_af, R->attach_msd},
+        {"attach_msd", "atoms^2", "<(N(t) - N(t_skip))^2> over the f+ replicas at time attach_time - t_skip (NaN before t_skip)", 1, d_af, R->attach_msd},
         {"dmu_curve_temperature", u->temperature, "temperatures of the dmu(T) curve", 1, d_dm, cT},
         {"dmu_curve", u->energy, "dmu(T) by Gibbs-Helmholtz", 1, d_dm, cd},
         {"dmu_curve_se", u->energy, "standard error of dmu(T) (Dh fit and T_m)", 1, d_dm, cse},
@@ -780,9 +785,21 @@ static int run_attach(job *j, order_analyzer *an, results *R)
     }
     free(n0);
     for (size_t f = 0; f < nt; f++) R->attach_t[f] = (double)f * c->attach_every * j->ip.dt;
-    if (!rc) rc = cnt_attach_msd((size_t)nrep, nt, R->attach_N, R->attach_msd);
-    if (!rc) rc = seed_attach_analyse((size_t)nrep, nt, R->attach_t, R->attach_N, c->attach_t0, c->attach_t1,
-                                      (size_t)c->bootstrap, (uint64_t)j->run.seed, &R->fp);
+    /* <dN^2>(t) from the frame after the skipped transient: t and N re-zeroed there */
+    const size_t ks = (size_t)(c->attach_skip_steps / c->attach_every), nt2 = nt - ks;
+    R->attach_skip = ks;
+    double *N2 = malloc(nt2 * nrep * sizeof *N2 + 8), *t2 = malloc(nt2 * sizeof *t2 + 8);
+    if (!N2 || !t2) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    for (size_t f = 0; !rc && f < nt2; f++) {
+        t2[f] = R->attach_t[ks + f] - R->attach_t[ks];
+        for (int k = 0; k < nrep; k++) N2[k * nt2 + f] = R->attach_N[k * nt + ks + f];
+    }
+    for (size_t f = 0; f < nt; f++) R->attach_msd[f] = NAN;
+    if (!rc) rc = cnt_attach_msd((size_t)nrep, nt2, N2, R->attach_msd + ks);
+    if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, (size_t)c->bootstrap,
+                                      (uint64_t)j->run.seed, &R->fp);
+    free(N2);
+    free(t2);
     return rc;
 }
 
