@@ -82,7 +82,7 @@ for t in "${TARGETS[@]}"; do
     # -rss_limit/-malloc_limit: a parser asked for 10^11 atoms must say no, not eat the machine.
     mode=()
     [ "$KEEP_GOING" -eq 1 ] && mode=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
-    "$exe" "${mode[@]}" -max_total_time="$PER" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    "$exe" "${mode[@]}" -seed="${FUZZ_SEED:-1}" -max_total_time="$PER" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -max_len=8192 -print_final_stats=1 -artifact_prefix="$crashes/" "$work" "$seeds" >"$log" 2>&1 || true
     execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -1 || true)
     rate=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}' | tail -1 || true)
