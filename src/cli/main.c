@@ -14,6 +14,7 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"md", cmd_md, "run molecular dynamics from an input file"},
     {"campaign", cmd_campaign, "seeding campaign over MPI replicas: grow/melt statistics -> N_c +- error"},
+    {"kmc", cmd_kmc, "cluster-size kinetic Monte Carlo: Becker-Doring flux vs CNT/Zeldovich vs MFPT rate"},
     {"analyze", cmd_analyze, "order parameters and largest crystalline cluster of a trajectory"},
     {"order", cmd_order, "order-parameter tools: calibrate thresholds by the mislabeling criterion"},
     {"train", cmd_train, "train a neural-network potential on energies and forces"},
