@@ -54,7 +54,9 @@ static int plot(const char *dir, const char *name, const char *script, int gp, F
         snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>'%s/%s.gp.log'", path, dir, name);
         ok = system(cmd) == 0;
     }
-    if (ok) fprintf(md, "![%s](%s/%s.png)\n\n*%s*\n\n", caption, dir, name, caption);
+    /* links relative to the report, which sits next to the plot folder */
+    const char *slash = strrchr(dir, '/');
+    if (ok) fprintf(md, "![%s](%s/%s.png)\n\n*%s*\n\n", caption, slash ? slash + 1 : dir, name, caption);
     else fprintf(md, "*%s: no PNG (%s); script %s*\n\n", caption, gp ? "gnuplot failed" : "gnuplot not found", path);
     return SR_OK;
 }
@@ -98,9 +100,8 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "seedrate: error: %s: cannot write: %s\n", mdpath, strerror(errno));
         return 1;
     }
-    fprintf(md, "# seedrate report: %s\n\nCampaign `%s`%s, units `%s`.%s\n\n", prefix, cpath,
-            have_rates ? ", rate `" : "", units, gp ? "" : " **gnuplot not found: no PNG plots.**");
-    if (have_rates) fprintf(md, "(rates file `%s`)\n\n", rpath);
+    fprintf(md, "# seedrate report: %s\n\nCampaign `%s`, rates `%s`, units `%s`.%s\n\n", prefix, cpath,
+            have_rates ? rpath : "(none)", units, gp ? "" : " **gnuplot not found: no PNG plots.**");
     /* ---- campaign table ---- */
     unsigned tot = 0;
     double ndec = 0;

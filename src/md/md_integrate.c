@@ -36,6 +36,7 @@ struct md_integrator {
     double e_restraint;
     int nrestrained;
     long nsorts_seen;
+    double volume0; /* at set-up, for the box-collapse check */
 };
 
 static void kick(md_system *s, double dt, const unsigned char *frozen)
@@ -200,6 +201,7 @@ static int compute_forces(md_integrator *in, unsigned want)
 
 int md_integrator_setup(md_integrator *in)
 {
+    in->volume0 = md_system_volume(in->s);
     SR_TRY(md_nlist_build(in->nl, in->s));
     SR_TRY(follow_sort(in));
     return compute_forces(in, MD_WANT_ENERGY);
@@ -356,6 +358,12 @@ int md_integrator_run(md_integrator *in, long nsteps)
             double Tref = in->p.temperature > 0 ? in->p.temperature : 1.0;
             if (!isfinite(T) || T > 1e3 * Tref + 1e4)
                 return SR_ERROR(SR_ENUMERIC, "temperature exploded to %g at step %ld", T, in->s->step);
+            const double V = md_system_volume(in->s);
+            if (in->p.barostat != MD_BARO_NONE && (!isfinite(V) || V < 0.05 * in->volume0 || V > 20.0 * in->volume0))
+                return SR_ERROR(SR_ENUMERIC,
+                                "box collapsed or exploded at step %ld: volume %g, %g at the start (pressure or "
+                                "compressibility far off for this system?)",
+                                in->s->step, V, in->volume0);
         }
     }
     return SR_OK;

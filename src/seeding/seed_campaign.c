@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -687,8 +688,30 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
         campaign_free(&C);
         return rc;
     }
+    /* resources: what the result arrays and the files will need, checked before any work starts */
+    if (rank == 0 && !rc) {
+        double natoms = 0;
+        for (int k = 0; k < 3; k++) natoms = (k == 0 ? 1 : natoms) * C.cc.liquid_cells.v[k];
+        natoms *= 8; /* at most 8 atoms per lattice cell */
+        const double mem = (double)C.ntot * C.max_frames * sizeof(long) * 2 + /* results + reduction copy */
+                           C.npoints * natoms * 200.0 * 2;                      /* systems, ghosts, lists */
+        const double disk = (double)C.ntot * C.max_frames * 12.0 + (double)C.npoints * natoms * 80.0;
+        long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+        double avail = (pages > 0 && psize > 0) ? (double)pages * psize : 0;
+        printf("[campaign] resources: about %.0f MiB of memory per rank, %.1f MiB of output files\n", mem / 1048576.0,
+               disk / 1048576.0);
+        if (avail > 0 && mem * size > avail)
+            rc = SR_ERROR(SR_ERANGE, "%s: the campaign needs about %.0f MiB of memory on %d ranks, %.0f MiB are available",
+                          file, mem * size / 1048576.0, size, avail / 1048576.0);
+        char d[4096];
+        snprintf(d, sizeof d, "%s", C.oc.prefix);
+        struct statvfs vfs;
+        if (!rc && statvfs(dirname(d), &vfs) == 0 && (double)vfs.f_bavail * vfs.f_frsize < disk)
+            rc = SR_ERROR(SR_ERANGE, "%s: the campaign writes about %.1f MiB but only %.1f MiB are free under %s", file,
+                          disk / 1048576.0, (double)vfs.f_bavail * vfs.f_frsize / 1048576.0, C.oc.prefix);
+    }
     /* output directory */
-    if (rank == 0) {
+    if (rank == 0 && !rc) {
         char d[4096];
         snprintf(d, sizeof d, "%s", C.oc.prefix);
         const char *dn = dirname(d);
