@@ -35,7 +35,7 @@ typedef struct seed_kmc_result {
     cnt_mfpt_fit fit_exact;  /* the same fit of the exact curve: bias of the erf form without noise */
     double J_kmc, J_kmc_se;  /* S / tau_J(fit) and its statistical error J_kmc se(n_max)/tau(n_max) */
     long tasks_local;        /* tasks this rank ran (diagnostic only) */
-    double wall_s;           /* wall time of the trajectories (slowest rank) [s] */
+    double wall_s;           /* wall time of the trajectories (this rank; ranks finish together) [s] */
 } seed_kmc_result;
 
 /* ceil(n_traj / 256), at least 1: at most 256 tasks whatever the number of ranks. */

@@ -856,7 +856,9 @@ int seed_rate_run(const char *file)
         sc.temperature = 0;
         rc = seed_structure_build(&sc, J.run.units, ".", "[structure]", NULL, &probe);
         if (rc) sr_errlist_add(&el, "%s", sr_error_message());
-        if (!rc) rc = md_potential_from_section(sr_input_section(J.in, "potential"), probe, ".", &J.pot, &el);
+        char d[4096];
+        snprintf(d, sizeof d, "%s", file);
+        if (!rc) rc = md_potential_from_section(sr_input_section(J.in, "potential"), probe, dirname(d), &J.pot, &el);
         for (int i = 0; J.in && i < J.in->n; i++) sr_section_check_unused(J.in->sections[i], &el);
     }
     md_system_free(probe);
