@@ -277,6 +277,7 @@ static int one_step(md_integrator *in, unsigned want)
 {
     md_system *s = in->s;
     const double dt = in->p.dt;
+    /* frozen atoms; re-read after compute_forces, which may reorder atoms (and the mask) */
     const unsigned char *frozen = (in->restrained && in->k_restraint < 0) ? in->restrained : NULL;
     const md_units *u = md_units_get(s->units);
     const double kT = u->boltz * in->p.temperature;
@@ -341,6 +342,7 @@ static int one_step(md_integrator *in, unsigned want)
         const double F1 = lambda_force(in);
         in->heat += 0.5 * in->lambda_save * F1 + 0.25 * lam_D / kT * dt * F1 * F1 - 0.5 * kT * log(V);
     }
+    frozen = (in->restrained && in->k_restraint < 0) ? in->restrained : NULL;
     kick(s, dt, frozen);
     thermostat_half(in);
     return SR_OK;

@@ -67,8 +67,9 @@ const sr_keyword seed_output_keywords[] = {
      "output prefix: PREFIX.nc (campaign), PREFIX.journal.RANK, PREFIX.point*.ckpt"},
     SR_KW_END};
 
+/* [cnt] belongs to `seedrate cnt`, which runs the campaign from the same file */
 static const char *const campaign_sections[] = {"run", "structure", "potential", "ensemble", "order",
-                                                "campaign", "output", NULL};
+                                                "campaign", "output", "cnt", NULL};
 
 typedef struct campaign_run_config {
     int units;
@@ -674,7 +675,8 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
     }
     if (!rc) rc = md_potential_from_section(sr_input_section(C.in, "potential"), probe, C.basedir, &C.pot, &el);
     if (el.n == 0)
-        for (int i = 0; C.in && i < C.in->n; i++) sr_section_check_unused(C.in->sections[i], &el);
+        for (int i = 0; C.in && i < C.in->n; i++)
+            if (strcmp(C.in->sections[i]->name, "cnt") != 0) sr_section_check_unused(C.in->sections[i], &el);
     md_system_free(probe);
     if (el.n) {
         if (rank == 0) sr_errlist_print(&el, stderr);

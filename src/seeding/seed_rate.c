@@ -290,28 +290,6 @@ static int job_parse(job *j, sr_errlist *el)
 }
 
 /* The campaign input: the job file without its [cnt] section (seed_campaign_run rejects unknown sections). */
-static int write_campaign_input(const job *j, const char *path)
-{
-    FILE *in = fopen(j->file, "r");
-    if (!in) return SR_ERROR(SR_EIO, "%s: cannot open: %s", j->file, strerror(errno));
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fclose(in);
-        return SR_ERROR(SR_EIO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    fprintf(out, "# written by seedrate cnt from %s (its [cnt] section removed)\n", j->file);
-    char line[8192];
-    int skip = 0;
-    while (fgets(line, sizeof line, in)) {
-        const char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '[') skip = strncmp(p, "[cnt]", 5) == 0;
-        if (!skip) fputs(line, out);
-    }
-    fclose(in);
-    return fclose(out) ? SR_ERROR(SR_EIO, "%s: write failed", path) : SR_OK;
-}
-
 /* Build a lattice system from [structure] with other cells (and optionally another density). */
 static int build_lattice(const job *j, const sr_reals *cells, double density, md_system **out)
 {
@@ -905,12 +883,8 @@ int seed_rate_run(const char *file)
                R.rho_l_se, R.T / R.T_m);
         fflush(stdout);
     }
-    /* 3: the seeding campaign */
-    char cpath[4400];
-    snprintf(cpath, sizeof cpath, "%s.campaign.ini", J.oc.prefix);
-    if (!rc && rank == 0) rc = write_campaign_input(&J, cpath);
-    if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
-    if (!rc) rc = seed_campaign_run(cpath, NULL);
+    /* 3: the seeding campaign, from the same input file (the campaign ignores [cnt]) */
+    if (!rc) rc = seed_campaign_run(J.file, NULL);
     if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
     if (!rc) rc = read_campaign(J.oc.prefix, &R);
     /* 4: f+ */
