@@ -21,22 +21,9 @@
 #define SEEDRATE_SOURCE_DIR "."
 #endif
 
-static char dir[64];
+#include "tu_tmpdir.h"
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(dir, "/tmp/sr_io_lmp_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+TU_TMPDIR_FIXTURES("sr_io_lmp")
 
 #define NAT 11
 static const int perm[NAT] = {5, 9, 1, 11, 3, 7, 2, 10, 4, 8, 6};

@@ -14,26 +14,12 @@
 
 #include "io/io.h"
 
-static char dir[64];
+#include "tu_tmpdir.h"
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(dir, "/tmp/sr_io_nc_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+TU_TMPDIR_FIXTURES("sr_io_nc")
 
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 
-static void path_of(char *buf, size_t size, const char *name) { snprintf(buf, size, "%s/%s", dir, name); }
 
 /* A small file: dim record (unlimited) x col(2), variable rate(record, col). */
 static void define_rates(io_ncfile *f)

@@ -15,22 +15,9 @@
 
 #include "io/io.h"
 
-static char dir[64];
+#include "tu_tmpdir.h"
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(dir, "/tmp/sr_io_thermo_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+TU_TMPDIR_FIXTURES("sr_io_thermo")
 
 static md_thermo record(int k)
 {
