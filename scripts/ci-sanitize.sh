@@ -33,10 +33,12 @@ echo "ci-sanitize: built $BUILD in $((t1 - t0)) s"
 # ours: they are suppressed by library name (see the suppression file written below).
 SUPP="$BUILD/lsan.supp"
 printf 'leak:libmpi\nleak:libopen-pal\nleak:libopen-rte\nleak:libhwloc\nleak:libevent\nleak:libpmix\nleak:mca_\n' > "$SUPP"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=0:check_initialization_order=1"
+export ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=0:check_initialization_order=1"
 export LSAN_OPTIONS="suppressions=$SUPP:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
+# keep MPI components loaded until exit, so their allocations carry a library name that the suppressions match
+export OMPI_MCA_mca_component_disable_dlclose=1
 
 args=(--test-dir "$BUILD" -j"$JOBS" --output-on-failure --timeout 600)
 [ -n "$EXCLUDE" ] && args+=(-E "$EXCLUDE")
