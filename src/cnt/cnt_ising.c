@@ -486,6 +486,19 @@ static int check_params(const cnt_ising_params *p, size_t first, size_t last)
     return SR_OK;
 }
 
+/* Start replica r of a task: its own random stream, all spins down, relaxation in the metastable phase for
+ * t_equil sweeps, clock reset to 0. *rng is the caller's to free (also on failure, when non-NULL). */
+static int start_replica(cnt_ising *m, const cnt_ising_params *p, int task, size_t n, size_t r, gsl_rng **rng)
+{
+    *rng = sr_rng_create(p->seed, stream_id(task, n, r), SR_RNG_KMC);
+    if (!*rng) return SR_ERROR(SR_ENOMEM, "ising: cannot allocate random stream");
+    cnt_ising_fill(m, -1);
+    cnt_ising_set_time(m, 0.0);
+    int rc = cnt_ising_advance(m, *rng, p->t_equil);
+    cnt_ising_set_time(m, 0.0);
+    return rc;
+}
+
 /* Run from the current state until the largest cluster is >= n_hi (returns +1), <= n_lo (0), or
  * t_stop is passed (-1); *t_hit = time of the deciding cluster analysis. n_lo = 0 disables melting. */
 static int run_until_cluster(cnt_ising *m, gsl_rng *rng, double check_interval, double t_stop, size_t n_hi,
@@ -531,20 +544,13 @@ int cnt_ising_bruteforce(const cnt_ising_params *p, size_t n_threshold, size_t f
     }
     int rc = SR_OK;
     for (size_t r = first; r < last && rc == SR_OK; r++) {
-        gsl_rng *rng = sr_rng_create(p->seed, stream_id(STREAM_BRUTE, 0, r), SR_RNG_KMC);
-        if (!rng) {
-            rc = SR_ERROR(SR_ENOMEM, "ising: cannot allocate random stream");
-            break;
-        }
-        cnt_ising_fill(m, -1);
-        cnt_ising_set_time(m, 0.0);
-        rc = cnt_ising_advance(m, rng, p->t_equil);
+        gsl_rng *rng = NULL;
+        /* the first-passage clock starts after the metastable relaxation */
+        rc = start_replica(m, p, STREAM_BRUTE, 0, r, &rng);
         int outcome = -1;
         double t_hit = 0.0;
-        if (rc == SR_OK) {
-            cnt_ising_set_time(m, 0.0); /* first-passage clock starts after the metastable relaxation */
+        if (rc == SR_OK)
             rc = run_until_cluster(m, rng, p->check_interval, p->t_max, n_threshold, 0, &outcome, &t_hit);
-        }
         tau[r - first] = outcome == 1 ? t_hit : p->t_max;
         reached[r - first] = outcome == 1;
         gsl_rng_free(rng);
@@ -617,14 +623,8 @@ int cnt_ising_seed_trials(const cnt_ising_params *p, enum cnt_ising_shape shape,
     if (!m) return sr_error_status();
     int rc = SR_OK;
     for (size_t r = first; r < last && rc == SR_OK; r++) {
-        gsl_rng *rng = sr_rng_create(p->seed, stream_id(STREAM_SEED, n, r), SR_RNG_KMC);
-        if (!rng) {
-            rc = SR_ERROR(SR_ENOMEM, "ising: cannot allocate random stream");
-            break;
-        }
-        cnt_ising_fill(m, -1);
-        cnt_ising_set_time(m, 0.0);
-        rc = cnt_ising_advance(m, rng, p->t_equil);
+        gsl_rng *rng = NULL;
+        rc = start_replica(m, p, STREAM_SEED, n, r, &rng);
         size_t melt = n_melt;
         if (rc == SR_OK && melt == 0) {
             /* automatic: the droplet has melted when the largest cluster is back to background sizes,
@@ -655,14 +655,8 @@ int cnt_ising_size_msd(const cnt_ising_params *p, enum cnt_ising_shape shape, si
     if (!m) return sr_error_status();
     int rc = SR_OK;
     for (size_t r = first; r < last && rc == SR_OK; r++) {
-        gsl_rng *rng = sr_rng_create(p->seed, stream_id(STREAM_MSD, n, r), SR_RNG_KMC);
-        if (!rng) {
-            rc = SR_ERROR(SR_ENOMEM, "ising: cannot allocate random stream");
-            break;
-        }
-        cnt_ising_fill(m, -1);
-        cnt_ising_set_time(m, 0.0);
-        rc = cnt_ising_advance(m, rng, p->t_equil);
+        gsl_rng *rng = NULL;
+        rc = start_replica(m, p, STREAM_MSD, n, r, &rng);
         if (rc == SR_OK) rc = cnt_ising_insert_droplet(m, n, shape);
         if (rc == SR_OK) {
             cnt_ising_set_time(m, 0.0);
