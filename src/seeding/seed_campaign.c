@@ -323,20 +323,20 @@ static int prepare_point(campaign *c, int p, md_system **out)
     return SR_OK;
 }
 
-/* ---- broadcast of a system (pack as doubles) ---- */
-static int bcast_system(md_system **s)
+/* ---- broadcast of a system from `root` (pack as doubles) ---- */
+static int bcast_system(md_system **s, int root)
 {
     long hdr[3] = {0, 0, 0};
-    if (seed_comm_rank() == 0) {
+    if (seed_comm_rank() == root) {
         hdr[0] = (*s)->n;
         hdr[1] = (*s)->ntypes;
         hdr[2] = (*s)->units;
     }
-    for (int k = 0; k < 3; k++) SR_TRY(seed_comm_bcast_long(&hdr[k]));
+    for (int k = 0; k < 3; k++) SR_TRY(seed_comm_bcast_long_from(&hdr[k], root));
     size_t len = 6 + (size_t)hdr[1] + 4 * (size_t)hdr[0];
     double *buf = calloc(len, sizeof(double));
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
-    if (seed_comm_rank() == 0) {
+    if (seed_comm_rank() == root) {
         md_system *t = *s;
         for (int k = 0; k < 3; k++) {
             buf[k] = t->box.lo[k];
@@ -349,8 +349,8 @@ static int bcast_system(md_system **s)
             p[4 * i + 3] = t->type[i];
         }
     }
-    int rc = seed_comm_bcast_bytes(buf, len * sizeof(double));
-    if (!rc && seed_comm_rank() != 0) {
+    int rc = seed_comm_bcast_bytes_from(buf, len * sizeof(double), root);
+    if (!rc && seed_comm_rank() != root) {
         md_system *t = md_system_create((int)hdr[0], (int)hdr[1], (int)hdr[2]);
         if (!t) rc = SR_ERROR(SR_ENOMEM, "out of memory");
         if (!rc) rc = md_system_set_box(t, buf, buf + 3);
@@ -729,7 +729,9 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
     C.nmax1 = calloc((size_t)C.ntot * C.max_frames, sizeof(long));
     if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1) rc = SR_ERROR(SR_ENOMEM, "out of memory");
 
-    /* 1. seeded configurations: rank 0 prepares (or reloads) them, everybody receives them */
+    /* 1. seeded configurations: the points are spread over the ranks like replicas (each point's streams depend
+     * only on its index, so the result does not depend on which rank prepares it); every rank then receives
+     * every point from the rank that made it */
     if (rank == 0 && !rc) {
         const md_units *u = md_units_get(C.run.units);
         printf("seedrate campaign: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
@@ -740,29 +742,44 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
         C.pot->cls->describe(C.pot->state, stdout);
         printf("  classifier: ");
         C.cls->cls->describe(C.cls->state, stdout);
-        for (int p = 0; p < C.npoints && !rc; p++) {
+        fflush(stdout);
+    }
+    long *owner = calloc((size_t)C.npoints, sizeof(long));
+    if (!owner && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!seed_comm_any(rc)) {
+        seed_queue *pq = NULL;
+        rc = seed_queue_create(1, &pq);
+        while (!rc) {
+            long p = seed_queue_fetch_add(pq, 0, 1);
+            if (p >= C.npoints) break;
             char ck[4300];
-            snprintf(ck, sizeof ck, "%s.point%d.ckpt", C.oc.prefix, p);
+            snprintf(ck, sizeof ck, "%s.point%ld.ckpt", C.oc.prefix, p);
             if (access(ck, R_OK) == 0) {
                 rc = md_checkpoint_read(ck, &C.start[p], NULL);
-                if (!rc) printf("[campaign] point %d: seeded configuration reloaded from %s\n", p, ck);
+                if (!rc) printf("[campaign] point %ld: seeded configuration reloaded from %s\n", p, ck);
             } else {
-                rc = prepare_point(&C, p, &C.start[p]);
+                rc = prepare_point(&C, (int)p, &C.start[p]);
                 if (!rc) rc = md_checkpoint_write(ck, C.start[p], NULL);
             }
+            owner[p] = rank + 1;
+            fflush(stdout);
         }
-        if (!rc) {
-            long n = journal_load(&C);
-            if (n) printf("[campaign] resuming: %ld of %ld replicas already finished (journal)\n", n, C.ntot);
-        }
+        if (pq) seed_queue_free(pq);
+        if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    if (rank == 0 && !rc) {
+        long n = journal_load(&C);
+        if (n) printf("[campaign] resuming: %ld of %ld replicas already finished (journal)\n", n, C.ntot);
         fflush(stdout);
     }
     if (seed_comm_any(rc)) {
-        if (rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+        free(owner);
         campaign_free(&C);
         return rc ? rc : SR_EFAILED;
     }
-    for (int p = 0; p < C.npoints && !rc; p++) rc = bcast_system(&C.start[p]);
+    rc = seed_comm_allreduce_sum_long(owner, C.npoints);
+    for (int p = 0; p < C.npoints && !rc; p++) rc = bcast_system(&C.start[p], (int)owner[p] - 1);
+    free(owner);
     /* the finished set */
     long *done = calloc((size_t)C.ntot, sizeof(long));
     if (!done) rc = SR_ERROR(SR_ENOMEM, "out of memory");

@@ -45,12 +45,15 @@ int seed_comm_size(void)
 void seed_comm_barrier(void) { MPI_Barrier(MPI_COMM_WORLD); }
 void seed_comm_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
-int seed_comm_bcast_bytes(void *buf, size_t len)
+int seed_comm_bcast_bytes(void *buf, size_t len) { return seed_comm_bcast_bytes_from(buf, len, 0); }
+int seed_comm_bcast_long(long *v) { return seed_comm_bcast_long_from(v, 0); }
+
+int seed_comm_bcast_bytes_from(void *buf, size_t len, int root)
 {
     char *p = buf;
     while (len > 0) {
         int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
-        if (MPI_Bcast(p, chunk, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        if (MPI_Bcast(p, chunk, MPI_BYTE, root, MPI_COMM_WORLD) != MPI_SUCCESS)
             return SR_ERROR(SR_EMPI, "MPI_Bcast of %d bytes failed", chunk);
         p += chunk;
         len -= (size_t)chunk;
@@ -58,9 +61,9 @@ int seed_comm_bcast_bytes(void *buf, size_t len)
     return SR_OK;
 }
 
-int seed_comm_bcast_long(long *v)
+int seed_comm_bcast_long_from(long *v, int root)
 {
-    if (MPI_Bcast(v, 1, MPI_LONG, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return SR_ERROR(SR_EMPI, "MPI_Bcast failed");
+    if (MPI_Bcast(v, 1, MPI_LONG, root, MPI_COMM_WORLD) != MPI_SUCCESS) return SR_ERROR(SR_EMPI, "MPI_Bcast failed");
     return SR_OK;
 }
 

@@ -14,9 +14,12 @@ void seed_comm_barrier(void);
 /* Abort every rank (after a rank-local fatal error). */
 void seed_comm_abort(int code);
 
-/* Broadcast bytes from rank 0 (len must be equal on all ranks; use seed_comm_bcast_long first). */
+/* Broadcast bytes from rank 0 / from `root` (len must be equal on all ranks; send it with
+ * seed_comm_bcast_long first). */
 int seed_comm_bcast_bytes(void *buf, size_t len);
 int seed_comm_bcast_long(long *v);
+int seed_comm_bcast_bytes_from(void *buf, size_t len, int root);
+int seed_comm_bcast_long_from(long *v, int root);
 /* Element-wise sum over ranks, result on every rank. */
 int seed_comm_allreduce_sum_long(long *v, int n);
 int seed_comm_allreduce_sum_double(double *v, int n);
