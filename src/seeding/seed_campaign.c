@@ -210,6 +210,16 @@ static int equilibrate(md_system *s, md_potential *pot, const md_integrator_para
     return rc;
 }
 
+/* Classify one configuration with the campaign's classifier (phase checks during preparation). */
+static int analyze_once(const campaign *c, const md_system *s, order_cluster_result *cr)
+{
+    order_analyzer *an = NULL;
+    int rc = order_analyzer_create(c->cls, c->cc.cluster_cutoff, &an);
+    if (!rc) rc = order_analyze_frame(an, s, cr);
+    order_analyzer_free(an);
+    return rc;
+}
+
 static int prepare_point(campaign *c, int p, md_system **out)
 {
     const uint64_t seed = (uint64_t)c->run.seed;
@@ -228,11 +238,8 @@ static int prepare_point(campaign *c, int p, md_system **out)
     if (!rc) rc = equilibrate(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
     if (!rc) {
         /* the crystal must still be a crystal at (T, p) */
-        order_analyzer *an = NULL;
         order_cluster_result cr;
-        rc = order_analyzer_create(c->cls, c->cc.cluster_cutoff, &an);
-        if (!rc) rc = order_analyze_frame(an, xtal, &cr);
-        order_analyzer_free(an);
+        rc = analyze_once(c, xtal, &cr);
         if (!rc && cr.n_solid < 0.5 * xtal->n)
             rc = SR_ERROR(SR_EFAILED,
                           "point %d: the bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
@@ -269,11 +276,8 @@ static int prepare_point(campaign *c, int p, md_system **out)
     if (!rc) rc = equilibrate(liq, c->pot, &ip, c->cc.equil_steps, seed, stream + 2000, NULL);
     if (!rc) {
         /* the liquid must be liquid: no crystalline cluster of a size comparable to the seed */
-        order_analyzer *an = NULL;
         order_cluster_result cr;
-        rc = order_analyzer_create(c->cls, c->cc.cluster_cutoff, &an);
-        if (!rc) rc = order_analyze_frame(an, liq, &cr);
-        order_analyzer_free(an);
+        rc = analyze_once(c, liq, &cr);
         int maxsize = 0;
         for (int k = 0; k < c->npoints; k++)
             if (c->size[k] > maxsize) maxsize = c->size[k];
