@@ -108,4 +108,11 @@ sed -e "s|PREFIX|hot|" -e "s/^temperature = 0.70/temperature = 2.5/" tiny.ini > 
 if mpirun -np 2 "$exe" campaign hot.ini > hot.log 2>&1; then echo "FAIL: T above melting gave a fit"; fail=1
 elif grep -q "above the melting temperature" hot.log; then echo "ok   T above melting: $(grep -m1 'above the melting' hot.log)"
 else echo "FAIL: T above melting message: $(tail -3 hot.log)"; fail=1; fi
+# the same prefix with other inputs: refused (its checkpoints and journals would be reused), nothing rewritten
+sed -e "s|PREFIX|one|" -e "s/^seed_sizes = 20 60/seed_sizes = 20 50/" tiny.ini > other.ini
+cp one.nc one.before.nc
+if mpirun -np 1 "$exe" campaign other.ini > other.log 2>&1; then echo "FAIL: other inputs reused the prefix"; fail=1
+elif grep -q "already holds a campaign of other inputs" other.log && cmp -s one.nc one.before.nc; then
+    echo "ok   other inputs on the same prefix: $(grep -m1 error other.log | cut -c1-100)..."
+else echo "FAIL: other inputs message: $(cat other.log)"; fail=1; fi
 exit $fail

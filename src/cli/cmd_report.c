@@ -95,9 +95,11 @@ int cmd_report(int argc, char **argv)
     if (seed_nc_read_att(cpath, NULL, "units_style", units, sizeof units)) sr_error_clear();
     const double n_c = get1(cpath, "n_c"), w = get1(cpath, "width");
     const int gp = have_gnuplot();
-    FILE *md = fopen(mdpath, "w");
+    char mdtmp[4300];
+    snprintf(mdtmp, sizeof mdtmp, "%s.tmp", mdpath);
+    FILE *md = fopen(mdtmp, "w"); /* renamed to mdpath when complete */
     if (!md) {
-        fprintf(stderr, "seedrate: error: %s: cannot write: %s\n", mdpath, strerror(errno));
+        fprintf(stderr, "seedrate: error: %s: cannot write: %s\n", mdtmp, strerror(errno));
         return 1;
     }
     fprintf(md, "# seedrate report: %s\n\nCampaign `%s`, rates `%s`, units `%s`.%s\n\n", prefix, cpath,
@@ -193,7 +195,100 @@ int cmd_report(int argc, char **argv)
             fprintf(md, "| log10 J [m^-3 s^-1] | %.2f | 68%% [%.2f, %.2f] | (reference substance / metal units) |\n"
                         "| gamma [J m^-2] | %.4g | | |\n", jsi, get1(R, "log10_J_si_lo68"), get1(R, "log10_J_si_hi68"),
                     get1(R, "gamma_si"));
+        const double sysJ = get1(R, "log10_J_systematic");
+        if (isfinite(sysJ)) {
+            ncvar nca, ga, ja, fa;
+            get(R, "rate_n_c_alt", &nca);
+            get(R, "rate_gamma_alt", &ga);
+            get(R, "rate_log10_J_alt", &ja);
+            get(R, "rate_f_plus_alt", &fa);
+            fprintf(md, "| threshold systematic ([order_alt], same replicas relabelled) | N_c %.4g, f+ %.4g, gamma %.4g, "
+                        "log10 J %.3f | |gamma - gamma_alt| = %.3g, |log10 J - log10 J_alt| = %.2f | same replicas |\n",
+                    nca.n ? nca.v[0] : NAN, fa.n ? fa.v[0] : NAN, ga.n ? ga.v[0] : NAN, ja.n ? ja.v[0] : NAN,
+                    get1(R, "gamma_systematic"), sysJ);
+            free(nca.v); free(ga.v); free(ja.v); free(fa.v);
+        }
         fprintf(md, "\n");
+        /* across temperatures */
+        ncvar rT, rd, rn, rnl, rnh, rnr, rf, rfl, rfh, rg, rgl, rgh, rb, rj, rjl, rjh, rjs, rna, rja;
+        get(R, "rate_temperature", &rT);
+        get(R, "rate_dmu", &rd);
+        get(R, "rate_n_c", &rn);
+        get(R, "rate_n_c_lo68", &rnl);
+        get(R, "rate_n_c_hi68", &rnh);
+        get(R, "rate_n_c_replicas", &rnr);
+        get(R, "rate_f_plus", &rf);
+        get(R, "rate_f_plus_lo68", &rfl);
+        get(R, "rate_f_plus_hi68", &rfh);
+        get(R, "rate_gamma", &rg);
+        get(R, "rate_gamma_lo68", &rgl);
+        get(R, "rate_gamma_hi68", &rgh);
+        get(R, "rate_beta_dG_star", &rb);
+        get(R, "rate_log10_J", &rj);
+        get(R, "rate_log10_J_lo68", &rjl);
+        get(R, "rate_log10_J_hi68", &rjh);
+        get(R, "rate_log10_J_si", &rjs);
+        get(R, "rate_n_c_alt", &rna);
+        get(R, "rate_log10_J_alt", &rja);
+        const size_t nTr = rT.n;
+        const int ok_arrays = nTr > 0 && rd.n == nTr && rn.n == nTr && rnl.n == nTr && rnh.n == nTr && rnr.n == nTr &&
+                              rf.n == nTr && rfl.n == nTr && rfh.n == nTr && rg.n == nTr && rgl.n == nTr &&
+                              rgh.n == nTr && rb.n == nTr && rj.n == nTr && rjl.n == nTr && rjh.n == nTr &&
+                              rjs.n == nTr && rna.n == nTr && rja.n == nTr;
+        const double ga = get1(R, "gamma_fit_intercept"), gb = get1(R, "gamma_fit_slope");
+        if (ok_arrays && nTr >= 2) {
+            fprintf(md, "## Across temperatures\n\nEach temperature has its own seeding campaign (`%s-T<T>.nc`, seed "
+                        "sizes scaled from the first by CNT) and its own f+ runs; T_m, dmu(T) and rho(T) are shared.\n\n",
+                    prefix);
+            fprintf(md, "| T | dmu | N_c (68%%) | decided replicas | f+ (68%%) | gamma (68%%) | dG*/kT | log10 J (68%%) | "
+                        "log10 J [m^-3 s^-1] | N_c, log10 J with [order_alt] |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            snprintf(p1, sizeof p1, "%s/gamma_T.dat", dir);
+            FILE *g = fopen(p1, "w");
+            for (size_t k = 0; k < nTr; k++) {
+                fprintf(md, "| %.4g | %.4g | %.4g [%.4g, %.4g] | %.0f | %.4g [%.4g, %.4g] | %.4g [%.4g, %.4g] | %.3g | "
+                            "%.3f [%.3f, %.3f] | %.2f | %.4g, %.3f |\n", rT.v[k], rd.v[k], rn.v[k], rnl.v[k], rnh.v[k],
+                        rnr.v[k], rf.v[k], rfl.v[k], rfh.v[k], rg.v[k], rgl.v[k], rgh.v[k], rb.v[k], rj.v[k], rjl.v[k],
+                        rjh.v[k], rjs.v[k], rna.v[k], rja.v[k]);
+                if (g) fprintf(g, "%g %g %g %g %g %g %g\n", rT.v[k], rg.v[k], rgl.v[k], rgh.v[k], rj.v[k], rjl.v[k], rjh.v[k]);
+            }
+            if (g) fclose(g);
+            fprintf(md, "\ngamma(T) = a + b T (weighted least squares over the %zu temperatures): a = %.5g +- %.2g, "
+                        "b = %.5g +- %.2g.\n\n", nTr, ga, get1(R, "gamma_fit_intercept_se"), gb,
+                    get1(R, "gamma_fit_slope_se"));
+            ncvar cT2, cj, cjl, cjh, cjl9, cjh9, cg, cgs;
+            get(R, "curve_temperature", &cT2);
+            get(R, "curve_log10_J", &cj);
+            get(R, "curve_log10_J_lo68", &cjl);
+            get(R, "curve_log10_J_hi68", &cjh);
+            get(R, "curve_log10_J_lo95", &cjl9);
+            get(R, "curve_log10_J_hi95", &cjh9);
+            get(R, "curve_gamma", &cg);
+            get(R, "curve_gamma_se", &cgs);
+            snprintf(p1, sizeof p1, "%s/curve.dat", dir);
+            if ((g = fopen(p1, "w"))) {
+                for (size_t k = 0; k < cT2.n && k < cj.n && k < cjl.n && k < cjh.n && k < cjl9.n && k < cjh9.n &&
+                                   k < cg.n && k < cgs.n; k++)
+                    fprintf(g, "%g %g %g %g %g %g %g %g\n", cT2.v[k], cj.v[k], cjl.v[k], cjh.v[k], cjl9.v[k], cjh9.v[k],
+                            cg.v[k], cgs.v[k]);
+                fclose(g);
+            }
+            snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel '{/Symbol g}'\nset key left\n"
+                                  "plot '%s/curve.dat' u 1:($7-$8):($7+$8) w filledcurves lc rgb '#ccddff' t 'line +-1 se', "
+                                  "'' u 1:7 w l lw 2 t '{/Symbol g}(T) = a + b T', "
+                                  "'%s/gamma_T.dat' u 1:2:3:4 w yerrorbars pt 7 lw 2 t 'seeding (68%%)'\n", dir, dir);
+            plot(dir, "gamma_T", s, gp, md, "gamma(T): seeding points and the fitted line");
+            snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset key left\n"
+                                  "plot '%s/curve.dat' u 1:5:6 w filledcurves lc rgb '#e0e8ff' t '95%%', "
+                                  "'' u 1:3:4 w filledcurves lc rgb '#b0c4ff' t '68%%', '' u 1:2 w l lw 2 lc rgb 'blue' t 'J(T) from {/Symbol g}(T)', "
+                                  "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (68%%)'\n", dir, dir);
+            plot(dir, "rate_T", s, gp, md,
+                 "log10 J(T) with its Monte-Carlo band (gamma(T) line, dmu(T), rho(T), f+ interpolated; outside the "
+                 "simulated temperatures it is an extrapolation)");
+            free(cT2.v); free(cj.v); free(cjl.v); free(cjh.v); free(cjl9.v); free(cjh9.v); free(cg.v); free(cgs.v);
+        }
+        free(rT.v); free(rd.v); free(rn.v); free(rnl.v); free(rnh.v); free(rnr.v); free(rf.v); free(rfl.v); free(rfh.v);
+        free(rg.v); free(rgl.v); free(rgh.v); free(rb.v); free(rj.v); free(rjl.v); free(rjh.v); free(rjs.v); free(rna.v);
+        free(rja.v);
         /* coexistence */
         ncvar v, vse;
         get(R, "tm_velocity", &v);
@@ -266,7 +361,11 @@ int cmd_report(int argc, char **argv)
     } else {
         fprintf(md, "No rates file (%s): run `seedrate cnt` for T_m, dmu, f+ and J.\n", rpath);
     }
-    fclose(md);
+    if (fclose(md) != 0 || rename(mdtmp, mdpath) != 0) {
+        fprintf(stderr, "seedrate: error: %s: cannot write: %s\n", mdpath, strerror(errno));
+        unlink(mdtmp);
+        return 1;
+    }
     free(nmax.v); free(time.v); free(outcome.v); free(x.v); free(ng.v); free(nd.v); free(nu.v); free(nfail.v);
     printf("seedrate report: wrote %s (plots in %s/)\n", mdpath, dir);
     return 0;

@@ -80,13 +80,16 @@ typedef struct seed_replica_params {
     double melt_fraction;    /* melted when N_max <= melt_fraction * N_max(0) */
     uint64_t seed;           /* campaign seed */
     long replica;            /* global replica index: selects the random streams */
+    order_analyzer *an_alt;  /* optional second classifier (threshold systematic): N_max also measured with it */
 } seed_replica_params;
 
 typedef struct seed_replica_result {
     int outcome;   /* enum seed_outcome */
     int n0;        /* N_max before any dynamics */
+    int n0_alt;    /* the same with p->an_alt (-1 without) */
     int nframes;
     int *nmax;     /* [max_frames], caller-owned */
+    int *nmax_alt; /* optional [max_frames], caller-owned: every frame with p->an_alt (needs an_alt) */
     double t_end;  /* time of the last frame */
     char message[512]; /* why it failed */
 } seed_replica_result;
@@ -128,5 +131,20 @@ typedef struct seed_campaign_summary {
 /* Run (or resume) the campaign described by `file` on all MPI ranks (call seed_comm_init first).
  * Rank 0 prints progress and results and writes PREFIX.nc; summary (may be NULL) is filled on rank 0. */
 int seed_campaign_run(const char *file, seed_campaign_summary *summary);
+
+/* What `seedrate cnt` changes in a campaign input (fields left 0/NULL keep the file's values). */
+typedef struct seed_campaign_override {
+    double temperature;       /* > 0: the temperature of the campaign (sizes mode) instead of [ensemble] */
+    const double *sizes;      /* nsizes > 0: seed sizes instead of [campaign] seed_sizes */
+    int nsizes;
+    const char *prefix;       /* non-NULL: output prefix instead of [output] prefix */
+    order_classifier *alt;    /* non-NULL: N_max(0) of every replica is also measured with this classifier and
+                                 P_grow is fitted on it too (n0_alt, n_c_alt in PREFIX.nc): the threshold systematic */
+    long stream_offset;       /* added to every replica and point stream index (independent campaigns per T) */
+} seed_campaign_override;
+int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, seed_campaign_summary *summary);
+
+/* PREFIX.campaign.sig holds a hash of the campaign's inputs: a rerun with the same prefix and different inputs
+ * is refused (its checkpoints and journals would be reused) with a message that says what to do. */
 
 #endif

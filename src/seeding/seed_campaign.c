@@ -69,7 +69,7 @@ const sr_keyword seed_output_keywords[] = {
 
 /* [cnt] belongs to `seedrate cnt`, which runs the campaign from the same file */
 static const char *const campaign_sections[] = {"run", "structure", "potential", "ensemble", "order",
-                                                "campaign", "output", "cnt", NULL};
+                                                "campaign", "output", "cnt", "order_alt", NULL};
 
 typedef struct campaign_run_config {
     int units;
@@ -119,6 +119,8 @@ typedef struct campaign {
     long *nframes;
     double *t_end;
     long *nmax1;     /* [ntot * max_frames], value + 1; 0 = none */
+    const seed_campaign_override *ov; /* NULL: the file as it is */
+    long *n0alt;     /* N_max(0) with ov->alt (+1; 0 = none) */
 } campaign;
 
 static void campaign_free(campaign *c)
@@ -133,6 +135,7 @@ static void campaign_free(campaign *c)
     free(c->nframes);
     free(c->t_end);
     free(c->nmax1);
+    free(c->n0alt);
     md_potential_free(c->pot);
     order_classifier_free(c->cls);
     sr_input_free(c->in);
@@ -167,6 +170,16 @@ static int campaign_parse(campaign *c, sr_errlist *el)
     const seed_campaign_config *cc = &c->cc;
     if (c->ec.ensemble == 0) sr_errlist_add(el, "%s: [ensemble] a campaign needs ensemble = npt or nvt", c->file);
     if (seed_ensemble_params(&c->ec, c->run.units, &c->ip)) sr_errlist_add(el, "%s: %s", c->file, sr_error_message());
+    const seed_campaign_override *ov = c->ov;
+    if (ov && ov->temperature > 0) c->ip.temperature = ov->temperature;
+    if (ov && ov->nsizes > 0) {
+        if (ov->nsizes > SR_KW_MAXLIST) return SR_ERROR(SR_EINVAL, "too many seed sizes (%d)", ov->nsizes);
+        c->cc.sizes.n = ov->nsizes;
+        for (int k = 0; k < ov->nsizes; k++) c->cc.sizes.v[k] = ov->sizes[k];
+    }
+    if (ov && ov->prefix) snprintf(c->oc.prefix, sizeof c->oc.prefix, "%s", ov->prefix);
+    if (ov && (ov->temperature > 0 || ov->nsizes > 0) && cc->mode != 0)
+        sr_errlist_add(el, "%s: [campaign] temperatures and sizes are set by seedrate cnt: needs mode = sizes", c->file);
     if (cc->mode == 0) {
         c->npoints = cc->sizes.n;
         if (cc->sizes.n < 1) sr_errlist_add(el, "%s: [campaign] seed_sizes is empty", c->file);
@@ -223,7 +236,8 @@ static int analyze_once(const campaign *c, const md_system *s, order_cluster_res
 static int prepare_point(campaign *c, int p, md_system **out)
 {
     const uint64_t seed = (uint64_t)c->run.seed;
-    const uint64_t stream = 1000000000ull + (uint64_t)p; /* streams above every replica index */
+    /* streams above every replica index (shifted by the override's offset) */
+    const uint64_t stream = 1000000000ull + (uint64_t)p + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
     const double T = c->T[p];
     md_integrator_params ip = c->ip;
     ip.temperature = T;
@@ -371,6 +385,63 @@ static int bcast_system(md_system **s, int root)
     return rc;
 }
 
+/* ---- PREFIX.campaign.sig: a hash of everything the replicas depend on ---- */
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static int check_signature(const campaign *c)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    const char *secs[] = {"run", "structure", "potential", "ensemble", "order", "campaign"};
+    for (int i = 0; i < 6; i++) {
+        const sr_section *s = sr_input_section(c->in, secs[i]);
+        h = hash_str(h, secs[i]);
+        for (int k = 0; s && k < s->n; k++) {
+            if (c->ov && c->ov->temperature > 0 && i == 3 && !strcmp(s->entries[k].key, "temperature")) continue;
+            if (c->ov && c->ov->nsizes > 0 && i == 5 && !strcmp(s->entries[k].key, "seed_sizes")) continue;
+            h = hash_str(h, s->entries[k].key);
+            h = hash_str(h, "=");
+            h = hash_str(h, s->entries[k].value);
+            h = hash_str(h, ";");
+        }
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "T=%.17g;", c->ip.temperature);
+    h = hash_str(h, buf);
+    for (int p = 0; p < c->npoints; p++) {
+        snprintf(buf, sizeof buf, "%d,", c->size[p]);
+        h = hash_str(h, buf);
+    }
+    if (c->ov && c->ov->stream_offset) {
+        snprintf(buf, sizeof buf, "off=%ld;", c->ov->stream_offset);
+        h = hash_str(h, buf);
+    }
+    char path[4400], line[64] = "";
+    snprintf(path, sizeof path, "%s.campaign.sig", c->oc.prefix);
+    snprintf(buf, sizeof buf, "%016llx\n", (unsigned long long)h);
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        if (!fgets(line, sizeof line, fp)) line[0] = '\0';
+        fclose(fp);
+        if (strcmp(line, buf) != 0)
+            return SR_ERROR(SR_EINVAL,
+                            "%s: the output prefix %s already holds a campaign of other inputs (seed sizes, temperature, "
+                            "potential, ...); its checkpoints and journals cannot be reused: delete %s.* or set another "
+                            "[output] prefix", c->file, c->oc.prefix, c->oc.prefix);
+        return SR_OK;
+    }
+    fp = fopen(path, "w");
+    if (!fp || fputs(buf, fp) < 0 || fclose(fp) != 0)
+        return SR_ERROR(SR_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return SR_OK;
+}
+
 /* ---- journal: one line per finished replica, fsync'ed, one file per rank ---- */
 static int journal_path(const campaign *c, int rank, char *buf, size_t n)
 {
@@ -447,9 +518,17 @@ static long journal_load(campaign *c)
 }
 
 /* ---- campaign.nc ---- */
+/* The P_grow fit against the sizes of the second classifier (threshold systematic). */
+typedef struct alt_fit {
+    int present, fit_ok, boot_ok;
+    double x[1024]; /* mean N_max(0) of each point with the second classifier */
+    cnt_logistic_fit fit;
+    cnt_interval boot;
+} alt_fit;
+
 static int write_campaign_nc(const campaign *c, const double *x, const unsigned *ng, const unsigned *nt,
                              const unsigned *nund, const unsigned *nfail, const cnt_logistic_fit *fit, int fit_ok,
-                             const cnt_interval *boot, int boot_ok)
+                             const cnt_interval *boot, int boot_ok, const alt_fit *af)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s.nc", c->oc.prefix);
@@ -495,6 +574,15 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
     TRY(io_ncfile_def_var(f, "boot_lo95", IO_NC_DOUBLE, 0, NULL, xunit, "bootstrap 95% interval, low"));
     TRY(io_ncfile_def_var(f, "boot_hi95", IO_NC_DOUBLE, 0, NULL, xunit, "bootstrap 95% interval, high"));
     (void)crit;
+    const char *alt_names[5] = {"n_c_alt", "n_c_alt_se", "n_c_alt_lo68", "n_c_alt_hi68", "x_alt"};
+    if (af->present) {
+        TRY(io_ncfile_def_var(f, "n0_alt", IO_NC_INT, 1, d_rep, "atoms", "N_max before any dynamics, [order_alt] classifier (-1: none)"));
+        TRY(io_ncfile_def_var(f, alt_names[0], IO_NC_DOUBLE, 0, NULL, "atoms", "N_c fitted on the [order_alt] sizes (threshold systematic)"));
+        TRY(io_ncfile_def_var(f, alt_names[1], IO_NC_DOUBLE, 0, NULL, "atoms", "standard error of n_c_alt"));
+        TRY(io_ncfile_def_var(f, alt_names[2], IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_alt bootstrap 68% low"));
+        TRY(io_ncfile_def_var(f, alt_names[3], IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_alt bootstrap 68% high"));
+        TRY(io_ncfile_def_var(f, alt_names[4], IO_NC_DOUBLE, 1, d_pt, "atoms", "mean initial cluster size of the point, [order_alt]"));
+    }
     int *ibuf = malloc((size_t)c->ntot * c->max_frames * sizeof(int) + 16);
     double *dbuf = malloc((size_t)(c->max_frames + c->ntot + c->npoints) * sizeof(double) + 16);
     if (!ibuf || !dbuf) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
@@ -531,6 +619,14 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         const char *names[8] = {c->cc.mode == 0 ? "n_c" : "t_c", c->cc.mode == 0 ? "n_c_se" : "t_c_se", "width",
                                 "width_se", "boot_lo68", "boot_hi68", "boot_lo95", "boot_hi95"};
         for (int k = 0; k < 8; k++) TRY(io_ncfile_put_double(f, names[k], NULL, NULL, &v[k]));
+        if (af->present) {
+            for (long g = 0; g < c->ntot; g++) ibuf[g] = (int)c->n0alt[g] - 1;
+            TRY(io_ncfile_put_int(f, "n0_alt", NULL, NULL, ibuf));
+            double va[4] = {af->fit_ok ? af->fit.x_c : NAN, af->fit_ok ? af->fit.se_x_c : NAN,
+                            af->boot_ok ? af->boot.lo68 : NAN, af->boot_ok ? af->boot.hi68 : NAN};
+            for (int k = 0; k < 4; k++) TRY(io_ncfile_put_double(f, alt_names[k], NULL, NULL, &va[k]));
+            TRY(io_ncfile_put_double(f, alt_names[4], NULL, NULL, af->x));
+        }
     }
     free(ibuf);
     free(dbuf);
@@ -645,7 +741,47 @@ static int finish(campaign *c, double wall)
         totf += nf[p];
     }
     if (totu || totf) printf("    not in the fit: %u undecided, %u failed replicas (listed above)\n", totu, totf);
-    int wrc = write_campaign_nc(c, x, ng, nt, nu, nf, &fit, fit_ok, &boot, boot_ok);
+    /* threshold systematic: the same outcomes against N_max(0) measured with the second classifier */
+    alt_fit af;
+    memset(&af, 0, sizeof af);
+    af.present = c->ov && c->ov->alt && c->cc.mode == 0;
+    if (af.present && fit_ok) {
+        size_t m = 0;
+        for (int p = 0; p < np; p++) {
+            double s0 = 0;
+            int k = 0;
+            for (int r = 0; r < c->cc.replicas; r++) {
+                long g = (long)p * c->cc.replicas + r;
+                if ((int)c->outcome1[g] - 1 != SEED_FAILED && c->n0alt[g] > 0) {
+                    s0 += (double)(c->n0alt[g] - 1);
+                    k++;
+                }
+            }
+            af.x[p < 1024 ? p : 1023] = k ? s0 / k : NAN;
+            if (nt[p] > 0 && k) {
+                fx[m] = s0 / k;
+                fg[m] = ng[p];
+                ft[m] = nt[p];
+                m++;
+            }
+        }
+        if (m >= 2 && cnt_pgrow_fit(m, fx, fg, ft, 1e-10, 200, &af.fit) == 0) {
+            af.fit_ok = 1;
+            gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
+            size_t skipped = 0;
+            af.boot_ok = c->cc.nboot > 0 &&
+                         cnt_pgrow_bootstrap(m, fx, fg, ft, (size_t)c->cc.nboot, rb, 1e-10, 200, &af.boot, NULL, &skipped) == 0;
+            gsl_rng_free(rb);
+            printf("    threshold systematic ([order_alt] labels of the same replicas): N_c = %.4g +- %.2g atoms", af.fit.x_c,
+                   af.fit.se_x_c);
+            if (af.boot_ok) printf(" (68%% [%.4g, %.4g])", af.boot.lo68, af.boot.hi68);
+            printf("\n");
+        } else {
+            printf("    threshold systematic: the P_grow fit on the [order_alt] sizes failed\n");
+        }
+        sr_error_clear();
+    }
+    int wrc = write_campaign_nc(c, x, ng, nt, nu, nf, &fit, fit_ok, &boot, boot_ok, &af);
     printf("  wall time %.1f s; campaign file %s.nc\n", wall, c->oc.prefix);
     free(x);
     free(ng);
@@ -661,9 +797,15 @@ static int finish(campaign *c, double wall)
 
 int seed_campaign_run(const char *file, seed_campaign_summary *summary)
 {
+    return seed_campaign_run_ex(file, NULL, summary);
+}
+
+int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, seed_campaign_summary *summary)
+{
     campaign C;
     memset(&C, 0, sizeof C);
     C.file = file;
+    C.ov = ov;
     const int rank = seed_comm_rank(), size = seed_comm_size();
     sr_errlist el = {0};
     int rc = campaign_parse(&C, &el);
@@ -680,7 +822,8 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
     if (!rc) rc = md_potential_from_section(sr_input_section(C.in, "potential"), probe, C.basedir, &C.pot, &el);
     if (el.n == 0)
         for (int i = 0; C.in && i < C.in->n; i++)
-            if (strcmp(C.in->sections[i]->name, "cnt") != 0) sr_section_check_unused(C.in->sections[i], &el);
+            if (strcmp(C.in->sections[i]->name, "cnt") != 0 && strcmp(C.in->sections[i]->name, "order_alt") != 0)
+                sr_section_check_unused(C.in->sections[i], &el);
     md_system_free(probe);
     if (el.n) {
         if (rank == 0) sr_errlist_print(&el, stderr);
@@ -723,7 +866,9 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
         const char *dn = dirname(d);
         if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST)
             rc = SR_ERROR(SR_EIO, "cannot create output directory %s: %s", dn, strerror(errno));
+        if (!rc) rc = check_signature(&C);
     }
+    if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message()); /* resources, output directory, signature */
     const double t0 = now_s();
     /* results */
     C.outcome1 = calloc((size_t)C.ntot, sizeof(long));
@@ -731,7 +876,8 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
     C.nframes = calloc((size_t)C.ntot, sizeof(long));
     C.t_end = calloc((size_t)C.ntot, sizeof(double));
     C.nmax1 = calloc((size_t)C.ntot * C.max_frames, sizeof(long));
-    if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    C.n0alt = calloc((size_t)C.ntot, sizeof(long));
+    if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1 || !C.n0alt) rc = SR_ERROR(SR_ENOMEM, "out of memory");
 
     /* 1. seeded configurations: the points are spread over the ranks like replicas (each point's streams depend
      * only on its index, so the result does not depend on which rank prepares it); every rank then receives
@@ -797,8 +943,16 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
     free(done);
 
     /* 2. replicas through the shared counter */
-    order_analyzer *an = NULL;
+    order_analyzer *an = NULL, *an_alt = NULL;
     if (!rc) rc = order_analyzer_create(C.cls, C.cc.cluster_cutoff, &an);
+    if (!rc && ov && ov->alt) rc = order_analyzer_create(ov->alt, C.cc.cluster_cutoff, &an_alt);
+    /* threshold systematic: N_max(0) is measured before any dynamics, so it is the same for every replica of
+     * a point: label each seeded configuration once with the second classifier */
+    for (int p = 0; !rc && an_alt && p < C.npoints; p++) {
+        order_cluster_result ca;
+        rc = order_analyze_frame(an_alt, C.start[p], &ca);
+        for (int r = 0; !rc && r < C.cc.replicas; r++) C.n0alt[(long)p * C.cc.replicas + r] = ca.nmax + 1;
+    }
     seed_queue *q = NULL;
     if (!rc) rc = seed_queue_create(6, &q);
     FILE *jf = NULL;
@@ -818,7 +972,8 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
         int p = (int)(g / C.cc.replicas);
         seed_replica_params rp = {.ip = C.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
                                   .max_frames = C.max_frames, .grow_factor = C.cc.grow_factor,
-                                  .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed, .replica = g};
+                                  .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed,
+                                  .replica = g + (ov ? ov->stream_offset : 0)};
         rp.ip.temperature = C.T[p];
         seed_replica_result rr = {.nmax = nmax};
         rc = seed_replica_run(C.start[p], C.pot, an, &rp, &rr);
@@ -844,6 +999,7 @@ int seed_campaign_run(const char *file, seed_campaign_summary *summary)
     int any = seed_comm_any(rc);
     seed_queue_free(q);
     order_analyzer_free(an);
+    order_analyzer_free(an_alt);
     free(todo);
     if (any) {
         fprintf(stderr, "seedrate: error (rank %d): %s\n", rank, rc ? sr_error_message() : "another rank failed");

@@ -146,6 +146,20 @@ int seed_nc_read(const char *path, const char *var, double **v, size_t *n);
 /* A text attribute (var NULL = global) into buf; SR_EIO when absent. */
 int seed_nc_read_att(const char *path, const char *var, const char *att, char *buf, size_t len);
 
+/* ------------------------------------------------------------------------------------------------
+ * Resume journal (seed_journal.c): PREFIX.cnt.journal
+ * ---------------------------------------------------------------------------------------------- */
+/* FNV-1a hash of a section's "key=value" lines in file order, keys in `skip` (NULL-terminated; a
+ * trailing '*' matches a prefix) left out; chain sections by passing the previous hash (0 to start).
+ * A NULL section hashes as absent. */
+uint64_t seed_input_hash(uint64_t h, const sr_section *s, const char *const *skip);
+/* Append "TAG HASH INDEX N v..." (one write, O_APPEND, fsync). */
+int seed_journal_append(const char *prefix, const char *tag, uint64_t hash, long index, const double *v, size_t n);
+/* Fill values[k*n .. k*n+n-1] and have[k] = 1 for every line with this tag and hash, 0 <= k < nindex,
+ * N == n and have[k] still 0. Returns the number of entries loaded (0 when there is no journal). */
+long seed_journal_load(const char *prefix, const char *tag, uint64_t hash, long nindex, size_t n, double *values,
+                       unsigned char *have);
+
 /* The whole pipeline (call seed_comm_init first). Rank 0 writes PREFIX.rates.nc. */
 int seed_rate_run(const char *file);
 void seed_rate_print_keys(FILE *out);

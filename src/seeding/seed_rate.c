@@ -41,6 +41,8 @@ typedef struct cnt_job_config {
     int bootstrap;
     long draws;
     double lj_sigma, lj_epsilon, lj_mass;
+    sr_reals extra_temperatures, curve_temperatures;
+    int curve_points;
 } cnt_job_config;
 
 static const sr_keyword cnt_job_keywords[] = {
@@ -108,6 +110,15 @@ static const sr_keyword cnt_job_keywords[] = {
      "lj units only: epsilon/k_B of the reference substance"},
     {"lj_mass", SR_KW_REAL, offsetof(cnt_job_config, lj_mass), "g/mol", "39.948", 0, 1e6, NULL,
      "lj units only: mass of the reference substance"},
+    {"extra_temperatures", SR_KW_REALS, offsetof(cnt_job_config, extra_temperatures), "temperature", "0", 0, 1e7,
+     NULL, "further temperatures of the rate (0: none): each gets its own campaign (seed sizes scaled from the first "
+     "by CNT at constant gamma, N_c ~ 1/(rho_s^2 |dmu|^3)) and f+ runs; then gamma(T) is fitted as a line and "
+     "J(T) is given with a band"},
+    {"curve_temperatures", SR_KW_REALS, offsetof(cnt_job_config, curve_temperatures), "temperature", "0", 0, 1e7,
+     NULL, "range 'lo hi' of the J(T) curve (0: from the lowest bulk or rate temperature to half-way between the "
+     "highest rate temperature and T_m)"},
+    {"curve_points", SR_KW_INT, offsetof(cnt_job_config, curve_points), "", "41", 2, 10000, NULL,
+     "temperatures on the J(T) curve"},
     SR_KW_END};
 
 typedef struct rate_run_config {
@@ -244,17 +255,19 @@ typedef struct job {
     md_integrator_params ip;
     md_potential *pot;
     order_classifier *cls;
+    order_classifier *alt; /* [order_alt]: second threshold setting for the systematic (NULL: none) */
 } job;
 
 static void job_free(job *j)
 {
     md_potential_free(j->pot);
     order_classifier_free(j->cls);
+    order_classifier_free(j->alt);
     sr_input_free(j->in);
 }
 
 static const char *const rate_sections[] = {"run", "structure", "potential", "ensemble", "order", "campaign",
-                                            "output", "cnt", NULL};
+                                            "output", "cnt", "order_alt", NULL};
 
 static int job_parse(job *j, sr_errlist *el)
 {
@@ -269,8 +282,20 @@ static int job_parse(job *j, sr_errlist *el)
     if (!sr_input_section(in, "cnt")) sr_errlist_add(el, "%s: missing section [cnt]", j->file);
     sr_section_bind(sr_input_section(in, "cnt"), cnt_job_keywords, &j->jc, el, "cnt");
     order_classifier_from_section(sr_input_section(in, "order"), &j->cls, el);
+    if (sr_input_section(in, "order_alt"))
+        order_classifier_from_section(sr_input_section(in, "order_alt"), &j->alt, el);
     if (el->n) return SR_EINVAL;
     const cnt_job_config *c = &j->jc;
+    if (c->extra_temperatures.n == 1 && c->extra_temperatures.v[0] == 0) j->jc.extra_temperatures.n = 0;
+    for (int k = 0; k < c->extra_temperatures.n; k++)
+        if (!(c->extra_temperatures.v[k] > 0) || c->extra_temperatures.v[k] == j->ec.temperature)
+            sr_errlist_add(el, "%s: [cnt] extra_temperatures must be > 0 and differ from [ensemble] temperature", j->file);
+    if (c->extra_temperatures.n + 1 > 16) sr_errlist_add(el, "%s: [cnt] at most 15 extra_temperatures", j->file);
+    if (c->curve_temperatures.n == 1 && c->curve_temperatures.v[0] == 0) j->jc.curve_temperatures.n = 0;
+    if (c->curve_temperatures.n != 0 &&
+        (c->curve_temperatures.n != 2 || !(c->curve_temperatures.v[0] > 0) ||
+         !(c->curve_temperatures.v[1] > c->curve_temperatures.v[0])))
+        sr_errlist_add(el, "%s: [cnt] curve_temperatures needs 'lo hi' with 0 < lo < hi", j->file);
     if (j->ec.ensemble != 2) sr_errlist_add(el, "%s: [ensemble] cnt needs ensemble = npt", j->file);
     if (seed_ensemble_params(&j->ec, j->run.units, &j->ip)) sr_errlist_add(el, "%s: %s", j->file, sr_error_message());
     if (j->cc.mode != 0) sr_errlist_add(el, "%s: [campaign] cnt needs mode = sizes (N_c at one T)", j->file);
@@ -318,6 +343,15 @@ typedef struct results {
     cnt_poly_fit dh;
     double dmu, dmu_se, dmu_lin, dh_m;
     double rho_s, rho_s_se, rho_l, rho_l_se;
+    cnt_linfit fit_rho_l, fit_rho_s; /* rho(T) lines of the bulk runs */
+    int it;                          /* index of the temperature (0: [ensemble] temperature) */
+    char prefix[4200];               /* its campaign prefix */
+    /* threshold systematic ([order_alt]) */
+    int has_alt, alt_ok;
+    double n_c_alt, n_c_alt_lo68, n_c_alt_hi68;
+    double *attach_N_alt;
+    seed_attach_out fp_alt;
+    seed_rate_output rate_alt;
     double n_c, n_c_se, n_c_lo68, n_c_hi68, n_c_lo95, n_c_hi95;
     int n_c_replicas;
     int attach_size, attach_removed, attach_n0;
@@ -327,8 +361,14 @@ typedef struct results {
     seed_rate_output rate;
 } results;
 
-static int write_rates_nc(const job *j, const stage1 *s1, const results *R)
+struct rate_curve;
+static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int nTr, const cnt_linfit *gfit,
+                            const struct rate_curve *cv);
+
+static int write_rates_nc(const job *j, const stage1 *s1, const results *Rt, int nTr, const cnt_linfit *gfit,
+                          const struct rate_curve *cv)
 {
+    const results *R = &Rt[0];
     char path[4400];
     snprintf(path, sizeof path, "%s.rates.nc", j->oc.prefix);
     const md_units *u = md_units_get(j->run.units);
@@ -479,6 +519,7 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *R)
     for (int k = 0; k < nS; k++) TRY(io_ncfile_put_double(f, S[k].name, NULL, NULL, &S[k].v));
     for (int k = 0; k < nA; k++) TRY(io_ncfile_put_double(f, A[k].name, NULL, NULL, A[k].v));
     TRY(io_ncfile_put_double(f, "dh_coefficients", NULL, NULL, &dh[0]));
+    TRY(write_rates_nc_T(f, j, Rt, nTr, gfit, cv));
 #undef TRY
     if (rc) {
         io_ncfile_abort(f);
@@ -491,6 +532,23 @@ static int alloc_d(double **p, size_t n)
 {
     *p = calloc(n ? n : 1, sizeof(double));
     return *p ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
+}
+
+/* What stage 1 depends on: every section but [campaign]/[output], without the temperature of the rate
+ * and the [cnt] keys of later steps (the potential file's contents are not hashed: change the prefix). */
+static uint64_t stage1_hash(const job *j)
+{
+    static const char *const ens_skip[] = {"temperature", NULL};
+    static const char *const cnt_skip[] = {"attach_*", "extra_temperatures", "curve_*", "bootstrap", "draws", "lj_*",
+                                           NULL};
+    uint64_t h = 0;
+    h = seed_input_hash(h, sr_input_section(j->in, "run"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->in, "structure"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->in, "potential"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->in, "ensemble"), ens_skip);
+    h = seed_input_hash(h, sr_input_section(j->in, "order"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->in, "cnt"), cnt_skip);
+    return h;
 }
 
 /* Steps 1 + 2 over the ranks: tasks 0..ntm-1 coexistence, then 2*nbulk bulk runs. */
@@ -517,9 +575,36 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
     seed_queue *q = NULL;
     if (!rc) rc = seed_queue_create(2, &q);
     const double Tmelt_slab = c->tm_melt_temperature > 0 ? c->tm_melt_temperature : c->melt_temperature;
+    /* resume: tasks finished by an earlier run of the same stage-1 inputs (rank 0 reads, all skip them) */
+    const uint64_t h1 = stage1_hash(j);
+    const size_t ntmv = 4 + 2 * (size_t)s1->maxf;
+    unsigned char *have = calloc((size_t)ntask, 1);
+    double *tmv = malloc(sizeof(double) * ntmv * (size_t)s1->ntm + 8), *bv = malloc(sizeof(double) * 5 * (size_t)ntask + 8);
+    if (!have || !tmv || !bv) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc && seed_comm_rank() == 0) {
+        long nl = seed_journal_load(j->oc.prefix, "TM", h1, s1->ntm, ntmv, tmv, have);
+        for (int k = 0; k < s1->ntm; k++)
+            if (have[k]) {
+                const double *v = tmv + (size_t)k * ntmv;
+                s1->tm_v[k] = v[0];
+                s1->tm_vse[k] = v[1];
+                s1->tm_grew[k] = v[2];
+                s1->tm_nf[k] = v[3];
+                memcpy(s1->tm_t + (size_t)k * s1->maxf, v + 4, sizeof(double) * s1->maxf);
+                memcpy(s1->tm_frac + (size_t)k * s1->maxf, v + 4 + s1->maxf, sizeof(double) * s1->maxf);
+            }
+        nl += seed_journal_load(j->oc.prefix, "BULK", h1, 2 * s1->nbulk, 5, bv, have + s1->ntm);
+        for (int t = 0; t < 2 * s1->nbulk; t++)
+            if (have[s1->ntm + t])
+                for (int qq = 0; qq < 5; qq++) s1->b[t % 2][qq][t / 2] = bv[5 * t + qq];
+        if (nl) printf("[cnt] resuming: %ld of %d coexistence/bulk runs read from %s.cnt.journal\n", nl, ntask,
+                       j->oc.prefix);
+    }
+    if (!rc) rc = seed_comm_bcast_bytes(have, (size_t)ntask);
     while (!rc) {
         long k = seed_queue_fetch_add(q, 0, 1);
         if (k >= ntask) break;
+        if (have[k]) continue;
         int trc;
         double t0 = now_s();
         if (k < s1->ntm) {
@@ -539,6 +624,14 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                        "frames (rank %d, %.1f s)\n", cp.T, r.grew ? "grew" : "melted", r.velocity, r.velocity_se,
                        md_units_get(j->run.units)->velocity, r.frac[0], r.frac[r.nframes - 1], r.nframes,
                        seed_comm_rank(), now_s() - t0);
+                double *v = tmv + (size_t)k * ntmv;
+                v[0] = r.velocity;
+                v[1] = r.velocity_se;
+                v[2] = r.grew;
+                v[3] = r.nframes;
+                memcpy(v + 4, s1->tm_t + (size_t)k * s1->maxf, sizeof(double) * s1->maxf);
+                memcpy(v + 4 + s1->maxf, s1->tm_frac + (size_t)k * s1->maxf, sizeof(double) * s1->maxf);
+                trc = seed_journal_append(j->oc.prefix, "TM", h1, k, v, ntmv);
             }
         } else {
             const int b = (int)((k - s1->ntm) / 2), ph = (int)((k - s1->ntm) % 2); /* ph 0 liquid, 1 crystal */
@@ -558,6 +651,8 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 printf("[cnt] bulk %s T = %g: h = %.5g +- %.2g, rho = %.5g +- %.2g, crystalline fraction %.2f "
                        "(rank %d, %.1f s)\n", ph == 0 ? "liquid " : "crystal", bp.ip.temperature, r.h, r.h_se, r.rho,
                        r.rho_se, r.solid_fraction, seed_comm_rank(), now_s() - t0);
+                const double bvals[5] = {r.h, r.h_se, r.rho, r.rho_se, r.solid_fraction};
+                trc = seed_journal_append(j->oc.prefix, "BULK", h1, k - s1->ntm, bvals, 5);
             }
         }
         fflush(stdout);
@@ -568,6 +663,9 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
         }
     }
     seed_queue_free(q);
+    free(have);
+    free(tmv);
+    free(bv);
     md_system_free(slab);
     md_system_free(bxtal);
     md_system_free(bliq);
@@ -606,7 +704,7 @@ static void stage1_free(stage1 *s1)
 }
 
 /* T_m, Dh fit, dmu(T), rho(T) from stage 1 (every rank computes the same numbers). */
-static int analyse_stage1(job *j, const stage1 *s1, results *R)
+static int analyse_stage1(job *j, const stage1 *s1, results *R, int verbose)
 {
     const cnt_job_config *c = &j->jc;
     const int nT = s1->ntm, nB = s1->nbulk;
@@ -626,13 +724,13 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R)
     R->T_m_bracket = R->T_m_vel = R->T_m_bracket_se = R->T_m_vel_se = R->T_low = R->T_high = NAN;
     if (!rc) {
         R->tm_bracket_ok = cnt_tm_bracket(n, T, grew, &R->T_m_bracket, &R->T_m_bracket_se, &R->T_low, &R->T_high) == 0;
-        if (!R->tm_bracket_ok) printf("[cnt] T_m bracket: %s\n", sr_error_message());
+        if (!R->tm_bracket_ok && verbose) printf("[cnt] T_m bracket: %s\n", sr_error_message());
         cnt_linfit line;
         R->tm_vel_ok = cnt_tm_velocity(n, T, v, sv, &R->T_m_vel, &R->T_m_vel_se, &line) == 0;
         /* v(T) is straight only near T_m: when the points scatter more than their errors allow
          * (chi^2/dof > 1), scale the error by the Birge ratio sqrt(chi^2/dof) */
         if (R->tm_vel_ok && n > 2 && line.chisq / (double)(n - 2) > 1.0) R->T_m_vel_se *= sqrt(line.chisq / (double)(n - 2));
-        if (!R->tm_vel_ok) printf("[cnt] T_m from v(T): %s\n", sr_error_message());
+        if (!R->tm_vel_ok && verbose) printf("[cnt] T_m from v(T): %s\n", sr_error_message());
         sr_error_clear();
         /* the bracket is model-free; the v(T) root assumes a straight line over the whole grid. Use the
          * bracket when it exists and the line root lies outside it (curvature), else the line root. */
@@ -654,10 +752,10 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R)
     if (!rc && (!hl || !hs || !rl || !rs || !rle || !rse)) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     for (int b = 0; !rc && b < nB; b++) {
         if (s1->fail[nT + 2 * b] || s1->fail[nT + 2 * b + 1]) continue;
-        if (s1->b[0][4][b] > 0.3)
+        if (s1->b[0][4][b] > 0.3 && verbose)
             printf("[cnt] warning: the liquid at T = %g is %.0f%% crystalline (dropped from the fits)\n",
                    c->bulk_temperatures.v[b], 100 * s1->b[0][4][b]);
-        if (s1->b[1][4][b] < 0.5)
+        if (s1->b[1][4][b] < 0.5 && verbose)
             printf("[cnt] warning: the crystal at T = %g is only %.0f%% crystalline (dropped from the fits)\n",
                    c->bulk_temperatures.v[b], 100 * s1->b[1][4][b]);
         if (s1->b[0][4][b] > 0.3 || s1->b[1][4][b] < 0.5) continue;
@@ -684,6 +782,8 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R)
     if (!rc) {
         cnt_linfit_eval(&fl, R->T, &R->rho_l, &R->rho_l_se);
         cnt_linfit_eval(&fs, R->T, &R->rho_s, &R->rho_s_se);
+        R->fit_rho_l = fl;
+        R->fit_rho_s = fs;
     }
     if (!rc && !(R->dmu < 0))
         rc = SR_ERROR(SR_EFAILED, "dmu(T = %g) = %g is not negative: T is not below T_m = %g", R->T, R->dmu, R->T_m);
@@ -700,54 +800,103 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R)
     return rc;
 }
 
-/* Step 4: f+ replicas over the ranks. */
-static int run_attach(job *j, order_analyzer *an, results *R)
+static uint64_t mix_double(uint64_t h, double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return (h ^ b) * 0x100000001b3ull;
+}
+
+/* Step 4: f+ replicas over the ranks. R->it selects the random streams (0: those of a one-temperature job);
+ * finished replicas go to the journal (tag AT<it>) keyed by the inputs, T and the seed size. */
+static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, results *R)
 {
     const cnt_job_config *c = &j->jc;
     const int nrep = c->attach_replicas;
     const size_t nt = (size_t)(c->attach_steps / c->attach_every) + 1;
+    const int alt = an_alt != NULL;
     R->attach_nt = nt;
     SR_TRY(alloc_d(&R->attach_t, nt));
     SR_TRY(alloc_d(&R->attach_N, nt * nrep));
     SR_TRY(alloc_d(&R->attach_msd, nt));
-    R->attach_size = (int)lround(c->attach_size > 0 ? c->attach_size : R->n_c);
+    if (alt) SR_TRY(alloc_d(&R->attach_N_alt, nt * nrep));
+    R->attach_size = (int)lround(R->it == 0 && c->attach_size > 0 ? c->attach_size : R->n_c);
     if (R->attach_size < 1) R->attach_size = 1;
     seed_seeded_params sp = {.sc = j->sc, .liquid_cells = c->attach_cells.n == 3 ? c->attach_cells : j->cc.liquid_cells,
                              .units = j->run.units, .ip = j->ip, .T_melt = c->melt_temperature,
                              .melt_steps = c->melt_steps, .equil_steps = c->bulk_equil_steps,
                              .relax_steps = c->attach_relax_steps, .liquid_density = c->liquid_density,
-                             .n_seed = R->attach_size, .seed = (uint64_t)j->run.seed, .stream = 1};
+                             .n_seed = R->attach_size, .seed = (uint64_t)j->run.seed, .stream = 1 + 1000L * R->it};
     sp.ip.temperature = R->T;
+    /* resume */
+    static const char *const cnt_skip[] = {"extra_temperatures", "curve_*", "bootstrap", "draws", "lj_*", NULL};
+    uint64_t h = seed_input_hash(stage1_hash(j), sr_input_section(j->in, "cnt"), cnt_skip);
+    h = seed_input_hash(h, sr_input_section(j->in, "campaign"), NULL);
+    h = mix_double(mix_double(mix_double(h, R->T), R->attach_size), alt ? 1.0 : 0.0);
+    h = seed_input_hash(h, alt ? sr_input_section(j->in, "order_alt") : NULL, NULL);
+    const size_t nv = 1 + nt * (alt ? 2 : 1);
+    char tag[32];
+    snprintf(tag, sizeof tag, "AT%d", R->it);
+    unsigned char *have = calloc((size_t)nrep, 1);
+    double *vals = malloc(sizeof(double) * nv * (size_t)nrep);
+    double *n0 = calloc((size_t)nrep, sizeof(double));
+    int *nm = malloc(nt * sizeof(int)), *nma = malloc(nt * sizeof(int));
+    int rc = (!have || !vals || !n0 || !nm || !nma) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    long nloaded = 0;
+    if (!rc && seed_comm_rank() == 0) {
+        nloaded = seed_journal_load(j->oc.prefix, tag, h, nrep, nv, vals, have);
+        for (int k = 0; k < nrep; k++)
+            if (have[k]) {
+                const double *v = vals + (size_t)k * nv;
+                n0[k] = v[0];
+                for (size_t f = 0; f < nt; f++) {
+                    R->attach_N[k * nt + f] = v[1 + f];
+                    if (alt) R->attach_N_alt[k * nt + f] = v[1 + nt + f];
+                }
+            }
+    }
+    if (!rc) rc = seed_comm_bcast_bytes(have, (size_t)nrep);
+    if (!rc) rc = seed_comm_bcast_long(&nloaded);
     md_system *start = NULL;
     /* every rank builds the same start (same streams), so nothing has to be broadcast */
-    int rc = seed_seeded_build(j->pot, &sp, &start, &R->attach_removed);
-    if (!rc && seed_comm_rank() == 0)
-        printf("[cnt] f+ start: seed of %d atoms in %d atoms (%d liquid atoms removed), %d replicas x %ld steps\n",
-               R->attach_size, start->n, R->attach_removed, nrep, c->attach_steps);
+    if (!rc && nloaded < nrep) rc = seed_seeded_build(j->pot, &sp, &start, &R->attach_removed);
+    if (!rc && seed_comm_rank() == 0) {
+        if (start)
+            printf("[cnt] f+ start at T = %g: seed of %d atoms in %d atoms (%d liquid atoms removed), %d replicas x %ld "
+                   "steps\n", R->T, R->attach_size, start->n, R->attach_removed, nrep, c->attach_steps);
+        if (nloaded) printf("[cnt] resuming: %ld of %d f+ replicas at T = %g read from %s.cnt.journal\n", nloaded, nrep,
+                            R->T, j->oc.prefix);
+    }
     seed_queue *q = NULL;
     if (!rc) rc = seed_queue_create(2, &q);
-    int *nm = malloc(nt * sizeof(int));
-    if (!nm) rc = SR_ERROR(SR_ENOMEM, "out of memory");
-    double *n0 = calloc((size_t)nrep, sizeof(double));
-    while (!rc && n0) {
+    while (!rc) {
         long k = seed_queue_fetch_add(q, 0, 1);
         if (k >= nrep) break;
+        if (have[k]) continue;
         /* fixed-length replicas: thresholds that are never reached */
         seed_replica_params rp = {.ip = sp.ip, .max_steps = c->attach_steps, .analyze_every = c->attach_every,
                                   .max_frames = (int)nt, .grow_factor = 1e30, .melt_fraction = -1.0,
-                                  .seed = (uint64_t)j->run.seed, .replica = 500000000L + k};
-        seed_replica_result rr = {.nmax = nm};
+                                  .seed = (uint64_t)j->run.seed, .replica = 500000000L + 100000L * R->it + k,
+                                  .an_alt = an_alt};
+        seed_replica_result rr = {.nmax = nm, .nmax_alt = alt ? nma : NULL};
         rc = seed_replica_run(start, j->pot, an, &rp, &rr);
         if (!rc && (rr.outcome == SEED_FAILED || rr.nframes != (int)nt))
             rc = SR_ERROR(SR_EFAILED, "f+ replica %ld: %s", k, rr.outcome == SEED_FAILED ? rr.message : "short trace");
-        for (size_t f = 0; !rc && f < nt; f++) R->attach_N[k * nt + f] = nm[f];
-        if (!rc) {
-            n0[k] = rr.n0;
-            printf("[cnt] f+ replica %ld: N_max %d -> %d (rank %d)\n", k, nm[0], nm[nt - 1], seed_comm_rank());
-            fflush(stdout);
+        if (rc) break;
+        double *v = vals + (size_t)k * nv;
+        v[0] = n0[k] = rr.n0;
+        for (size_t f = 0; f < nt; f++) {
+            v[1 + f] = R->attach_N[k * nt + f] = nm[f];
+            if (alt) v[1 + nt + f] = R->attach_N_alt[k * nt + f] = nma[f];
         }
+        rc = seed_journal_append(j->oc.prefix, tag, h, k, v, nv);
+        printf("[cnt] f+ replica %ld at T = %g: N_max %d -> %d (rank %d)\n", k, R->T, nm[0], nm[nt - 1], seed_comm_rank());
+        fflush(stdout);
     }
     free(nm);
+    free(nma);
+    free(have);
+    free(vals);
     seed_queue_free(q);
     md_system_free(start);
     if (seed_comm_any(rc)) {
@@ -755,12 +904,11 @@ static int run_attach(job *j, order_analyzer *an, results *R)
         return rc ? rc : SR_EFAILED;
     }
     rc = seed_comm_allreduce_sum_double(R->attach_N, (int)(nt * nrep));
-    if (!rc && n0) rc = seed_comm_allreduce_sum_double(n0, nrep);
-    if (n0) {
-        double s = 0;
-        for (int k = 0; k < nrep; k++) s += n0[k];
-        R->attach_n0 = (int)lround(s / nrep);
-    }
+    if (!rc && alt) rc = seed_comm_allreduce_sum_double(R->attach_N_alt, (int)(nt * nrep));
+    if (!rc) rc = seed_comm_allreduce_sum_double(n0, nrep);
+    double s0 = 0;
+    for (int k = 0; k < nrep; k++) s0 += n0[k];
+    R->attach_n0 = (int)lround(s0 / nrep);
     free(n0);
     for (size_t f = 0; f < nt; f++) R->attach_t[f] = (double)f * c->attach_every * j->ip.dt;
     /* <dN^2>(t) from the frame after the skipped transient: t and N re-zeroed there */
@@ -768,14 +916,17 @@ static int run_attach(job *j, order_analyzer *an, results *R)
     R->attach_skip = ks;
     double *N2 = malloc(nt2 * nrep * sizeof *N2 + 8), *t2 = malloc(nt2 * sizeof *t2 + 8);
     if (!N2 || !t2) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
-    for (size_t f = 0; !rc && f < nt2; f++) {
-        t2[f] = R->attach_t[ks + f] - R->attach_t[ks];
-        for (int k = 0; k < nrep; k++) N2[k * nt2 + f] = R->attach_N[k * nt + ks + f];
-    }
     for (size_t f = 0; f < nt; f++) R->attach_msd[f] = NAN;
-    if (!rc) rc = cnt_attach_msd((size_t)nrep, nt2, N2, R->attach_msd + ks);
-    if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, (size_t)c->bootstrap,
-                                      (uint64_t)j->run.seed, &R->fp);
+    for (int pass = 0; pass < (alt ? 2 : 1) && !rc; pass++) {
+        const double *NN = pass == 0 ? R->attach_N : R->attach_N_alt;
+        for (size_t f = 0; f < nt2; f++) {
+            t2[f] = R->attach_t[ks + f] - R->attach_t[ks];
+            for (int k = 0; k < nrep; k++) N2[k * nt2 + f] = NN[k * nt + ks + f];
+        }
+        if (pass == 0) rc = cnt_attach_msd((size_t)nrep, nt2, N2, R->attach_msd + ks);
+        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, (size_t)c->bootstrap,
+                                          (uint64_t)j->run.seed, pass == 0 ? &R->fp : &R->fp_alt);
+    }
     free(N2);
     free(t2);
     return rc;
@@ -784,7 +935,7 @@ static int run_attach(job *j, order_analyzer *an, results *R)
 /* N_c and its bootstrap interval from the campaign file (rank 0 reads, all receive). */
 static int read_campaign(const char *prefix, results *R)
 {
-    double buf[10] = {0};
+    double buf[14] = {0};
     int rc = SR_OK;
     if (seed_comm_rank() == 0) {
         char path[4400];
@@ -804,6 +955,17 @@ static int read_campaign(const char *prefix, results *R)
         if (!rc && !(isfinite(buf[0]) && buf[0] > 0))
             rc = SR_ERROR(SR_EFAILED, "%s: the campaign has no N_c (P_grow fit failed): adjust [campaign] seed_sizes",
                           path);
+        /* threshold systematic (present when the job has [order_alt]) */
+        const char *alt[] = {"n_c_alt", "n_c_alt_lo68", "n_c_alt_hi68"};
+        buf[10] = 1;
+        for (int k = 0; k < 3 && !rc; k++) {
+            double *v = NULL;
+            size_t n = 0;
+            if (seed_nc_read(path, alt[k], &v, &n) == 0 && n == 1) buf[11 + k] = v[0];
+            else buf[10] = 0;
+            free(v);
+        }
+        sr_error_clear();
         buf[9] = rc;
     }
     int r2 = seed_comm_bcast_bytes(buf, sizeof buf);
@@ -816,7 +978,314 @@ static int read_campaign(const char *prefix, results *R)
     R->n_c_lo95 = buf[4];
     R->n_c_hi95 = buf[5];
     R->n_c_replicas = (int)buf[6];
+    R->has_alt = buf[10] != 0;
+    R->n_c_alt = buf[11];
+    R->n_c_alt_lo68 = buf[12];
+    R->n_c_alt_hi68 = buf[13];
     return SR_OK;
+}
+
+/* CNT at one temperature from its ingredients (central values + Monte-Carlo intervals); the [order_alt]
+ * twin when the campaign and the f+ runs carry the second classifier's sizes. */
+static int assemble_one(const job *j, const results *Q, double n_c, double n_c_sd, const seed_attach_out *fp,
+                        seed_rate_output *out)
+{
+    seed_rate_inputs ri = {
+        .units = j->run.units, .T = Q->T, .k_B = Q->kB,
+        .n_c = {.value = n_c, .sd = n_c_sd},
+        .dmu = {.value = Q->dmu, .sd = Q->dmu_se},
+        .rho_s = {.value = Q->rho_s, .sd = Q->rho_s_se},
+        .rho_l = {.value = Q->rho_l, .sd = Q->rho_l_se},
+        .f_plus = {.value = fp->fit.f_plus, .sd = fp->boot_ok ? 0.5 * (fp->boot.hi68 - fp->boot.lo68) : fp->fit.se_f_plus},
+        .n_draw = (size_t)j->jc.draws, .seed = (uint64_t)j->run.seed + (uint64_t)Q->it,
+        .lj_sigma_A = j->run.units == MD_UNITS_LJ ? j->jc.lj_sigma : 0,
+        .lj_epsilon_eV = j->jc.lj_epsilon * CNT_KB_EV_PER_K, .lj_mass_gmol = j->jc.lj_mass};
+    return seed_rate_assemble(&ri, out);
+}
+
+static int assemble_rate(const job *j, results *Q)
+{
+    const double nsd = 0.5 * (Q->n_c_hi68 - Q->n_c_lo68);
+    SR_TRY(assemble_one(j, Q, Q->n_c, isfinite(nsd) && nsd > 0 ? nsd : Q->n_c_se, &Q->fp, &Q->rate));
+    Q->alt_ok = 0;
+    if (Q->has_alt && isfinite(Q->n_c_alt) && Q->n_c_alt > 0 && Q->fp_alt.fit.f_plus > 0) {
+        const double asd = 0.5 * (Q->n_c_alt_hi68 - Q->n_c_alt_lo68);
+        Q->alt_ok = assemble_one(j, Q, Q->n_c_alt, isfinite(asd) && asd > 0 ? asd : 0.1 * Q->n_c_alt, &Q->fp_alt,
+                                 &Q->rate_alt) == 0;
+        sr_error_clear();
+    }
+    return SR_OK;
+}
+
+static void print_rate(const job *j, const results *Q)
+{
+    const seed_rate_output *o = &Q->rate;
+    printf("\n[cnt] T = %g: f+ = %.4g (OLS se %.2g; bootstrap 68%% [%.4g, %.4g]) from %d replicas, window [%g, %g] "
+           "(%zu points)\n", Q->T, Q->fp.fit.f_plus, Q->fp.fit.se_f_plus, Q->fp.boot.lo68, Q->fp.boot.hi68,
+           j->jc.attach_replicas, Q->fp.fit.t0, Q->fp.fit.t1, Q->fp.fit.n_points);
+    printf("[cnt] T = %g: N_c = %.4g (68%% [%.4g, %.4g], %d decided replicas)\n", Q->T, Q->n_c, Q->n_c_lo68,
+           Q->n_c_hi68, Q->n_c_replicas);
+    printf("[cnt] T = %g: gamma = %.4g (68%% [%.4g, %.4g]), dG* = %.4g (%.3g kT), Z = %.3g\n", Q->T, o->central.gamma,
+           o->mc.gamma.lo68, o->mc.gamma.hi68, o->central.dG_star, o->central.beta_dG, o->central.zeldovich);
+    printf("[cnt] T = %g: log10 J = %.3f (68%% [%.3f, %.3f], 95%% [%.3f, %.3f])", Q->T, o->central.log10_J,
+           o->mc.log10_J.lo68, o->mc.log10_J.hi68, o->mc.log10_J.lo95, o->mc.log10_J.hi95);
+    if (isfinite(o->log10_J_si))
+        printf("; SI: log10 J = %.2f m^-3 s^-1 (68%% [%.2f, %.2f])", o->log10_J_si, o->log10_J_si_interval.lo68,
+               o->log10_J_si_interval.hi68);
+    printf("\n");
+    if (Q->alt_ok)
+        printf("[cnt] T = %g, [order_alt] labels: N_c = %.4g, f+ = %.4g, gamma = %.4g, log10 J = %.3f "
+               "(threshold systematic: |d gamma| = %.3g, |d log10 J| = %.2f)\n", Q->T, Q->n_c_alt, Q->fp_alt.fit.f_plus,
+               Q->rate_alt.central.gamma, Q->rate_alt.central.log10_J,
+               fabs(Q->rate_alt.central.gamma - o->central.gamma),
+               fabs(Q->rate_alt.central.log10_J - o->central.log10_J));
+    fflush(stdout);
+}
+
+/* Seed sizes at temperature it > 0: the first campaign's sizes times N_c(T)/N_c(T_0), with the CNT estimate
+ * N_c = 32 pi gamma^3 / (3 rho_s^2 |dmu|^3) at gamma(T) from a line through the temperatures already done
+ * (constant gamma after one). Deterministic, so every rank gets the same sizes. */
+static int scaled_sizes(const job *j, const results *Rt, int it, double *sizes, int *n)
+{
+    const results *R0 = &Rt[0], *Q = &Rt[it];
+    double g = R0->rate.central.gamma;
+    if (it >= 2) {
+        double x[16], y[16], sd[16];
+        for (int k = 0; k < it; k++) {
+            x[k] = Rt[k].T;
+            y[k] = Rt[k].rate.central.gamma;
+            sd[k] = 0.5 * (Rt[k].rate.mc.gamma.hi68 - Rt[k].rate.mc.gamma.lo68);
+            if (!(sd[k] > 0)) sd[k] = 0.05 * y[k];
+        }
+        cnt_linfit lf;
+        double gl, se;
+        if (cnt_linear_fit((size_t)it, x, y, sd, &lf) == 0) {
+            cnt_linfit_eval(&lf, Q->T, &gl, &se);
+            if (gl > 0) g = gl;
+        }
+        sr_error_clear();
+    }
+    double est, dg;
+    SR_TRY(cnt_critical_size(g, Q->dmu, Q->rho_s, &est, &dg));
+    const double ratio = est / R0->n_c;
+    *n = j->cc.sizes.n;
+    for (int k = 0; k < *n; k++) {
+        sizes[k] = lround(j->cc.sizes.v[k] * ratio);
+        if (sizes[k] < 2) sizes[k] = 2;
+    }
+    return SR_OK;
+}
+
+/* gamma(T) line and the J(T) curve with its Monte-Carlo band (cnt_rate_at). */
+typedef struct rate_curve {
+    int n;
+    double *T, *log10_J, *lo68, *hi68, *lo95, *hi95, *gamma, *gamma_se;
+} rate_curve;
+
+static void rate_curve_free(rate_curve *c)
+{
+    free(c->T);
+    memset(c, 0, sizeof *c);
+}
+
+static int gamma_curve(const job *j, const results *Rt, int nTr, cnt_linfit *gfit, rate_curve *cv)
+{
+    double x[16], y[16], sd[16], fp[16], fsd[16];
+    int order[16];
+    for (int k = 0; k < nTr; k++) order[k] = k;
+    for (int a = 1; a < nTr; a++) /* by temperature, for the f+ table */
+        for (int b = a; b > 0 && Rt[order[b]].T < Rt[order[b - 1]].T; b--) {
+            int t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    for (int q = 0; q < nTr; q++) {
+        const results *Q = &Rt[order[q]];
+        x[q] = Q->T;
+        y[q] = Q->rate.central.gamma;
+        sd[q] = 0.5 * (Q->rate.mc.gamma.hi68 - Q->rate.mc.gamma.lo68);
+        if (!(sd[q] > 0)) sd[q] = 0.05 * y[q];
+        fp[q] = Q->fp.fit.f_plus;
+        fsd[q] = Q->fp.boot_ok ? 0.5 * (Q->fp.boot.hi68 - Q->fp.boot.lo68) : Q->fp.fit.se_f_plus;
+    }
+    SR_TRY(cnt_linear_fit((size_t)nTr, x, y, sd, gfit));
+    const results *R0 = &Rt[0];
+    double lo = x[0], hi = x[nTr - 1] + 0.5 * (R0->T_m - x[nTr - 1]);
+    for (int b = 0; b < j->jc.bulk_temperatures.n; b++)
+        if (j->jc.bulk_temperatures.v[b] < lo) lo = j->jc.bulk_temperatures.v[b];
+    if (j->jc.curve_temperatures.n == 2) {
+        lo = j->jc.curve_temperatures.v[0];
+        hi = j->jc.curve_temperatures.v[1];
+    }
+    const int n = j->jc.curve_points;
+    cv->n = n;
+    cv->T = malloc(sizeof(double) * 8 * (size_t)n);
+    if (!cv->T) return SR_ERROR(SR_ENOMEM, "out of memory");
+    cv->log10_J = cv->T + n;
+    cv->lo68 = cv->T + 2 * n;
+    cv->hi68 = cv->T + 3 * n;
+    cv->lo95 = cv->T + 4 * n;
+    cv->hi95 = cv->T + 5 * n;
+    cv->gamma = cv->T + 6 * n;
+    cv->gamma_se = cv->T + 7 * n;
+    cnt_dmu_model dm = {.dh = &R0->dh, .T_m = R0->T_m, .sigma_T_m = R0->T_m_se};
+    cnt_table_model tab = {.n = (size_t)nTr, .T = x, .value = fp, .sd = fsd};
+    cnt_rate_model m = {.gamma = {cnt_linfit_model_eval, gfit},
+                        .dmu = {cnt_dmu_model_eval, &dm},
+                        .rho_s = {cnt_linfit_model_eval, (void *)&R0->fit_rho_s},
+                        .rho_l = {cnt_linfit_model_eval, (void *)&R0->fit_rho_l},
+                        .f_plus = {cnt_table_model_eval, &tab},
+                        .k_B = R0->kB};
+    gsl_rng *rng = sr_rng_create((uint64_t)j->run.seed, 77, SR_RNG_BOOTSTRAP);
+    if (!rng) return SR_ERROR(SR_ENOMEM, "out of memory");
+    const size_t nd = (size_t)(j->jc.draws < 4000 ? j->jc.draws : 4000);
+    for (int q = 0; q < n; q++) {
+        const double T = lo + (hi - lo) * q / (n - 1.0);
+        cv->T[q] = T;
+        cnt_linfit_eval(gfit, T, &cv->gamma[q], &cv->gamma_se[q]);
+        cnt_interval band;
+        size_t nrej = 0;
+        if (cnt_rate_at(&m, T, nd, rng, &cv->log10_J[q], &band, &nrej) == 0) {
+            cv->lo68[q] = band.lo68;
+            cv->hi68[q] = band.hi68;
+            cv->lo95[q] = band.lo95;
+            cv->hi95[q] = band.hi95;
+        } else {
+            cv->log10_J[q] = cv->lo68[q] = cv->hi68[q] = cv->lo95[q] = cv->hi95[q] = NAN;
+            sr_error_clear();
+        }
+    }
+    gsl_rng_free(rng);
+    return SR_OK;
+}
+
+static void print_summary(const job *j, const results *Rt, int nTr, const cnt_linfit *gfit, const rate_curve *cv)
+{
+    const md_units *u = md_units_get(j->run.units);
+    printf("\n[cnt] summary (%s units: gamma in %s/%s^2, J in %s^-3 %s^-1; intervals 68%%)\n", u->name, u->energy,
+           u->length, u->length, u->time);
+    printf("  %9s %9s %22s %10s %22s %8s %24s\n", "T", "dmu", "N_c", "f+", "gamma", "dG*/kT", "log10 J");
+    for (int k = 0; k < nTr; k++) {
+        const results *Q = &Rt[k];
+        const seed_rate_output *o = &Q->rate;
+        printf("  %9.4g %9.4g %8.4g [%5.4g,%5.4g] %10.4g %8.4g [%5.4g,%5.4g] %8.3g %8.3f [%6.2f,%6.2f]\n", Q->T, Q->dmu,
+               Q->n_c, Q->n_c_lo68, Q->n_c_hi68, Q->fp.fit.f_plus, o->central.gamma, o->mc.gamma.lo68,
+               o->mc.gamma.hi68, o->central.beta_dG, o->central.log10_J, o->mc.log10_J.lo68, o->mc.log10_J.hi68);
+    }
+    for (int k = 0; k < nTr; k++)
+        if (Rt[k].alt_ok)
+            printf("  threshold systematic at T = %g ([order_alt]): N_c %.4g -> %.4g, gamma %.4g -> %.4g, log10 J %.3f -> "
+                   "%.3f\n", Rt[k].T, Rt[k].n_c, Rt[k].n_c_alt, Rt[k].rate.central.gamma, Rt[k].rate_alt.central.gamma,
+                   Rt[k].rate.central.log10_J, Rt[k].rate_alt.central.log10_J);
+    if (nTr >= 2) {
+        printf("  gamma(T) = %.5g + %.5g T (se %.2g, %.2g; chi^2 %.3g, %d temperatures)\n", gfit->a, gfit->b,
+               sqrt(gfit->cov[0][0]), sqrt(gfit->cov[1][1]), gfit->chisq, nTr);
+        printf("  J(T) curve (log10 J, 68%% band): ");
+        for (int q = 0; q < cv->n; q += (cv->n > 5 ? (cv->n - 1) / 4 : 1))
+            printf("T %.4g: %.2f [%.2f, %.2f]  ", cv->T[q], cv->log10_J[q], cv->lo68[q], cv->hi68[q]);
+        printf("\n");
+    } else {
+        printf("  one temperature: add [cnt] extra_temperatures for gamma(T) and a J(T) band\n");
+    }
+    fflush(stdout);
+}
+
+/* The part of PREFIX.rates.nc that spans temperatures: per-temperature results, the threshold
+ * systematic, the gamma(T) line and the J(T) curve. Called inside write_rates_nc (define mode). */
+static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int nTr, const cnt_linfit *gfit,
+                            const rate_curve *cv)
+{
+    const md_units *u = md_units_get(j->run.units);
+    char rate_u[128], tens_u[128], log_u[160], inv_t[64], slope_u[160];
+    snprintf(rate_u, sizeof rate_u, "%s^-3 %s^-1", u->length, u->time);
+    snprintf(tens_u, sizeof tens_u, "%s %s^-2", u->energy, u->length);
+    snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
+    snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
+    snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
+    enum { NV = 21 };
+    double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
+    if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
+    struct tv {
+        const char *name, *units, *ln;
+    } V[NV] = {
+        {"rate_temperature", u->temperature, "temperatures of the rate (first: [ensemble] temperature)"},
+        {"rate_dmu", u->energy, "dmu at each temperature (Gibbs-Helmholtz)"},
+        {"rate_n_c", "atoms", "N_c at each temperature"},
+        {"rate_n_c_lo68", "atoms", "N_c bootstrap 68% low"},
+        {"rate_n_c_hi68", "atoms", "N_c bootstrap 68% high"},
+        {"rate_n_c_replicas", "1", "decided replicas behind N_c"},
+        {"rate_f_plus", inv_t, "f+ at each temperature"},
+        {"rate_f_plus_lo68", inv_t, "f+ bootstrap 68% low"},
+        {"rate_f_plus_hi68", inv_t, "f+ bootstrap 68% high"},
+        {"rate_gamma", tens_u, "gamma at each temperature"},
+        {"rate_gamma_lo68", tens_u, "gamma 68% low"},
+        {"rate_gamma_hi68", tens_u, "gamma 68% high"},
+        {"rate_beta_dG_star", "1", "dG*/kT at each temperature"},
+        {"rate_log10_J", log_u, "log10 J at each temperature"},
+        {"rate_log10_J_lo68", log_u, "log10 J 68% low"},
+        {"rate_log10_J_hi68", log_u, "log10 J 68% high"},
+        {"rate_log10_J_si", "log10(m^-3 s^-1)", "log10 J in SI at each temperature (NaN: not convertible)"},
+        {"rate_n_c_alt", "atoms", "N_c with the [order_alt] classifier (threshold systematic; NaN: none)"},
+        {"rate_f_plus_alt", inv_t, "f+ with the [order_alt] classifier"},
+        {"rate_gamma_alt", tens_u, "gamma with the [order_alt] classifier"},
+        {"rate_log10_J_alt", log_u, "log10 J with the [order_alt] classifier"},
+    };
+    for (int k = 0; k < nTr; k++) {
+        const results *Q = &Rt[k];
+        const seed_rate_output *o = &Q->rate;
+        const double v[NV] = {Q->T, Q->dmu, Q->n_c, Q->n_c_lo68, Q->n_c_hi68, Q->n_c_replicas, Q->fp.fit.f_plus,
+                              Q->fp.boot.lo68, Q->fp.boot.hi68, o->central.gamma, o->mc.gamma.lo68, o->mc.gamma.hi68,
+                              o->central.beta_dG, o->central.log10_J, o->mc.log10_J.lo68, o->mc.log10_J.hi68,
+                              o->log10_J_si, Q->alt_ok ? Q->n_c_alt : NAN, Q->alt_ok ? Q->fp_alt.fit.f_plus : NAN,
+                              Q->alt_ok ? Q->rate_alt.central.gamma : NAN, Q->alt_ok ? Q->rate_alt.central.log10_J : NAN};
+        for (int q = 0; q < NV; q++) buf[q * nTr + k] = v[q];
+    }
+    int rc = io_ncfile_def_dim(f, "rate_point", (size_t)nTr);
+    const char *d_r[] = {"rate_point"}, *d_c[] = {"curve_point"};
+    for (int q = 0; q < NV && !rc; q++) rc = io_ncfile_def_var(f, V[q].name, IO_NC_DOUBLE, 1, d_r, V[q].units, V[q].ln);
+    const char *sys_names[2] = {"log10_J_systematic", "gamma_systematic"};
+    double sys[2] = {NAN, NAN};
+    if (Rt[0].alt_ok) {
+        sys[0] = fabs(Rt[0].rate_alt.central.log10_J - Rt[0].rate.central.log10_J);
+        sys[1] = fabs(Rt[0].rate_alt.central.gamma - Rt[0].rate.central.gamma);
+    }
+    if (!rc) rc = io_ncfile_def_var(f, sys_names[0], IO_NC_DOUBLE, 0, NULL, "1",
+                                    "|log10 J([order_alt]) - log10 J| at T: order-parameter threshold systematic (NaN: no [order_alt])");
+    if (!rc) rc = io_ncfile_def_var(f, sys_names[1], IO_NC_DOUBLE, 0, NULL, tens_u,
+                                    "|gamma([order_alt]) - gamma| at T (NaN: no [order_alt])");
+    double gl[5] = {NAN, NAN, NAN, NAN, NAN};
+    const char *gnames[5] = {"gamma_fit_intercept", "gamma_fit_slope", "gamma_fit_cov_ab", "gamma_fit_intercept_se",
+                             "gamma_fit_slope_se"};
+    if (gfit) {
+        gl[0] = gfit->a;
+        gl[1] = gfit->b;
+        gl[2] = gfit->cov[0][1];
+        gl[3] = sqrt(gfit->cov[0][0]);
+        gl[4] = sqrt(gfit->cov[1][1]);
+        char cov_u[320];
+        snprintf(cov_u, sizeof cov_u, "(%s) (%s)", tens_u, slope_u);
+        if (!rc) rc = io_ncfile_def_var(f, gnames[0], IO_NC_DOUBLE, 0, NULL, tens_u, "gamma(T) = a + b T: a");
+        if (!rc) rc = io_ncfile_def_var(f, gnames[1], IO_NC_DOUBLE, 0, NULL, slope_u, "gamma(T) = a + b T: b");
+        if (!rc) rc = io_ncfile_def_var(f, gnames[2], IO_NC_DOUBLE, 0, NULL, cov_u, "covariance of a and b");
+        if (!rc) rc = io_ncfile_def_var(f, gnames[3], IO_NC_DOUBLE, 0, NULL, tens_u, "standard error of a");
+        if (!rc) rc = io_ncfile_def_var(f, gnames[4], IO_NC_DOUBLE, 0, NULL, slope_u, "standard error of b");
+        if (!rc) rc = io_ncfile_def_dim(f, "curve_point", (size_t)cv->n);
+        const char *cn[8] = {"curve_temperature", "curve_log10_J", "curve_log10_J_lo68", "curve_log10_J_hi68",
+                             "curve_log10_J_lo95", "curve_log10_J_hi95", "curve_gamma", "curve_gamma_se"};
+        const char *cu[8] = {u->temperature, log_u, log_u, log_u, log_u, log_u, tens_u, tens_u};
+        const char *cl[8] = {"temperatures of the J(T) curve (extrapolated outside the rate temperatures)",
+                             "log10 J(T) from gamma(T), dmu(T), rho(T) and f+(T) (f+ interpolated linearly)",
+                             "log10 J(T) Monte-Carlo 68% low", "log10 J(T) 68% high", "log10 J(T) 95% low",
+                             "log10 J(T) 95% high", "gamma(T) line", "standard error of the gamma(T) line"};
+        for (int q = 0; q < 8 && !rc; q++) rc = io_ncfile_def_var(f, cn[q], IO_NC_DOUBLE, 1, d_c, cu[q], cl[q]);
+        const double *cd[8] = {cv->T, cv->log10_J, cv->lo68, cv->hi68, cv->lo95, cv->hi95, cv->gamma, cv->gamma_se};
+        for (int q = 0; q < 8 && !rc; q++) rc = io_ncfile_put_double(f, cn[q], NULL, NULL, cd[q]);
+        for (int q = 0; q < 5 && !rc; q++) rc = io_ncfile_put_double(f, gnames[q], NULL, NULL, &gl[q]);
+    }
+    for (int q = 0; q < NV && !rc; q++) rc = io_ncfile_put_double(f, V[q].name, NULL, NULL, buf + q * nTr);
+    for (int q = 0; q < 2 && !rc; q++) rc = io_ncfile_put_double(f, sys_names[q], NULL, NULL, &sys[q]);
+    free(buf);
+    return rc;
 }
 
 int seed_rate_run(const char *file)
@@ -874,7 +1343,7 @@ int seed_rate_run(const char *file)
     memset(&S1, 0, sizeof S1);
     /* 1 + 2 */
     if (!rc) rc = run_stage1(&J, an, &S1);
-    if (!rc) rc = analyse_stage1(&J, &S1, &R);
+    if (!rc) rc = analyse_stage1(&J, &S1, &R, rank == 0);
     if (!rc && rank == 0) {
         printf("\n[cnt] T_m = %.4g +- %.2g (bracket [%g, %g] -> %.4g +- %.2g; v(T) root %.4g +- %.2g)\n", R.T_m,
                R.T_m_se, R.T_low, R.T_high, R.T_m_bracket, R.T_m_bracket_se, R.T_m_vel, R.T_m_vel_se);
@@ -883,52 +1352,68 @@ int seed_rate_run(const char *file)
                R.rho_l_se, R.T / R.T_m);
         fflush(stdout);
     }
-    /* 3: the seeding campaign, from the same input file (the campaign ignores [cnt]) */
-    if (!rc) rc = seed_campaign_run(J.file, NULL);
-    if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
-    if (!rc) rc = read_campaign(J.oc.prefix, &R);
-    /* 4: f+ */
-    if (!rc) rc = run_attach(&J, an, &R);
-    /* 5: CNT */
-    if (!rc && rank == 0) {
-        const double nsd = 0.5 * (R.n_c_hi68 - R.n_c_lo68);
-        seed_rate_inputs ri = {
-            .units = J.run.units, .T = R.T, .k_B = R.kB,
-            .n_c = {.value = R.n_c, .sd = isfinite(nsd) && nsd > 0 ? nsd : R.n_c_se},
-            .dmu = {.value = R.dmu, .sd = R.dmu_se},
-            .rho_s = {.value = R.rho_s, .sd = R.rho_s_se},
-            .rho_l = {.value = R.rho_l, .sd = R.rho_l_se},
-            .f_plus = {.value = R.fp.fit.f_plus,
-                       .sd = R.fp.boot_ok ? 0.5 * (R.fp.boot.hi68 - R.fp.boot.lo68) : R.fp.fit.se_f_plus},
-            .n_draw = (size_t)J.jc.draws, .seed = (uint64_t)J.run.seed,
-            .lj_sigma_A = J.run.units == MD_UNITS_LJ ? J.jc.lj_sigma : 0,
-            .lj_epsilon_eV = J.jc.lj_epsilon * CNT_KB_EV_PER_K, .lj_mass_gmol = J.jc.lj_mass};
-        rc = seed_rate_assemble(&ri, &R.rate);
-        if (!rc) {
-            const seed_rate_output *o = &R.rate;
-            printf("\n[cnt] f+ = %.4g (OLS se %.2g; bootstrap 68%% [%.4g, %.4g]) from %d replicas, window [%g, %g] "
-                   "(%zu points)\n", R.fp.fit.f_plus, R.fp.fit.se_f_plus, R.fp.boot.lo68, R.fp.boot.hi68,
-                   J.jc.attach_replicas, R.fp.fit.t0, R.fp.fit.t1, R.fp.fit.n_points);
-            printf("[cnt] N_c = %.4g (68%% [%.4g, %.4g], %d decided replicas)\n", R.n_c, R.n_c_lo68, R.n_c_hi68,
-                   R.n_c_replicas);
-            printf("[cnt] gamma = %.4g (68%% [%.4g, %.4g]), dG* = %.4g (%.3g kT), Z = %.3g\n", o->central.gamma,
-                   o->mc.gamma.lo68, o->mc.gamma.hi68, o->central.dG_star, o->central.beta_dG, o->central.zeldovich);
-            printf("[cnt] log10 J = %.3f (68%% [%.3f, %.3f], 95%% [%.3f, %.3f])", o->central.log10_J,
-                   o->mc.log10_J.lo68, o->mc.log10_J.hi68, o->mc.log10_J.lo95, o->mc.log10_J.hi95);
-            if (isfinite(o->log10_J_si))
-                printf("; SI: log10 J = %.2f m^-3 s^-1 (68%% [%.2f, %.2f])", o->log10_J_si,
-                       o->log10_J_si_interval.lo68, o->log10_J_si_interval.hi68);
-            printf("\n");
-            rc = write_rates_nc(&J, &S1, &R);
-            if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.oc.prefix, now_s() - t0);
+    /* 3-5 at every temperature of the rate: campaign -> N_c, f+ -> CNT */
+    const int nTr = 1 + J.jc.extra_temperatures.n;
+    results *Rt = calloc((size_t)nTr, sizeof *Rt);
+    order_analyzer *an_alt = NULL;
+    if (!Rt) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc && J.alt) rc = order_analyzer_create(J.alt, J.cc.cluster_cutoff, &an_alt);
+    for (int it = 0; it < nTr && !rc; it++) {
+        results *Q = &Rt[it];
+        if (it == 0) {
+            *Q = R;
+        } else {
+            Q->T = J.jc.extra_temperatures.v[it - 1];
+            Q->p = R.p;
+            Q->kB = R.kB;
+            rc = analyse_stage1(&J, &S1, Q, 0);
         }
+        Q->it = it;
+        if (it == 0) snprintf(Q->prefix, sizeof Q->prefix, "%s", J.oc.prefix);
+        else snprintf(Q->prefix, sizeof Q->prefix, "%s-T%g", J.oc.prefix, Q->T);
+        double sizes[SR_KW_MAXLIST];
+        int nsizes = 0;
+        if (!rc && it > 0) rc = scaled_sizes(&J, Rt, it, sizes, &nsizes);
+        if (rc) break;
+        if (rank == 0 && it > 0) {
+            printf("\n[cnt] temperature %d of %d: T = %g, dmu = %.4g +- %.2g, seed sizes", it + 1, nTr, Q->T, Q->dmu,
+                   Q->dmu_se);
+            for (int q = 0; q < nsizes; q++) printf(" %.0f", sizes[q]);
+            printf(" (scaled from the first campaign by CNT)\n");
+            fflush(stdout);
+        }
+        seed_campaign_override ov = {.temperature = Q->T, .sizes = sizes, .nsizes = nsizes, .prefix = Q->prefix,
+                                     .alt = J.alt, .stream_offset = 10000000L * it};
+        rc = seed_campaign_run_ex(J.file, &ov, NULL);
+        if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
+        if (!rc) rc = read_campaign(Q->prefix, Q);
+        if (!rc) rc = run_attach(&J, an, Q->has_alt ? an_alt : NULL, Q);
+        /* every rank assembles (same draws, same numbers): the next temperature's sizes need gamma */
+        if (!rc) rc = assemble_rate(&J, Q);
+        if (!rc && rank == 0) print_rate(&J, Q);
     }
+    cnt_linfit gfit;
+    memset(&gfit, 0, sizeof gfit);
+    rate_curve cv;
+    memset(&cv, 0, sizeof cv);
+    if (!rc && nTr >= 2) rc = gamma_curve(&J, Rt, nTr, &gfit, &cv);
+    if (!rc && rank == 0) {
+        print_summary(&J, Rt, nTr, &gfit, &cv);
+        rc = write_rates_nc(&J, &S1, Rt, nTr, nTr >= 2 ? &gfit : NULL, &cv);
+        if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.oc.prefix, now_s() - t0);
+    }
+    for (int it = 0; Rt && it < nTr; it++) {
+        free(Rt[it].attach_t);
+        free(Rt[it].attach_N);
+        free(Rt[it].attach_msd);
+        free(Rt[it].attach_N_alt);
+    }
+    free(Rt);
+    rate_curve_free(&cv);
+    order_analyzer_free(an_alt);
     if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
     if (rc && rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
     stage1_free(&S1);
-    free(R.attach_t);
-    free(R.attach_N);
-    free(R.attach_msd);
     order_analyzer_free(an);
     job_free(&J);
     return rc;

@@ -13,6 +13,7 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
     r->outcome = SEED_UNDECIDED;
     r->nframes = 0;
     r->n0 = 0;
+    r->n0_alt = -1;
     r->t_end = 0;
     md_system *s = md_system_copy(start);
     gsl_rng *rv = sr_rng_create(p->seed, (uint64_t)p->replica, SR_RNG_VELOCITIES);
@@ -31,6 +32,12 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
     if (!rc) rc = md_integrator_setup(in);
     order_cluster_result cr;
     if (!rc) rc = order_analyze_frame(an, s, &cr);
+    order_cluster_result ca;
+    if (!rc && p->an_alt) {
+        rc = order_analyze_frame(p->an_alt, s, &ca);
+        if (!rc) r->n0_alt = ca.nmax;
+        if (!rc && r->nmax_alt) r->nmax_alt[0] = ca.nmax;
+    }
     if (!rc) {
         r->n0 = cr.nmax;
         r->nmax[r->nframes++] = cr.nmax;
@@ -40,6 +47,10 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
             rc = md_integrator_run(in, p->analyze_every);
             if (rc) break;
             rc = order_analyze_frame(an, s, &cr);
+            if (!rc && p->an_alt && r->nmax_alt) {
+                rc = order_analyze_frame(p->an_alt, s, &ca);
+                if (!rc) r->nmax_alt[r->nframes] = ca.nmax;
+            }
             if (rc) break;
             r->nmax[r->nframes++] = cr.nmax;
             r->t_end = s->time;
