@@ -40,6 +40,12 @@ enum io_nctype { IO_NC_DOUBLE = 0, IO_NC_FLOAT, IO_NC_INT, IO_NC_CHAR, IO_NC_BYT
 
 typedef struct io_ncfile io_ncfile;
 
+/* Read a whole variable (any shape, converted to double) into a new array of *n elements (caller frees).
+ * SR_ENETCDF naming the file and variable when either is missing. */
+int io_nc_read_double(const char *path, const char *var, double **v, size_t *n);
+/* A text attribute of var (NULL = global) into buf (NUL-terminated); SR_ENETCDF when absent or too long. */
+int io_nc_read_att_text(const char *path, const char *var, const char *att, char *buf, size_t len);
+
 /* Create `path.tmp` (classic 64-bit-offset format, define mode). Nothing appears at `path` until
  * io_ncfile_commit(). */
 int io_ncfile_create(const char *path, io_ncfile **out);

@@ -282,3 +282,51 @@ const io_unit_names *io_units(int md_units_style)
 {
     return md_units_style == MD_UNITS_LJ ? &units_lj : &units_metal;
 }
+
+/* ---- readers ---- */
+int io_nc_read_double(const char *path, const char *var, double **v, size_t *n)
+{
+    int id, vid, nd, dims[NC_MAX_VAR_DIMS];
+    IO_NC(nc_open(path, NC_NOWRITE, &id), var, path);
+    int st = nc_inq_varid(id, var, &vid);
+    if (!st) st = nc_inq_varndims(id, vid, &nd);
+    if (!st) st = nc_inq_vardimid(id, vid, dims);
+    size_t len = 1;
+    for (int k = 0; !st && k < nd; k++) {
+        size_t l;
+        st = nc_inq_dimlen(id, dims[k], &l);
+        len *= l;
+    }
+    double *buf = NULL;
+    if (!st) {
+        buf = malloc((len ? len : 1) * sizeof *buf);
+        if (!buf) {
+            nc_close(id);
+            return SR_ERROR(SR_ENOMEM, "out of memory");
+        }
+        st = nc_get_var_double(id, vid, buf);
+    }
+    nc_close(id);
+    if (st) {
+        free(buf);
+        return io_nc_fail(st, "nc_get_var_double", var, path, __FILE__, __LINE__);
+    }
+    *v = buf;
+    *n = len;
+    return SR_OK;
+}
+
+int io_nc_read_att_text(const char *path, const char *var, const char *att, char *buf, size_t len)
+{
+    int id, vid = NC_GLOBAL;
+    size_t l = 0;
+    IO_NC(nc_open(path, NC_NOWRITE, &id), var, path);
+    int st = var ? nc_inq_varid(id, var, &vid) : 0;
+    if (!st) st = nc_inq_attlen(id, vid, att, &l);
+    if (!st && l + 1 > len) st = NC_ERANGE;
+    if (!st) st = nc_get_att_text(id, vid, att, buf);
+    nc_close(id);
+    if (st) return io_nc_fail(st, "nc_get_att_text", att, path, __FILE__, __LINE__);
+    buf[l] = '\0';
+    return SR_OK;
+}

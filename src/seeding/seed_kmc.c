@@ -5,11 +5,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <gsl/gsl_math.h>
 
 #include "seed_comm.h"
@@ -239,13 +239,14 @@ int seed_kmc_read_table(const char *path, double kT, double rho_l, double f_plus
     return rc;
 }
 
-static int nc_scalar(int ncid, const char *path, const char *name, double *v)
+static int nc_scalar(const char *path, const char *name, double *v)
 {
-    int id;
-    int st = nc_inq_varid(ncid, name, &id);
-    if (st) return io_nc_fail(st, "nc_inq_varid", name, path, __FILE__, __LINE__);
-    st = nc_get_var_double(ncid, id, v);
-    if (st) return io_nc_fail(st, "nc_get_var_double", name, path, __FILE__, __LINE__);
+    double *x = NULL;
+    size_t n = 0;
+    SR_TRY(io_nc_read_double(path, name, &x, &n));
+    *v = n == 1 ? x[0] : NAN;
+    free(x);
+    if (n != 1) return SR_ERROR(SR_EINVAL, "%s: variable %s has %zu values, expected a scalar", path, name, n);
     if (!isfinite(*v)) return SR_ERROR(SR_EINVAL, "%s: variable %s = %g is not finite", path, name, *v);
     return SR_OK;
 }
@@ -256,23 +257,18 @@ int seed_kmc_read_campaign(const char *prefix, seed_kmc_campaign *out)
     memset(out, 0, sizeof *out);
     char path[4200];
     snprintf(path, sizeof path, "%s.rates.nc", prefix);
-    int ncid;
-    int st = nc_open(path, NC_NOWRITE, &ncid);
-    if (st)
+    if (access(path, R_OK) != 0)
         return SR_ERROR(SR_ENETCDF, "%s: cannot open (%s); it is written by `seedrate cnt` with [output] prefix = PREFIX",
-                        path, nc_strerror(st));
+                        path, strerror(errno));
     const char *names[] = {"gamma", "dmu", "rho_s", "rho_l", "f_plus", "n_c", "temperature"};
     double *dst[] = {&out->gamma, &out->dmu, &out->rho_s, &out->rho_l, &out->f_plus, &out->n_c, &out->temperature};
     int rc = SR_OK;
-    for (int k = 0; !rc && k < 7; k++) rc = nc_scalar(ncid, path, names[k], dst[k]);
+    for (int k = 0; !rc && k < 7; k++) rc = nc_scalar(path, names[k], dst[k]);
     char us[64] = "lj";
-    size_t len = 0;
-    if (!rc && nc_inq_attlen(ncid, NC_GLOBAL, "units_style", &len) == NC_NOERR && len < sizeof us) {
-        st = nc_get_att_text(ncid, NC_GLOBAL, "units_style", us);
-        if (st) rc = io_nc_fail(st, "nc_get_att_text", "units_style", path, __FILE__, __LINE__);
-        us[len] = '\0';
+    if (!rc && io_nc_read_att_text(path, NULL, "units_style", us, sizeof us)) {
+        snprintf(us, sizeof us, "lj"); /* files without the attribute are lj */
+        sr_error_clear();
     }
-    nc_close(ncid);
     if (rc) return rc;
     if (!strcmp(us, "metal")) out->metal = 1;
     else if (strcmp(us, "lj"))
