@@ -203,7 +203,7 @@ int cmd_report(int argc, char **argv)
             get(R, "rate_log10_J_alt", &ja);
             get(R, "rate_f_plus_alt", &fa);
             fprintf(md, "| threshold systematic ([order_alt], same replicas relabelled) | N_c %.4g, f+ %.4g, gamma %.4g, "
-                        "log10 J %.3f | |gamma - gamma_alt| = %.3g, |log10 J - log10 J_alt| = %.2f | same replicas |\n",
+                        "log10 J %.3f | spread: gamma %.3g, log10 J %.2f | same replicas |\n",
                     nca.n ? nca.v[0] : NAN, fa.n ? fa.v[0] : NAN, ga.n ? ga.v[0] : NAN, ja.n ? ja.v[0] : NAN,
                     get1(R, "gamma_systematic"), sysJ);
             free(nca.v); free(ga.v); free(ja.v); free(fa.v);
@@ -277,7 +277,7 @@ int cmd_report(int argc, char **argv)
                                   "'' u 1:7 w l lw 2 t '{/Symbol g}(T) = a + b T', "
                                   "'%s/gamma_T.dat' u 1:2:3:4 w yerrorbars pt 7 lw 2 t 'seeding (68%%)'\n", dir, dir);
             plot(dir, "gamma_T", s, gp, md, "gamma(T): seeding points and the fitted line");
-            snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset key left\n"
+            snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset key bottom left\n"
                                   "plot '%s/curve.dat' u 1:5:6 w filledcurves lc rgb '#e0e8ff' t '95%%', "
                                   "'' u 1:3:4 w filledcurves lc rgb '#b0c4ff' t '68%%', '' u 1:2 w l lw 2 lc rgb 'blue' t 'J(T) from {/Symbol g}(T)', "
                                   "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (68%%)'\n", dir, dir);
