@@ -115,4 +115,17 @@ if mpirun -np 1 "$exe" campaign other.ini > other.log 2>&1; then echo "FAIL: oth
 elif grep -q "already holds a campaign of other inputs" other.log && cmp -s one.nc one.before.nc; then
     echo "ok   other inputs on the same prefix: $(grep -m1 error other.log | cut -c1-100)..."
 else echo "FAIL: other inputs message: $(cat other.log)"; fail=1; fi
+# appending a seed size keeps the finished points: only the new point's replicas run
+sed -e "s|PREFIX|one|" -e "s/^seed_sizes = 20 60/seed_sizes = 20 60 40/" tiny.ini > more.ini
+mpirun -np 2 "$exe" campaign more.ini > more.log 2>&1 # the P_grow fit may fail on 3 replicas per size: not tested here
+if grep -q "resuming: 6 of 9 replicas" more.log; then
+    $py - <<'PY' && echo "ok   appended seed size: old replicas kept, 3 new ones run" || fail=1
+import netCDF4 as nc, numpy as np
+a, b = nc.Dataset("one.before.nc"), nc.Dataset("one.nc")
+for v in ("outcome", "n0"):
+    x, y = np.asarray(a[v][:]), np.asarray(b[v][:])
+    if len(y) != 9 or not np.array_equal(x, y[:6]):
+        print("FAIL: %s of the old points changed after appending a size: %s -> %s" % (v, x, y)); raise SystemExit(1)
+PY
+else echo "FAIL: appending a seed size: $(grep -m3 -E 'error|resuming' more.log)"; fail=1; fi
 exit $fail

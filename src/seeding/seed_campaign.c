@@ -395,6 +395,9 @@ static uint64_t hash_str(uint64_t h, const char *s)
     return h;
 }
 
+/* The file holds the hash of every input but the point list, then one line per point ("size T"). A rerun
+ * must have the same hash and keep the old points in front (points may be appended: their indices, streams,
+ * journal entries and checkpoints stay valid), else it is refused. */
 static int check_signature(const campaign *c)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -403,43 +406,55 @@ static int check_signature(const campaign *c)
         const sr_section *s = sr_input_section(c->in, secs[i]);
         h = hash_str(h, secs[i]);
         for (int k = 0; s && k < s->n; k++) {
-            if (c->ov && c->ov->temperature > 0 && i == 3 && !strcmp(s->entries[k].key, "temperature")) continue;
-            if (c->ov && c->ov->nsizes > 0 && i == 5 && !strcmp(s->entries[k].key, "seed_sizes")) continue;
+            if (i == 3 && !strcmp(s->entries[k].key, "temperature")) continue; /* in the point list */
+            if (i == 5 && (!strcmp(s->entries[k].key, "seed_sizes") || !strcmp(s->entries[k].key, "temperatures")))
+                continue;
             h = hash_str(h, s->entries[k].key);
             h = hash_str(h, "=");
             h = hash_str(h, s->entries[k].value);
             h = hash_str(h, ";");
         }
     }
-    char buf[64];
-    snprintf(buf, sizeof buf, "T=%.17g;", c->ip.temperature);
-    h = hash_str(h, buf);
-    for (int p = 0; p < c->npoints; p++) {
-        snprintf(buf, sizeof buf, "%d,", c->size[p]);
-        h = hash_str(h, buf);
-    }
+    char buf[96];
     if (c->ov && c->ov->stream_offset) {
         snprintf(buf, sizeof buf, "off=%ld;", c->ov->stream_offset);
         h = hash_str(h, buf);
     }
-    char path[4400], line[64] = "";
-    snprintf(path, sizeof path, "%s.campaign.sig", c->oc.prefix);
-    snprintf(buf, sizeof buf, "%016llx\n", (unsigned long long)h);
-    FILE *fp = fopen(path, "r");
-    if (fp) {
-        if (!fgets(line, sizeof line, fp)) line[0] = '\0';
-        fclose(fp);
-        if (strcmp(line, buf) != 0)
-            return SR_ERROR(SR_EINVAL,
-                            "%s: the output prefix %s already holds a campaign of other inputs (seed sizes, temperature, "
-                            "potential, ...); its checkpoints and journals cannot be reused: delete %s.* or set another "
-                            "[output] prefix", c->file, c->oc.prefix, c->oc.prefix);
-        return SR_OK;
+    const size_t cap = 64 + 64 * (size_t)c->npoints;
+    char *want = malloc(cap), *have = malloc(cap);
+    if (!want || !have) {
+        free(want);
+        free(have);
+        return SR_ERROR(SR_ENOMEM, "out of memory");
     }
-    fp = fopen(path, "w");
-    if (!fp || fputs(buf, fp) < 0 || fclose(fp) != 0)
-        return SR_ERROR(SR_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return SR_OK;
+    size_t len = (size_t)snprintf(want, cap, "%016llx\n", (unsigned long long)h);
+    for (int p = 0; p < c->npoints; p++) len += (size_t)snprintf(want + len, cap - len, "%d %.17g\n", c->size[p], c->T[p]);
+    char path[4400];
+    snprintf(path, sizeof path, "%s.campaign.sig", c->oc.prefix);
+    FILE *fp = fopen(path, "r");
+    int rc = SR_OK;
+    if (fp) {
+        size_t n = fread(have, 1, cap - 1, fp);
+        have[n] = '\0';
+        fclose(fp);
+        /* the old file must be a prefix of the new one (same inputs, points appended at most) */
+        if (strncmp(have, want, strlen(have)) != 0 || strlen(have) < 17)
+            rc = SR_ERROR(SR_EINVAL,
+                          "%s: the output prefix %s already holds a campaign of other inputs (temperature, potential, "
+                          "replicas, ... or other seed sizes than the first ones; new sizes may only be appended); its "
+                          "checkpoints and journals cannot be reused: delete %s.* or set another [output] prefix",
+                          c->file, c->oc.prefix, c->oc.prefix);
+    }
+    if (!rc) { /* (re)write: records appended points */
+        char tmp[4500];
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        fp = fopen(tmp, "w");
+        if (!fp || fputs(want, fp) < 0 || fclose(fp) != 0 || rename(tmp, path) != 0)
+            rc = SR_ERROR(SR_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    free(want);
+    free(have);
+    return rc;
 }
 
 /* ---- journal: one line per finished replica, fsync'ed, one file per rank ---- */
