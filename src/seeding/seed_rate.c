@@ -39,7 +39,7 @@ typedef struct cnt_job_config {
     int bootstrap;
     long draws;
     double lj_sigma, lj_epsilon, lj_mass;
-    sr_reals extra_temperatures, curve_temperatures;
+    sr_reals extra_temperatures, curve_temperatures, extra_seed_factors;
     int curve_points;
 } cnt_job_config;
 
@@ -112,6 +112,9 @@ static const sr_keyword cnt_job_keywords[] = {
      NULL, "further temperatures of the rate (0: none): each gets its own campaign (seed sizes scaled from the first "
      "by CNT at constant gamma, N_c ~ 1/(rho_s^2 |dmu|^3)) and f+ runs; then gamma(T) is fitted as a line and "
      "J(T) is given with a band"},
+    {"extra_seed_factors", SR_KW_REALS, offsetof(cnt_job_config, extra_seed_factors), "", "0", 0, 100, NULL,
+     "seed sizes at the extra temperatures as multiples of the CNT estimate of N_c there, e.g. '0.6 0.8 1 1.25 1.6' "
+     "(0: the first campaign's sizes scaled by N_c(T)/N_c(T_0))"},
     {"curve_temperatures", SR_KW_REALS, offsetof(cnt_job_config, curve_temperatures), "temperature", "0", 0, 1e7,
      NULL, "range 'lo hi' of the J(T) curve (0: from the lowest bulk or rate temperature to half-way between the "
      "highest rate temperature and T_m)"},
@@ -253,6 +256,9 @@ static int job_parse(job *j, sr_errlist *el)
             sr_errlist_add(el, "%s: [cnt] extra_temperatures must be > 0 and differ from [ensemble] temperature", j->file);
     if (c->extra_temperatures.n + 1 > 16) sr_errlist_add(el, "%s: [cnt] at most 15 extra_temperatures", j->file);
     if (c->curve_temperatures.n == 1 && c->curve_temperatures.v[0] == 0) j->jc.curve_temperatures.n = 0;
+    if (c->extra_seed_factors.n == 1 && c->extra_seed_factors.v[0] == 0) j->jc.extra_seed_factors.n = 0;
+    for (int k = 0; k < c->extra_seed_factors.n; k++)
+        if (!(c->extra_seed_factors.v[k] > 0)) sr_errlist_add(el, "%s: [cnt] extra_seed_factors must be > 0", j->file);
     if (c->curve_temperatures.n != 0 &&
         (c->curve_temperatures.n != 2 || !(c->curve_temperatures.v[0] > 0) ||
          !(c->curve_temperatures.v[1] > c->curve_temperatures.v[0])))
@@ -500,7 +506,7 @@ static int alloc_d(double **p, size_t n)
 static uint64_t stage1_hash(const job *j)
 {
     static const char *const ens_skip[] = {"temperature", NULL};
-    static const char *const cnt_skip[] = {"attach_*", "extra_temperatures", "curve_*", "bootstrap", "draws", "lj_*",
+    static const char *const cnt_skip[] = {"attach_*", "extra_*", "curve_*", "bootstrap", "draws", "lj_*",
                                            NULL};
     uint64_t h = 0;
     h = seed_input_hash(h, sr_input_section(j->in, "run"), NULL);
@@ -790,7 +796,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
                              .n_seed = R->attach_size, .seed = (uint64_t)j->run.seed, .stream = 1 + 1000L * R->it};
     sp.ip.temperature = R->T;
     /* resume */
-    static const char *const cnt_skip[] = {"extra_temperatures", "curve_*", "bootstrap", "draws", "lj_*", NULL};
+    static const char *const cnt_skip[] = {"extra_*", "curve_*", "bootstrap", "draws", "lj_*", NULL};
     uint64_t h = seed_input_hash(stage1_hash(j), sr_input_section(j->in, "cnt"), cnt_skip);
     h = seed_input_hash(h, sr_input_section(j->in, "campaign"), NULL);
     h = mix_double(mix_double(mix_double(h, R->T), R->attach_size), alt ? 1.0 : 0.0);
@@ -1029,9 +1035,10 @@ static int scaled_sizes(const job *j, const results *Rt, int it, double *sizes, 
     double est, dg;
     SR_TRY(cnt_critical_size(g, Q->dmu, Q->rho_s, &est, &dg));
     const double ratio = est / R0->n_c;
-    *n = j->cc.sizes.n;
+    const sr_reals *f = &j->jc.extra_seed_factors;
+    *n = f->n > 0 ? f->n : j->cc.sizes.n;
     for (int k = 0; k < *n; k++) {
-        sizes[k] = lround(j->cc.sizes.v[k] * ratio);
+        sizes[k] = f->n > 0 ? lround(f->v[k] * est) : lround(j->cc.sizes.v[k] * ratio);
         if (sizes[k] < 2) sizes[k] = 2;
     }
     return SR_OK;
