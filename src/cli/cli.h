@@ -14,6 +14,7 @@ int cmd_report(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_kmc(int argc, char **argv);
 int cmd_ising(int argc, char **argv);
+int cmd_brute(int argc, char **argv);     /* brute-force MD rate from first-passage times */
 
 /* Print "seedrate: error: <message>" for the last recorded error (sr_error_message()). */
 void cli_report_error(const char *context);

@@ -47,6 +47,7 @@ int md_system_set_types(md_system *s, int ntypes, const double *mass, const char
         if (!(mt > 0.0) || !isfinite(mt))
             return SR_ERROR(SR_EINVAL, "mass of type %d must be positive (got %g)", t + 1, mt);
         s->mass[t] = mt;
+        memset(s->type_name[t], 0, sizeof s->type_name[t]); /* whole label written to checkpoints */
         if (names && names[t])
             snprintf(s->type_name[t], sizeof s->type_name[t], "%s", names[t]);
         else
