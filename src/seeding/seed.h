@@ -67,6 +67,16 @@ int seed_insert(md_system *liq, const md_system *seed, const double centre[3], d
                 unsigned char **is_seed, int *nremoved);
 
 /* ------------------------------------------------------------------------------------------------
+ * Small shared pieces (seed_replica.c)
+ * ---------------------------------------------------------------------------------------------- */
+/* `steps` of MD with ip (thermostat stream sr_rng_create(seed, stream, SR_RNG_THERMOSTAT)); atoms with
+ * frozen[i] != 0 are held fixed (NULL: none). steps <= 0 does nothing. */
+int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
+                   uint64_t stream, const unsigned char *frozen);
+/* Monotonic wall clock [s]. */
+double seed_now_s(void);
+
+/* ------------------------------------------------------------------------------------------------
  * One replica (seed_replica.c)
  * ---------------------------------------------------------------------------------------------- */
 enum seed_outcome { SEED_MELTED = 0, SEED_GROWN = 1, SEED_UNDECIDED = 2, SEED_FAILED = 3 };

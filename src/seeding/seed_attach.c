@@ -10,21 +10,6 @@
 #include "seed_cnt.h"
 #include "../common/sr_rng.h"
 
-static int run_masked(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
-                      uint64_t stream, const unsigned char *frozen)
-{
-    if (steps <= 0) return SR_OK;
-    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
-    md_integrator *in = r ? md_integrator_create(ip, s, pot, r) : NULL;
-    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
-    if (!rc && frozen) rc = md_integrator_restrain(in, frozen, -1.0);
-    if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, steps);
-    md_integrator_free(in);
-    gsl_rng_free(r);
-    return rc;
-}
-
 int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system **out, int *nremoved)
 {
     if (!pot || !p || !out || p->n_seed < 1 || !(p->ip.temperature > 0) || p->liquid_cells.n != 3)
@@ -40,7 +25,7 @@ int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system 
     if (!rc) rc = seed_structure_build(&sc, p->units, ".", "[structure]", rv, &xtal);
     md_integrator_params ip = p->ip;
     ip.barostat = MD_BARO_ISO;
-    if (!rc) rc = run_masked(xtal, pot, &ip, p->equil_steps, p->seed, st + 1, NULL);
+    if (!rc) rc = seed_run_steps(xtal, pot, &ip, p->equil_steps, p->seed, st + 1, NULL);
     seed_structure_config lc = p->sc;
     lc.cells = p->liquid_cells;
     if (p->liquid_density > 0) {
@@ -52,9 +37,9 @@ int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system 
     md_integrator_params mp = ip;
     mp.barostat = MD_BARO_NONE;
     mp.temperature = p->T_melt;
-    if (!rc) rc = run_masked(liq, pot, &mp, p->melt_steps, p->seed, st + 2, NULL);
+    if (!rc) rc = seed_run_steps(liq, pot, &mp, p->melt_steps, p->seed, st + 2, NULL);
     if (!rc) rc = md_velocity_create(liq, ip.temperature, rv);
-    if (!rc) rc = run_masked(liq, pot, &ip, p->equil_steps, p->seed, st + 3, NULL);
+    if (!rc) rc = seed_run_steps(liq, pot, &ip, p->equil_steps, p->seed, st + 3, NULL);
     double radius = 0;
     if (!rc) rc = seed_cut_sphere(xtal, p->n_seed, &seedsys, &radius);
     int removed = 0;
@@ -66,7 +51,7 @@ int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system 
     }
     md_integrator_params rp = ip;
     rp.barostat = MD_BARO_NONE;
-    if (!rc) rc = run_masked(liq, pot, &rp, p->relax_steps, p->seed, st + 4, is_seed);
+    if (!rc) rc = seed_run_steps(liq, pot, &rp, p->relax_steps, p->seed, st + 4, is_seed);
     free(is_seed);
     md_system_free(xtal);
     md_system_free(seedsys);

@@ -314,13 +314,6 @@ static void brute_free(brute *b)
     sr_input_free(b->in);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static int brute_parse(brute *b, sr_errlist *el)
 {
     SR_TRY(sr_input_parse_file(b->file, &b->in));
@@ -364,20 +357,6 @@ static int brute_parse(brute *b, sr_errlist *el)
  * The liquid (rank 0)
  * ============================================================================================== */
 
-static int equilibrate(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
-                       uint64_t stream)
-{
-    if (steps <= 0) return SR_OK;
-    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
-    md_integrator *in = r ? md_integrator_create(ip, s, pot, r) : NULL;
-    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
-    if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, steps);
-    md_integrator_free(in);
-    gsl_rng_free(r);
-    return rc;
-}
-
 static int prepare_liquid(brute *b, md_system **out)
 {
     const uint64_t seed = (uint64_t)b->run.seed;
@@ -407,9 +386,9 @@ static int prepare_liquid(brute *b, md_system **out)
         mp.barostat = MD_BARO_NONE;
         mp.temperature = Tmelt;
         mp.thermostat = MD_THERMO_BUSSI;
-        rc = equilibrate(liq, b->pot, &mp, b->bc.melt_steps, seed, stream + 1000);
+        rc = seed_run_steps(liq, b->pot, &mp, b->bc.melt_steps, seed, stream + 1000, NULL);
     }
-    if (!rc) rc = equilibrate(liq, b->pot, &b->ip, b->bc.equil_steps, seed, stream + 2000);
+    if (!rc) rc = seed_run_steps(liq, b->pot, &b->ip, b->bc.equil_steps, seed, stream + 2000, NULL);
     order_cluster_result cr;
     order_analyzer *an = NULL;
     if (!rc) rc = order_analyzer_create(b->cls, b->bc.cluster_cutoff, &an);
@@ -882,7 +861,7 @@ int seed_brute_run(const char *file)
         brute_free(&B);
         return rc ? rc : SR_EINVAL;
     }
-    const double t0 = now_s();
+    const double t0 = seed_now_s();
     /* output directory */
     if (rank == 0) {
         char d[4096];
@@ -933,7 +912,7 @@ int seed_brute_run(const char *file)
     if (!rc) rc = seed_queue_create(3, &q);
     int *nmax = malloc((size_t)B.max_frames * sizeof(int));
     if (!nmax && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
-    const double tloop = now_s();
+    const double tloop = seed_now_s();
     while (!rc) {
         long r = seed_queue_fetch_add(q, 0, 1);
         if (r >= B.nrep) break;
@@ -955,7 +934,7 @@ int seed_brute_run(const char *file)
             if (nmax[nf - 1] >= B.bc.n_stop) seed_queue_fetch_add(q, 1, 1);
         }
         {
-            double el_t = now_s() - tloop;
+            double el_t = seed_now_s() - tloop;
             printf("[brute] rank %d, replica %ld: %s after %d frames (%.4g %s) | reached %ld, failed %ld | %.0f s\n", rank, r,
                    rrc ? "failed" : (nmax[nf - 1] >= B.bc.n_stop ? "reached n_stop" : "censored"), nf,
                    (nf - 1) * B.frame_time, md_units_get(B.run.units)->time, seed_queue_read(q, 1),
@@ -985,7 +964,7 @@ int seed_brute_run(const char *file)
     }
     int status = rc;
     if (!rc && rank == 0) {
-        status = finish(&B, now_s() - t0);
+        status = finish(&B, seed_now_s() - t0);
         if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
     }
     brute_free(&B);

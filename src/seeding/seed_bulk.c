@@ -8,20 +8,6 @@
 #include "seed_cnt.h"
 #include "../common/sr_rng.h"
 
-static int run_steps(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
-                     uint64_t stream)
-{
-    if (steps <= 0) return SR_OK;
-    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
-    md_integrator *in = r ? md_integrator_create(ip, s, pot, r) : NULL;
-    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
-    if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, steps);
-    md_integrator_free(in);
-    gsl_rng_free(r);
-    return rc;
-}
-
 int seed_bulk_run(const md_system *start, md_potential *pot, order_analyzer *an, const seed_bulk_params *p,
                   seed_bulk_result *r)
 {
@@ -43,7 +29,7 @@ int seed_bulk_run(const md_system *start, md_potential *pot, order_analyzer *an,
         mp.barostat = MD_BARO_NONE;
         mp.temperature = p->T_melt;
         rc = md_velocity_create(s, p->T_melt, rv);
-        if (!rc) rc = run_steps(s, pot, &mp, p->melt_steps, p->seed, stream + 2);
+        if (!rc) rc = seed_run_steps(s, pot, &mp, p->melt_steps, p->seed, stream + 2, NULL);
     }
     ip.barostat = MD_BARO_ISO;
     if (!rc) rc = md_velocity_create(s, ip.temperature, rv);

@@ -141,13 +141,6 @@ static void campaign_free(campaign *c)
     sr_input_free(c->in);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 /* ---- parse and validate the whole input (every rank; only rank 0 prints) ---- */
 static int campaign_parse(campaign *c, sr_errlist *el)
 {
@@ -207,22 +200,6 @@ static int campaign_parse(campaign *c, sr_errlist *el)
     return el->n ? SR_EINVAL : SR_OK;
 }
 
-/* ---- preparation of one point (rank 0) ---- */
-static int equilibrate(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
-                       uint64_t stream, const unsigned char *frozen)
-{
-    if (steps <= 0) return SR_OK;
-    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
-    md_integrator *in = md_integrator_create(ip, s, pot, r);
-    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_EINVAL);
-    if (!rc && frozen) rc = md_integrator_restrain(in, frozen, -1.0);
-    if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, steps);
-    md_integrator_free(in);
-    gsl_rng_free(r);
-    return rc;
-}
-
 /* Classify one configuration with the campaign's classifier (phase checks during preparation). */
 static int analyze_once(const campaign *c, const md_system *s, order_cluster_result *cr)
 {
@@ -249,7 +226,7 @@ static int prepare_point(campaign *c, int p, md_system **out)
     seed_structure_config sc = c->sc;
     sc.temperature = T;
     int rc = seed_structure_build(&sc, c->run.units, c->basedir, where, rv, &xtal);
-    if (!rc) rc = equilibrate(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
+    if (!rc) rc = seed_run_steps(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
     if (!rc) {
         /* the crystal must still be a crystal at (T, p) */
         order_cluster_result cr;
@@ -285,9 +262,9 @@ static int prepare_point(campaign *c, int p, md_system **out)
         mp.barostat = MD_BARO_NONE;
         mp.temperature = Tmelt;
         mp.thermostat = MD_THERMO_BUSSI;
-        rc = equilibrate(liq, c->pot, &mp, c->cc.melt_steps, seed, stream + 1000, NULL);
+        rc = seed_run_steps(liq, c->pot, &mp, c->cc.melt_steps, seed, stream + 1000, NULL);
     }
-    if (!rc) rc = equilibrate(liq, c->pot, &ip, c->cc.equil_steps, seed, stream + 2000, NULL);
+    if (!rc) rc = seed_run_steps(liq, c->pot, &ip, c->cc.equil_steps, seed, stream + 2000, NULL);
     if (!rc) {
         /* the liquid must be liquid: no crystalline cluster of a size comparable to the seed */
         order_cluster_result cr;
@@ -324,7 +301,7 @@ static int prepare_point(campaign *c, int p, md_system **out)
     if (!rc) {
         md_integrator_params rp = ip;
         rp.barostat = MD_BARO_NONE;
-        rc = equilibrate(liq, c->pot, &rp, c->cc.relax_steps, seed, stream + 3000, is_seed);
+        rc = seed_run_steps(liq, c->pot, &rp, c->cc.relax_steps, seed, stream + 3000, is_seed);
     }
     free(is_seed);
     md_system_free(xtal);
@@ -884,7 +861,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         if (!rc) rc = check_signature(&C);
     }
     if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message()); /* resources, output directory, signature */
-    const double t0 = now_s();
+    const double t0 = seed_now_s();
     /* results */
     C.outcome1 = calloc((size_t)C.ntot, sizeof(long));
     C.n0 = calloc((size_t)C.ntot, sizeof(long));
@@ -979,7 +956,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     }
     int *nmax = malloc((size_t)C.max_frames * sizeof(int));
     if (!nmax) rc = SR_ERROR(SR_ENOMEM, "out of memory");
-    double tloop = now_s();
+    double tloop = seed_now_s();
     while (!rc && q) {
         long k = seed_queue_fetch_add(q, 0, 1);
         if (k >= ntodo) break;
@@ -1001,7 +978,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         if (rank == 0) {
             long started = seed_queue_read(q, 0);
             long running = (started < ntodo ? started : ntodo) - ndone;
-            double el_t = now_s() - tloop, eta = ndone > 0 ? el_t / ndone * (ntodo - ndone) : 0;
+            double el_t = seed_now_s() - tloop, eta = ndone > 0 ? el_t / ndone * (ntodo - ndone) : 0;
             printf("[campaign] %ld/%ld done, %ld running, %ld left | grown %ld melted %ld undecided %ld failed %ld | "
                    "ETA %.0f s\n", ndone, ntodo, running < 0 ? 0 : running, ntodo - ndone - (running < 0 ? 0 : running),
                    seed_queue_read(q, 2 + SEED_GROWN), seed_queue_read(q, 2 + SEED_MELTED),
@@ -1034,7 +1011,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     /* entries that rank 0 loaded from the journal were counted once (only rank 0 holds them) */
     int status = rc;
     if (!rc && rank == 0) {
-        status = finish(&C, now_s() - t0);
+        status = finish(&C, seed_now_s() - t0);
         if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
         if (summary) {
             summary->ntot = C.ntot;

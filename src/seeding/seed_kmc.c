@@ -12,16 +12,10 @@
 #include <unistd.h>
 #include <gsl/gsl_math.h>
 
+#include "seed.h"
 #include "seed_comm.h"
 #include "../common/sr_error.h"
 #include "../io/io.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 size_t seed_kmc_default_chunk(size_t n_traj)
 {
@@ -101,9 +95,9 @@ int seed_kmc_run(const cnt_bd_model *m, const seed_kmc_params *p, seed_kmc_resul
     out->tau_exact = calloc(w, sizeof(double));
     double *s1 = calloc(w, sizeof(double)), *s2 = calloc(w, sizeof(double));
     int rc = out->tau && out->se && out->tau_exact && s1 && s2 ? SR_OK : SR_ERROR(SR_ENOMEM, "seed_kmc_run: out of memory");
-    double t0 = now_s();
+    double t0 = seed_now_s();
     if (!rc) rc = seed_kmc_sums(m, p, s1, s2, &out->tasks_local);
-    out->wall_s = now_s() - t0; /* this rank's; the sums end in a collective, so ranks finish together */
+    out->wall_s = seed_now_s() - t0; /* this rank's; the sums end in a collective, so ranks finish together */
     if (!rc) rc = cnt_kmc_mfpt_finish(m->n_max, p->n_traj, s1, s2, out->tau, out->se);
     if (!rc) rc = cnt_bd_mfpt_exact(m, p->n0, out->tau_exact);
     if (!rc) rc = cnt_bd_steady_flux(m, &out->J_bd);

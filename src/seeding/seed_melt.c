@@ -72,22 +72,6 @@ double seed_coex_velocity(int n, double slope, double area, double rho_s)
     return (double)n * slope / (2.0 * area * rho_s);
 }
 
-/* NVT (or the given params) for `steps`, atoms with mask frozen (k < 0). */
-static int run_frozen(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
-                      uint64_t stream, const unsigned char *mask)
-{
-    if (steps <= 0) return SR_OK;
-    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
-    md_integrator *in = r ? md_integrator_create(ip, s, pot, r) : NULL;
-    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
-    if (!rc && mask) rc = md_integrator_restrain(in, mask, -1.0);
-    if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, steps);
-    md_integrator_free(in);
-    gsl_rng_free(r);
-    return rc;
-}
-
 int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, const seed_coex_params *p,
                   int max_frames, seed_coex_result *r)
 {
@@ -118,7 +102,7 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
     iso.barostat = MD_BARO_ISO;
     if (iso.thermostat == MD_THERMO_NONE) iso.thermostat = MD_THERMO_BUSSI;
     if (!rc) rc = md_velocity_create(s, p->T, rv);
-    if (!rc) rc = run_frozen(s, pot, &iso, p->xtal_steps, p->seed, stream + 4, NULL);
+    if (!rc) rc = seed_run_steps(s, pot, &iso, p->xtal_steps, p->seed, stream + 4, NULL);
     if (!rc) {
         r->area = s->box.len[0] * s->box.len[1];
         r->rho_s = s->n / md_system_volume(s);
@@ -129,10 +113,10 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
     if (nvt.thermostat == MD_THERMO_NONE) nvt.thermostat = MD_THERMO_BUSSI;
     if (!rc) rc = md_velocity_create(s, p->T_melt, rv);
     nvt.temperature = p->T_melt;
-    if (!rc) rc = run_frozen(s, pot, &nvt, p->melt_steps, p->seed, stream + 2, lower);
+    if (!rc) rc = seed_run_steps(s, pot, &nvt, p->melt_steps, p->seed, stream + 2, lower);
     nvt.temperature = p->T;
     if (!rc) rc = md_velocity_create(s, p->T, rv);
-    if (!rc) rc = run_frozen(s, pot, &nvt, p->cool_steps, p->seed, stream + 3, lower);
+    if (!rc) rc = seed_run_steps(s, pot, &nvt, p->cool_steps, p->seed, stream + 3, lower);
     /* 2. release: NpzAT at T, fresh velocities for everybody (the frozen half had none) */
     md_integrator_params npz = p->ip;
     npz.temperature = p->T;

@@ -200,13 +200,6 @@ int seed_nc_read_att(const char *path, const char *var, const char *att, char *b
 /* ================================================================================================
  * The pipeline
  * ============================================================================================== */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 typedef struct job {
     const char *file;
     sr_input *in;
@@ -573,7 +566,7 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
         if (k >= ntask) break;
         if (have[k]) continue;
         int trc;
-        double t0 = now_s();
+        double t0 = seed_now_s();
         if (k < s1->ntm) {
             seed_coex_params cp = {.ip = j->ip, .T = c->tm_temperatures.v[k], .xtal_steps = c->tm_xtal_steps,
                                    .T_melt = Tmelt_slab, .melt_steps = c->tm_melt_steps, .cool_steps = c->tm_cool_steps,
@@ -590,7 +583,7 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 printf("[cnt] coexistence T = %g: %s, v = %.4g +- %.2g %s, crystalline fraction %.2f -> %.2f in %d "
                        "frames (rank %d, %.1f s)\n", cp.T, r.grew ? "grew" : "melted", r.velocity, r.velocity_se,
                        md_units_get(j->run.units)->velocity, r.frac[0], r.frac[r.nframes - 1], r.nframes,
-                       seed_comm_rank(), now_s() - t0);
+                       seed_comm_rank(), seed_now_s() - t0);
                 double *v = tmv + (size_t)k * ntmv;
                 v[0] = r.velocity;
                 v[1] = r.velocity_se;
@@ -617,7 +610,7 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 s1->b[ph][4][b] = r.solid_fraction;
                 printf("[cnt] bulk %s T = %g: h = %.5g +- %.2g, rho = %.5g +- %.2g, crystalline fraction %.2f "
                        "(rank %d, %.1f s)\n", ph == 0 ? "liquid " : "crystal", bp.ip.temperature, r.h, r.h_se, r.rho,
-                       r.rho_se, r.solid_fraction, seed_comm_rank(), now_s() - t0);
+                       r.rho_se, r.solid_fraction, seed_comm_rank(), seed_now_s() - t0);
                 const double bvals[5] = {r.h, r.h_se, r.rho, r.rho_se, r.solid_fraction};
                 trc = seed_journal_append(j->oc.prefix, "BULK", h1, k - s1->ntm, bvals, 5);
             }
@@ -1262,7 +1255,7 @@ int seed_rate_run(const char *file)
     memset(&J, 0, sizeof J);
     J.file = file;
     const int rank = seed_comm_rank();
-    const double t0 = now_s();
+    const double t0 = seed_now_s();
     sr_errlist el = {0};
     int rc = job_parse(&J, &el);
     md_system *probe = NULL;
@@ -1368,7 +1361,7 @@ int seed_rate_run(const char *file)
     if (!rc && rank == 0) {
         print_summary(&J, Rt, nTr, &gfit, &cv);
         rc = write_rates_nc(&J, &S1, Rt, nTr, nTr >= 2 ? &gfit : NULL, &cv);
-        if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.oc.prefix, now_s() - t0);
+        if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.oc.prefix, seed_now_s() - t0);
     }
     for (int it = 0; Rt && it < nTr; it++) {
         free(Rt[it].attach_t);

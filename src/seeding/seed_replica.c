@@ -2,9 +2,32 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "seed.h"
 #include "../common/sr_rng.h"
+
+int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
+                   uint64_t stream, const unsigned char *frozen)
+{
+    if (steps <= 0) return SR_OK;
+    gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
+    md_integrator *in = r ? md_integrator_create(ip, s, pot, r) : NULL;
+    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
+    if (!rc && frozen) rc = md_integrator_restrain(in, frozen, -1.0);
+    if (!rc) rc = md_integrator_setup(in);
+    if (!rc) rc = md_integrator_run(in, steps);
+    md_integrator_free(in);
+    gsl_rng_free(r);
+    return rc;
+}
+
+double seed_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
 
 int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *an, const seed_replica_params *p,
                      seed_replica_result *r)
