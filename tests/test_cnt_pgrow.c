@@ -234,6 +234,30 @@ static void test_error_paths(void **state)
     gsl_rng_free(r);
 }
 
+/* Separated outcomes: the fit refuses (no finite width) and the bracket is [largest all-melted size,
+ * smallest all-grown size]; mixed points inside it do not move it; no bracket when P_grow falls. */
+static void test_bracket_of_separated_outcomes(void **state)
+{
+    (void)state;
+    const double x[5] = {38, 201, 284, 294, 371};
+    const unsigned g[5] = {0, 0, 2, 2, 3}, t[5] = {5, 3, 3, 2, 3};
+    cnt_logistic_fit fit;
+    assert_int_not_equal(cnt_pgrow_fit(5, x, g, t, 1e-10, 200, &fit), SR_OK); /* w -> 0 */
+    double lo, hi;
+    assert_int_equal(cnt_pgrow_bracket(5, x, g, t, &lo, &hi), SR_OK);
+    assert_true(lo == 201 && hi == 294);
+    /* a point with no decided replica is ignored */
+    const unsigned t2[5] = {5, 3, 3, 0, 3}, g2[5] = {0, 0, 2, 0, 3};
+    assert_int_equal(cnt_pgrow_bracket(5, x, g2, t2, &lo, &hi), SR_OK);
+    assert_true(lo == 201 && hi == 371);
+    /* P_grow falling with size: no bracket */
+    const unsigned g3[5] = {5, 3, 1, 0, 0};
+    assert_int_equal(cnt_pgrow_bracket(5, x, g3, (const unsigned[]){5, 3, 3, 2, 3}, &lo, &hi), SR_EFAILED);
+    /* no all-grown point */
+    const unsigned g4[5] = {0, 0, 1, 1, 2};
+    assert_int_equal(cnt_pgrow_bracket(5, x, g4, t, &lo, &hi), SR_EFAILED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap_interval_coverage),
         cmocka_unit_test(test_bootstrap_reproducible),
         cmocka_unit_test(test_error_paths),
+        cmocka_unit_test(test_bracket_of_separated_outcomes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

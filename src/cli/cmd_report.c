@@ -127,10 +127,17 @@ int cmd_report(int argc, char **argv)
             get1(cpath, "boot_lo68"), get1(cpath, "boot_hi68"), get1(cpath, "boot_lo95"), get1(cpath, "boot_hi95"), w,
             tot, ndec);
     char s[20000];
-    snprintf(s, sizeof s,
-             "set xlabel 'seed size N (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
-             "plot '%s/pgrow.dat' u 1:2:3 w yerrorbars pt 7 t 'replicas (binomial se)', "
-             "1/(1+exp(-(x-(%g))/(%g))) lw 2 t 'maximum-likelihood fit, N_c = %.3g'\n", dir, n_c, w, n_c);
+    if (isfinite(w))
+        snprintf(s, sizeof s,
+                 "set xlabel 'seed size N (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
+                 "plot '%s/pgrow.dat' u 1:2:3 w yerrorbars pt 7 t 'replicas (binomial se)', "
+                 "1/(1+exp(-(x-(%g))/(%g))) lw 2 t 'maximum-likelihood fit, N_c = %.3g'\n", dir, n_c, w, n_c);
+    else /* separated outcomes: N_c bracketed, no logistic width */
+        snprintf(s, sizeof s,
+                 "set xlabel 'seed size N (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
+                 "set arrow from %g, graph 0 to %g, graph 1 nohead lw 2\n"
+                 "plot '%s/pgrow.dat' u 1:2:3 w yerrorbars pt 7 t 'replicas (binomial se); line: N_c = %.3g (bracket)'\n",
+                 n_c, n_c, dir, n_c);
     plot(dir, "pgrow", s, gp && isfinite(n_c), md, "P_grow vs seed size with the logistic fit");
     /* N_max traces coloured by outcome */
     const size_t nrep = outcome.n, nfr = nrep ? nmax.n / nrep : 0;

@@ -97,6 +97,13 @@ int cnt_pgrow_bootstrap(size_t n, const double *x, const unsigned *n_grow, const
                         size_t n_boot, gsl_rng *rng, double grad_tol, int max_iter,
                         cnt_interval *x_c_interval, cnt_interval *w_interval, size_t *n_skipped);
 
+/* When the outcomes are (quasi-)separated (every grow at or above every melt, so the likelihood has no
+ * finite width and cnt_pgrow_fit fails), x_c is only bracketed: *lo = the largest x at which every decided
+ * replica melted, *hi = the smallest x at which every one grew. Points with n_total = 0 are ignored.
+ * SR_EFAILED unless both exist and lo < hi (e.g. P_grow falling with x). */
+int cnt_pgrow_bracket(size_t n, const double *x, const unsigned *n_grow, const unsigned *n_total, double *lo,
+                      double *hi);
+
 /* ================================================================================================
  * 2. CNT quantities for a spherical nucleus (Espinosa et al. 2016, eqs. 1-6; Kelton, Solid State
  *    Phys. 45, 75 (1991))

@@ -251,3 +251,21 @@ int cnt_pgrow_bootstrap(size_t n, const double *x, const unsigned *n_grow, const
     free(u), free(xc), free(w), free(k);
     return rc;
 }
+
+int cnt_pgrow_bracket(size_t n, const double *x, const unsigned *n_grow, const unsigned *n_total, double *lo,
+                      double *hi)
+{
+    if (!x || !n_grow || !n_total || !lo || !hi) return SR_ERROR(SR_EINVAL, "cnt_pgrow_bracket: NULL argument");
+    double b_lo = -INFINITY, b_hi = INFINITY;
+    for (size_t q = 0; q < n; q++) {
+        if (n_total[q] == 0) continue;
+        if (n_grow[q] == 0 && x[q] > b_lo) b_lo = x[q];
+        if (n_grow[q] == n_total[q] && x[q] < b_hi) b_hi = x[q];
+    }
+    if (!isfinite(b_lo) || !isfinite(b_hi) || !(b_hi > b_lo))
+        return SR_ERROR(SR_EFAILED, "P_grow bracket: no size where all melted below one where all grew (lo %g, hi %g)",
+                        b_lo, b_hi);
+    *lo = b_lo;
+    *hi = b_hi;
+    return SR_OK;
+}

@@ -121,6 +121,7 @@ typedef struct campaign {
     long *nmax1;     /* [ntot * max_frames], value + 1; 0 = none */
     const seed_campaign_override *ov; /* NULL: the file as it is */
     long *n0alt;     /* N_max(0) with ov->alt (+1; 0 = none) */
+    int bracketed;   /* N_c from the bracket of separated outcomes, not from a fit */
 } campaign;
 
 static void campaign_free(campaign *c)
@@ -535,6 +536,10 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
     TRY(io_ncfile_put_att_text(f, NULL, "mode", c->cc.mode == 0 ? "sizes" : "temperatures"));
     TRY(io_ncfile_put_att_text(f, NULL, "units_style", u->name));
     TRY(io_ncfile_put_att_text(f, NULL, "outcome_codes", "0 melted, 1 grown, 2 undecided, 3 failed"));
+    TRY(io_ncfile_put_att_text(f, NULL, "n_c_method",
+                               c->bracketed ? "bracket: midpoint of [largest all-melted size, smallest all-grown size], "
+                                              "sd = width/sqrt(12), 95% = the bracket (outcomes separated)"
+                                            : "maximum binomial likelihood logistic fit, bootstrap over replicas"));
     TRY(io_ncfile_def_dim(f, "replica", (size_t)c->ntot));
     TRY(io_ncfile_def_dim(f, "frame", (size_t)c->max_frames));
     TRY(io_ncfile_def_dim(f, "point", (size_t)c->npoints));
@@ -703,9 +708,32 @@ static int finish(campaign *c, double wall)
                                                       : "the seed grew at every temperature: try higher temperatures");
     } else {
         int rc = cnt_pgrow_fit(nfit, fx, fg, ft, 1e-10, 200, &fit);
-        if (rc) {
-            status = SR_ERROR(SR_EFAILED, "P_grow fit failed: %s (add points between the melted and grown ones)",
-                              sr_error_message());
+        /* (quasi-)separated outcomes: the transition is sharper than the spacing of the points and the
+         * likelihood has no finite width. N_c is then only bracketed: between the largest size at which
+         * every decided replica melted and the smallest at which every one grew (uniform over the bracket) */
+        double b_lo = NAN, b_hi = NAN;
+        char why[512] = "";
+        if (rc) snprintf(why, sizeof why, "%s", sr_error_message());
+        if (rc && c->cc.mode == 0 && cnt_pgrow_bracket(nfit, fx, fg, ft, &b_lo, &b_hi) == 0) {
+            printf("\n  P_grow fit: %s\n  -> N_c is only BRACKETED (no finite logistic width): between %.4g (all melted) and "
+                   "%.4g (all grew); add sizes inside the bracket or replicas to narrow it\n", why, b_lo, b_hi);
+            sr_error_clear();
+            memset(&fit, 0, sizeof fit);
+            fit.x_c = 0.5 * (b_lo + b_hi);
+            fit.se_x_c = (b_hi - b_lo) / sqrt(12.0);
+            fit.w = fit.se_w = NAN;
+            fit_ok = 1;
+            boot_ok = 1;
+            boot.lo68 = fit.x_c - fit.se_x_c;
+            boot.hi68 = fit.x_c + fit.se_x_c;
+            boot.lo95 = b_lo;
+            boot.hi95 = b_hi;
+            boot.median = fit.x_c;
+            c->bracketed = 1;
+            printf("    N_c = %.4g +- %.2g %s (bracket midpoint; sd of a uniform distribution over the bracket)\n", fit.x_c,
+                   fit.se_x_c, xu);
+        } else if (rc) {
+            status = SR_ERROR(SR_EFAILED, "P_grow fit failed: %s (add points between the melted and grown ones)", why);
         } else {
             fit_ok = 1;
             gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
