@@ -33,20 +33,23 @@ static const sr_keyword run_keywords[] = {
 
 typedef struct output_config {
     char prefix[SR_KW_STRLEN];
-    long thermo_every, trajectory_every, checkpoint_every;
+    long thermo_every, trajectory_every, checkpoint_every, extxyz_every;
     int velocities;
     int restart;
 } output_config;
 
 static const sr_keyword output_keywords[] = {
     {"prefix", SR_KW_STRING, offsetof(output_config, prefix), "", "md", 0, 0, NULL,
-     "output files: PREFIX.nc (AMBER trajectory), PREFIX.thermo(.nc), PREFIX.ckpt"},
+     "output files: PREFIX.nc (AMBER trajectory), PREFIX.thermo(.nc), PREFIX.ckpt, PREFIX.extxyz"},
     {"thermo_every", SR_KW_LONG, offsetof(output_config, thermo_every), "steps", "100", 1, 1e15, NULL,
      "thermodynamic output interval"},
     {"trajectory_every", SR_KW_LONG, offsetof(output_config, trajectory_every), "steps", "0", 0, 1e15, NULL,
      "trajectory frame interval (0: no trajectory)"},
     {"checkpoint_every", SR_KW_LONG, offsetof(output_config, checkpoint_every), "steps", "0", 0, 1e15, NULL,
      "checkpoint interval (0: only at the end)"},
+    {"extxyz_every", SR_KW_LONG, offsetof(output_config, extxyz_every), "steps", "0", 0, 1e15, NULL,
+     "interval of PREFIX.extxyz frames with potential energy and forces (ASE convention; training data for "
+     "seedrate train; 0: none)"},
     {"velocities", SR_KW_BOOL, offsetof(output_config, velocities), "", "no", 0, 1, NULL,
      "also write velocities to the trajectory"},
     {"restart", SR_KW_BOOL, offsetof(output_config, restart), "", "yes", 0, 1, NULL,
@@ -84,6 +87,22 @@ static long next_event(long step, long every, long end)
     if (every <= 0) return end;
     long n = (step / every + 1) * every;
     return n < end ? n : end;
+}
+
+/* One extended-XYZ frame (positions, forces on the local atoms, potential energy, box) appended to out:
+ * the training-data format that `seedrate train` reads (energy= in the comment line, forces:R:3). */
+static int write_extxyz(FILE *out, md_system *s, double pe)
+{
+    io_frame fr;
+    io_typemap tm;
+    SR_TRY(io_frame_from_system(s, 1, &fr, &tm));
+    free(fr.v);
+    fr.v = NULL;
+    fr.energy = pe;
+    int rc = io_extxyz_write_frame(out, &fr, &tm);
+    if (!rc && fflush(out)) rc = SR_ERROR(SR_EIO, "extxyz: write failed");
+    io_frame_free(&fr);
+    return rc;
 }
 
 static void print_thermo(const md_thermo *t)
@@ -132,6 +151,7 @@ int cmd_md(int argc, char **argv)
     gsl_rng *rng = NULL;
     io_amber_writer *traj = NULL;
     io_thermo_writer *thermo = NULL;
+    FILE *xyz = NULL;
     int status = 1;
     md_integrator_params ip;
 
@@ -213,6 +233,17 @@ int cmd_md(int argc, char **argv)
             goto done;
         }
     }
+    if (oc.extxyz_every > 0) {
+        if (resumed)
+            snprintf(path, sizeof path, "%s.from%ld.extxyz", oc.prefix, s->step);
+        else
+            snprintf(path, sizeof path, "%s.extxyz", oc.prefix);
+        xyz = fopen(path, "w");
+        if (!xyz) {
+            fprintf(stderr, "seedrate: error: cannot open %s for writing: %s\n", path, strerror(errno));
+            goto done;
+        }
+    }
     {
         char tp[4200], np[4200];
         /* a restart keeps the earlier segment's logs: the new ones are named after the restart step */
@@ -239,6 +270,10 @@ int cmd_md(int argc, char **argv)
     }
     print_thermo(&t0);
     io_thermo_write(thermo, &t0);
+    if (xyz && write_extxyz(xyz, s, t0.pe)) {
+        cli_report_error("extxyz");
+        goto done;
+    }
     if (traj && io_amber_write_frame(traj, s, s->time, NULL)) {
         cli_report_error("trajectory");
         goto done;
@@ -255,6 +290,10 @@ int cmd_md(int argc, char **argv)
         }
         if (oc.checkpoint_every > 0) {
             long c = next_event(s->step, oc.checkpoint_every, end);
+            if (c < nxt) nxt = c;
+        }
+        if (xyz) {
+            long c = next_event(s->step, oc.extxyz_every, end);
             if (c < nxt) nxt = c;
         }
         double a = now_s();
@@ -274,6 +313,13 @@ int cmd_md(int argc, char **argv)
         if (traj && (s->step % oc.trajectory_every == 0 || s->step == end) && io_amber_write_frame(traj, s, s->time, NULL)) {
             cli_report_error("trajectory");
             goto done;
+        }
+        if (xyz && s->step % oc.extxyz_every == 0) {
+            /* energy and forces of the same positions (md_integrator_thermo computes the energy) */
+            if (md_integrator_thermo(integ, &t) || write_extxyz(xyz, s, t.pe)) {
+                cli_report_error("extxyz");
+                goto done;
+            }
         }
         if (oc.checkpoint_every > 0 && s->step % oc.checkpoint_every == 0) {
             if (md_checkpoint_write(ckpt, s, integ) || (traj && io_amber_sync(traj)) || io_thermo_sync(thermo)) {
@@ -307,6 +353,10 @@ done:
         }
     }
     if (thermo) io_thermo_close(thermo, status == 0);
+    if (xyz && fclose(xyz)) {
+        fprintf(stderr, "seedrate: error: closing the extxyz file failed: %s\n", strerror(errno));
+        status = 1;
+    }
     sr_errlist_clear(&el);
     md_integrator_free(integ);
     md_potential_free(pot);

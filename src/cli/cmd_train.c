@@ -1,8 +1,8 @@
 /* cmd_train.c - `seedrate train`: fit a neural-network potential to DFT energies and forces.
  *
  *   seedrate train FILE                     train from a sectioned input file (see --help)
- *   seedrate train --test MODEL DIR...      RMSE of a model on DeePMD-kit npy systems
- *   seedrate train --bench MODEL DIR [N]    time N force evaluations of DIR's first frame through
+ *   seedrate train --test MODEL DATA...     RMSE of a model on DeePMD-kit npy systems or extxyz files
+ *   seedrate train --bench MODEL DATA [N]   time N force evaluations of DATA's first frame through
  *                                           md (FULL list + md_compute), report us per atom-step */
 #include <libgen.h>
 #include <math.h>
@@ -112,8 +112,8 @@ static const sr_keyword out_keys[] = {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: seedrate train FILE\n"
-                 "       seedrate train --test MODEL DIR...\n"
-                 "       seedrate train --bench MODEL DIR [REPEATS]\n\n"
+                 "       seedrate train --test MODEL DATA...   (DATA: npy system directory or .xyz/.extxyz file)\n"
+                 "       seedrate train --bench MODEL DATA [REPEATS]\n\n"
                  "Fits a Behler-Parrinello neural-network potential (units metal) to DeePMD-kit npy\n"
                  "systems (type.raw, type_map.raw, set.*/{box,coord,energy,force}.npy).\n"
                  "Relative paths in FILE are relative to FILE's directory. Keys:\n\n");
@@ -328,6 +328,15 @@ fail:
     return rc ? 1 : 0;
 }
 
+/* one data source: an extxyz file (*.xyz, *.extxyz) or a DeePMD-kit npy system directory */
+static int read_one(ml_dataset *ds, const char *path)
+{
+    const size_t len = strlen(path);
+    if ((len > 4 && !strcmp(path + len - 4, ".xyz")) || (len > 7 && !strcmp(path + len - 7, ".extxyz")))
+        return ml_dataset_read_extxyz(ds, path);
+    return ml_dataset_read_deepmd(ds, path);
+}
+
 static int run_test(int argc, char **argv)
 {
     ml_model *m;
@@ -341,7 +350,7 @@ static int run_test(int argc, char **argv)
         ds.nelem = m->nelem;
         memcpy(ds.type_map, m->type_map, sizeof ds.type_map);
         double e, f;
-        rc = ml_dataset_read_deepmd(&ds, argv[k]);
+        rc = read_one(&ds, argv[k]);
         if (!rc && ds.nelem != m->nelem)
             rc = SR_ERROR(SR_EINVAL, "%s: contains elements that model %s lacks", argv[k], argv[0]);
         if (!rc) rc = ml_model_rmse(m, &ds, &e, &f);
@@ -370,7 +379,7 @@ static int run_bench(int argc, char **argv)
     md_nlist *nl = NULL;
     md_potential *pot = NULL;
     void *state = NULL;
-    int rc = ml_dataset_read_deepmd(&ds, argv[1]);
+    int rc = read_one(&ds, argv[1]);
     if (!rc && reps < 1) rc = SR_ERROR(SR_EINVAL, "REPEATS must be >= 1");
     if (rc) goto done;
     const ml_frame *fr = &ds.frames[0];

@@ -28,17 +28,6 @@ static inline void cutoff_fn(double r, double rc, double *fc, double *dfc)
     *dfc = -0.5 * a * sin(a * r);
 }
 
-static inline double ipow(double x, int n)
-{
-    double r = 1.0;
-    while (n > 0) {
-        if (n & 1) r *= x;
-        x *= x;
-        n >>= 1;
-    }
-    return r;
-}
-
 static int npairs_of(int nelem) { return nelem * (nelem + 1) / 2; }
 
 /* index of the unordered element pair (b, c) */
@@ -103,13 +92,24 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
         r[j] = sqrt(dj[0] * dj[0] + dj[1] * dj[1] + dj[2] * dj[2]);
         rinv[j] = 1.0 / r[j];
         cutoff_fn(r[j], p->rc, &fc[j], &dfc[j]);
-        cutoff_fn(r[j], p->rc_angular, &fca[j], &dfca[j]);
+        if (p->rc_angular == p->rc) {
+            fca[j] = fc[j];
+            dfca[j] = dfc[j];
+        } else {
+            cutoff_fn(r[j], p->rc_angular, &fca[j], &dfca[j]);
+        }
         if (r[j] < p->rc_angular && na > 0) {
             ang[nang++] = j;
+            double *Rj = R + (size_t)j * na, *dRj = dRr + (size_t)j * na;
             for (int m = 0; m < na; m++) {
+                if (m > 0 && p->eta_a[m] == p->eta_a[m - 1]) { /* same Gaussian (ml_sf_generate order) */
+                    Rj[m] = Rj[m - 1];
+                    dRj[m] = dRj[m - 1];
+                    continue;
+                }
                 const double e = exp(-p->eta_a[m] * r[j] * r[j]);
-                R[(size_t)j * na + m] = e * fca[j];
-                dRr[(size_t)j * na + m] = e * (dfca[j] - 2.0 * p->eta_a[m] * r[j] * fca[j]) / r[j];
+                Rj[m] = e * fca[j];
+                dRj[m] = e * (dfca[j] - 2.0 * p->eta_a[m] * r[j] * fca[j]) * rinv[j];
             }
         }
         if (r[j] >= p->rc) continue;
@@ -130,80 +130,118 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
         }
     }
 
-    /* angular G4 / G5 */
+    /* angular G4 / G5. Per triplet: the powers (1 +- c)^z for z = 0..zmax once, then every
+     * function m as a branch-free loop over contiguous per-m arrays (vectorisable):
+     *   P_m = 2^(1-z_m) (1 + l_m c)^z_m, dP_m/dc = 2^(1-z_m) z_m l_m (1 + l_m c)^(z_m - 1),
+     *   G_m += P_m R_m(r_j) R_m(r_k) S_m(r_jk) with S = 1 (G5) or exp(-eta r_jk^2) f_c(r_jk) (G4). */
+    if (nang < 2) return;
     const int g4 = p->angular_kind == ML_ANGULAR_G4;
-    double pre2[ML_MAX_ANGULAR]; /* 2^(1-zeta) */
-    int zi[ML_MAX_ANGULAR];
-    for (int m = 0; m < na; m++) {
-        zi[m] = (int)p->zeta[m];
-        pre2[m] = ldexp(1.0, 1 - zi[m]);
-    }
     const int deriv = dG || gw;
+    double pre[ML_MAX_ANGULAR], dpre[ML_MAX_ANGULAR], lam[ML_MAX_ANGULAR];
+    int pidx[ML_MAX_ANGULAR], zmax = 1;
+    for (int m = 0; m < na; m++) {
+        const int z = (int)p->zeta[m];
+        if (z > zmax) zmax = z;
+        pre[m] = ldexp(1.0, 1 - z);
+        dpre[m] = pre[m] * z * p->lambda[m];
+        lam[m] = p->lambda[m];
+    }
+    /* pidx: index of (1 + l c)^(z-1) in powt = [(1+c)^0..(1+c)^zmax, (1-c)^0..(1-c)^zmax] */
+    for (int m = 0; m < na; m++) pidx[m] = (p->lambda[m] > 0 ? 0 : zmax + 1) + (int)p->zeta[m] - 1;
+    double powt[2 * (64 + 1)];
+    double P[ML_MAX_ANGULAR], dP[ML_MAX_ANGULAR], S[ML_MAX_ANGULAR], Cs[ML_MAX_ANGULAR];
+    double A[ML_MAX_ANGULAR], Bu[ML_MAX_ANGULAR], Bw[ML_MAX_ANGULAR];
+    for (int m = 0; m < na; m++) {
+        S[m] = 1.0;
+        Cs[m] = 0.0;
+    }
     for (int jj = 0; jj < nang; jj++) {
         const int j = ang[jj];
         const double *u = env->d + 3 * j;
+        const double *restrict Rj = R + (size_t)j * na, *restrict dRj = dRr + (size_t)j * na;
         for (int kk = jj + 1; kk < nang; kk++) {
             const int k = ang[kk];
             const double *w = env->d + 3 * k;
+            const double *restrict Rk = R + (size_t)k * na, *restrict dRk = dRr + (size_t)k * na;
             const double uw = u[0] * w[0] + u[1] * w[1] + u[2] * w[2];
             const double ia = rinv[j], ib = rinv[k], iab = ia * ib;
             const double c = uw * iab;
-            double dcdu[3] = {0, 0, 0}, dcdw[3] = {0, 0, 0}, dv[3] = {0, 0, 0}, dist = 0, S0 = 1,
-                   dS0 = 0;
-            if (deriv)
-                for (int q = 0; q < 3; q++) {
-                    dcdu[q] = w[q] * iab - c * u[q] * ia * ia;
-                    dcdw[q] = u[q] * iab - c * w[q] * ib * ib;
-                }
+            double dv[3] = {0, 0, 0}, dist = 1.0;
             if (g4) {
                 for (int q = 0; q < 3; q++) dv[q] = w[q] - u[q];
                 dist = sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]);
                 if (dist >= p->rc_angular) continue;
+                double S0, dS0;
                 cutoff_fn(dist, p->rc_angular, &S0, &dS0);
+                for (int m = 0; m < na; m++) {
+                    if (m > 0 && p->eta_a[m] == p->eta_a[m - 1]) {
+                        S[m] = S[m - 1];
+                        Cs[m] = Cs[m - 1];
+                        continue;
+                    }
+                    const double e = exp(-p->eta_a[m] * dist * dist);
+                    S[m] = e * S0;
+                    Cs[m] = e * (dS0 - 2.0 * p->eta_a[m] * dist * S0) / dist; /* (dS/dr_jk)/r_jk */
+                }
+            }
+            {
+                /* running products in registers (a recurrence through powt[] stalls on
+                 * store-to-load forwarding) */
+                double ap = 1.0, am = 1.0;
+                const double cp = 1.0 + c, cm = 1.0 - c;
+                for (int z = 0; z <= zmax; z++) {
+                    powt[z] = ap;
+                    powt[zmax + 1 + z] = am;
+                    ap *= cp;
+                    am *= cm;
+                }
             }
             const int f0 = off_ang + pair_index(p->nelem, env->ntype[j], env->ntype[k]) * na;
-            double SA = 0, SBu = 0, SBw = 0, SC = 0; /* contracted with gw */
             double *restrict Gp = G + f0;
             for (int m = 0; m < na; m++) {
-                const double eta = p->eta_a[m];
-                const int zeta = zi[m];
-                const double lam = p->lambda[m];
-                const double base = 1.0 + lam * c;
-                const double pw = ipow(base, zeta - 1);
-                const double pre = pre2[m];
-                const double P = pre * pw * base, dP = pre * zeta * lam * pw;
-                const double Rj = R[(size_t)j * na + m], Rk = R[(size_t)k * na + m];
-                double S = 1.0, dS = 0.0;
-                if (g4) {
-                    const double e = exp(-eta * dist * dist);
-                    S = e * S0;
-                    dS = e * (dS0 - 2.0 * eta * dist * S0);
-                }
-                const int f = f0 + m;
-                Gp[m] += P * Rj * Rk * S;
-                if (!deriv) continue;
-                /* dR/dr = exp(-eta r^2) (dfc - 2 eta r fc); the 1/r of d r/d d = d/r is in dRr */
-                const double dRj = dRr[(size_t)j * na + m], dRk = dRr[(size_t)k * na + m];
-                const double A = dP * Rj * Rk * S;
-                const double Bu = P * Rk * dRj * S, Bw = P * Rj * dRk * S;
-                const double Cs = g4 ? P * Rj * Rk * dS / dist : 0.0;
-                if (gw) {
-                    SA += gw[f] * A;
-                    SBu += gw[f] * Bu;
-                    SBw += gw[f] * Bw;
-                    SC += gw[f] * Cs;
-                    continue;
-                }
-                for (int q = 0; q < 3; q++) {
-                    dG[((size_t)j * 3 + q) * nf + f] += A * dcdu[q] + Bu * u[q] - Cs * dv[q];
-                    dG[((size_t)k * 3 + q) * nf + f] += A * dcdw[q] + Bw * w[q] + Cs * dv[q];
-                }
+                const double pw = powt[pidx[m]];
+                P[m] = pre[m] * pw * (1.0 + lam[m] * c);
+                dP[m] = dpre[m] * pw;
+                Gp[m] += P[m] * Rj[m] * Rk[m] * S[m];
             }
-            if (gw)
+            if (!deriv) continue;
+            double dcdu[3], dcdw[3];
+            for (int q = 0; q < 3; q++) {
+                dcdu[q] = w[q] * iab - c * u[q] * ia * ia;
+                dcdw[q] = u[q] * iab - c * w[q] * ib * ib;
+            }
+            /* dR/dr = exp(-eta r^2) (dfc - 2 eta r fc); the 1/r of d r/d d = d/r is in dRr */
+            for (int m = 0; m < na; m++) {
+                const double RR = Rj[m] * Rk[m];
+                A[m] = dP[m] * RR * S[m];
+                Bu[m] = P[m] * Rk[m] * dRj[m] * S[m];
+                Bw[m] = P[m] * Rj[m] * dRk[m] * S[m];
+                Cs[m] = g4 ? P[m] * RR * Cs[m] : 0.0; /* overwritten per triplet when g4 */
+            }
+            if (gw) {
+                const double *restrict gp = gw + f0;
+                double SA = 0, SBu = 0, SBw = 0, SC = 0;
+                for (int m = 0; m < na; m++) {
+                    SA += gp[m] * A[m];
+                    SBu += gp[m] * Bu[m];
+                    SBw += gp[m] * Bw[m];
+                    SC += gp[m] * Cs[m];
+                }
                 for (int q = 0; q < 3; q++) {
                     dEdd[3 * j + q] += SA * dcdu[q] + SBu * u[q] - SC * dv[q];
                     dEdd[3 * k + q] += SA * dcdw[q] + SBw * w[q] + SC * dv[q];
                 }
+                continue;
+            }
+            for (int q = 0; q < 3; q++) {
+                double *restrict dj = dG + ((size_t)j * 3 + q) * nf + f0;
+                double *restrict dk = dG + ((size_t)k * 3 + q) * nf + f0;
+                const double au = dcdu[q], aw = dcdw[q], uq = u[q], wq = w[q], vq = dv[q];
+                for (int m = 0; m < na; m++) {
+                    dj[m] += A[m] * au + Bu[m] * uq - Cs[m] * vq;
+                    dk[m] += A[m] * aw + Bw[m] * wq + Cs[m] * vq;
+                }
+            }
         }
     }
 }

@@ -103,28 +103,58 @@ static size_t net_work_max(const ml_model *m)
     return w;
 }
 
+/* Dense dG/dd_j (3 n nf doubles) is formed in one pass with G when it is at most this many doubles
+ * (small neighbourhoods, e.g. one-element water models with rc ~ 4.5 A): the contraction with dE/dG
+ * is then a matrix-vector product and the descriptor is evaluated once instead of twice. */
+#define ML_DENSE_MAX 6144
+
+static size_t dense_doubles(const ml_model *m, int nneigh)
+{
+    const size_t d = 3 * (size_t)nneigh * (size_t)m->nf;
+    return d <= ML_DENSE_MAX ? d : 0;
+}
+
 size_t ml_model_work_size(const ml_model *m, int nneigh)
 {
-    return sizeof(double) * (3 * (size_t)m->nf + net_work_max(m)) +
+    /* room for the dense dG of any neighbourhood up to nneigh (dense_doubles is 0 above the limit,
+     * so reserve min(3 nneigh nf, limit), not dense_doubles(nneigh)) */
+    size_t dense = 3 * (size_t)nneigh * (size_t)m->nf;
+    if (dense > ML_DENSE_MAX) dense = ML_DENSE_MAX;
+    return sizeof(double) * (3 * (size_t)m->nf + net_work_max(m) + dense) +
            m->desc->work_size(&m->sf, nneigh) + 64;
 }
 
-/* Two passes when forces are wanted: G -> net -> g = dE/dG, then the descriptor contracts its own
- * derivatives with g (no dense dG/dd is formed; LAMMPS pair styles for Behler-Parrinello nets,
- * e.g. n2p2, evaluate forces the same way). */
+/* Large neighbourhoods: two passes when forces are wanted, G -> net -> g = dE/dG, then the
+ * descriptor contracts its own derivatives with g (no dense dG/dd is formed; LAMMPS pair styles for
+ * Behler-Parrinello nets, e.g. n2p2, evaluate forces the same way). Small ones: one pass with dense
+ * dG/dd (ML_DENSE_MAX), then dE/dd = dG . g. */
 double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *work)
 {
     const int nf = m->nf, t = env->type;
     double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
     void *dw = nw + net_work_max(m);
-    m->desc->compute(&m->sf, env, G, NULL, dw);
+    /* dense path: dG after the descriptor scratch; fits because the descriptor's work_size grows
+     * with the neighbour count and ml_model_work_size reserved min(3 n nf, ML_DENSE_MAX) doubles */
+    const size_t nd = dEdd ? dense_doubles(m, env->n) : 0;
+    double *dG = nd ? (double *)((char *)dw + m->desc->work_size(&m->sf, env->n)) : NULL;
+    m->desc->compute(&m->sf, env, G, dG, dw);
     const double *mu = m->g_mean + (size_t)t * nf, *sd = m->g_std + (size_t)t * nf;
     for (int f = 0; f < nf; f++) x[f] = (G[f] - mu[f]) / sd[f];
     const double e = ml_net_eval(m->net[t], x, dEdd ? g : NULL, nw) + m->e_ref[t];
     if (dEdd) {
         /* dE/dd_j = sum_f dN/dx_f / sigma_f * dG_f/dd_j */
         for (int f = 0; f < nf; f++) g[f] /= sd[f];
-        m->desc->contract(&m->sf, env, g, dEdd, dw);
+        if (dG) {
+            const int rows = 3 * env->n;
+            for (int q = 0; q < rows; q++) {
+                const double *restrict row = dG + (size_t)q * nf;
+                double acc = 0.0;
+                for (int f = 0; f < nf; f++) acc += row[f] * g[f];
+                dEdd[q] = acc;
+            }
+        } else {
+            m->desc->contract(&m->sf, env, g, dEdd, dw);
+        }
     }
     return e;
 }
@@ -496,6 +526,15 @@ int ml_model_read(const char *path, ml_model **out)
         GETD("angular_eta", sf.eta_a);
         GETD("angular_zeta", sf.zeta);
         GETD("angular_lambda", sf.lambda);
+        /* the descriptor tabulates (1 +- c)^z for z <= 64 (ml_sf_generate's limits) */
+        for (int m2 = 0; m2 < na; m2++)
+            if (!(sf.zeta[m2] >= 1 && sf.zeta[m2] <= 64 && sf.zeta[m2] == floor(sf.zeta[m2])) ||
+                !(sf.lambda[m2] == 1.0 || sf.lambda[m2] == -1.0)) {
+                rc = SR_ERROR(SR_EPARSE, "%s: angular function %d has zeta = %g, lambda = %g; "
+                              "expected an integer zeta in 1..64 and lambda = +1 or -1", path,
+                              m2 + 1, sf.zeta[m2], sf.lambda[m2]);
+                goto done;
+            }
     }
     int width[ML_MAX_LAYERS + 1];
     NC(nc_inq_varid(ncid, "layer_width", &v), "layer_width");
