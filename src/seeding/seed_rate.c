@@ -1314,13 +1314,14 @@ int seed_rate_run(const char *file)
         fflush(stdout);
     }
     /* 3-5 at every temperature of the rate: campaign -> N_c, f+ -> CNT */
-    const int nTr = 1 + J.jc.extra_temperatures.n;
+    int nTr = 1 + J.jc.extra_temperatures.n;
     results *Rt = calloc((size_t)nTr, sizeof *Rt);
     order_analyzer *an_alt = NULL;
     if (!Rt) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
     if (!rc && J.alt) rc = order_analyzer_create(J.alt, J.cc.cluster_cutoff, &an_alt);
+    int nok = 0; /* temperatures with a rate; Rt[0..nok-1] */
     for (int it = 0; it < nTr && !rc; it++) {
-        results *Q = &Rt[it];
+        results *Q = &Rt[nok];
         if (it == 0) {
             *Q = R;
         } else {
@@ -1334,9 +1335,8 @@ int seed_rate_run(const char *file)
         else snprintf(Q->prefix, sizeof Q->prefix, "%s-T%g", J.oc.prefix, Q->T);
         double sizes[SR_KW_MAXLIST];
         int nsizes = 0;
-        if (!rc && it > 0) rc = scaled_sizes(&J, Rt, it, sizes, &nsizes);
-        if (rc) break;
-        if (rank == 0 && it > 0) {
+        if (!rc && it > 0) rc = scaled_sizes(&J, Rt, nok, sizes, &nsizes);
+        if (!rc && rank == 0 && it > 0) {
             printf("\n[cnt] temperature %d of %d: T = %g, dmu = %.4g +- %.2g, seed sizes", it + 1, nTr, Q->T, Q->dmu,
                    Q->dmu_se);
             for (int q = 0; q < nsizes; q++) printf(" %.0f", sizes[q]);
@@ -1345,14 +1345,32 @@ int seed_rate_run(const char *file)
         }
         seed_campaign_override ov = {.temperature = Q->T, .sizes = sizes, .nsizes = nsizes, .prefix = Q->prefix,
                                      .alt = J.alt, .stream_offset = 10000000L * it};
-        rc = seed_campaign_run_ex(J.file, &ov, NULL);
+        if (!rc) rc = seed_campaign_run_ex(J.file, &ov, NULL);
         if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
         if (!rc) rc = read_campaign(Q->prefix, Q);
         if (!rc) rc = run_attach(&J, an, Q->has_alt ? an_alt : NULL, Q);
         /* every rank assembles (same draws, same numbers): the next temperature's sizes need gamma */
         if (!rc) rc = assemble_rate(&J, Q);
         if (!rc && rank == 0) print_rate(&J, Q);
+        if (!rc) {
+            nok++;
+            continue;
+        }
+        if (it == 0) break; /* the rate at [ensemble] temperature is the job */
+        /* an extra temperature that fails (e.g. no P_grow fit) is reported and left out; the errors above are
+         * collective (seed_comm_any / broadcasts) or deterministic, so every rank takes this branch */
+        if (rank == 0)
+            printf("\n[cnt] WARNING: T = %g left out of gamma(T) and J(T): %s\n", Q->T, sr_error_message());
+        sr_error_clear();
+        free(Q->attach_t);
+        free(Q->attach_N);
+        free(Q->attach_msd);
+        free(Q->attach_N_alt);
+        memset(Q, 0, sizeof *Q);
+        rc = SR_OK;
     }
+    const int nTr_all = nTr;
+    nTr = nok;
     cnt_linfit gfit;
     memset(&gfit, 0, sizeof gfit);
     rate_curve cv;
@@ -1363,7 +1381,7 @@ int seed_rate_run(const char *file)
         rc = write_rates_nc(&J, &S1, Rt, nTr, nTr >= 2 ? &gfit : NULL, &cv);
         if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.oc.prefix, seed_now_s() - t0);
     }
-    for (int it = 0; Rt && it < nTr; it++) {
+    for (int it = 0; Rt && it < nTr_all; it++) {
         free(Rt[it].attach_t);
         free(Rt[it].attach_N);
         free(Rt[it].attach_msd);
