@@ -25,4 +25,7 @@ grep -q "bulk_temperatures needs >= dh_degree + 2" "$tmp/out2" || { cat "$tmp/ou
 # report without a campaign file
 "$exe" report "$tmp/none" > "$tmp/out3" 2>&1 && fail "report of a missing campaign succeeded"
 grep -q "cannot read the campaign file" "$tmp/out3" || { cat "$tmp/out3"; fail "no message for a missing campaign file"; }
+# report: a reversed --n0-window is refused before anything is read or written
+"$exe" report "$tmp/none" --n0-window 1 0.5 > "$tmp/out4" 2>&1 && fail "a reversed --n0-window was accepted"
+grep -q "n0-window needs two times" "$tmp/out4" || { cat "$tmp/out4"; fail "no message for a reversed --n0-window"; }
 echo "ok"

@@ -61,15 +61,91 @@ static int plot(const char *dir, const char *name, const char *script, int gp, F
     return SR_OK;
 }
 
+/* The N_0 definition systematic: the campaign's P_grow is fitted against N_max(0), the label count of the
+ * freshly inserted (frozen-relaxed) seed. Here the same outcomes are fitted against the thermalised size,
+ * the mean N_max over the analysed frames with time in (t_a, t_b] of each replica (replicas that stopped
+ * before t_a are left out of the mean). Returns N_c (NaN when neither a fit nor a bracket exists). */
+static double n_c_thermalised(const ncvar *nmax, const ncvar *time, const ncvar *point, const ncvar *ng,
+                              const ncvar *nd, double ta, double tb, double *xr, int *bracketed)
+{
+    const size_t np = ng->n, nrep = point->n, nfr = nrep ? nmax->n / nrep : 0;
+    double *sum = calloc(np + 1, sizeof *sum), *fx = calloc(np + 1, sizeof *fx);
+    unsigned *cnt = calloc(np + 1, sizeof *cnt), *fg = calloc(np + 1, sizeof *fg), *ft = calloc(np + 1, sizeof *ft);
+    double nc = NAN;
+    *bracketed = 0;
+    if (sum && fx && cnt && fg && ft) {
+        for (size_t r = 0; r < nrep; r++) {
+            const size_t p = (size_t)point->v[r];
+            double s = 0;
+            int m = 0;
+            for (size_t k = 0; k < nfr && k < time->n; k++)
+                if (time->v[k] > ta && time->v[k] <= tb && nmax->v[r * nfr + k] >= 0) {
+                    s += nmax->v[r * nfr + k];
+                    m++;
+                }
+            if (p < np && m > 0) {
+                sum[p] += s / m;
+                cnt[p]++;
+            }
+        }
+        size_t m = 0;
+        for (size_t p = 0; p < np; p++) {
+            xr[p] = cnt[p] ? sum[p] / cnt[p] : NAN;
+            if (cnt[p] && nd->v[p] > 0) {
+                fx[m] = xr[p];
+                fg[m] = (unsigned)ng->v[p];
+                ft[m] = (unsigned)nd->v[p];
+                m++;
+            }
+        }
+        cnt_logistic_fit fit;
+        double lo, hi;
+        if (m >= 2 && cnt_pgrow_fit(m, fx, fg, ft, 1e-10, 200, &fit) == 0) {
+            nc = fit.x_c;
+        } else if (m >= 2 && cnt_pgrow_bracket(m, fx, fg, ft, &lo, &hi) == 0) {
+            nc = 0.5 * (lo + hi);
+            *bracketed = 1;
+        }
+        sr_error_clear();
+    }
+    free(sum);
+    free(fx);
+    free(cnt);
+    free(fg);
+    free(ft);
+    return nc;
+}
+
 int cmd_report(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         FILE *o = argc < 2 ? stderr : stdout;
-        fprintf(o, "usage: seedrate report PREFIX   Markdown report PREFIX.report.md with PNG plots (gnuplot) of\n"
-                   "                                PREFIX.nc (campaign) and PREFIX.rates.nc (seedrate cnt), if present\n");
+        fprintf(o, "usage: seedrate report PREFIX [--n0-window TA TB]\n"
+                   "  Markdown report PREFIX.report.md with PNG plots (gnuplot) of PREFIX.nc (campaign) and\n"
+                   "  PREFIX.rates.nc (seedrate cnt), if present. --n0-window: times (model units) over which the\n"
+                   "  thermalised seed size is averaged for the N_0-definition systematic (default: the first three\n"
+                   "  analysed frames after t = 0)\n");
         return argc < 2 ? 2 : 0;
     }
     const char *prefix = argv[1];
+    double win_a = NAN, win_b = NAN;
+    for (int a = 2; a < argc; a++) {
+        if (!strcmp(argv[a], "--n0-window") && a + 2 < argc) {
+            char *e1, *e2;
+            win_a = strtod(argv[a + 1], &e1);
+            win_b = strtod(argv[a + 2], &e2);
+            if (*e1 || *e2 || !(win_b > win_a) || win_a < 0) {
+                fprintf(stderr, "seedrate: error: --n0-window needs two times 0 <= TA < TB, got '%s %s'\n", argv[a + 1],
+                        argv[a + 2]);
+                return 2;
+            }
+            a += 2;
+        } else {
+            fprintf(stderr, "seedrate: error: report: unknown or incomplete option '%s'\n", argv[a]);
+            return 2;
+        }
+    }
+
     char cpath[4200], rpath[4200], mdpath[4200], dir[4200];
     snprintf(cpath, sizeof cpath, "%s.nc", prefix);
     snprintf(rpath, sizeof rpath, "%s.rates.nc", prefix);
@@ -126,6 +202,27 @@ int cmd_report(int argc, char **argv)
                 "logistic width w = %.3g; from %u replicas (%.0f decided).\n\n", n_c, get1(cpath, "n_c_se"),
             get1(cpath, "boot_lo68"), get1(cpath, "boot_hi68"), get1(cpath, "boot_lo95"), get1(cpath, "boot_hi95"), w,
             tot, ndec);
+    /* N_0 definition systematic (thermalised seed sizes) */
+    ncvar point;
+    double nc_th = NAN, ta = win_a, tb = win_b;
+    int th_bracket = 0;
+    double *xr = calloc(x.n + 1, sizeof *xr);
+    if (!get(cpath, "point", &point) && xr && time.n >= 2) {
+        if (!isfinite(ta)) {
+            ta = 0.5 * time.v[1];
+            tb = time.v[time.n > 3 ? 3 : time.n - 1] * 1.0000001;
+        }
+        nc_th = n_c_thermalised(&nmax, &time, &point, &ng, &nd, ta, tb, xr, &th_bracket);
+        fprintf(md, "N_0 definition: the fit uses N_max(0), the label count of the freshly inserted seed. With the "
+                    "thermalised size instead (mean N_max over t in (%.3g, %.3g] of each replica), the same outcomes give "
+                    "**N_c = %.4g**%s:\n\n| point | <N_0> | thermalised | ratio |\n|---|---|---|---|\n",
+                ta, tb, nc_th, th_bracket ? " (bracketed)" : "");
+        for (size_t p = 0; p < x.n; p++)
+            fprintf(md, "| %zu | %.1f | %.1f | %.2f |\n", p, x.v[p], xr[p], xr[p] / x.v[p]);
+        fprintf(md, "\n");
+        free(point.v);
+    }
+    free(xr);
     char s[20000];
     if (isfinite(w))
         snprintf(s, sizeof s,
@@ -202,6 +299,17 @@ int cmd_report(int argc, char **argv)
             fprintf(md, "| log10 J [m^-3 s^-1] | %.2f | 68%% [%.2f, %.2f] | (reference substance / metal units) |\n"
                         "| gamma [J m^-2] | %.4g | | |\n", jsi, get1(R, "log10_J_si_lo68"), get1(R, "log10_J_si_hi68"),
                     get1(R, "gamma_si"));
+        if (isfinite(nc_th) && nc_th > 0) {
+            const double kB = !strcmp(units, "metal") ? CNT_KB_EV_PER_K : 1.0;
+            cnt_inputs ci = {.n_c = nc_th, .dmu = get1(R, "dmu"), .rho_s = get1(R, "rho_s"), .rho_l = get1(R, "rho_l"),
+                             .f_plus = get1(R, "f_plus"), .kT = kB * get1(R, "temperature")};
+            cnt_result cr;
+            if (cnt_compute(&ci, &cr) == 0)
+                fprintf(md, "| N_0-definition systematic (thermalised N_0, same f+) | N_c %.4g, gamma %.4g, dG*/kT %.3g, "
+                            "log10 J %.3f | spread: log10 J %.2f | same replicas |\n", nc_th, cr.gamma, cr.beta_dG,
+                        cr.log10_J, fabs(cr.log10_J - get1(R, "log10_J")));
+            sr_error_clear();
+        }
         const double sysJ = get1(R, "log10_J_systematic");
         if (isfinite(sysJ)) {
             ncvar nca, ga, ja, fa;
