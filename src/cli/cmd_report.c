@@ -397,7 +397,7 @@ int cmd_report(int argc, char **argv)
                                   "'' u 1:3:4 w filledcurves lc rgb '#b0c4ff' t '68%%', '' u 1:2 w l lw 2 lc rgb 'blue' t 'J(T) from {/Symbol g}(T)', "
                                   "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (68%%)'\n", dir, dir);
             plot(dir, "rate_T", s, gp, md,
-                 "log10 J(T) with its Monte-Carlo band (gamma(T) line, dmu(T), rho(T), f+ interpolated; outside the "
+                 "log10 J(T) with its Monte-Carlo band (gamma(T) line, dmu(T), rho(T), ln f+ interpolated in T; outside the "
                  "simulated temperatures it is an extrapolation)");
             free(cT2.v); free(cj.v); free(cjl.v); free(cjh.v); free(cjl9.v); free(cjh9.v); free(cg.v); free(cgs.v);
         }

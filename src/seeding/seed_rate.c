@@ -1049,6 +1049,16 @@ static void rate_curve_free(rate_curve *c)
     memset(c, 0, sizeof *c);
 }
 
+/* f+(T) from a table of ln f+ (piecewise linear in T, linear extrapolation): f+ = exp(ln f+), sd = f+ sd(ln f+). */
+static int log_table_eval(void *table, double T, double *value, double *sd)
+{
+    double lv, ls;
+    SR_TRY(cnt_table_model_eval(table, T, &lv, &ls));
+    *value = exp(lv);
+    *sd = *value * ls;
+    return SR_OK;
+}
+
 static int gamma_curve(const job *j, const results *Rt, int nTr, cnt_linfit *gfit, rate_curve *cv)
 {
     double x[16], y[16], sd[16], fp[16], fsd[16];
@@ -1066,8 +1076,11 @@ static int gamma_curve(const job *j, const results *Rt, int nTr, cnt_linfit *gfi
         y[q] = Q->rate.central.gamma;
         sd[q] = 0.5 * (Q->rate.mc.gamma.hi68 - Q->rate.mc.gamma.lo68);
         if (!(sd[q] > 0)) sd[q] = 0.05 * y[q];
-        fp[q] = Q->fp.fit.f_plus;
-        fsd[q] = Q->fp.boot_ok ? 0.5 * (Q->fp.boot.hi68 - Q->fp.boot.lo68) : Q->fp.fit.se_f_plus;
+        /* ln f+ and its sd (f+ > 0: interpolated and extrapolated in ln f+, Arrhenius-like, never negative) */
+        const double f = Q->fp.fit.f_plus;
+        const double fs = Q->fp.boot_ok ? 0.5 * (Q->fp.boot.hi68 - Q->fp.boot.lo68) : Q->fp.fit.se_f_plus;
+        fp[q] = f > 0 ? log(f) : NAN;
+        fsd[q] = f > 0 ? fs / f : NAN;
     }
     SR_TRY(cnt_linear_fit((size_t)nTr, x, y, sd, gfit));
     const results *R0 = &Rt[0];
@@ -1095,7 +1108,7 @@ static int gamma_curve(const job *j, const results *Rt, int nTr, cnt_linfit *gfi
                         .dmu = {cnt_dmu_model_eval, &dm},
                         .rho_s = {cnt_linfit_model_eval, (void *)&R0->fit_rho_s},
                         .rho_l = {cnt_linfit_model_eval, (void *)&R0->fit_rho_l},
-                        .f_plus = {cnt_table_model_eval, &tab},
+                        .f_plus = {log_table_eval, &tab},
                         .k_B = R0->kB};
     gsl_rng *rng = sr_rng_create((uint64_t)j->run.seed, 77, SR_RNG_BOOTSTRAP);
     if (!rng) return SR_ERROR(SR_ENOMEM, "out of memory");
@@ -1235,7 +1248,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                              "curve_log10_J_lo95", "curve_log10_J_hi95", "curve_gamma", "curve_gamma_se"};
         const char *cu[8] = {u->temperature, log_u, log_u, log_u, log_u, log_u, tens_u, tens_u};
         const char *cl[8] = {"temperatures of the J(T) curve (extrapolated outside the rate temperatures)",
-                             "log10 J(T) from gamma(T), dmu(T), rho(T) and f+(T) (f+ interpolated linearly)",
+                             "log10 J(T) from gamma(T), dmu(T), rho(T) and f+(T) (ln f+ interpolated linearly in T)",
                              "log10 J(T) Monte-Carlo 68% low", "log10 J(T) 68% high", "log10 J(T) 95% low",
                              "log10 J(T) 95% high", "gamma(T) line", "standard error of the gamma(T) line"};
         for (int q = 0; q < 8 && !rc; q++) rc = io_ncfile_def_var(f, cn[q], IO_NC_DOUBLE, 1, d_c, cu[q], cl[q]);
