@@ -76,6 +76,14 @@ int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *
 /* Monotonic wall clock [s]. */
 double seed_now_s(void);
 
+/* The [structure] lattice as the start of a liquid: `cells` of it at `liquid_density` (0: 0.85 x the crystal's
+ * density), velocities at T_melt when built. */
+seed_structure_config seed_liquid_lattice(const seed_structure_config *sc, const sr_reals *cells, double liquid_density,
+                                          double T_melt);
+/* Melt (NVT Bussi at T_melt, melt_steps, stream + 1000) then equilibrate with ip (equil_steps, stream + 2000). */
+int seed_liquid_melt(md_system *liq, md_potential *pot, const md_integrator_params *ip, double T_melt, long melt_steps,
+                     long equil_steps, uint64_t seed, uint64_t stream);
+
 /* ------------------------------------------------------------------------------------------------
  * One replica (seed_replica.c)
  * ---------------------------------------------------------------------------------------------- */

@@ -364,15 +364,8 @@ static int prepare_liquid(brute *b, md_system **out)
     const double T = b->ip.temperature;
     char where[4300];
     snprintf(where, sizeof where, "%s: [structure]", b->file);
-    seed_structure_config lc = b->sc;
-    lc.cells = b->bc.liquid_cells;
     const double Tmelt = b->bc.melt_temperature > 0 ? b->bc.melt_temperature : 2.0 * T;
-    lc.temperature = Tmelt;
-    const double rho_x = b->sc.density > 0 ? b->sc.density
-                       : b->sc.nn > 0 ? 1.0 / pow(b->sc.nn / md_lattice_nn_for_density(b->sc.lattice, 1.0), 3)
-                                      : 0;
-    lc.density = b->bc.liquid_density > 0 ? b->bc.liquid_density : 0.85 * rho_x;
-    lc.nn = 0;
+    seed_structure_config lc = seed_liquid_lattice(&b->sc, &b->bc.liquid_cells, b->bc.liquid_density, Tmelt);
     gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
     md_system *liq = NULL;
     int rc = rv ? seed_structure_build(&lc, b->run.units, b->basedir, where, rv, &liq) : SR_ERROR(SR_ENOMEM, "out of memory");
@@ -381,14 +374,7 @@ static int prepare_liquid(brute *b, md_system **out)
         rc = SR_ERROR(SR_EINVAL, "%s: [brute] n_stop = %d is more than half the %d atoms of the liquid: a nucleus that "
                                  "size feels its periodic images. Raise liquid_cells or lower n_stop",
                       b->file, b->bc.n_stop, liq->n);
-    if (!rc) {
-        md_integrator_params mp = b->ip;
-        mp.barostat = MD_BARO_NONE;
-        mp.temperature = Tmelt;
-        mp.thermostat = MD_THERMO_BUSSI;
-        rc = seed_run_steps(liq, b->pot, &mp, b->bc.melt_steps, seed, stream + 1000, NULL);
-    }
-    if (!rc) rc = seed_run_steps(liq, b->pot, &b->ip, b->bc.equil_steps, seed, stream + 2000, NULL);
+    if (!rc) rc = seed_liquid_melt(liq, b->pot, &b->ip, Tmelt, b->bc.melt_steps, b->bc.equil_steps, seed, stream);
     order_cluster_result cr;
     order_analyzer *an = NULL;
     if (!rc) rc = order_analyzer_create(b->cls, b->bc.cluster_cutoff, &an);

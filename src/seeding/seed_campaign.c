@@ -242,30 +242,14 @@ static int prepare_point(campaign *c, int p, md_system **out)
                    xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
     }
     /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
-    seed_structure_config lc = c->sc;
-    lc.file[0] = '\0';
-    lc.cells = c->cc.liquid_cells;
     const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
-    lc.temperature = Tmelt;
-    {
-        double rho_x = c->sc.density > 0 ? c->sc.density
-                                         : (c->sc.nn > 0 ? 1.0 / pow(c->sc.nn / md_lattice_nn_for_density(c->sc.lattice, 1.0), 3) : 0);
-        lc.density = c->cc.liquid_density > 0 ? c->cc.liquid_density : 0.85 * rho_x;
-        lc.nn = 0;
-    }
+    seed_structure_config lc = seed_liquid_lattice(&c->sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
     if (!rc && c->sc.file[0]) {
         rc = SR_ERROR(SR_EINVAL, "%s: [structure] file is not supported in campaigns yet: build the crystal from a lattice",
                       c->file);
     }
     if (!rc) rc = seed_structure_build(&lc, c->run.units, c->basedir, where, rv, &liq);
-    if (!rc) {
-        md_integrator_params mp = ip;
-        mp.barostat = MD_BARO_NONE;
-        mp.temperature = Tmelt;
-        mp.thermostat = MD_THERMO_BUSSI;
-        rc = seed_run_steps(liq, c->pot, &mp, c->cc.melt_steps, seed, stream + 1000, NULL);
-    }
-    if (!rc) rc = seed_run_steps(liq, c->pot, &ip, c->cc.equil_steps, seed, stream + 2000, NULL);
+    if (!rc) rc = seed_liquid_melt(liq, c->pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
     if (!rc) {
         /* the liquid must be liquid: no crystalline cluster of a size comparable to the seed */
         order_cluster_result cr;

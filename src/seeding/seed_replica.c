@@ -22,6 +22,32 @@ int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *
     return rc;
 }
 
+seed_structure_config seed_liquid_lattice(const seed_structure_config *sc, const sr_reals *cells, double liquid_density,
+                                          double T_melt)
+{
+    seed_structure_config lc = *sc;
+    lc.file[0] = '\0';
+    lc.cells = *cells;
+    lc.temperature = T_melt;
+    const double rho_x = sc->density > 0 ? sc->density
+                         : sc->nn > 0    ? 1.0 / pow(sc->nn / md_lattice_nn_for_density(sc->lattice, 1.0), 3)
+                                         : 0;
+    lc.density = liquid_density > 0 ? liquid_density : 0.85 * rho_x;
+    lc.nn = 0;
+    return lc;
+}
+
+int seed_liquid_melt(md_system *liq, md_potential *pot, const md_integrator_params *ip, double T_melt, long melt_steps,
+                     long equil_steps, uint64_t seed, uint64_t stream)
+{
+    md_integrator_params mp = *ip;
+    mp.barostat = MD_BARO_NONE;
+    mp.temperature = T_melt;
+    mp.thermostat = MD_THERMO_BUSSI;
+    SR_TRY(seed_run_steps(liq, pot, &mp, melt_steps, seed, stream + 1000, NULL));
+    return seed_run_steps(liq, pot, ip, equil_steps, seed, stream + 2000, NULL);
+}
+
 double seed_now_s(void)
 {
     struct timespec ts;
