@@ -238,6 +238,7 @@ typedef struct {
     double intercept;   /* MSD intercept [particles^2] */
     double t0, t1;      /* window actually used: first and last grid times inside [t0, t1] */
     size_t n_points;    /* grid points in the window */
+    double drift;       /* mean drift of N in the window [particles/time] (drift-free fit only; 0 otherwise) */
 } cnt_attach_fit;
 
 /* Ordinary least-squares line through MSD(t) for t0 <= t <= t1 (needs >= 3 points).
@@ -254,6 +255,65 @@ int cnt_attach_fit_msd(size_t n_rep, size_t n_t, const double *t, const double *
 int cnt_attach_bootstrap(size_t n_rep, size_t n_t, const double *t, const double *N,
                          double t0, double t1, size_t n_boot, gsl_rng *rng,
                          cnt_interval *f_plus, size_t *n_skipped);
+
+/* Drift-free f+ (the accuracy protocol; issue #14). A seed that is not exactly critical drifts:
+ * N_r(t) - N_r(0) = v t + sqrt(2 D) W_r(t) (drift-diffusion at the barrier top, D = f+). The MSD
+ * above then grows as 2 D t + v^2 t^2 and overestimates f+; the variance of the displacement about its
+ * replica mean removes the common drift:
+ *     var(t) = 1/(m-1) sum_r (dN_r(t) - <dN(t)>)^2 = 2 f+ t.
+ * f+ = slope/2 of the OLS line through var(t) on [t0, t1]; out->drift = slope of <dN(t)> on the
+ * same window [particles/time]. Needs n_rep >= 2. Errors as cnt_attach_fit_msd. */
+int cnt_attach_var(size_t n_rep, size_t n_t, const double *N, double *var);
+int cnt_attach_fit_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
+                         double t0, double t1, cnt_attach_fit *out);
+/* Bootstrap over replicas of cnt_attach_fit_drift (as cnt_attach_bootstrap). */
+int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
+                               double t0, double t1, size_t n_boot, gsl_rng *rng,
+                               cnt_interval *f_plus, size_t *n_skipped);
+
+/* The fit window of the drift-free f+, by rule (documented in README "Accuracy protocol"):
+ *   t0 = the first grid time >= t_skip (the seed's interface has relaxed: t_skip = 3 t_relax of
+ *        cnt_thermalised_size);
+ *   t1 = the last grid time before var(t) - var(t0) first exceeds var_top, where var_top =
+ *        1/(pi Z^2) is the squared half-width of the barrier top within kT of dG* (for the CNT barrier
+ *        dG* - dG(n) = pi kT Z^2 (n - N_c)^2), i.e. while the seeds still diffuse on the flat top;
+ *        var_top <= 0 or Inf: to the end of the data;
+ *   at least min_points (>= 3) grid points: t1 is extended when the rule gives fewer.
+ * var[] is cnt_attach_var's output. SR_EINVAL when fewer than min_points grid points lie at or after
+ * t_skip. */
+int cnt_attach_window_rule(size_t n_t, const double *t, const double *var, double t_skip, double var_top,
+                           size_t min_points, double *t0, double *t1);
+
+/* ================================================================================================
+ * 5b. Thermalised seed size (the accuracy protocol; issue #14)
+ *    A freshly inserted seed relabels its interface within a few tau / ps; N_max(0) counts the perfect
+ *    frozen seed. The mean trace of a point's replicas is fitted by
+ *        N(t) = N_th + (N(0) - N_th) exp(-t/t_relax) + v t
+ *    (fast interface relaxation + slow growth/melting drift v): N_th is the thermalised size of the
+ *    seed as inserted (the relaxed plateau with the drift separated out) and t_relax its relaxation
+ *    time. For each t_relax of a log grid the model is linear in (N_th, v) (least squares); the
+ *    t_relax of smallest squared residual is kept (golden-section refinement between grid points).
+ * ============================================================================================== */
+typedef struct {
+    double n_th;     /* thermalised size [particles] */
+    double t_relax;  /* interface relaxation time [time] */
+    double drift;    /* v [particles/time] */
+    double rms;      /* rms residual of the fit [particles] */
+    size_t n_points; /* trace points used */
+} cnt_thermal_fit;
+
+/* t[0..n_t-1] increasing with t[0] = 0 (the inserted seed), trace[0] = N(0). Needs n_t >= 4.
+ * t_relax is searched in [t[1]/4, t[n_t-1]/2]. SR_EINVAL for bad input. */
+int cnt_thermalised_size(size_t n_t, const double *t, const double *trace, cnt_thermal_fit *out);
+
+/* ================================================================================================
+ * 5c. Headline interval with the systematics (issue #14)
+ *    total 68% interval = median -+ sqrt((median - lo68)^2 + sum_k s_k^2) (and for hi68), where s_k is
+ *    the largest |value_alt - central| of systematic k (e.g. neighbouring classifier settings, N_0
+ *    conventions), taken as a one-standard-deviation half width; 95%: 2 s_k in quadrature with the
+ *    95% half widths.
+ * ============================================================================================== */
+int cnt_total_interval(const cnt_interval *stat, size_t n_sys, const double *s, cnt_interval *total);
 
 /* ================================================================================================
  * 6. Monte-Carlo error propagation

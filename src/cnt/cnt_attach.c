@@ -140,3 +140,135 @@ int cnt_attach_bootstrap(size_t n_rep, size_t n_t, const double *t, const double
     free(idx), free(msd), free(fp);
     return rc;
 }
+
+/* ---- drift-free f+ : variance of the displacement about its replica mean ---- */
+
+/* var[j] and mean[j] of dN_r(j) = N_r(j) - N_r(0) for j in [j0, j1] over the replicas idx[0..m-1] (m >= 2) */
+static void var_of(size_t m, const size_t *idx, size_t n_t, size_t j0, size_t j1, const double *N, double *var,
+                   double *mean)
+{
+    for (size_t j = j0; j <= j1; j++) {
+        double s = 0, s2 = 0;
+        for (size_t r = 0; r < m; r++) {
+            const double *row = N + idx[r] * n_t;
+            const double d = row[j] - row[0];
+            s += d;
+            s2 += d * d;
+        }
+        const double mu = s / m;
+        double v = (s2 - m * mu * mu) / (double)(m - 1);
+        var[j] = v > 0 ? v : 0.0;
+        if (mean) mean[j] = mu;
+    }
+}
+
+int cnt_attach_var(size_t n_rep, size_t n_t, const double *N, double *var)
+{
+    if (!N || !var) return SR_ERROR(SR_EINVAL, "cnt_attach_var: NULL argument");
+    if (n_rep < 2 || n_t == 0)
+        return SR_ERROR(SR_EINVAL, "cnt_attach_var: need >= 2 replicas and >= 1 time (%zu x %zu)", n_rep, n_t);
+    size_t *idx = malloc(n_rep * sizeof *idx);
+    if (!idx) return SR_ERROR(SR_ENOMEM, "cnt_attach_var: out of memory");
+    for (size_t r = 0; r < n_rep; r++) idx[r] = r;
+    var_of(n_rep, idx, n_t, 0, n_t - 1, N, var, NULL);
+    free(idx);
+    return SR_OK;
+}
+
+static void drift_line(const double *t, const double *mean, size_t j0, size_t j1, double *v)
+{
+    double c0, c1, c00, c01, c11, chisq;
+    gsl_fit_linear(t + j0, 1, mean + j0, 1, j1 - j0 + 1, &c0, &c1, &c00, &c01, &c11, &chisq);
+    *v = c1;
+}
+
+int cnt_attach_fit_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
+                         double t0, double t1, cnt_attach_fit *out)
+{
+    if (!out) return SR_ERROR(SR_EINVAL, "cnt_attach_fit_drift: NULL output");
+    SR_TRY(attach_validate(n_rep, n_t, t, N));
+    if (n_rep < 2) return SR_ERROR(SR_EINVAL, "f+ fit (drift-free): need >= 2 replicas, got %zu", n_rep);
+    size_t j0 = 0, j1 = 0;
+    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
+    double *var = malloc(n_t * sizeof *var), *mean = malloc(n_t * sizeof *mean);
+    size_t *idx = malloc(n_rep * sizeof *idx);
+    if (!var || !mean || !idx) {
+        free(var), free(mean), free(idx);
+        return SR_ERROR(SR_ENOMEM, "cnt_attach_fit_drift: out of memory");
+    }
+    for (size_t r = 0; r < n_rep; r++) idx[r] = r;
+    var_of(n_rep, idx, n_t, j0, j1, N, var, mean);
+    attach_line(t, var, j0, j1, out);
+    drift_line(t, mean, j0, j1, &out->drift);
+    free(var), free(mean), free(idx);
+    if (!(out->f_plus > 0))
+        return SR_ERROR(SR_ENUMERIC, "f+ fit (drift-free): variance slope %g <= 0 in window [%g, %g]; no size "
+                        "diffusion (all replicas frozen?)", 2 * out->f_plus, out->t0, out->t1);
+    return SR_OK;
+}
+
+int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
+                               double t0, double t1, size_t n_boot, gsl_rng *rng,
+                               cnt_interval *f_plus, size_t *n_skipped)
+{
+    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_drift: NULL rng or output");
+    SR_TRY(attach_validate(n_rep, n_t, t, N));
+    if (n_rep < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_drift: need >= 2 replicas, got %zu", n_rep);
+    if (n_boot < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_drift: n_boot=%zu, need >= 2", n_boot);
+    size_t j0 = 0, j1 = 0;
+    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
+    size_t *idx = malloc(n_rep * sizeof *idx);
+    double *var = malloc(n_t * sizeof *var), *fp = malloc(n_boot * sizeof *fp);
+    if (!idx || !var || !fp) {
+        free(idx), free(var), free(fp);
+        return SR_ERROR(SR_ENOMEM, "cnt_attach_bootstrap_drift: out of memory");
+    }
+    size_t good = 0, skipped = 0;
+    for (size_t b = 0; b < n_boot; b++) {
+        for (size_t r = 0; r < n_rep; r++) idx[r] = gsl_rng_uniform_int(rng, n_rep);
+        var_of(n_rep, idx, n_t, j0, j1, N, var, NULL);
+        cnt_attach_fit f;
+        attach_line(t, var, j0, j1, &f);
+        if (!(f.f_plus > 0)) {
+            skipped++;
+            continue;
+        }
+        fp[good++] = f.f_plus;
+    }
+    int rc = SR_OK;
+    if (n_skipped) *n_skipped = skipped;
+    if (skipped * 2 > n_boot)
+        rc = SR_ERROR(SR_ENUMERIC, "cnt_attach_bootstrap_drift: %zu of %zu resamples had variance slope <= 0", skipped,
+                      n_boot);
+    if (!rc) rc = cnt_percentile_interval(fp, good, f_plus);
+    free(idx), free(var), free(fp);
+    return rc;
+}
+
+int cnt_attach_window_rule(size_t n_t, const double *t, const double *var, double t_skip, double var_top,
+                           size_t min_points, double *t0, double *t1)
+{
+    if (!t || !var || !t0 || !t1) return SR_ERROR(SR_EINVAL, "cnt_attach_window_rule: NULL argument");
+    if (min_points < 3) min_points = 3;
+    if (!isfinite(t_skip)) return SR_ERROR(SR_EINVAL, "cnt_attach_window_rule: t_skip %g is not finite", t_skip);
+    size_t j0 = n_t;
+    for (size_t j = 0; j < n_t; j++)
+        if (t[j] >= t_skip) {
+            j0 = j;
+            break;
+        }
+    if (j0 == n_t || n_t - j0 < min_points)
+        return SR_ERROR(SR_EINVAL, "f+ window: %zu time points at or after t_skip = %g (data end %g), need >= %zu",
+                        j0 == n_t ? (size_t)0 : n_t - j0, t_skip, n_t ? t[n_t - 1] : 0.0, min_points);
+    size_t j1 = n_t - 1;
+    if (var_top > 0 && isfinite(var_top))
+        for (size_t j = j0 + 1; j < n_t; j++)
+            if (var[j] - var[j0] > var_top) {
+                j1 = j - 1;
+                break;
+            }
+    if (j1 + 1 < j0 + min_points) j1 = j0 + min_points - 1;
+    *t0 = t[j0];
+    *t1 = t[j1];
+    return SR_OK;
+}
