@@ -266,4 +266,34 @@ int order_calibrate(const order_steinhardt_config *cfg, int kind, md_system *con
                     md_system *const *xtal, int nxtal, const double *dc_grid, int ngrid,
                     order_calibration *out);
 
+/* ------------------------------------------------------------------------------------------------
+ * State-point calibration (the accuracy protocol, issue #14; order_statepoint.c)
+ * The classifier's definition (l, neighbours, d_c for "bonds") is the user's; its threshold is chosen
+ * where the two mislabelling fractions of the bulk liquid and the bulk crystal AT THE CAMPAIGN'S (T, p)
+ * are equal (Espinosa, Vega, Valeriani & Sanz, JCP 144, 034501 (2016)). The neighbouring settings
+ * (bonds: xi_c - 1 and xi_c + 1; qbar: threshold -+ 10% of the distance between the two phases' median
+ * scores) are kept for the systematic.
+ * ---------------------------------------------------------------------------------------------- */
+#define ORDER_STATEPOINT_MAX_MISLABEL 0.01 /* above this at the optimum, the phases cannot be told apart */
+typedef struct order_statepoint {
+    int kind;                  /* ORDER_CALIB_BONDS or ORDER_CALIB_QBAR */
+    double threshold;          /* chosen xi_c (bonds) or qbar threshold */
+    double neighbour[2];       /* the two neighbouring thresholds (lower, higher) */
+    double liquid_as_solid;    /* fractions at the chosen threshold */
+    double solid_as_liquid;
+    double bond_threshold;     /* d_c used (bonds) */
+    long n_liquid, n_crystal;  /* atoms sampled */
+} order_statepoint;
+
+/* Pure selection from the bulk scores (bond counts as doubles for bonds, qbar values for qbar).
+ * SR_EFAILED with a message naming both fractions when the larger one exceeds max_mislabel. */
+int order_statepoint_choose(int kind, const double *liq, size_t nliq, const double *xtal, size_t nxtal,
+                            double max_mislabel, order_statepoint *out);
+/* From frames: scores of the base classifier's definition ("bonds" or "qbar"; SR_EINVAL otherwise), then
+ * order_statepoint_choose. */
+int order_statepoint_calibrate(const order_classifier *base, md_system *const *liq, int nliq,
+                               md_system *const *xtal, int nxtal, double max_mislabel, order_statepoint *out);
+/* A copy of the base classifier ("bonds"/"qbar") with threshold t (xi_c rounded for bonds). */
+int order_classifier_with_threshold(const order_classifier *base, double t, order_classifier **out);
+
 #endif
