@@ -469,4 +469,67 @@ int cnt_mfpt_fit_wsr(size_t n_lo, size_t n_hi, const double *tau, const double *
                      double gtol, int max_iter, cnt_mfpt_fit *out);
 double cnt_mfpt_wsr_eval(const cnt_mfpt_fit *fit, double n);
 
+/* ================================================================================================
+ * 9. (issue #16, kmc module) Brute-force first-passage statistics and dimension-aware CNT.
+ *    Shared by `seedrate brute` (MD replicas) and `seedrate ising` (lattice kMC replicas).
+ * ============================================================================================== */
+
+/* Censored-exponential maximum likelihood of a first-passage rate. With waiting times t_i ~ k exp(-k t) and
+ * replicas that did not arrive by their censoring time counted there,
+ *     ln L(k) = n_r ln k - k sum_i t_i      (t_i = passage or censoring time)
+ * so k = n_r / sum_i t_i with Fisher error k / sqrt(n_r); J = k / V for a volume (or number of sites) V.
+ * With n_r = 0 only an upper bound exists: k < -ln(0.05) / sum_i t_i (95%). */
+typedef struct {
+    size_t n_total, n_reached;
+    double t_sum;     /* sum of passage and censoring times [time] */
+    double k, k_err;  /* n_reached / t_sum and k / sqrt(n_reached) [1/time]; 0 and NaN when n_reached = 0 */
+    double k_upper95; /* one-sided 95% upper bound -ln(0.05) / t_sum when n_reached = 0, else NaN */
+} cnt_brute_mle;
+
+/* t[i]: passage time (reached[i] != 0) or censoring time (reached[i] == 0) of replica i, all >= 0.
+ * SR_EINVAL for n = 0, a negative or non-finite time, or t_sum = 0. */
+int cnt_brute_mle_fit(size_t n, const double *t, const int *reached, cnt_brute_mle *out);
+
+/* Shifted exponential t = t_lag + Exp(k): Poisson waiting after an induction time t_lag (growth from n* to the
+ * threshold, relaxation of the start), which the plain MLE counts as waiting and so biases k low by about
+ * 1/(1 + k t_lag). MLE: t_lag = earliest passage time, k = (n_r - 1) / sum_i (t_i - t_lag) (the (n_r - 1)
+ * correction makes 1/k unbiased without censoring; Johnson, Kotz & Balakrishnan, Continuous Univariate
+ * Distributions vol. 1, ch. 19), error k / sqrt(n_r - 1). SR_EINVAL as cnt_brute_mle_fit, SR_EFAILED when
+ * fewer than 2 replicas arrived or all at the same time. out->k_upper95 is NaN. */
+int cnt_brute_mle_fit_lag(size_t n, const double *t, const int *reached, cnt_brute_mle *out, double *t_lag);
+
+/* Percentile bootstrap of k over replicas (n_boot resamples with replacement, draws from rng); a resample
+ * with no passage gives k = 0. SR_EINVAL if n_boot < 2 or the inputs are invalid. */
+int cnt_brute_mle_bootstrap(size_t n, const double *t, const int *reached, size_t n_boot, gsl_rng *rng,
+                            cnt_interval *k_interval);
+
+/* Mean first-passage curve from tfp[r * (n_stop + 1) + n] (NaN: replica r never reached n):
+ * tau[n] = mean over the count[n] replicas that reached n (NaN when none), n = 0 .. n_stop. tau(n) is unbiased
+ * only where (nearly) all replicas reached n. */
+int cnt_brute_mfpt_curve(size_t nrep, int n_stop, const double *tfp, double *tau, int *count);
+
+/* Wedekind-Strey-Reguera fit (cnt_mfpt_fit_wsr, unweighted, xtol = gtol = 1e-10, 500 iterations) of
+ * tau[n_lo .. n_hi] (all finite) with Z = c / sqrt(pi). SR_EINVAL for fewer than 4 points. */
+typedef struct {
+    cnt_mfpt_fit fit; /* tau_J [time], c [1/particles], n_star [particles], errors (points taken independent) */
+    double Z, se_Z;   /* Zeldovich factor c / sqrt(pi) */
+    int n_lo, n_hi;
+} cnt_brute_mfpt;
+int cnt_brute_mfpt_fit(const double *tau, int n_lo, int n_hi, cnt_brute_mfpt *out);
+
+/* Percentile bootstrap of that fit over replicas: resample tfp rows, rebuild tau(n), refit on [n_lo, n_hi].
+ * Resamples in which some n in the range was reached by nobody, or the fit fails, are skipped (*n_skipped,
+ * may be NULL). tau_J, n* and Z intervals (any may be NULL). SR_EFAILED when fewer than 2 resamples succeed. */
+int cnt_brute_mfpt_bootstrap(size_t nrep, int n_stop, const double *tfp, int n_lo, int n_hi, size_t n_boot,
+                             gsl_rng *rng, cnt_interval *tau_J, cnt_interval *n_star, cnt_interval *Z,
+                             size_t *n_skipped);
+
+/* CNT in d = 2 or 3 dimensions (cnt_dim.c). dim = 3 is cnt_compute. dim = 2 (a disc of area N/rho_s with
+ * line tension gamma): dG(N) = -N |dmu| + 2 gamma sqrt(pi N / rho_s), so
+ *     N_c = pi gamma^2 / (rho_s dmu^2)  <=>  gamma = |dmu| sqrt(N_c rho_s / pi)   [energy/length]
+ *     dG* = N_c |dmu|,   Z = sqrt(|dmu| / (4 pi kT N_c)),   J = rho_l Z f+ exp(-dG* /kT)  [1/(length^2 time)]
+ * (general d: dG* = N_c |dmu| / (d - 1), Z = sqrt(|dmu| / (2 pi d kT N_c))). rho_s, rho_l are areal densities
+ * in 2D (1 per site on a lattice). SR_EINVAL for another dim or the inputs cnt_compute rejects. */
+int cnt_compute_dim(int dim, const cnt_inputs *in, cnt_result *out);
+
 #endif
