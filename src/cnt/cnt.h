@@ -433,15 +433,8 @@ int cnt_bd_population(const cnt_bd_model *m, double *S);
  * tau has n_max + 1 entries. */
 int cnt_bd_mfpt_exact(const cnt_bd_model *m, size_t n0, double *tau);
 
-/* Gillespie kMC of trajectories first .. last-1: trajectory k uses its own stream
- * sr_rng_create(seed, k, SR_RNG_KMC), starts at n0 and runs until it first reaches n_max.
- * The first-passage time t_k(n) of every n in [n0, n_max] is ADDED to sum_t[n] and its square to
- * sum_t2[n] (arrays of n_max + 1, caller-zeroed), so ranks can split [0, n_traj) and sum.
- * max_steps bounds each trajectory: SR_EFAILED if exceeded. SR_ENOMEM if a stream fails. */
-int cnt_kmc_mfpt_accumulate(const cnt_bd_model *m, size_t n0, uint64_t seed, size_t first,
-                            size_t last, uint64_t max_steps, double *sum_t, double *sum_t2);
-
-/* Mean and standard error of tau(n) from the sums of n_traj trajectories (se may be NULL). */
+/* Mean and standard error of tau(n) from the first-passage sums of n_traj Gillespie trajectories
+ * (kmc_bd_mfpt_accumulate in src/kmc/kmc.h; se may be NULL). */
 int cnt_kmc_mfpt_finish(size_t n_max, size_t n_traj, const double *sum_t, const double *sum_t2,
                         double *tau, double *se);
 

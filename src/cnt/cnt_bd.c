@@ -1,5 +1,6 @@
-/* cnt_bd.c - Becker-Doring chain, exact steady flux and MFPT, Gillespie kMC of one cluster, and the
- * Wedekind-Strey-Reguera fit of a mean-first-passage-time curve.
+/* cnt_bd.c - Becker-Doring chain, exact steady flux and MFPT, the statistics of kMC first-passage sums, and
+ * the Wedekind-Strey-Reguera fit of a mean-first-passage-time curve (the Gillespie kMC itself is
+ * kmc_bd_mfpt_accumulate in src/kmc).
  *
  * Chain: n -> n+1 at f+(n), n -> n-1 at f-(n); detailed balance with rho_eq(n) = rho_l e^{-beta dG(n)}:
  *     f-(n+1) rho_eq(n+1) = f+(n) rho_eq(n)   =>   f-(n+1) = f+(n) exp(beta [dG(n+1) - dG(n)])
@@ -14,12 +15,10 @@
  * population S per volume of sub-critical clusters, and J = S / tau_J (see cnt.h). */
 #include "cnt/cnt.h"
 #include "common/sr_error.h"
-#include "common/sr_rng.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_math.h>
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_erf.h>
 #include <gsl/gsl_multifit_nlinear.h>
 
@@ -150,45 +149,6 @@ int cnt_bd_mfpt_exact(const cnt_bd_model *m, size_t n0, double *tau)
         if (n >= n0) tau[n + 1] = tau[n] + R / m->f_plus[n];
     }
     if (!isfinite(tau[m->n_max])) return SR_ERROR(SR_ENUMERIC, "cnt_bd_mfpt_exact: MFPT overflows");
-    return SR_OK;
-}
-
-int cnt_kmc_mfpt_accumulate(const cnt_bd_model *m, size_t n0, uint64_t seed, size_t first,
-                            size_t last, uint64_t max_steps, double *sum_t, double *sum_t2)
-{
-    if (!m || !sum_t || !sum_t2) return SR_ERROR(SR_EINVAL, "cnt_kmc_mfpt_accumulate: NULL argument");
-    if (n0 < 1 || n0 >= m->n_max)
-        return SR_ERROR(SR_EINVAL, "cnt_kmc_mfpt_accumulate: n0=%zu outside 1..%zu", n0, m->n_max - 1);
-    if (last < first) return SR_ERROR(SR_EINVAL, "cnt_kmc_mfpt_accumulate: range [%zu, %zu) reversed", first, last);
-    for (size_t k = first; k < last; k++) {
-        gsl_rng *rng = sr_rng_create(seed, k, SR_RNG_KMC);
-        if (!rng) return SR_ERROR(SR_ENOMEM, "cnt_kmc_mfpt_accumulate: cannot allocate stream %zu", k);
-        size_t n = n0, reached = n0;
-        double t = 0;
-        uint64_t steps = 0;
-        while (reached < m->n_max) {
-            if (++steps > max_steps) {
-                gsl_rng_free(rng);
-                return SR_ERROR(SR_EFAILED, "kMC trajectory %zu did not reach n_max=%zu within %llu steps "
-                                "(reached %zu); barrier too high for kMC", k, m->n_max,
-                                (unsigned long long)max_steps, reached);
-            }
-            /* Gillespie: waiting time ~ Exp(total rate), then pick the event */
-            double up = m->f_plus[n], down = m->f_minus[n], total = up + down;
-            t += gsl_ran_exponential(rng, 1.0 / total);
-            if (gsl_rng_uniform(rng) * total < up) {
-                n++;
-                if (n > reached) {
-                    reached = n;
-                    sum_t[n] += t;
-                    sum_t2[n] += t * t;
-                }
-            } else {
-                n--;
-            }
-        }
-        gsl_rng_free(rng);
-    }
     return SR_OK;
 }
 

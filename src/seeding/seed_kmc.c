@@ -16,6 +16,7 @@
 #include "seed_comm.h"
 #include "../common/sr_error.h"
 #include "../io/io.h"
+#include "../kmc/kmc.h"
 
 size_t seed_kmc_default_chunk(size_t n_traj)
 {
@@ -45,8 +46,8 @@ int seed_kmc_sums(const cnt_bd_model *m, const seed_kmc_params *p, double *sum_t
         long k = seed_queue_fetch_add(q, 0, 1);
         if (k < 0 || (size_t)k >= ntask) break;
         size_t first = (size_t)k * chunk, last = first + chunk < p->n_traj ? first + chunk : p->n_traj;
-        rc = cnt_kmc_mfpt_accumulate(m, p->n0, p->seed, first, last, p->max_steps, part + 2 * (size_t)k * w,
-                                     part + (2 * (size_t)k + 1) * w);
+        rc = kmc_bd_mfpt_accumulate(m->n_max, m->f_plus, m->f_minus, p->n0, p->seed, first, last, p->max_steps,
+                                    part + 2 * (size_t)k * w, part + (2 * (size_t)k + 1) * w);
         done++;
     }
     if (seed_comm_any(rc)) {

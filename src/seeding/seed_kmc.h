@@ -44,7 +44,7 @@ size_t seed_kmc_default_chunk(size_t n_traj);
 /* Collective. sum_t, sum_t2 (n_max + 1 each, overwritten) receive the first-passage-time sums of all
  * n_traj trajectories, identical on every rank. tasks_local (may be NULL): tasks this rank ran.
  * If a trajectory fails on any rank, every rank returns SR_EFAILED (the failing rank with the
- * message of cnt_kmc_mfpt_accumulate). */
+ * message of kmc_bd_mfpt_accumulate). */
 int seed_kmc_sums(const cnt_bd_model *m, const seed_kmc_params *p, double *sum_t, double *sum_t2,
                   long *tasks_local);
 

@@ -1,12 +1,11 @@
-/* cnt_ising.c - Ising nucleation testbed: n-fold-way Glauber kMC, clusters, droplets, brute-force and
- * seeding rates. See cnt_ising.h for the model and units (J = k_B = 1, time in MC sweeps). */
-#include "cnt/cnt_ising.h"
+/* kmc_ising.c - Ising nucleation testbed: n-fold-way Glauber kMC, clusters, droplets, brute-force and
+ * seeding rates. See kmc_ising.h for the model and units (J = k_B = 1, time in MC sweeps). */
+#include "kmc/kmc.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_fit.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_sf_ellint.h>
 #include <gsl/gsl_sort.h>
@@ -16,10 +15,11 @@
 
 #define ISING_MAX_CLASSES 14 /* 2 (z+1), z <= 6 */
 
-struct cnt_ising {
+struct kmc_ising {
     int dim, L, z;
     size_t n;
     double T, h;
+    enum kmc_ising_dynamics dynamics;
     signed char *s;    /* spins ±1 */
     unsigned char *nup;/* number of up neighbours (with multiplicity) */
     int *nbr;          /* n * z neighbour table: +x, -x, +y, -y, +z, -z */
@@ -39,28 +39,39 @@ struct cnt_ising {
 
 /* ---- lattice ------------------------------------------------------------------------------------- */
 
-static inline int class_of(const cnt_ising *m, size_t i)
+static inline int class_of(const kmc_ising *m, size_t i)
 {
     return (m->s[i] > 0 ? m->z + 1 : 0) + m->nup[i];
 }
 
-/* Glauber (heat-bath) rate of a spin s with n_up up neighbours: ΔE = 2 s (J (2 n_up - z) + h). */
-static double glauber_rate(double T, double h, int z, int spin, int n_up)
+/* Flip rate of a spin s with n_up up neighbours, ΔE = 2 s (J (2 n_up - z) + h), x = ΔE/T:
+ * Glauber (heat bath) 1/(1 + e^x); Metropolis min(1, e^-x). Both satisfy w(x)/w(-x) = e^-x (detailed balance). */
+static double flip_rate(enum kmc_ising_dynamics dyn, double T, double h, int z, int spin, int n_up)
 {
     double dE = 2.0 * spin * ((2.0 * n_up - z) + h);
     double x = dE / T;
     if (x > 700.0) return 0.0;
+    if (dyn == KMC_ISING_METROPOLIS) return x <= 0.0 ? 1.0 : exp(-x);
     return 1.0 / (1.0 + exp(x));
 }
 
-static void class_insert(cnt_ising *m, size_t i, int c)
+static void set_class_rates(kmc_ising *m)
+{
+    for (int c = 0; c < m->nclass; c++) {
+        int spin = c > m->z ? 1 : -1;
+        int n_up = c > m->z ? c - (m->z + 1) : c;
+        m->rate[c] = flip_rate(m->dynamics, m->T, m->h, m->z, spin, n_up);
+    }
+}
+
+static void class_insert(kmc_ising *m, size_t i, int c)
 {
     size_t k = m->count[c]++;
     m->members[(size_t)c * m->n + k] = (int)i;
     m->pos[i] = (int)k;
 }
 
-static void class_remove(cnt_ising *m, size_t i, int c)
+static void class_remove(kmc_ising *m, size_t i, int c)
 {
     size_t k = (size_t)m->pos[i];
     size_t last = --m->count[c];
@@ -69,7 +80,7 @@ static void class_remove(cnt_ising *m, size_t i, int c)
     m->pos[moved] = (int)k;
 }
 
-static void rebuild(cnt_ising *m)
+static void rebuild(kmc_ising *m)
 {
     memset(m->count, 0, sizeof m->count);
     m->total_spin = 0;
@@ -89,7 +100,7 @@ static void rebuild(cnt_ising *m)
     for (size_t i = 0; i < m->n; i++) class_insert(m, i, class_of(m, i));
 }
 
-cnt_ising *cnt_ising_create(int dim, int L, double T, double h)
+kmc_ising *kmc_ising_create(int dim, int L, double T, double h)
 {
     if (dim != 2 && dim != 3) {
         SR_ERROR(SR_EINVAL, "ising: dimension must be 2 or 3, got %d", dim);
@@ -103,7 +114,7 @@ cnt_ising *cnt_ising_create(int dim, int L, double T, double h)
         SR_ERROR(SR_EINVAL, "ising: temperature must be > 0 and field finite (T = %g, h = %g, units of J)", T, h);
         return NULL;
     }
-    cnt_ising *m = calloc(1, sizeof *m);
+    kmc_ising *m = calloc(1, sizeof *m);
     if (!m) {
         SR_ERROR(SR_ENOMEM, "ising: out of memory");
         return NULL;
@@ -127,7 +138,7 @@ cnt_ising *cnt_ising_create(int dim, int L, double T, double h)
     if (!m->s || !m->nup || !m->nbr || !m->members || !m->pos || !m->parent || !m->size || !m->key ||
         !m->order) {
         size_t n = m->n;
-        cnt_ising_free(m);
+        kmc_ising_free(m);
         SR_ERROR(SR_ENOMEM, "ising: out of memory for %zu sites", n);
         return NULL;
     }
@@ -141,17 +152,14 @@ cnt_ising *cnt_ising_create(int dim, int L, double T, double h)
             m->nbr[i * m->z + 2 * d + 1] = (int)(i + (dn - c[d]) * stride[d]);
         }
     }
-    for (int c = 0; c < m->nclass; c++) {
-        int spin = c > m->z ? 1 : -1;
-        int n_up = c > m->z ? c - (m->z + 1) : c;
-        m->rate[c] = glauber_rate(T, h, m->z, spin, n_up);
-    }
+    m->dynamics = KMC_ISING_GLAUBER;
+    set_class_rates(m);
     memset(m->s, -1, m->n);
     rebuild(m);
     return m;
 }
 
-void cnt_ising_free(cnt_ising *m)
+void kmc_ising_free(kmc_ising *m)
 {
     if (!m) return;
     free(m->s);
@@ -166,41 +174,53 @@ void cnt_ising_free(cnt_ising *m)
     free(m);
 }
 
-size_t cnt_ising_nsites(const cnt_ising *m) { return m->n; }
-int cnt_ising_dim(const cnt_ising *m) { return m->dim; }
-int cnt_ising_coordination(const cnt_ising *m) { return m->z; }
-const signed char *cnt_ising_spins(const cnt_ising *m) { return m->s; }
-double cnt_ising_time(const cnt_ising *m) { return m->time; }
-void cnt_ising_set_time(cnt_ising *m, double t) { m->time = t; }
-long cnt_ising_total_spin(const cnt_ising *m) { return m->total_spin; }
-double cnt_ising_energy(const cnt_ising *m) { return m->energy; }
+int kmc_ising_set_dynamics(kmc_ising *m, enum kmc_ising_dynamics dynamics)
+{
+    if (dynamics != KMC_ISING_GLAUBER && dynamics != KMC_ISING_METROPOLIS)
+        return SR_ERROR(SR_EINVAL, "ising: unknown dynamics %d (Glauber %d, Metropolis %d)", (int)dynamics,
+                        (int)KMC_ISING_GLAUBER, (int)KMC_ISING_METROPOLIS);
+    m->dynamics = dynamics;
+    set_class_rates(m);
+    return SR_OK;
+}
 
-double cnt_ising_total_rate(const cnt_ising *m)
+enum kmc_ising_dynamics kmc_ising_get_dynamics(const kmc_ising *m) { return m->dynamics; }
+
+size_t kmc_ising_nsites(const kmc_ising *m) { return m->n; }
+int kmc_ising_dim(const kmc_ising *m) { return m->dim; }
+int kmc_ising_coordination(const kmc_ising *m) { return m->z; }
+const signed char *kmc_ising_spins(const kmc_ising *m) { return m->s; }
+double kmc_ising_time(const kmc_ising *m) { return m->time; }
+void kmc_ising_set_time(kmc_ising *m, double t) { m->time = t; }
+long kmc_ising_total_spin(const kmc_ising *m) { return m->total_spin; }
+double kmc_ising_energy(const kmc_ising *m) { return m->energy; }
+
+double kmc_ising_total_rate(const kmc_ising *m)
 {
     double r = 0.0;
     for (int c = 0; c < m->nclass; c++) r += (double)m->count[c] * m->rate[c];
     return r;
 }
 
-static int class_index(const cnt_ising *m, int spin, int n_up)
+static int class_index(const kmc_ising *m, int spin, int n_up)
 {
     if ((spin != 1 && spin != -1) || n_up < 0 || n_up > m->z) return -1;
     return (spin > 0 ? m->z + 1 : 0) + n_up;
 }
 
-size_t cnt_ising_class_count(const cnt_ising *m, int spin, int n_up)
+size_t kmc_ising_class_count(const kmc_ising *m, int spin, int n_up)
 {
     int c = class_index(m, spin, n_up);
     return c < 0 ? 0 : m->count[c];
 }
 
-double cnt_ising_class_rate(const cnt_ising *m, int spin, int n_up)
+double kmc_ising_class_rate(const kmc_ising *m, int spin, int n_up)
 {
     int c = class_index(m, spin, n_up);
     return c < 0 ? 0.0 : m->rate[c];
 }
 
-int cnt_ising_fill(cnt_ising *m, int spin)
+int kmc_ising_fill(kmc_ising *m, int spin)
 {
     if (spin != 1 && spin != -1) return SR_ERROR(SR_EINVAL, "ising: spin must be +1 or -1, got %d", spin);
     memset(m->s, spin, m->n);
@@ -208,7 +228,7 @@ int cnt_ising_fill(cnt_ising *m, int spin)
     return SR_OK;
 }
 
-int cnt_ising_set_spins(cnt_ising *m, const signed char *spins)
+int kmc_ising_set_spins(kmc_ising *m, const signed char *spins)
 {
     for (size_t i = 0; i < m->n; i++)
         if (spins[i] != 1 && spins[i] != -1)
@@ -218,7 +238,7 @@ int cnt_ising_set_spins(cnt_ising *m, const signed char *spins)
     return SR_OK;
 }
 
-static void flip_site(cnt_ising *m, size_t i)
+static void flip_site(kmc_ising *m, size_t i)
 {
     int old = m->s[i];
     int sum = 0;
@@ -236,16 +256,16 @@ static void flip_site(cnt_ising *m, size_t i)
     }
 }
 
-int cnt_ising_flip(cnt_ising *m, size_t site)
+int kmc_ising_flip(kmc_ising *m, size_t site)
 {
     if (site >= m->n) return SR_ERROR(SR_ERANGE, "ising: site %zu outside lattice of %zu sites", site, m->n);
     flip_site(m, site);
     return SR_OK;
 }
 
-int cnt_ising_step(cnt_ising *m, gsl_rng *rng, double *dt)
+int kmc_ising_step(kmc_ising *m, gsl_rng *rng, double *dt)
 {
-    double R = cnt_ising_total_rate(m);
+    double R = kmc_ising_total_rate(m);
     if (!(R > 0.0))
         return SR_ERROR(SR_ENUMERIC, "ising: total flip rate is zero (T = %g, h = %g): frozen", m->T, m->h);
     double x = gsl_rng_uniform(rng) * R, acc = 0.0;
@@ -265,13 +285,13 @@ int cnt_ising_step(cnt_ising *m, gsl_rng *rng, double *dt)
     return SR_OK;
 }
 
-int cnt_ising_advance(cnt_ising *m, gsl_rng *rng, double t_end)
+int kmc_ising_advance(kmc_ising *m, gsl_rng *rng, double t_end)
 {
-    while (m->time < t_end) SR_TRY(cnt_ising_step(m, rng, NULL));
+    while (m->time < t_end) SR_TRY(kmc_ising_step(m, rng, NULL));
     return SR_OK;
 }
 
-int cnt_ising_check(const cnt_ising *m, double rel_tol)
+int kmc_ising_check(const kmc_ising *m, double rel_tol)
 {
     size_t count[ISING_MAX_CLASSES] = {0};
     long total = 0;
@@ -306,8 +326,8 @@ int cnt_ising_check(const cnt_ising *m, double rel_tol)
         return SR_ERROR(SR_ENUMERIC, "ising check: total spin %ld, stored %ld", total, m->total_spin);
     if (fabs(E - m->energy) > rel_tol * (fabs(E) + 1.0))
         return SR_ERROR(SR_ENUMERIC, "ising check: energy %.17g, stored %.17g", E, m->energy);
-    if (fabs(R - cnt_ising_total_rate(m)) > rel_tol * (R + 1e-300))
-        return SR_ERROR(SR_ENUMERIC, "ising check: total rate %.17g, stored %.17g", R, cnt_ising_total_rate(m));
+    if (fabs(R - kmc_ising_total_rate(m)) > rel_tol * (R + 1e-300))
+        return SR_ERROR(SR_ENUMERIC, "ising check: total rate %.17g, stored %.17g", R, kmc_ising_total_rate(m));
     return SR_OK;
 }
 
@@ -323,7 +343,7 @@ static int uf_find(int *parent, int i)
 }
 
 /* Union-find over up spins; bonds along +x, +y, +z cover every nearest-neighbour pair once (periodic). */
-static void uf_build(cnt_ising *m)
+static void uf_build(kmc_ising *m)
 {
     for (size_t i = 0; i < m->n; i++) m->parent[i] = m->s[i] > 0 ? (int)i : -1;
     for (size_t i = 0; i < m->n; i++) {
@@ -339,7 +359,7 @@ static void uf_build(cnt_ising *m)
     }
 }
 
-size_t cnt_ising_largest_cluster(cnt_ising *m)
+size_t kmc_ising_largest_cluster(kmc_ising *m)
 {
     if ((size_t)((m->total_spin + (long)m->n) / 2) == 0) return 0;
     uf_build(m);
@@ -354,7 +374,7 @@ size_t cnt_ising_largest_cluster(cnt_ising *m)
     return best;
 }
 
-int cnt_ising_cluster_labels(cnt_ising *m, int *label, size_t *nclusters)
+int kmc_ising_cluster_labels(kmc_ising *m, int *label, size_t *nclusters)
 {
     uf_build(m);
     size_t nc = 0;
@@ -370,10 +390,10 @@ int cnt_ising_cluster_labels(cnt_ising *m, int *label, size_t *nclusters)
     return SR_OK;
 }
 
-int cnt_ising_insert_droplet(cnt_ising *m, size_t n, enum cnt_ising_shape shape)
+int kmc_ising_insert_droplet(kmc_ising *m, size_t n, enum kmc_ising_shape shape)
 {
     if (n > m->n) return SR_ERROR(SR_ERANGE, "ising: droplet of %zu spins exceeds the %zu sites", n, m->n);
-    if (shape != CNT_ISING_ROUND && shape != CNT_ISING_SQUARE)
+    if (shape != KMC_ISING_ROUND && shape != KMC_ISING_SQUARE)
         return SR_ERROR(SR_EINVAL, "ising: unknown droplet shape %d", (int)shape);
     int L = m->L;
     double centre = (double)(L / 2);
@@ -387,7 +407,7 @@ int cnt_ising_insert_droplet(cnt_ising *m, size_t n, enum cnt_ising_shape shape)
     for (size_t i = 0; i < m->n; i++) {
         size_t c[3] = {i % (size_t)L, (i / (size_t)L) % (size_t)L, i / ((size_t)L * (size_t)L)};
         double primary = 0.0;
-        if (shape == CNT_ISING_ROUND) {
+        if (shape == KMC_ISING_ROUND) {
             for (int d = 0; d < m->dim; d++) {
                 double dx = fabs((double)c[d] - centre);
                 if (dx > 0.5 * L) dx = L - dx; /* minimum image */
@@ -415,14 +435,14 @@ int cnt_ising_insert_droplet(cnt_ising *m, size_t n, enum cnt_ising_shape shape)
 
 /* ---- equilibrium averages ------------------------------------------------------------------------ */
 
-int cnt_ising_equilibrium(cnt_ising *m, gsl_rng *rng, double t_equil, double t_prod, int nblocks,
-                          cnt_ising_averages *out)
+int kmc_ising_equilibrium(kmc_ising *m, gsl_rng *rng, double t_equil, double t_prod, int nblocks,
+                          kmc_ising_averages *out)
 {
     if (nblocks < 2 || !(t_prod > 0.0) || t_equil < 0.0)
         return SR_ERROR(SR_EINVAL, "ising: need t_prod > 0, t_equil >= 0, nblocks >= 2 (got %g, %g, %d)",
                         t_prod, t_equil, nblocks);
     memset(out, 0, sizeof *out);
-    SR_TRY(cnt_ising_advance(m, rng, m->time + t_equil));
+    SR_TRY(kmc_ising_advance(m, rng, m->time + t_equil));
     double N = (double)m->n;
     double t0 = m->time, tb = t_prod / nblocks, t_stop = t0 + t_prod;
     double *acc = calloc(3 * (size_t)nblocks, sizeof *acc); /* per block: ∫m dt, ∫|m| dt, ∫e dt */
@@ -430,7 +450,7 @@ int cnt_ising_equilibrium(cnt_ising *m, gsl_rng *rng, double t_equil, double t_p
     double t = t0;
     while (t < t_stop) {
         double mm = (double)m->total_spin / N, ee = m->energy / N, dt;
-        int rc = cnt_ising_step(m, rng, &dt);
+        int rc = kmc_ising_step(m, rng, &dt);
         if (rc) {
             free(acc);
             return rc;
@@ -477,7 +497,7 @@ static uint64_t stream_id(int task, size_t n, size_t replica)
     return ((uint64_t)task << 56) ^ ((uint64_t)n << 32) ^ (uint64_t)replica;
 }
 
-static int check_params(const cnt_ising_params *p, size_t first, size_t last)
+static int check_params(const kmc_ising_params *p, size_t first, size_t last)
 {
     if (first > last) return SR_ERROR(SR_EINVAL, "ising: replica range [%zu, %zu) is reversed", first, last);
     if (!(p->t_max > 0.0) || p->t_equil < 0.0 || p->check_interval < 0.0)
@@ -488,26 +508,45 @@ static int check_params(const cnt_ising_params *p, size_t first, size_t last)
 
 /* Start replica r of a task: its own random stream, all spins down, relaxation in the metastable phase for
  * t_equil sweeps, clock reset to 0. *rng is the caller's to free (also on failure, when non-NULL). */
-static int start_replica(cnt_ising *m, const cnt_ising_params *p, int task, size_t n, size_t r, gsl_rng **rng)
+static int start_replica(kmc_ising *m, const kmc_ising_params *p, int task, size_t n, size_t r, gsl_rng **rng)
 {
     *rng = sr_rng_create(p->seed, stream_id(task, n, r), SR_RNG_KMC);
     if (!*rng) return SR_ERROR(SR_ENOMEM, "ising: cannot allocate random stream");
-    cnt_ising_fill(m, -1);
-    cnt_ising_set_time(m, 0.0);
-    int rc = cnt_ising_advance(m, *rng, p->t_equil);
-    cnt_ising_set_time(m, 0.0);
+    kmc_ising_fill(m, -1);
+    kmc_ising_set_time(m, 0.0);
+    int rc = kmc_ising_advance(m, *rng, p->t_equil);
+    kmc_ising_set_time(m, 0.0);
     return rc;
+}
+
+/* Cluster analyses on the grid next, next + interval, ...: the first grid time after `now` (interval 0: every
+ * event). */
+static double next_check_time(double next, double now, double interval)
+{
+    return interval > 0.0 ? next + interval * floor((now - next) / interval + 1.0) : now;
+}
+
+/* The lattice of a replica task: parameters checked, Glauber or Metropolis rates set. NULL on failure. */
+static kmc_ising *task_lattice(const kmc_ising_params *p, size_t first, size_t last)
+{
+    if (check_params(p, first, last) != SR_OK) return NULL;
+    kmc_ising *m = kmc_ising_create(p->dim, p->L, p->T, p->h);
+    if (m && kmc_ising_set_dynamics(m, p->dynamics) != SR_OK) {
+        kmc_ising_free(m);
+        return NULL;
+    }
+    return m;
 }
 
 /* Run from the current state until the largest cluster is >= n_hi (returns +1), <= n_lo (0), or
  * t_stop is passed (-1); *t_hit = time of the deciding cluster analysis. n_lo = 0 disables melting. */
-static int run_until_cluster(cnt_ising *m, gsl_rng *rng, double check_interval, double t_stop, size_t n_hi,
+static int run_until_cluster(kmc_ising *m, gsl_rng *rng, double check_interval, double t_stop, size_t n_hi,
                              size_t n_lo, int *outcome, double *t_hit)
 {
     double next_check = m->time;
     for (;;) {
         if (m->time >= next_check) {
-            size_t big = cnt_ising_largest_cluster(m);
+            size_t big = kmc_ising_largest_cluster(m);
             if (big >= n_hi) {
                 *outcome = 1;
                 *t_hit = m->time;
@@ -518,108 +557,59 @@ static int run_until_cluster(cnt_ising *m, gsl_rng *rng, double check_interval, 
                 *t_hit = m->time;
                 return SR_OK;
             }
-            next_check = check_interval > 0.0 ? next_check + check_interval * floor((m->time - next_check) /
-                                                                                    check_interval + 1.0)
-                                              : m->time;
+            next_check = next_check_time(next_check, m->time, check_interval);
         }
         if (m->time >= t_stop) {
             *outcome = -1;
             *t_hit = t_stop;
             return SR_OK;
         }
-        SR_TRY(cnt_ising_step(m, rng, NULL));
+        SR_TRY(kmc_ising_step(m, rng, NULL));
     }
 }
 
-int cnt_ising_bruteforce(const cnt_ising_params *p, size_t n_threshold, size_t first, size_t last,
-                         double *tau, int *reached)
+int kmc_ising_first_passage(const kmc_ising_params *p, size_t n_stop, size_t first, size_t last, double *tfp)
 {
-    SR_TRY(check_params(p, first, last));
-    cnt_ising *m = cnt_ising_create(p->dim, p->L, p->T, p->h);
+    kmc_ising *m = task_lattice(p, first, last);
     if (!m) return sr_error_status();
-    if (n_threshold < 1 || n_threshold > m->n) {
-        size_t n = m->n;
-        cnt_ising_free(m);
-        return SR_ERROR(SR_ERANGE, "ising: threshold cluster size %zu must be in [1, %zu]", n_threshold, n);
-    }
     int rc = SR_OK;
+    if (n_stop < 1 || n_stop > m->n)
+        rc = SR_ERROR(SR_ERANGE, "ising: first-passage target cluster size %zu must be in [1, %zu]", n_stop, m->n);
+    const size_t w = n_stop + 1;
     for (size_t r = first; r < last && rc == SR_OK; r++) {
         gsl_rng *rng = NULL;
+        double *row = tfp + (r - first) * w;
+        for (size_t n = 0; n < w; n++) row[n] = NAN;
+        row[0] = 0.0;
         /* the first-passage clock starts after the metastable relaxation */
         rc = start_replica(m, p, STREAM_BRUTE, 0, r, &rng);
-        int outcome = -1;
-        double t_hit = 0.0;
-        if (rc == SR_OK)
-            rc = run_until_cluster(m, rng, p->check_interval, p->t_max, n_threshold, 0, &outcome, &t_hit);
-        tau[r - first] = outcome == 1 ? t_hit : p->t_max;
-        reached[r - first] = outcome == 1;
+        size_t reached = 0;
+        double next_check = 0.0;
+        while (rc == SR_OK && reached < n_stop && m->time < p->t_max) {
+            if (m->time >= next_check) {
+                /* the running maximum of the largest cluster sweeps the sizes it passes for the first time */
+                size_t big = kmc_ising_largest_cluster(m);
+                if (big > n_stop) big = n_stop;
+                for (size_t n = reached + 1; n <= big; n++) row[n] = m->time;
+                if (big > reached) reached = big;
+                next_check = next_check_time(next_check, m->time, p->check_interval);
+                if (reached >= n_stop) break;
+            }
+            rc = kmc_ising_step(m, rng, NULL);
+        }
         gsl_rng_free(rng);
     }
-    cnt_ising_free(m);
+    kmc_ising_free(m);
     return rc;
 }
 
-int cnt_ising_fpt_analysis(const double *tau, const int *reached, size_t n, size_t nsites,
-                           cnt_ising_fpt_result *out)
-{
-    memset(out, 0, sizeof *out);
-    out->n_total = n;
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        sum += tau[i];
-        out->n_reached += reached[i] != 0;
-    }
-    if (out->n_reached == 0)
-        return SR_ERROR(SR_EFAILED, "ising: none of %zu replicas nucleated before t_max; raise t_max or the "
-                                    "field", n);
-    /* exponential waiting times with right censoring: MLE of the mean is total time / events */
-    out->mfpt = sum / (double)out->n_reached;
-    out->mfpt_err = out->mfpt / sqrt((double)out->n_reached);
-    out->rate = 1.0 / (out->mfpt * (double)nsites);
-    out->rate_err = out->rate / sqrt((double)out->n_reached);
-
-    /* survival S(t) = fraction not yet nucleated; ln S = -k (t - t_lag) over S in [0.1, 0.9] */
-    double *t = malloc(n * sizeof *t), *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    if (!t || !x || !y) {
-        free(t); free(x); free(y);
-        return SR_ERROR(SR_ENOMEM, "ising: out of memory");
-    }
-    size_t nr = 0;
-    for (size_t i = 0; i < n; i++)
-        if (reached[i]) t[nr++] = tau[i];
-    gsl_sort(t, 1, nr);
-    size_t np = 0;
-    for (size_t i = 0; i < nr; i++) {
-        double S = 1.0 - (double)(i + 1) / (double)n;
-        if (S < 0.1 || S > 0.9) continue;
-        x[np] = t[i];
-        y[np] = log(S);
-        np++;
-    }
-    if (np >= 3) {
-        double c0, c1, cov00, cov01, cov11, sumsq;
-        gsl_fit_linear(x, 1, y, 1, np, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
-        if (c1 < 0.0) {
-            out->surv_ok = 1;
-            out->surv_rate = -c1 / (double)nsites;
-            /* the points of an empirical survival curve are correlated, so the least-squares error is far
-             * too small; use the counting error of the events inside the window instead */
-            out->surv_rate_err = out->surv_rate / sqrt((double)np);
-            out->surv_lag = c0 / -c1;
-        }
-    }
-    free(t); free(x); free(y);
-    return SR_OK;
-}
-
-int cnt_ising_seed_trials(const cnt_ising_params *p, enum cnt_ising_shape shape, size_t n, size_t n_grow,
+int kmc_ising_seed_trials(const kmc_ising_params *p, enum kmc_ising_shape shape, size_t n, size_t n_grow,
                           size_t n_melt, size_t first, size_t last, int *outcome)
 {
-    SR_TRY(check_params(p, first, last));
     if (n_grow <= n || n_melt >= n || n < 2)
         return SR_ERROR(SR_EINVAL, "ising: need melt size < droplet size < grow size, droplet >= 2 (got %zu < "
                                    "%zu < %zu)", n_melt, n, n_grow);
-    cnt_ising *m = cnt_ising_create(p->dim, p->L, p->T, p->h);
+    kmc_ising *m = task_lattice(p, first, last);
     if (!m) return sr_error_status();
     int rc = SR_OK;
     for (size_t r = first; r < last && rc == SR_OK; r++) {
@@ -629,169 +619,67 @@ int cnt_ising_seed_trials(const cnt_ising_params *p, enum cnt_ising_shape shape,
         if (rc == SR_OK && melt == 0) {
             /* automatic: the droplet has melted when the largest cluster is back to background sizes,
              * max(n/4, 1.5 x the largest background cluster + 1), at most n - 1 */
-            size_t bg = cnt_ising_largest_cluster(m);
+            size_t bg = kmc_ising_largest_cluster(m);
             melt = n / 4 > bg + bg / 2 + 1 ? n / 4 : bg + bg / 2 + 1;
             if (melt >= n) melt = n - 1;
         }
-        if (rc == SR_OK) rc = cnt_ising_insert_droplet(m, n, shape);
+        if (rc == SR_OK) rc = kmc_ising_insert_droplet(m, n, shape);
         if (rc == SR_OK) {
             double t_hit;
-            cnt_ising_set_time(m, 0.0);
+            kmc_ising_set_time(m, 0.0);
             rc = run_until_cluster(m, rng, p->check_interval, p->t_max, n_grow, melt, &outcome[r - first], &t_hit);
         }
         gsl_rng_free(rng);
     }
-    cnt_ising_free(m);
+    kmc_ising_free(m);
     return rc;
 }
 
-int cnt_ising_size_msd(const cnt_ising_params *p, enum cnt_ising_shape shape, size_t n, double dt,
-                       size_t nsamples, size_t first, size_t last, double *msd_sum, double *mean_sum)
+int kmc_ising_size_traces(const kmc_ising_params *p, enum kmc_ising_shape shape, size_t n, double dt,
+                          size_t nsamples, size_t first, size_t last, double *trace)
 {
-    SR_TRY(check_params(p, first, last));
     if (!(dt > 0.0) || nsamples < 2)
-        return SR_ERROR(SR_EINVAL, "ising: MSD needs dt > 0 sweeps and >= 2 samples (got %g, %zu)", dt, nsamples);
-    cnt_ising *m = cnt_ising_create(p->dim, p->L, p->T, p->h);
+        return SR_ERROR(SR_EINVAL, "ising: size traces need dt > 0 sweeps and >= 2 samples (got %g, %zu)", dt,
+                        nsamples);
+    kmc_ising *m = task_lattice(p, first, last);
     if (!m) return sr_error_status();
     int rc = SR_OK;
     for (size_t r = first; r < last && rc == SR_OK; r++) {
         gsl_rng *rng = NULL;
+        double *row = trace + (r - first) * nsamples;
         rc = start_replica(m, p, STREAM_MSD, n, r, &rng);
-        if (rc == SR_OK) rc = cnt_ising_insert_droplet(m, n, shape);
+        if (rc == SR_OK) rc = kmc_ising_insert_droplet(m, n, shape);
         if (rc == SR_OK) {
-            cnt_ising_set_time(m, 0.0);
-            double n0 = (double)cnt_ising_largest_cluster(m);
+            kmc_ising_set_time(m, 0.0);
+            row[0] = (double)kmc_ising_largest_cluster(m);
             for (size_t k = 1; k < nsamples && rc == SR_OK; k++) {
                 /* analyse the first state at or after t = k dt (overshoot O(1/R), about one flip) */
-                rc = cnt_ising_advance(m, rng, (double)k * dt);
-                double nk = (double)cnt_ising_largest_cluster(m);
-                msd_sum[k] += (nk - n0) * (nk - n0);
-                if (mean_sum) mean_sum[k] += nk - n0;
+                rc = kmc_ising_advance(m, rng, (double)k * dt);
+                row[k] = (double)kmc_ising_largest_cluster(m);
             }
         }
         gsl_rng_free(rng);
     }
-    cnt_ising_free(m);
+    kmc_ising_free(m);
     return rc;
-}
-
-/* ---- fits and CNT ----------------------------------------------------------------------------------- */
-
-int cnt_ising_logistic_fit(const double *n, const int *ngrow, const int *ntrial, size_t m, double tol,
-                           int max_iter, cnt_ising_logistic *fit)
-{
-    memset(fit, 0, sizeof *fit);
-    if (m < 2) return SR_ERROR(SR_EINVAL, "ising: logistic fit needs >= 2 sizes, got %zu", m);
-    double mean_n = 0.0, tot = 0.0, succ = 0.0;
-    for (size_t i = 0; i < m; i++) {
-        if (ntrial[i] < 0 || ngrow[i] < 0 || ngrow[i] > ntrial[i])
-            return SR_ERROR(SR_EINVAL, "ising: size %g has %d grown of %d trials", n[i], ngrow[i], ntrial[i]);
-        mean_n += ntrial[i] * n[i];
-        tot += ntrial[i];
-        succ += ngrow[i];
-    }
-    if (succ == 0.0 || succ == tot)
-        return SR_ERROR(SR_ENUMERIC, "ising: all %g trials %s: P_grow = 1/2 is not bracketed", tot,
-                        succ == 0.0 ? "melted" : "grew");
-    mean_n /= tot;
-    /* Newton-Raphson on the binomial log-likelihood in centred variables u = n - mean_n. */
-    double a = log(succ / (tot - succ)), b = 0.0;
-    double H[2][2] = {{0}};
-    int it;
-    for (it = 1; it <= max_iter; it++) {
-        double g0 = 0, g1 = 0;
-        H[0][0] = H[0][1] = H[1][1] = 0.0;
-        for (size_t i = 0; i < m; i++) {
-            double u = n[i] - mean_n;
-            double p = 1.0 / (1.0 + exp(-(a + b * u)));
-            double w = ntrial[i] * p * (1.0 - p);
-            g0 += ngrow[i] - ntrial[i] * p;
-            g1 += (ngrow[i] - ntrial[i] * p) * u;
-            H[0][0] += w;
-            H[0][1] += w * u;
-            H[1][1] += w * u * u;
-        }
-        double det = H[0][0] * H[1][1] - H[0][1] * H[0][1];
-        if (!(det > 0.0)) break;
-        double da = (H[1][1] * g0 - H[0][1] * g1) / det;
-        double db = (H[0][0] * g1 - H[0][1] * g0) / det;
-        a += da;
-        b += db;
-        if (fabs(da) < tol && fabs(db) < tol * (1.0 + fabs(b))) break;
-    }
-    double det = H[0][0] * H[1][1] - H[0][1] * H[0][1];
-    if (it > max_iter || !(det > 0.0) || !(b > 0.0) || !isfinite(a))
-        return SR_ERROR(SR_ENUMERIC, "ising: logistic fit did not converge in %d iterations (separable data or "
-                                     "P_grow not increasing with n)", max_iter);
-    /* covariance of (a_c, b) = inverse Fisher information; transform a = a_c - b mean_n */
-    double c00 = H[1][1] / det, c01 = -H[0][1] / det, c11 = H[0][0] / det;
-    fit->b = b;
-    fit->a = a - b * mean_n;
-    fit->cov[0][0] = c00 - 2 * mean_n * c01 + mean_n * mean_n * c11;
-    fit->cov[0][1] = fit->cov[1][0] = c01 - mean_n * c11;
-    fit->cov[1][1] = c11;
-    /* n_c = mean_n - a_c/b; gradient wrt (a_c, b) = (-1/b, a_c/b^2) */
-    fit->n_c = mean_n - a / b;
-    double ga = -1.0 / b, gb = a / (b * b);
-    fit->n_c_err = sqrt(fmax(ga * ga * c00 + 2 * ga * gb * c01 + gb * gb * c11, 0.0));
-    fit->width = 1.0 / b;
-    fit->iterations = it;
-    return SR_OK;
-}
-
-int cnt_ising_cnt_rate(int dim, double T, double dmu, double n_c, double f_plus, cnt_ising_cnt *out)
-{
-    memset(out, 0, sizeof *out);
-    if ((dim != 2 && dim != 3) || !(T > 0) || !(dmu > 0) || !(n_c > 0) || !(f_plus > 0))
-        return SR_ERROR(SR_EINVAL, "ising CNT: need d in {2,3} and T, Δμ, N_c, f+ > 0 (got d=%d T=%g Δμ=%g "
-                                   "N_c=%g f+=%g)", dim, T, dmu, n_c, f_plus);
-    out->dmu = dmu;
-    out->n_c = n_c;
-    out->f_plus = f_plus;
-    /* ΔG(N) = -Δμ N + a N^((d-1)/d): stationary at N_c, ΔG* = Δμ N_c/(d-1), ΔG''(N_c) = -Δμ/(d N_c) */
-    out->dG = dmu * n_c / (dim - 1);
-    out->zeldovich = sqrt(dmu / (2.0 * M_PI * dim * T * n_c));
-    out->rate = out->zeldovich * f_plus * exp(-out->dG / T);
-    out->gamma_eff = dim == 2 ? dmu * sqrt(n_c / M_PI) : cbrt(3.0 * n_c * dmu * dmu * dmu / (32.0 * M_PI));
-    return SR_OK;
-}
-
-int cnt_ising_attachment_rate(const double *msd, double dt, size_t k_lo, size_t k_hi, double *f_plus,
-                              double *f_plus_err)
-{
-    if (k_hi < k_lo + 2 || !(dt > 0.0))
-        return SR_ERROR(SR_EINVAL, "ising: MSD fit window [%zu, %zu] needs >= 3 points and dt > 0", k_lo, k_hi);
-    size_t np = k_hi - k_lo + 1;
-    double *x = malloc(np * sizeof *x);
-    if (!x) return SR_ERROR(SR_ENOMEM, "ising: out of memory");
-    for (size_t k = 0; k < np; k++) x[k] = (double)(k_lo + k) * dt;
-    double c0, c1, cov00, cov01, cov11, sumsq;
-    gsl_fit_linear(x, 1, msd + k_lo, 1, np, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
-    free(x);
-    if (!(c1 > 0.0))
-        return SR_ERROR(SR_ENUMERIC, "ising: cluster-size MSD does not grow (slope %g per sweep)", c1);
-    /* Auer & Frenkel, Nature 409, 1020 (2001): f+ = <ΔN²(t)> / (2 t) */
-    *f_plus = 0.5 * c1;
-    if (f_plus_err) *f_plus_err = 0.5 * sqrt(cov11);
-    return SR_OK;
 }
 
 /* ---- exact 2D results ----------------------------------------------------------------------------- */
 
-double cnt_ising_onsager_sigma(double T)
+double kmc_ising_onsager_sigma(double T)
 {
-    if (!(T > 0.0) || T >= CNT_ISING_TC_2D) return 0.0;
+    if (!(T > 0.0) || T >= KMC_ISING_TC_2D) return 0.0;
     return 2.0 + T * log(tanh(1.0 / T));
 }
 
 /* Wulff shape |y|(x) = T acosh(c - cosh(x/T)), c = cosh(2/T) coth(2/T); its x extent is the Onsager σ(0).
  * W = 4 ∫_0^{x_max} y dx by Simpson's rule in the variable x = x_max sin(φ) (removes the square-root edge). */
-double cnt_ising_wulff_area(double T)
+double kmc_ising_wulff_area(double T)
 {
-    if (!(T > 0.0) || T >= CNT_ISING_TC_2D) return 0.0;
+    if (!(T > 0.0) || T >= KMC_ISING_TC_2D) return 0.0;
     double K = 1.0 / T;
     double c = cosh(2.0 * K) / tanh(2.0 * K);
-    double xmax = cnt_ising_onsager_sigma(T);
+    double xmax = kmc_ising_onsager_sigma(T);
     const int n = 4000; /* even */
     double sum = 0.0;
     for (int k = 0; k <= n; k++) {
@@ -805,14 +693,14 @@ double cnt_ising_wulff_area(double T)
     return 4.0 * sum * (0.5 * M_PI / n) / 3.0;
 }
 
-double cnt_ising_spontaneous_m_2d(double T)
+double kmc_ising_spontaneous_m_2d(double T)
 {
-    if (!(T > 0.0) || T >= CNT_ISING_TC_2D) return 0.0;
+    if (!(T > 0.0) || T >= KMC_ISING_TC_2D) return 0.0;
     double s = sinh(2.0 / T);
     return pow(1.0 - pow(s, -4.0), 0.125);
 }
 
-double cnt_ising_energy_2d(double T)
+double kmc_ising_energy_2d(double T)
 {
     double K = 1.0 / T;
     double k = 2.0 * sinh(2.0 * K) / (cosh(2.0 * K) * cosh(2.0 * K));
