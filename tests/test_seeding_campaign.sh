@@ -108,6 +108,24 @@ sed -e "s|PREFIX|hot|" -e "s/^temperature = 0.70/temperature = 2.5/" tiny.ini > 
 if mpirun -np 2 "$exe" campaign hot.ini > hot.log 2>&1; then echo "FAIL: T above melting gave a fit"; fail=1
 elif grep -q "above the melting temperature" hot.log; then echo "ok   T above melting: $(grep -m1 'above the melting' hot.log)"
 else echo "FAIL: T above melting message: $(tail -3 hot.log)"; fail=1; fi
+# a classifier that cannot tell the bulk liquid from the bulk crystal at the state point (d_c = 0.05: almost every
+# bond is "solid"): the state-point calibration stops with the two mislabelled fractions, and no campaign file
+sed -e "s|PREFIX|blind|" -e "s/^min_bonds = 8/min_bonds = 8\nbond_threshold = 0.05/" tiny.ini > blind.ini
+if mpirun -np 2 "$exe" campaign blind.ini > blind.log 2>&1; then echo "FAIL: indistinguishable phases gave a campaign"; fail=1
+elif grep -q "cannot be told apart" blind.log && grep -q "of the liquid atoms are labelled solid" blind.log && [ ! -f blind.nc ]; then
+    echo "ok   indistinguishable phases: $(grep -m1 -o 'cannot be told apart.*liquid (' blind.log | cut -c1-150)"
+else echo "FAIL: indistinguishable phases message: $(tail -3 blind.log)"; fail=1; fi
+# the state-point calibration is in the campaign file
+$py - one.nc <<'PY' || fail=1
+import sys, netCDF4, math
+d = netCDF4.Dataset(sys.argv[1])
+cal = int(d["order_calibrated"][...]); th = float(d["order_threshold"][...])
+ml, mx = float(d["mislabel_liquid"][...]), float(d["mislabel_crystal"][...])
+nb = [float(v) for v in d["order_threshold_nb"][:]]
+ok = cal == 1 and 1 <= th <= 13 and nb == [th - 1, th + 1] and 0 <= ml <= 0.01 and 0 <= mx <= 0.01
+print(("ok  " if ok else "FAIL") + f" calibration in one.nc: xi_c {th}, neighbours {nb}, mislabelled {ml:.4f} {mx:.4f}")
+sys.exit(0 if ok else 1)
+PY
 # the same prefix with other inputs: refused (its checkpoints and journals would be reused), nothing rewritten
 sed -e "s|PREFIX|one|" -e "s/^seed_sizes = 20 60/seed_sizes = 20 50/" tiny.ini > other.ini
 cp one.nc one.before.nc

@@ -98,13 +98,18 @@ static void test_attach_recovers_fplus(void **st)
         for (size_t j = 1; j < nt; j++) N[k * nt + j] = N[k * nt + j - 1] + gsl_ran_gaussian(r, sqrt(2 * f * dt));
     }
     seed_attach_out o;
-    assert_int_equal(seed_attach_analyse(nrep, nt, t, N, 0, 0, 400, 5, &o), 0);
+    assert_int_equal(seed_attach_analyse(nrep, nt, t, N, 0, 0, 0.0, 400, 5, &o), 0);
     assert_float_equal(o.fit.t0, t[1], 1e-12);
-    assert_float_equal(o.fit.t1, t[20], 1e-12); /* default window: half of the run */
+    assert_float_equal(o.fit.t1, t[40], 1e-12); /* no barrier-top width given: to the end of the data */
+    /* a barrier top of half-width 3 (var_top 9 = 2 f t at t ~ 1.2): the window stops where the variance has
+     * grown by 9 beyond its value at t0 */
+    seed_attach_out o2;
+    assert_int_equal(seed_attach_analyse(nrep, nt, t, N, 0, 0, 9.0, 0, 5, &o2), 0);
+    assert_true(o2.fit.t1 > 0.8 && o2.fit.t1 < 1.9);
     assert_true(o.boot_ok);
     assert_true(o.boot.lo95 < f && f < o.boot.hi95);
     assert_true(fabs(o.fit.f_plus - f) < 0.15 * f);
-    assert_int_equal(seed_attach_analyse(1, nt, t, N, 0, 0, 10, 5, &o), SR_EINVAL);
+    assert_int_equal(seed_attach_analyse(1, nt, t, N, 0, 0, 0.0, 10, 5, &o), SR_EINVAL);
     gsl_rng_free(r);
     free(N);
 }

@@ -25,7 +25,9 @@ grep -q "bulk_temperatures needs >= dh_degree + 2" "$tmp/out2" || { cat "$tmp/ou
 # report without a campaign file
 "$exe" report "$tmp/none" > "$tmp/out3" 2>&1 && fail "report of a missing campaign succeeded"
 grep -q "cannot read the campaign file" "$tmp/out3" || { cat "$tmp/out3"; fail "no message for a missing campaign file"; }
-# report: a reversed --n0-window is refused before anything is read or written
-"$exe" report "$tmp/none" --n0-window 1 0.5 > "$tmp/out4" 2>&1 && fail "a reversed --n0-window was accepted"
-grep -q "n0-window needs two times" "$tmp/out4" || { cat "$tmp/out4"; fail "no message for a reversed --n0-window"; }
+# report: a --brute file that is not a brute-force result is refused before anything is read or written
+echo "not netcdf" > "$tmp/bad.brute.nc"
+"$exe" report "$tmp/none" --brute "$tmp/bad.brute.nc" > "$tmp/out4" 2>&1 && fail "a bad --brute file was accepted"
+grep -q "brute" "$tmp/out4" || { cat "$tmp/out4"; fail "no message for a bad --brute file"; }
+[ -e "$tmp/none.report.md" ] && fail "a report was written despite the bad --brute file"
 echo "ok"

@@ -61,85 +61,53 @@ static int plot(const char *dir, const char *name, const char *script, int gp, F
     return SR_OK;
 }
 
-/* The N_0 definition systematic: the campaign's P_grow is fitted against N_max(0), the label count of the
- * freshly inserted (frozen-relaxed) seed. Here the same outcomes are fitted against the thermalised size,
- * the mean N_max over the analysed frames with time in (t_a, t_b] of each replica (replicas that stopped
- * before t_a are left out of the mean). Returns N_c (NaN when neither a fit nor a bracket exists). */
-static double n_c_thermalised(const ncvar *nmax, const ncvar *time, const ncvar *point, const ncvar *ng,
-                              const ncvar *nd, double ta, double tb, double *xr, int *bracketed)
+/* One brute-force result (seedrate brute) for the rate plots: T, log10 J_MLE with its bootstrap 68% interval,
+ * log10 J_lag (shifted exponential). */
+typedef struct brute_pt {
+    double T, lj, lo, hi, lag;
+    char path[1024];
+} brute_pt;
+
+static int read_brute(const char *path, brute_pt *b)
 {
-    const size_t np = ng->n, nrep = point->n, nfr = nrep ? nmax->n / nrep : 0;
-    double *sum = calloc(np + 1, sizeof *sum), *fx = calloc(np + 1, sizeof *fx);
-    unsigned *cnt = calloc(np + 1, sizeof *cnt), *fg = calloc(np + 1, sizeof *fg), *ft = calloc(np + 1, sizeof *ft);
-    double nc = NAN;
-    *bracketed = 0;
-    if (sum && fx && cnt && fg && ft) {
-        for (size_t r = 0; r < nrep; r++) {
-            const size_t p = (size_t)point->v[r];
-            double s = 0;
-            int m = 0;
-            for (size_t k = 0; k < nfr && k < time->n; k++)
-                if (time->v[k] > ta && time->v[k] <= tb && nmax->v[r * nfr + k] >= 0) {
-                    s += nmax->v[r * nfr + k];
-                    m++;
-                }
-            if (p < np && m > 0) {
-                sum[p] += s / m;
-                cnt[p]++;
-            }
-        }
-        size_t m = 0;
-        for (size_t p = 0; p < np; p++) {
-            xr[p] = cnt[p] ? sum[p] / cnt[p] : NAN;
-            if (cnt[p] && nd->v[p] > 0) {
-                fx[m] = xr[p];
-                fg[m] = (unsigned)ng->v[p];
-                ft[m] = (unsigned)nd->v[p];
-                m++;
-            }
-        }
-        cnt_logistic_fit fit;
-        double lo, hi;
-        if (m >= 2 && cnt_pgrow_fit(m, fx, fg, ft, 1e-10, 200, &fit) == 0) {
-            nc = fit.x_c;
-        } else if (m >= 2 && cnt_pgrow_bracket(m, fx, fg, ft, &lo, &hi) == 0) {
-            nc = 0.5 * (lo + hi);
-            *bracketed = 1;
-        }
-        sr_error_clear();
-    }
-    free(sum);
-    free(fx);
-    free(cnt);
-    free(fg);
-    free(ft);
-    return nc;
+    snprintf(b->path, sizeof b->path, "%s", path);
+    b->T = get1(path, "temperature");
+    const double j = get1(path, "j_mle"), lo = get1(path, "j_mle_boot_lo68"), hi = get1(path, "j_mle_boot_hi68");
+    const double lag = get1(path, "j_lag");
+    if (!(isfinite(b->T) && j > 0)) return SR_ERROR(SR_EINVAL, "%s: not a seedrate brute-force file with a rate", path);
+    b->lj = log10(j);
+    b->lo = lo > 0 ? log10(lo) : b->lj;
+    b->hi = hi > 0 ? log10(hi) : b->lj;
+    b->lag = lag > 0 ? log10(lag) : NAN;
+    return SR_OK;
 }
 
 int cmd_report(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         FILE *o = argc < 2 ? stderr : stdout;
-        fprintf(o, "usage: seedrate report PREFIX [--n0-window TA TB]\n"
+        fprintf(o, "usage: seedrate report PREFIX [--brute FILE.brute.nc ...]\n"
                    "  Markdown report PREFIX.report.md with PNG plots (gnuplot) of PREFIX.nc (campaign) and\n"
-                   "  PREFIX.rates.nc (seedrate cnt), if present. --n0-window: times (model units) over which the\n"
-                   "  thermalised seed size is averaged for the N_0-definition systematic (default: the first three\n"
-                   "  analysed frames after t = 0)\n");
+                   "  PREFIX.rates.nc (seedrate cnt), if present. --brute (repeatable, up to 8): brute-force results\n"
+                   "  (seedrate brute) drawn on the J(T) plots and compared with seeding + CNT in a table\n");
         return argc < 2 ? 2 : 0;
     }
     const char *prefix = argv[1];
-    double win_a = NAN, win_b = NAN;
+    brute_pt bp[8];
+    int nbp = 0;
     for (int a = 2; a < argc; a++) {
-        if (!strcmp(argv[a], "--n0-window") && a + 2 < argc) {
-            char *e1, *e2;
-            win_a = strtod(argv[a + 1], &e1);
-            win_b = strtod(argv[a + 2], &e2);
-            if (*e1 || *e2 || !(win_b > win_a) || win_a < 0) {
-                fprintf(stderr, "seedrate: error: --n0-window needs two times 0 <= TA < TB, got '%s %s'\n", argv[a + 1],
-                        argv[a + 2]);
+        if (!strcmp(argv[a], "--brute") && a + 1 < argc) {
+            if (nbp == 8) {
+                fprintf(stderr, "seedrate: error: report: at most 8 --brute files\n");
                 return 2;
             }
-            a += 2;
+            if (access(argv[a + 1], R_OK) != 0 || read_brute(argv[a + 1], &bp[nbp]) != 0) {
+                fprintf(stderr, "seedrate: error: report: --brute %s: %s\n", argv[a + 1],
+                        access(argv[a + 1], R_OK) != 0 ? strerror(errno) : sr_error_message());
+                return 2;
+            }
+            nbp++;
+            a++;
         } else {
             fprintf(stderr, "seedrate: error: report: unknown or incomplete option '%s'\n", argv[a]);
             return 2;
@@ -183,7 +151,16 @@ int cmd_report(int argc, char **argv)
     /* ---- campaign table ---- */
     unsigned tot = 0;
     double ndec = 0;
-    fprintf(md, "## Seeding campaign\n\n| point | <N_0> | grown | decided | undecided | failed | P_grow |\n|---|---|---|---|---|---|---|\n");
+    ncvar ssz, xn0, trl;
+    const int proto = get(cpath, "x_n0", &xn0) == 0;
+    if (!proto) sr_error_clear();
+    if (get(cpath, "seed_size", &ssz)) sr_error_clear();
+    if (get(cpath, "t_relax", &trl)) sr_error_clear();
+    fprintf(md, "## Seeding campaign\n\nN_c is counted on the **thermalised** seed: per point, the replicas' mean "
+                "N_max(t) over the first frames is fitted by N_th + (N(0) - N_th) exp(-t/t_relax) + v t, and P_grow is "
+                "fitted against N_th (the frozen, perfect seed's N_max(0) is kept as a second convention).\n\n"
+                "| point | seed | <N_max(0)> | N_th | t_relax | grown | decided | undecided | failed | P_grow |\n"
+                "|---|---|---|---|---|---|---|---|---|---|\n");
     char p1[8300];
     snprintf(p1, sizeof p1, "%s/pgrow.dat", dir);
     FILE *f = fopen(p1, "w");
@@ -191,8 +168,9 @@ int cmd_report(int argc, char **argv)
         const double P = nd.v[p] > 0 ? ng.v[p] / nd.v[p] : NAN;
         /* binomial standard error of the observed fraction */
         const double se = nd.v[p] > 0 ? sqrt(P * (1 - P) / nd.v[p]) : NAN;
-        fprintf(md, "| %zu | %.1f | %.0f | %.0f | %.0f | %.0f | %.2f |\n", p, x.v[p], ng.v[p], nd.v[p], nu.v[p],
-                nfail.v[p], P);
+        fprintf(md, "| %zu | %.0f | %.1f | %.1f | %.3g | %.0f | %.0f | %.0f | %.0f | %.2f |\n", p,
+                p < ssz.n ? ssz.v[p] : NAN, proto && p < xn0.n ? xn0.v[p] : x.v[p], x.v[p],
+                p < trl.n ? trl.v[p] : NAN, ng.v[p], nd.v[p], nu.v[p], nfail.v[p], P);
         if (f && nd.v[p] > 0) fprintf(f, "%g %g %g\n", x.v[p], P, se);
         tot += (unsigned)(nd.v[p] + nu.v[p] + nfail.v[p]);
         ndec += nd.v[p];
@@ -202,31 +180,38 @@ int cmd_report(int argc, char **argv)
                 "logistic width w = %.3g; from %u replicas (%.0f decided).\n\n", n_c, get1(cpath, "n_c_se"),
             get1(cpath, "boot_lo68"), get1(cpath, "boot_hi68"), get1(cpath, "boot_lo95"), get1(cpath, "boot_hi95"), w,
             tot, ndec);
-    /* N_0 definition systematic (thermalised seed sizes) */
-    ncvar point;
-    double nc_th = NAN, ta = win_a, tb = win_b;
-    int th_bracket = 0;
-    double *xr = calloc(x.n + 1, sizeof *xr);
-    if (!get(cpath, "point", &point) && xr && time.n >= 2) {
-        if (!isfinite(ta)) {
-            ta = 0.5 * time.v[1];
-            tb = time.v[time.n > 3 ? 3 : time.n - 1] * 1.0000001;
-        }
-        nc_th = n_c_thermalised(&nmax, &time, &point, &ng, &nd, ta, tb, xr, &th_bracket);
-        fprintf(md, "N_0 definition: the fit uses N_max(0), the label count of the freshly inserted seed. With the "
-                    "thermalised size instead (mean N_max over t in (%.3g, %.3g] of each replica), the same outcomes give "
-                    "**N_c = %.4g**%s:\n\n| point | <N_0> | thermalised | ratio |\n|---|---|---|---|\n",
-                ta, tb, nc_th, th_bracket ? " (bracketed)" : "");
-        for (size_t p = 0; p < x.n; p++)
-            fprintf(md, "| %zu | %.1f | %.1f | %.2f |\n", p, x.v[p], xr[p], xr[p] / x.v[p]);
-        fprintf(md, "\n");
-        free(point.v);
+    /* the classifier at the state point and the other conventions of the same replicas */
+    const double th = get1(cpath, "order_threshold");
+    const int calib = (int)get1(cpath, "order_calibrated");
+    if (isfinite(th)) {
+        ncvar thn;
+        if (get(cpath, "order_threshold_nb", &thn)) sr_error_clear();
+        fprintf(md, "Classifier threshold **%g** (%s; Espinosa et al., JCP 144, 034501 (2016)): at the state point's "
+                    "own equal-mislabelling threshold %g, %.3g%% of the bulk liquid's atoms are labelled solid and %.3g%% of "
+                    "the bulk crystal's liquid; the bulk liquid's largest crystalline cluster has %.0f atoms. Neighbouring "
+                    "thresholds %g and %g give the classifier systematic.\n\n", th,
+                calib == 1 ? "chosen at the state point by the mislabelling criterion" : "as given in [order]",
+                get1(cpath, "order_threshold_statepoint"), 100 * get1(cpath, "mislabel_liquid"),
+                100 * get1(cpath, "mislabel_crystal"), get1(cpath, "bulk_liquid_nmax"), thn.n == 2 ? thn.v[0] : NAN,
+                thn.n == 2 ? thn.v[1] : NAN);
+        free(thn.v);
     }
-    free(xr);
+    if (proto) {
+        ncvar ncb;
+        if (get(cpath, "n_c_nb", &ncb)) sr_error_clear();
+        fprintf(md, "Other conventions, same replicas and outcomes: N_c on N_max(0) = %.4g (68%% [%.4g, %.4g]); with the "
+                    "neighbouring classifier thresholds N_c = %.4g and %.4g (thermalised). They enter the headline interval "
+                    "of J below.\n\n", get1(cpath, "n_c_n0"), get1(cpath, "n_c_n0_lo68"), get1(cpath, "n_c_n0_hi68"),
+                ncb.n == 2 ? ncb.v[0] : NAN, ncb.n == 2 ? ncb.v[1] : NAN);
+        free(ncb.v);
+    }
+    free(ssz.v);
+    free(xn0.v);
+    free(trl.v);
     char s[20000];
     if (isfinite(w))
         snprintf(s, sizeof s,
-                 "set xlabel 'seed size N (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
+                 "set xlabel 'thermalised seed size N_{th} (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
                  "plot '%s/pgrow.dat' u 1:2:3 w yerrorbars pt 7 t 'replicas (binomial se)', "
                  "1/(1+exp(-(x-(%g))/(%g))) lw 2 t 'maximum-likelihood fit, N_c = %.3g'\n", dir, n_c, w, n_c);
     else /* separated outcomes: N_c bracketed, no logistic width */
@@ -299,16 +284,21 @@ int cmd_report(int argc, char **argv)
             fprintf(md, "| log10 J [m^-3 s^-1] | %.2f | 68%% [%.2f, %.2f] | (reference substance / metal units) |\n"
                         "| gamma [J m^-2] | %.4g | | |\n", jsi, get1(R, "log10_J_si_lo68"), get1(R, "log10_J_si_hi68"),
                     get1(R, "gamma_si"));
-        if (isfinite(nc_th) && nc_th > 0) {
-            const double kB = !strcmp(units, "metal") ? CNT_KB_EV_PER_K : 1.0;
-            cnt_inputs ci = {.n_c = nc_th, .dmu = get1(R, "dmu"), .rho_s = get1(R, "rho_s"), .rho_l = get1(R, "rho_l"),
-                             .f_plus = get1(R, "f_plus"), .kT = kB * get1(R, "temperature")};
-            cnt_result cr;
-            if (cnt_compute(&ci, &cr) == 0)
-                fprintf(md, "| N_0-definition systematic (thermalised N_0, same f+) | N_c %.4g, gamma %.4g, dG*/kT %.3g, "
-                            "log10 J %.3f | spread: log10 J %.2f | same replicas |\n", nc_th, cr.gamma, cr.beta_dG,
-                        cr.log10_J, fabs(cr.log10_J - get1(R, "log10_J")));
+        {
+            ncvar tl, th2, sc, sn, sa;
+            get(R, "rate_log10_J_total_lo68", &tl);
+            get(R, "rate_log10_J_total_hi68", &th2);
+            get(R, "rate_log10_J_sys_classifier", &sc);
+            get(R, "rate_log10_J_sys_n0", &sn);
+            get(R, "rate_log10_J_sys_alt", &sa);
             sr_error_clear();
+            if (tl.n && th2.n && sc.n && sn.n)
+                fprintf(md, "| **log10 J, headline** | **%.3f** | **68%% [%.3f, %.3f]: statistics + systematics** "
+                            "(classifier neighbours %.2f, N_0 convention %.2f%s) | the systematics are the largest "
+                            "|d log10 J| of each, added in quadrature to the statistical half-widths |\n",
+                        get1(R, "log10_J"), tl.v[0], th2.v[0], sc.v[0], sn.v[0],
+                        sa.n && isfinite(sa.v[0]) ? ", [order_alt] included" : "");
+            free(tl.v); free(th2.v); free(sc.v); free(sn.v); free(sa.v);
         }
         const double sysJ = get1(R, "log10_J_systematic");
         if (isfinite(sysJ)) {
@@ -345,7 +335,35 @@ int cmd_report(int argc, char **argv)
         get(R, "rate_log10_J_si", &rjs);
         get(R, "rate_n_c_alt", &rna);
         get(R, "rate_log10_J_alt", &rja);
+        ncvar rtl, rth;
+        get(R, "rate_log10_J_total_lo68", &rtl);
+        get(R, "rate_log10_J_total_hi68", &rth);
+        sr_error_clear();
         const size_t nTr = rT.n;
+        /* brute-force points for the J(T) plots and the comparison table */
+        snprintf(p1, sizeof p1, "%s/brute.dat", dir);
+        if (nbp && (f = fopen(p1, "w"))) {
+            for (int q = 0; q < nbp; q++) fprintf(f, "%g %g %g %g %g\n", bp[q].T, bp[q].lj, bp[q].lo, bp[q].hi, bp[q].lag);
+            fclose(f);
+        }
+        if (nbp) {
+            fprintf(md, "## Brute force vs seeding + CNT\n\n| brute-force file | T | log10 J_MLE (bootstrap 68%%) | "
+                        "log10 J_lag | seeding + CNT at the same T: log10 J (total 68%%) | difference |\n"
+                        "|---|---|---|---|---|---|\n");
+            for (int q = 0; q < nbp; q++) {
+                double sj = NAN, slo = NAN, shi = NAN;
+                for (size_t k = 0; k < nTr; k++)
+                    if (fabs(rT.v[k] - bp[q].T) < 1e-9 * (1 + fabs(bp[q].T))) {
+                        sj = rj.v[k];
+                        slo = k < rtl.n ? rtl.v[k] : NAN;
+                        shi = k < rth.n ? rth.v[k] : NAN;
+                    }
+                if (nTr == 0 && fabs(get1(R, "temperature") - bp[q].T) < 1e-9 * (1 + fabs(bp[q].T))) sj = get1(R, "log10_J");
+                fprintf(md, "| `%s` | %.4g | %.2f [%.2f, %.2f] | %.2f | %.2f [%.2f, %.2f] | %+.2f |\n", bp[q].path, bp[q].T,
+                        bp[q].lj, bp[q].lo, bp[q].hi, bp[q].lag, sj, slo, shi, sj - bp[q].lj);
+            }
+            fprintf(md, "\n(no seeding value: that temperature is not one of the rate temperatures of this job)\n\n");
+        }
         const int ok_arrays = nTr > 0 && rd.n == nTr && rn.n == nTr && rnl.n == nTr && rnh.n == nTr && rnr.n == nTr &&
                               rf.n == nTr && rfl.n == nTr && rfh.n == nTr && rg.n == nTr && rgl.n == nTr &&
                               rgh.n == nTr && rb.n == nTr && rj.n == nTr && rjl.n == nTr && rjh.n == nTr &&
@@ -355,16 +373,20 @@ int cmd_report(int argc, char **argv)
             fprintf(md, "## Across temperatures\n\nEach temperature has its own seeding campaign (`%s-T<T>.nc`, seed "
                         "sizes scaled from the first by CNT) and its own f+ runs; T_m, dmu(T) and rho(T) are shared.\n\n",
                     prefix);
-            fprintf(md, "| T | dmu | N_c (68%%) | decided replicas | f+ (68%%) | gamma (68%%) | dG*/kT | log10 J (68%%) | "
-                        "log10 J [m^-3 s^-1] | N_c, log10 J with [order_alt] |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            fprintf(md, "| T | dmu | N_c (68%%) | decided replicas | f+ (68%%) | gamma (68%%) | dG*/kT | log10 J (stat. 68%%) | "
+                        "log10 J total 68%% | log10 J [m^-3 s^-1] | N_c, log10 J with [order_alt] |\n"
+                        "|---|---|---|---|---|---|---|---|---|---|---|\n");
             snprintf(p1, sizeof p1, "%s/gamma_T.dat", dir);
             FILE *g = fopen(p1, "w");
             for (size_t k = 0; k < nTr; k++) {
+                const double tlo = k < rtl.n ? rtl.v[k] : NAN, thi = k < rth.n ? rth.v[k] : NAN;
                 fprintf(md, "| %.4g | %.4g | %.4g [%.4g, %.4g] | %.0f | %.4g [%.4g, %.4g] | %.4g [%.4g, %.4g] | %.3g | "
-                            "%.3f [%.3f, %.3f] | %.2f | %.4g, %.3f |\n", rT.v[k], rd.v[k], rn.v[k], rnl.v[k], rnh.v[k],
-                        rnr.v[k], rf.v[k], rfl.v[k], rfh.v[k], rg.v[k], rgl.v[k], rgh.v[k], rb.v[k], rj.v[k], rjl.v[k],
-                        rjh.v[k], rjs.v[k], rna.v[k], rja.v[k]);
-                if (g) fprintf(g, "%g %g %g %g %g %g %g\n", rT.v[k], rg.v[k], rgl.v[k], rgh.v[k], rj.v[k], rjl.v[k], rjh.v[k]);
+                            "%.3f [%.3f, %.3f] | [%.2f, %.2f] | %.2f | %.4g, %.3f |\n", rT.v[k], rd.v[k], rn.v[k], rnl.v[k],
+                        rnh.v[k], rnr.v[k], rf.v[k], rfl.v[k], rfh.v[k], rg.v[k], rgl.v[k], rgh.v[k], rb.v[k], rj.v[k],
+                        rjl.v[k], rjh.v[k], tlo, thi, rjs.v[k], rna.v[k], rja.v[k]);
+                if (g)
+                    fprintf(g, "%g %g %g %g %g %g %g %g %g\n", rT.v[k], rg.v[k], rgl.v[k], rgh.v[k], rj.v[k], rjl.v[k],
+                            rjh.v[k], isfinite(tlo) ? tlo : rjl.v[k], isfinite(thi) ? thi : rjh.v[k]);
             }
             if (g) fclose(g);
             fprintf(md, "\ngamma(T) = a + b T (weighted least squares over the %zu temperatures): a = %.5g +- %.2g, "
@@ -392,10 +414,16 @@ int cmd_report(int argc, char **argv)
                                   "'' u 1:7 w l lw 2 t '{/Symbol g}(T) = a + b T', "
                                   "'%s/gamma_T.dat' u 1:2:3:4 w yerrorbars pt 7 lw 2 t 'seeding (68%%)'\n", dir, dir);
             plot(dir, "gamma_T", s, gp, md, "gamma(T): seeding points and the fitted line");
+            char brute_plot[4400];
+            snprintf(brute_plot, sizeof brute_plot,
+                     ", '%s/brute.dat' u 1:2:3:4 w yerrorbars pt 5 ps 1.3 lc rgb 'red' t 'brute force (J_{MLE}, 68%%)', "
+                     "'' u 1:5 w p pt 4 ps 1.3 lc rgb 'red' t 'brute force (J_{lag})'", dir);
             snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset key bottom left\n"
                                   "plot '%s/curve.dat' u 1:5:6 w filledcurves lc rgb '#e0e8ff' t '95%%', "
                                   "'' u 1:3:4 w filledcurves lc rgb '#b0c4ff' t '68%%', '' u 1:2 w l lw 2 lc rgb 'blue' t 'J(T) from {/Symbol g}(T)', "
-                                  "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (68%%)'\n", dir, dir);
+                                  "'%s/gamma_T.dat' u 1:5:8:9 w yerrorbars pt 6 lw 1 lc rgb 'gray40' t 'seeding, total 68%% (with systematics)', "
+                                  "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (statistical 68%%)'%s\n",
+                     dir, dir, dir, nbp ? brute_plot : "");
             plot(dir, "rate_T", s, gp, md,
                  "log10 J(T) with its Monte-Carlo band (gamma(T) line, dmu(T), rho(T), ln f+ interpolated in T; outside the "
                  "simulated temperatures it is an extrapolation)");
@@ -404,6 +432,8 @@ int cmd_report(int argc, char **argv)
         free(rT.v); free(rd.v); free(rn.v); free(rnl.v); free(rnh.v); free(rnr.v); free(rf.v); free(rfl.v); free(rfh.v);
         free(rg.v); free(rgl.v); free(rgh.v); free(rb.v); free(rj.v); free(rjl.v); free(rjh.v); free(rjs.v); free(rna.v);
         free(rja.v);
+        free(rtl.v);
+        free(rth.v);
         /* coexistence */
         ncvar v, vse;
         get(R, "tm_velocity", &v);
@@ -437,11 +467,11 @@ int cmd_report(int argc, char **argv)
             fclose(f);
         }
         const double t0 = get1(R, "attach_t0"), t1 = get1(R, "attach_t1");
-        snprintf(s, sizeof s, "set xlabel 'time since t_{skip}'\nset ylabel '<(N(t)-N(0))^2> (atoms^2)'\nset key left\n"
+        snprintf(s, sizeof s, "set xlabel 'time since t_{skip}'\nset ylabel 'var(N(t)-N(0)) (atoms^2)'\nset key left\n"
                               "set arrow from %g, graph 0 to %g, graph 1 nohead dt 3\nset arrow from %g, graph 0 to %g, graph 1 nohead dt 3\n"
                               "plot '%s/msd.dat' w lp pt 7 ps 0.6 t '%zu replicas', %g + 2*%g*x lw 2 t 'f+ = %.3g (window dotted)'\n",
                  t0, t0, t1, t1, dir, nar, get1(R, "attach_msd_intercept"), get1(R, "f_plus"), get1(R, "f_plus"));
-        plot(dir, "msd", s, gp, md, "<dN^2>(t) at the critical size with the f+ fit");
+        plot(dir, "msd", s, gp, md, "variance of the size displacement about its replica mean (drift removed) at the thermalised critical size, with the f+ fit");
         snprintf(s, sizeof s, "set xlabel 'time'\nset ylabel 'N_{max} (atoms)'\nplot '%s/attach_traces.dat' w l t 'f+ replicas'\n", dir);
         plot(dir, "attach", s, gp, md, "N_max(t) of the f+ replicas (started at N_c)");
         /* dmu(T) */
@@ -468,8 +498,13 @@ int cmd_report(int argc, char **argv)
                     get1(R, "log10_J_hi68"), get1(R, "log10_J_lo95"), get1(R, "log10_J_hi95"));
             fclose(f);
         }
+        char bpl[4400] = "";
+        if (nbp)
+            snprintf(bpl, sizeof bpl, ", '%s/brute.dat' u 1:2:3:4 w yerrorbars pt 5 ps 1.3 lc rgb 'red' t 'brute force (J_{MLE})', "
+                                      "'' u 1:5 w p pt 4 ps 1.3 lc rgb 'red' t 'brute force (J_{lag})'", dir);
         snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset offsets 0.05,0.05,1,1\n"
-                              "plot '%s/rate.dat' u 1:2:5:6 w yerrorbars lw 1 t '95%%', '' u 1:2:3:4 w yerrorbars lw 3 pt 7 t '68%%'\n", dir);
+                              "plot '%s/rate.dat' u 1:2:5:6 w yerrorbars lw 1 t '95%% (statistical)', '' u 1:2:3:4 w yerrorbars lw 3 pt 7 "
+                              "t '68%% (statistical)'%s\n", dir, bpl);
         plot(dir, "rate", s, gp, md, "log10 J(T) with its Monte-Carlo band (one temperature: one point)");
         free(tmT.v); free(bT.v); free(arep.v); free(an.v); free(at.v); free(v.v); free(vse.v); free(msd.v);
         free(cT.v); free(cd.v); free(cse.v); free(cl.v);

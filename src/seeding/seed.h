@@ -99,6 +99,9 @@ typedef struct seed_replica_params {
     uint64_t seed;           /* campaign seed */
     long replica;            /* global replica index: selects the random streams */
     order_analyzer *an_alt;  /* optional second classifier (threshold systematic): N_max also measured with it */
+    order_analyzer *an_nb[2]; /* optional neighbouring classifier settings (state-point calibration): N_max also
+                                 measured with them on the first nb_frames frames (the thermalisation window) */
+    int nb_frames;
 } seed_replica_params;
 
 typedef struct seed_replica_result {
@@ -108,6 +111,7 @@ typedef struct seed_replica_result {
     int nframes;
     int *nmax;     /* [max_frames], caller-owned */
     int *nmax_alt; /* optional [max_frames], caller-owned: every frame with p->an_alt (needs an_alt) */
+    int *nmax_nb[2]; /* optional [nb_frames], caller-owned: frames 0 .. min(nframes, nb_frames)-1 with an_nb[k] */
     double t_end;  /* time of the last frame */
     char message[512]; /* why it failed */
 } seed_replica_result;
@@ -130,6 +134,9 @@ typedef struct seed_campaign_config {
     sr_reals liquid_cells;
     double melt_temperature, overlap, cluster_cutoff, liquid_density;
     int nboot;
+    int calibrate;          /* 0 state_point (threshold by the mislabelling criterion at (T, p)), 1 none */
+    int calibrate_frames;   /* frames of each bulk phase sampled for the calibration */
+    int thermal_frames;     /* frames of each replica in the thermalised-size fit */
 } seed_campaign_config;
 
 typedef struct seed_output_config {

@@ -1,7 +1,9 @@
 /* Attachment rate f+ at the critical size (Auer & Frenkel, Nature 409, 1020 (2001); Espinosa et al.,
  * JCP 144, 034501 (2016) eq. 7): replicas start from a seed of ~N_c atoms with fresh velocities, N_max(t)
- * performs a random walk at the top of the barrier and f+ = <(N(t) - N(0))^2> / (2 t) in the diffusive
- * window (cnt_attach_fit_msd), with a bootstrap over replicas (cnt_attach_bootstrap). The replicas are
+ * performs a random walk at the top of the barrier and f+ = var(N(t) - N(0)) / (2 t) in the diffusive window:
+ * the variance about the replicas' mean displacement, so the drift of a seed that is not exactly critical
+ * does not count as diffusion (cnt_attach_fit_drift; window by cnt_attach_window_rule), with a bootstrap over
+ * replicas (cnt_attach_bootstrap_drift). The replicas are
  * seed_replica_run with decision thresholds that are never reached, i.e. fixed-length runs. */
 #include <math.h>
 #include <stdlib.h>
@@ -68,20 +70,29 @@ int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system 
 }
 
 int seed_attach_analyse(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
-                        size_t n_boot, uint64_t seed, seed_attach_out *out)
+                        double var_top, size_t n_boot, uint64_t seed, seed_attach_out *out)
 {
     if (n_rep < 2 || n_t < 4 || !t || !N || !out)
         return SR_ERROR(SR_EINVAL, "f+: need >= 2 replicas and >= 4 frames (got %zu, %zu)", n_rep, n_t);
     memset(out, 0, sizeof *out);
-    /* default window: skip the first frame (fast interface relaxation), stop at half of the run (the walk
-     * leaves the barrier top, where <dN^2> ~ t no longer holds) */
-    if (!(t0 > 0)) t0 = t[1];
-    if (!(t1 > 0)) t1 = t[n_t - 1] / 2;
-    SR_TRY(cnt_attach_fit_msd(n_rep, n_t, t, N, t0, t1, &out->fit));
+    /* window: from t0 (default t[1]: the first frame after the start) to t1, or by the barrier-top rule
+     * (cnt_attach_window_rule) when t1 <= 0 */
+    const double t_skip = t0 > 0 ? t0 : t[1];
+    if (t1 > 0) {
+        t0 = t_skip;
+    } else {
+        double *var = malloc(n_t * sizeof *var);
+        if (!var) return SR_ERROR(SR_ENOMEM, "out of memory");
+        int rc = cnt_attach_var(n_rep, n_t, N, var);
+        if (!rc) rc = cnt_attach_window_rule(n_t, t, var, t_skip, var_top, 5, &t0, &t1);
+        free(var);
+        SR_TRY(rc);
+    }
+    SR_TRY(cnt_attach_fit_drift(n_rep, n_t, t, N, t0, t1, &out->fit));
     if (n_boot > 0) {
         gsl_rng *rb = sr_rng_create(seed, 7, SR_RNG_BOOTSTRAP);
         if (!rb) return SR_ERROR(SR_ENOMEM, "out of memory");
-        int rc = cnt_attach_bootstrap(n_rep, n_t, t, N, t0, t1, n_boot, rb, &out->boot, &out->n_skipped);
+        int rc = cnt_attach_bootstrap_drift(n_rep, n_t, t, N, t0, t1, n_boot, rb, &out->boot, &out->n_skipped);
         gsl_rng_free(rb);
         if (rc) return rc;
         out->boot_ok = 1;

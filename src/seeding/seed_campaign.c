@@ -60,6 +60,14 @@ const sr_keyword seed_campaign_keywords[] = {
      "solid atoms closer than this belong to one cluster (0: the classifier's neighbor cutoff)"},
     {"bootstrap", SR_KW_INT, offsetof(seed_campaign_config, nboot), "", "1000", 0, 1e7, NULL,
      "bootstrap resamples over replicas for the N_c interval"},
+    {"calibrate", SR_KW_CHOICE, offsetof(seed_campaign_config, calibrate), "", "state_point", 0, 0, "state_point|none",
+     "state_point: the [order] threshold (xi_c for bonds, the qbar threshold) is chosen where the mislabelled fractions "
+     "of the campaign's own bulk liquid and crystal at (T, p) are equal (Espinosa et al. 2016), and its neighbours "
+     "(xi_c -+ 1) give the classifier systematic; none: the [order] threshold as given"},
+    {"calibrate_frames", SR_KW_INT, offsetof(seed_campaign_config, calibrate_frames), "", "5", 1, 1000, NULL,
+     "frames of the bulk liquid and of the bulk crystal (analyze_every steps apart) for the calibration"},
+    {"thermal_frames", SR_KW_INT, offsetof(seed_campaign_config, thermal_frames), "", "40", 4, 100000, NULL,
+     "first frames of each replica used for the thermalised seed size (fit of the interface relaxation)"},
     SR_KW_END};
 
 const sr_keyword seed_output_keywords[] = {
@@ -122,6 +130,15 @@ typedef struct campaign {
     const seed_campaign_override *ov; /* NULL: the file as it is */
     long *n0alt;     /* N_max(0) with ov->alt (+1; 0 = none) */
     int bracketed;   /* N_c from the bracket of separated outcomes, not from a fit */
+    /* state-point calibration (issue #14) */
+    int calibrated;  /* 1: threshold chosen at (T, p); 0: the [order] threshold as given; -1: not applicable */
+    order_statepoint sp;
+    double user_threshold;    /* the [order] threshold before calibration */
+    int bulk_nmax, bulk_nsolid; /* largest cluster and solid-labelled atoms in the bulk liquid frames (max) */
+    long bulk_natoms;
+    order_classifier *cls_nb[2]; /* neighbouring settings (NULL: none) */
+    int nbf;                 /* frames kept per replica for the neighbour traces */
+    long *nb1[2];            /* [ntot * nbf], N_max + 1 with cls_nb[k]; 0 = none */
 } campaign;
 
 static void campaign_free(campaign *c)
@@ -137,6 +154,10 @@ static void campaign_free(campaign *c)
     free(c->t_end);
     free(c->nmax1);
     free(c->n0alt);
+    for (int k = 0; k < 2; k++) {
+        free(c->nb1[k]);
+        order_classifier_free(c->cls_nb[k]);
+    }
     md_potential_free(c->pot);
     order_classifier_free(c->cls);
     sr_input_free(c->in);
@@ -303,6 +324,164 @@ static int prepare_point(campaign *c, int p, md_system **out)
     return SR_OK;
 }
 
+/* ---- state-point calibration (rank 0): bulk crystal and bulk liquid at (T, p) made as for the points (own
+ * streams), calibrate_frames frames of each analyze_every steps apart, threshold by the mislabelling criterion
+ * (order_statepoint_calibrate). out[]: status, threshold, neighbour lo, hi, liquid->solid, solid->liquid,
+ * bulk N_max, bulk solid-labelled, atoms sampled (liquid), (crystal), d_c, kind, liquid atoms. */
+enum { CAL_N = 13 };
+static int calibrate_run(campaign *c, double T, double *out)
+{
+    const uint64_t seed = (uint64_t)c->run.seed;
+    const uint64_t stream = 2000000000ull + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
+    md_integrator_params ip = c->ip;
+    ip.temperature = T;
+    char where[4300];
+    snprintf(where, sizeof where, "%s: [structure]", c->file);
+    const int nf = c->cc.calibrate_frames;
+    md_system **fl = calloc((size_t)nf, sizeof *fl), **fx = calloc((size_t)nf, sizeof *fx);
+    gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
+    md_system *xtal = NULL, *liq = NULL;
+    int rc = (!fl || !fx || !rv) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    seed_structure_config sc = c->sc;
+    sc.temperature = T;
+    if (!rc) rc = seed_structure_build(&sc, c->run.units, c->basedir, where, rv, &xtal);
+    if (!rc) rc = seed_run_steps(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
+    if (!rc) {
+        /* the crystal must still be a crystal at (T, p) (the [order] classifier as given) */
+        order_cluster_result cr;
+        rc = analyze_once(c, xtal, &cr);
+        if (!rc && cr.n_solid < 0.5 * xtal->n)
+            rc = SR_ERROR(SR_EFAILED,
+                          "the bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
+                          "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
+                          T, cr.n_solid, xtal->n);
+    }
+    for (int f = 0; !rc && f < nf; f++) {
+        rc = seed_run_steps(xtal, c->pot, &ip, c->cc.analyze_every, seed, stream + 10 + f, NULL);
+        if (!rc && !(fx[f] = md_system_copy(xtal))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
+    seed_structure_config lc = seed_liquid_lattice(&c->sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
+    if (!rc) rc = seed_structure_build(&lc, c->run.units, c->basedir, where, rv, &liq);
+    if (!rc) rc = seed_liquid_melt(liq, c->pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
+    for (int f = 0; !rc && f < nf; f++) {
+        rc = seed_run_steps(liq, c->pot, &ip, c->cc.analyze_every, seed, stream + 100 + f, NULL);
+        if (!rc && !(fl[f] = md_system_copy(liq))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    order_statepoint sp;
+    memset(&sp, 0, sizeof sp);
+    if (!rc) rc = order_statepoint_calibrate(c->cls, fl, nf, fx, nf, ORDER_STATEPOINT_MAX_MISLABEL, &sp);
+    /* the bulk liquid's largest cluster with the chosen (or given) threshold */
+    order_classifier *chosen = NULL;
+    int bn = 0, bs = 0;
+    if (!rc) rc = order_classifier_with_threshold(c->cls, c->cc.calibrate == 0 ? sp.threshold : c->user_threshold,
+                                                  &chosen);
+    order_analyzer *an = NULL;
+    if (!rc) rc = order_analyzer_create(chosen, c->cc.cluster_cutoff, &an);
+    for (int f = 0; !rc && f < nf; f++) {
+        order_cluster_result cr;
+        rc = order_analyze_frame(an, fl[f], &cr);
+        if (!rc && cr.nmax > bn) bn = cr.nmax;
+        if (!rc && cr.n_solid > bs) bs = cr.n_solid;
+    }
+    order_analyzer_free(an);
+    order_classifier_free(chosen);
+    out[0] = rc;
+    out[1] = sp.threshold;
+    out[2] = sp.neighbour[0];
+    out[3] = sp.neighbour[1];
+    out[4] = sp.liquid_as_solid;
+    out[5] = sp.solid_as_liquid;
+    out[6] = bn;
+    out[7] = bs;
+    out[8] = (double)sp.n_liquid;
+    out[9] = (double)sp.n_crystal;
+    out[10] = sp.bond_threshold;
+    out[11] = sp.kind;
+    out[12] = liq ? liq->n : 0;
+    for (int f = 0; f < nf; f++) {
+        if (fl) md_system_free(fl[f]);
+        if (fx) md_system_free(fx[f]);
+    }
+    free(fl);
+    free(fx);
+    md_system_free(xtal);
+    md_system_free(liq);
+    gsl_rng_free(rv);
+    return rc;
+}
+
+/* All ranks: choose the campaign's classifier threshold at its state point and the neighbouring settings. */
+static int calibrate_state_point(campaign *c)
+{
+    const order_steinhardt_config *cfg = order_steinhardt_get_config(c->cls);
+    if (!cfg) {
+        c->calibrated = -1;
+        if (seed_comm_rank() == 0)
+            printf("[campaign] classifier %s: fixed definitions, no threshold to calibrate at the state point "
+                   "(no classifier systematic)\n", c->cls->cls->name);
+        return SR_OK;
+    }
+    const int qbar = c->cls->cls == &order_classifier_qbar;
+    c->user_threshold = qbar ? cfg->qbar_threshold : cfg->min_bonds;
+    double T = 0;
+    for (int p = 0; p < c->npoints; p++) T += c->T[p] / c->npoints;
+    double out[CAL_N] = {0};
+    char msg[2048] = "";
+    if (seed_comm_rank() == 0) {
+        calibrate_run(c, T, out);
+        if (out[0] != 0) snprintf(msg, sizeof msg, "%s", sr_error_message());
+    }
+    SR_TRY(seed_comm_bcast_bytes(out, sizeof out));
+    SR_TRY(seed_comm_bcast_bytes(msg, sizeof msg));
+    if (out[0] != 0) return SR_ERROR((int)out[0], "state-point calibration at T = %g: %s", T, msg);
+    order_statepoint *sp = &c->sp;
+    sp->threshold = out[1];
+    sp->neighbour[0] = out[2];
+    sp->neighbour[1] = out[3];
+    sp->liquid_as_solid = out[4];
+    sp->solid_as_liquid = out[5];
+    c->bulk_nmax = (int)out[6];
+    c->bulk_nsolid = (int)out[7];
+    sp->n_liquid = (long)out[8];
+    sp->n_crystal = (long)out[9];
+    sp->bond_threshold = out[10];
+    sp->kind = (int)out[11];
+    c->bulk_natoms = (long)out[12];
+    c->calibrated = c->cc.calibrate == 0;
+    const double use = c->calibrated ? sp->threshold : c->user_threshold;
+    const double step = c->calibrated ? 0.5 * (sp->neighbour[1] - sp->neighbour[0]) : (qbar ? 0.5 * (sp->neighbour[1] - sp->neighbour[0]) : 1.0);
+    order_classifier *chosen = NULL;
+    SR_TRY(order_classifier_with_threshold(c->cls, use, &chosen));
+    order_classifier_free(c->cls);
+    c->cls = chosen;
+    for (int k = 0; k < 2; k++) SR_TRY(order_classifier_with_threshold(c->cls, use + (k ? step : -step), &c->cls_nb[k]));
+    if (seed_comm_rank() == 0) {
+        const char *tn = qbar ? "qbar threshold" : "xi_c (min_bonds)";
+        printf("[campaign] state point T = %g: %s by the mislabelling criterion = %g (liquid labelled solid %.3g%%, "
+               "crystal labelled liquid %.3g%%; %ld + %ld atoms in %d + %d bulk frames)%s\n", T, tn, sp->threshold,
+               100 * sp->liquid_as_solid, 100 * sp->solid_as_liquid, sp->n_liquid, sp->n_crystal, c->cc.calibrate_frames,
+               c->cc.calibrate_frames, qbar ? "" : "");
+        if (c->calibrated)
+            printf("[campaign] classifier threshold %s = %g replaces the [order] value %g (calibrate = none keeps it); "
+                   "neighbours %g and %g give the classifier systematic\n", tn, use, c->user_threshold, use - step,
+                   use + step);
+        else
+            printf("[campaign] calibrate = none: the [order] %s = %g is used (the state point's choice would be %g); "
+                   "neighbours %g and %g give the classifier systematic\n", tn, use, sp->threshold, use - step, use + step);
+        printf("[campaign] bulk liquid at the state point: largest crystalline cluster %d atoms, %d solid-labelled of %ld\n",
+               c->bulk_nmax, c->bulk_nsolid, c->bulk_natoms);
+        int smin = c->size[0];
+        for (int p = 1; p < c->npoints; p++)
+            if (c->size[p] < smin) smin = c->size[p];
+        if (c->cc.mode == 0 && c->bulk_nmax > 0.05 * smin)
+            printf("[campaign] WARNING: the bulk liquid holds a crystalline cluster of %d atoms, more than 5%% of the "
+                   "smallest seed (%d): the seeds are measured against that background\n", c->bulk_nmax, smin);
+        fflush(stdout);
+    }
+    return SR_OK;
+}
+
 /* ---- broadcast of a system from `root` (pack as doubles) ---- */
 static int bcast_system(md_system **s, int root)
 {
@@ -425,13 +604,26 @@ static int journal_path(const campaign *c, int rank, char *buf, size_t n)
     return snprintf(buf, n, "%s.journal.%d", c->oc.prefix, rank) >= (int)n ? SR_EINVAL : SR_OK;
 }
 
-static int journal_append(FILE *fp, long g, const seed_replica_result *r)
+static int journal_append(FILE *fp, long g, const seed_replica_result *r, int nbf)
 {
     fprintf(fp, "R %ld %d %d %d %.17g", g, r->outcome, r->n0, r->nframes, r->t_end);
     for (int f = 0; f < r->nframes; f++) fprintf(fp, " %d", r->nmax[f]);
+    if (nbf > 0 && r->nmax_nb[0] && r->nmax_nb[1]) {
+        const int m = r->nframes < nbf ? r->nframes : nbf;
+        fprintf(fp, " B %d", m);
+        for (int k = 0; k < 2; k++)
+            for (int f = 0; f < m; f++) fprintf(fp, " %d", r->nmax_nb[k][f]);
+    }
     fprintf(fp, "\n");
     if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) return SR_ERROR(SR_EIO, "cannot write the journal: %s", strerror(errno));
     return SR_OK;
+}
+
+static void store_nb(campaign *c, long g, int m, int *const nb[2])
+{
+    for (int k = 0; k < 2; k++)
+        if (c->nb1[k] && nb[k])
+            for (int f = 0; f < m && f < c->nbf; f++) c->nb1[k][g * c->nbf + f] = nb[k][f] + 1;
 }
 
 static void store_result(campaign *c, long g, int outcome, int n0, int nframes, double t_end, const int *nmax)
@@ -456,8 +648,9 @@ static long journal_load(campaign *c)
     if (!d) return 0;
     long loaded = 0;
     int *nm = malloc((size_t)c->max_frames * sizeof(int));
+    int *nbv[2] = {malloc(((size_t)c->nbf + 1) * sizeof(int)), malloc(((size_t)c->nbf + 1) * sizeof(int))};
     struct dirent *e;
-    while (nm && (e = readdir(d))) {
+    while (nm && nbv[0] && nbv[1] && (e = readdir(d))) {
         if (strncmp(e->d_name, stem, strlen(stem)) != 0) continue;
         char path[8400];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
@@ -483,19 +676,58 @@ static long journal_load(campaign *c)
                 p = end;
             }
             if (!ok || c->outcome1[g]) continue;
+            /* optional neighbour-classifier block: " B m" then 2 x m values */
+            int mb = 0, u2 = 0;
+            if (sscanf(p, " B %d%n", &mb, &u2) == 1 && mb >= 0 && mb <= c->nbf) {
+                p += u2;
+                for (int k = 0; k < 2 && ok; k++)
+                    for (int f = 0; f < mb && ok; f++) {
+                        char *end;
+                        long v = strtol(p, &end, 10);
+                        if (end == p) ok = 0;
+                        nbv[k][f] = (int)v;
+                        p = end;
+                    }
+                if (!ok) continue;
+            } else {
+                mb = 0;
+            }
             store_result(c, g, oc, n0, nf, te, nm);
+            store_nb(c, g, mb, nbv);
             loaded++;
         }
         free(line);
         fclose(fp);
     }
     free(nm);
+    free(nbv[0]);
+    free(nbv[1]);
     closedir(d);
     return loaded;
 }
 
 /* ---- campaign.nc ---- */
 /* The P_grow fit against the sizes of the second classifier (threshold systematic). */
+typedef struct pg_result {
+    cnt_logistic_fit fit;
+    cnt_interval boot;
+    int fit_ok, boot_ok, bracketed;
+    size_t skipped;
+    double b_lo, b_hi;
+    char why[512];
+} pg_result;
+
+/* the extra fits of a sizes campaign (all NaN when absent) */
+typedef struct extra_fits {
+    int present;         /* sizes mode with thermalisation */
+    double *x_n0;        /* [np] mean N_max(0) per point */
+    double *t_relax, *drift;
+    double *x_nb[2];     /* [np] thermalised size with the neighbouring classifiers */
+    double ratio;        /* median N_th / N_max(0) of the points with a relaxation fit */
+    unsigned char scaled[1024]; /* 1: N_th of this point = ratio x N_max(0) (decided in < 4 frames) */
+    pg_result n0, nb[2]; /* P_grow fits on them */
+} extra_fits;
+
 typedef struct alt_fit {
     int present, fit_ok, boot_ok;
     double x[1024]; /* mean N_max(0) of each point with the second classifier */
@@ -505,7 +737,7 @@ typedef struct alt_fit {
 
 static int write_campaign_nc(const campaign *c, const double *x, const unsigned *ng, const unsigned *nt,
                              const unsigned *nund, const unsigned *nfail, const cnt_logistic_fit *fit, int fit_ok,
-                             const cnt_interval *boot, int boot_ok, const alt_fit *af)
+                             const cnt_interval *boot, int boot_ok, const alt_fit *af, const extra_fits *ex)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s.nc", c->oc.prefix);
@@ -564,8 +796,34 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         TRY(io_ncfile_def_var(f, alt_names[3], IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_alt bootstrap 68% high"));
         TRY(io_ncfile_def_var(f, alt_names[4], IO_NC_DOUBLE, 1, d_pt, "atoms", "mean initial cluster size of the point, [order_alt]"));
     }
+    /* the accuracy protocol (issue #14): N_c convention, classifier at the state point, systematics */
+    const char *d_nb[] = {"neighbour"}, *d_nbp[] = {"neighbour", "point"};
+    TRY(io_ncfile_def_dim(f, "neighbour", 2));
+    if (ex->present) {
+        TRY(io_ncfile_put_att_text(f, NULL, "n_c_convention",
+                                   "thermalised seed size: per point, the replicas' mean N_max(t) over the first "
+                                   "thermal_frames frames fitted by N_th + (N(0) - N_th) exp(-t/t_relax) + v t; N_c = P_grow "
+                                   "midpoint against N_th. n_c_n0: the same outcomes against N_max(0)"));
+        TRY(io_ncfile_def_var(f, "x_n0", IO_NC_DOUBLE, 1, d_pt, "atoms", "mean N_max(0) of the point (frozen, perfect seed)"));
+        TRY(io_ncfile_def_var(f, "t_relax", IO_NC_DOUBLE, 1, d_pt, u->time, "relaxation time of the seed's interface labels"));
+        TRY(io_ncfile_def_var(f, "drift", IO_NC_DOUBLE, 1, d_pt, "atoms/time", "growth (> 0) or melting drift of the point's mean N_max after relaxation"));
+        TRY(io_ncfile_def_var(f, "x_nb", IO_NC_DOUBLE, 2, d_nbp, "atoms", "thermalised seed size with the neighbouring classifier settings"));
+        TRY(io_ncfile_def_var(f, "n_c_n0", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against N_max(0) (N_0-convention systematic)"));
+        TRY(io_ncfile_def_var(f, "n_c_n0_lo68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% low"));
+        TRY(io_ncfile_def_var(f, "n_c_n0_hi68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% high"));
+        TRY(io_ncfile_def_var(f, "n_c_nb", IO_NC_DOUBLE, 1, d_nb, "atoms", "N_c with the neighbouring classifier settings (classifier systematic; NaN: none)"));
+    }
+    TRY(io_ncfile_def_var(f, "order_calibrated", IO_NC_INT, 0, NULL, "1", "1: classifier threshold chosen at the state point by the mislabelling criterion; 0: as given in [order]; -1: not applicable"));
+    TRY(io_ncfile_def_var(f, "order_threshold", IO_NC_DOUBLE, 0, NULL, "1", "classifier threshold used (xi_c for bonds, qbar threshold for qbar; NaN: none)"));
+    TRY(io_ncfile_def_var(f, "order_threshold_nb", IO_NC_DOUBLE, 1, d_nb, "1", "neighbouring thresholds (classifier systematic)"));
+    TRY(io_ncfile_def_var(f, "order_threshold_statepoint", IO_NC_DOUBLE, 0, NULL, "1", "threshold of equal mislabelled fractions at the state point"));
+    TRY(io_ncfile_def_var(f, "mislabel_liquid", IO_NC_DOUBLE, 0, NULL, "1", "fraction of bulk-liquid atoms labelled solid at order_threshold_statepoint"));
+    TRY(io_ncfile_def_var(f, "mislabel_crystal", IO_NC_DOUBLE, 0, NULL, "1", "fraction of bulk-crystal atoms labelled liquid at order_threshold_statepoint"));
+    TRY(io_ncfile_def_var(f, "bulk_liquid_nmax", IO_NC_INT, 0, NULL, "atoms", "largest crystalline cluster in the bulk liquid frames at the state point (order_threshold)"));
+    TRY(io_ncfile_def_var(f, "bulk_liquid_nsolid", IO_NC_INT, 0, NULL, "atoms", "solid-labelled atoms in the bulk liquid frames (largest), of bulk_liquid_natoms"));
+    TRY(io_ncfile_def_var(f, "bulk_liquid_natoms", IO_NC_INT, 0, NULL, "atoms", "atoms of the bulk liquid"));
     int *ibuf = malloc((size_t)c->ntot * c->max_frames * sizeof(int) + 16);
-    double *dbuf = malloc((size_t)(c->max_frames + c->ntot + c->npoints) * sizeof(double) + 16);
+    double *dbuf = malloc((size_t)(c->max_frames + c->ntot + 2 * c->npoints) * sizeof(double) + 16);
     if (!ibuf || !dbuf) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
     if (!rc) {
         for (long q = 0; q < c->ntot * c->max_frames; q++) ibuf[q] = (int)c->nmax1[q] - 1;
@@ -608,6 +866,45 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
             for (int k = 0; k < 4; k++) TRY(io_ncfile_put_double(f, alt_names[k], NULL, NULL, &va[k]));
             TRY(io_ncfile_put_double(f, alt_names[4], NULL, NULL, af->x));
         }
+        if (ex->present) {
+            TRY(io_ncfile_put_double(f, "x_n0", NULL, NULL, ex->x_n0));
+            TRY(io_ncfile_put_double(f, "t_relax", NULL, NULL, ex->t_relax));
+            TRY(io_ncfile_put_double(f, "drift", NULL, NULL, ex->drift));
+            for (int k = 0; k < 2; k++)
+                for (int p = 0; p < c->npoints; p++) dbuf[k * c->npoints + p] = ex->x_nb[k][p];
+            TRY(io_ncfile_put_double(f, "x_nb", NULL, NULL, dbuf));
+            double vn[3] = {ex->n0.fit_ok ? ex->n0.fit.x_c : NAN, ex->n0.boot_ok ? ex->n0.boot.lo68 : NAN,
+                            ex->n0.boot_ok ? ex->n0.boot.hi68 : NAN};
+            TRY(io_ncfile_put_double(f, "n_c_n0", NULL, NULL, &vn[0]));
+            TRY(io_ncfile_put_double(f, "n_c_n0_lo68", NULL, NULL, &vn[1]));
+            TRY(io_ncfile_put_double(f, "n_c_n0_hi68", NULL, NULL, &vn[2]));
+            double vb[2] = {ex->nb[0].fit_ok ? ex->nb[0].fit.x_c : NAN, ex->nb[1].fit_ok ? ex->nb[1].fit.x_c : NAN};
+            TRY(io_ncfile_put_double(f, "n_c_nb", NULL, NULL, vb));
+        }
+        int cal = c->calibrated;
+        TRY(io_ncfile_put_int(f, "order_calibrated", NULL, NULL, &cal));
+        double th = NAN, thn[2] = {NAN, NAN};
+        if (c->calibrated >= 0) {
+            const order_steinhardt_config *cf = order_steinhardt_get_config(c->cls);
+            const int qb = c->cls->cls == &order_classifier_qbar;
+            th = qb ? cf->qbar_threshold : cf->min_bonds;
+            for (int k = 0; k < 2; k++) {
+                const order_steinhardt_config *cn = order_steinhardt_get_config(c->cls_nb[k]);
+                thn[k] = qb ? cn->qbar_threshold : cn->min_bonds;
+            }
+        }
+        TRY(io_ncfile_put_double(f, "order_threshold", NULL, NULL, &th));
+        TRY(io_ncfile_put_double(f, "order_threshold_nb", NULL, NULL, thn));
+        double spv[3] = {c->calibrated >= 0 ? c->sp.threshold : NAN, c->calibrated >= 0 ? c->sp.liquid_as_solid : NAN,
+                         c->calibrated >= 0 ? c->sp.solid_as_liquid : NAN};
+        TRY(io_ncfile_put_double(f, "order_threshold_statepoint", NULL, NULL, &spv[0]));
+        TRY(io_ncfile_put_double(f, "mislabel_liquid", NULL, NULL, &spv[1]));
+        TRY(io_ncfile_put_double(f, "mislabel_crystal", NULL, NULL, &spv[2]));
+        int bl[3] = {c->calibrated >= 0 ? c->bulk_nmax : -1, c->calibrated >= 0 ? c->bulk_nsolid : -1,
+                     (int)c->bulk_natoms};
+        TRY(io_ncfile_put_int(f, "bulk_liquid_nmax", NULL, NULL, &bl[0]));
+        TRY(io_ncfile_put_int(f, "bulk_liquid_nsolid", NULL, NULL, &bl[1]));
+        TRY(io_ncfile_put_int(f, "bulk_liquid_natoms", NULL, NULL, &bl[2]));
     }
     free(ibuf);
     free(dbuf);
@@ -619,25 +916,132 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
     return io_ncfile_commit(f);
 }
 
+/* ---- the fit and the summary (rank 0) ---- */
+
+/* P_grow fit of the decided replicas against per-point sizes x (points with no decided replica or a non-finite x
+ * are left out); in sizes mode, separated outcomes give a bracketed N_c (uniform over the bracket). */
+
+static int pgrow_on(const campaign *c, int np, const double *x, const unsigned *ng, const unsigned *nt, pg_result *o)
+{
+    memset(o, 0, sizeof *o);
+    o->b_lo = o->b_hi = NAN;
+    double fx[1024];
+    unsigned fg[1024], ft[1024];
+    size_t m = 0;
+    for (int p = 0; p < np && m < 1024; p++)
+        if (nt[p] > 0 && isfinite(x[p])) {
+            fx[m] = x[p];
+            fg[m] = ng[p];
+            ft[m] = nt[p];
+            m++;
+        }
+    int rc = m >= 2 ? cnt_pgrow_fit(m, fx, fg, ft, 1e-10, 200, &o->fit) : SR_ERROR(SR_EINVAL, "fewer than 2 points");
+    if (rc) {
+        snprintf(o->why, sizeof o->why, "%s", sr_error_message());
+        sr_error_clear();
+        if (c->cc.mode == 0 && m >= 2 && cnt_pgrow_bracket(m, fx, fg, ft, &o->b_lo, &o->b_hi) == 0) {
+            memset(&o->fit, 0, sizeof o->fit);
+            o->fit.x_c = 0.5 * (o->b_lo + o->b_hi);
+            o->fit.se_x_c = (o->b_hi - o->b_lo) / sqrt(12.0);
+            o->fit.w = o->fit.se_w = NAN;
+            o->fit_ok = o->boot_ok = o->bracketed = 1;
+            o->boot.lo68 = o->fit.x_c - o->fit.se_x_c;
+            o->boot.hi68 = o->fit.x_c + o->fit.se_x_c;
+            o->boot.lo95 = o->b_lo;
+            o->boot.hi95 = o->b_hi;
+            o->boot.median = o->fit.x_c;
+            return SR_OK;
+        }
+        sr_error_clear();
+        return SR_EFAILED;
+    }
+    o->fit_ok = 1;
+    gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
+    if (c->cc.nboot > 0 && cnt_pgrow_bootstrap(m, fx, fg, ft, (size_t)c->cc.nboot, rb, 1e-10, 200, &o->boot, NULL,
+                                               &o->skipped) == 0)
+        o->boot_ok = 1;
+    sr_error_clear();
+    gsl_rng_free(rb);
+    return SR_OK;
+}
+
+/* Thermalised size of each point (sizes mode): the mean trace over the point's replicas on the frames every
+ * (non-failed) replica still has, at most thermal_frames (at least 4: fewer common frames fall back to the mean of
+ * the replicas that have each frame), fitted by cnt_thermalised_size. trace1 = nmax1 or nb1[k] with row stride
+ * `stride` and `cap` frames. x[p] = N_th (NaN when the fit fails), t_relax[p], drift[p]. */
+static void thermalise(const campaign *c, const long *trace1, int stride, int cap, double *x, double *t_relax,
+                       double *drift)
+{
+    const int R = c->cc.replicas;
+    double *t = malloc((size_t)cap * sizeof *t), *mean = malloc((size_t)cap * sizeof *mean);
+    for (int p = 0; p < c->npoints; p++) {
+        x[p] = t_relax[p] = drift[p] = NAN;
+        if (!t || !mean) continue;
+        int common = cap, longest = 0;
+        for (int r = 0; r < R; r++) {
+            const long g = (long)p * R + r;
+            if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+            int nf = (int)c->nframes[g];
+            if (nf > cap) nf = cap;
+            /* frames actually present in this trace */
+            int have = 0;
+            while (have < nf && trace1[g * stride + have] > 0) have++;
+            if (have < common) common = have;
+            if (have > longest) longest = have;
+        }
+        int use = common >= 4 ? common : (longest < 4 ? longest : 4);
+        if (use < 4) continue;
+        for (int f = 0; f < use; f++) {
+            double s = 0;
+            int k = 0;
+            for (int r = 0; r < R; r++) {
+                const long g = (long)p * R + r;
+                if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+                const long v = trace1[g * stride + f];
+                if (v > 0) {
+                    s += (double)(v - 1);
+                    k++;
+                }
+            }
+            t[f] = f * c->cc.analyze_every * c->ip.dt;
+            mean[f] = k ? s / k : NAN;
+        }
+        cnt_thermal_fit tf;
+        if (cnt_thermalised_size((size_t)use, t, mean, &tf) == 0) {
+            x[p] = tf.n_th;
+            t_relax[p] = tf.t_relax;
+            drift[p] = tf.drift;
+        }
+        sr_error_clear();
+    }
+    free(t);
+    free(mean);
+}
+
+
 static const char *outcome_name(int o)
 {
     static const char *n[] = {"melted", "grown", "undecided", "failed"};
     return (o >= 0 && o < 4) ? n[o] : "?";
 }
 
-/* ---- the fit and the summary (rank 0) ---- */
 static int finish(campaign *c, double wall)
 {
     const int np = c->npoints;
-    double *x = calloc((size_t)np, sizeof *x);
+    double *x = calloc((size_t)np, sizeof *x), *x0 = calloc((size_t)np, sizeof *x0);
     unsigned *ng = calloc((size_t)np, sizeof *ng), *nt = calloc((size_t)np, sizeof *nt),
              *nu = calloc((size_t)np, sizeof *nu), *nf = calloc((size_t)np, sizeof *nf);
-    if (!x || !ng || !nt || !nu || !nf) return SR_ERROR(SR_ENOMEM, "out of memory");
+    extra_fits ex;
+    memset(&ex, 0, sizeof ex);
+    ex.present = c->cc.mode == 0;
+    ex.t_relax = calloc((size_t)np, sizeof(double));
+    ex.drift = calloc((size_t)np, sizeof(double));
+    ex.x_nb[0] = calloc((size_t)np, sizeof(double));
+    ex.x_nb[1] = calloc((size_t)np, sizeof(double));
+    ex.x_n0 = x0;
+    if (!x || !x0 || !ng || !nt || !nu || !nf || !ex.t_relax || !ex.drift || !ex.x_nb[0] || !ex.x_nb[1])
+        return SR_ERROR(SR_ENOMEM, "out of memory");
     const md_units *u = md_units_get(c->run.units);
-    printf("\n[campaign] results (%s mode, %d replicas per point)\n", c->cc.mode == 0 ? "sizes" : "temperatures",
-           c->cc.replicas);
-    printf("  %5s %10s %12s %8s %8s %10s %8s\n", "point", "T", c->cc.mode == 0 ? "<N0>" : "seed", "grown", "melted",
-           "undecided", "failed");
     for (int p = 0; p < np; p++) {
         double s0 = 0;
         int m = 0;
@@ -653,29 +1057,81 @@ static int finish(campaign *c, double wall)
                 m++;
             }
         }
-        x[p] = c->cc.mode == 0 ? (m ? s0 / m : c->size[p]) : c->T[p];
-        printf("  %5d %10.5g %12.5g %8u %8u %10u %8u\n", p, c->T[p], c->cc.mode == 0 ? x[p] : (double)c->size[p], ng[p],
-               nt[p] - ng[p], nu[p], nf[p]);
+        x0[p] = c->cc.mode == 0 ? (m ? s0 / m : c->size[p]) : c->T[p];
     }
-    /* groups with no decided replica carry no information for the fit */
-    double *fx = calloc((size_t)np, sizeof *fx);
-    unsigned *fg = calloc((size_t)np, sizeof *fg), *ft = calloc((size_t)np, sizeof *ft);
-    size_t nfit = 0;
-    unsigned tot_g = 0, tot_t = 0;
-    for (int p = 0; p < np; p++)
-        if (nt[p] > 0) {
-            fx[nfit] = x[p];
-            fg[nfit] = ng[p];
-            ft[nfit] = nt[p];
-            nfit++;
-            tot_g += ng[p];
-            tot_t += nt[p];
+    /* the accuracy protocol: N_c on the thermalised seed (sizes mode) */
+    if (ex.present) {
+        thermalise(c, c->nmax1, c->max_frames, c->cc.thermal_frames < c->max_frames ? c->cc.thermal_frames : c->max_frames,
+                   x, ex.t_relax, ex.drift);
+        /* points decided within fewer than 4 frames (seeds far from critical) have no relaxation fit: their
+         * thermalised size is N_max(0) times the median N_th/N_max(0) of the points that have one */
+        double ratio[1024];
+        int nr = 0;
+        for (int p = 0; p < np && p < 1024; p++)
+            if (isfinite(x[p]) && x0[p] > 0) ratio[nr++] = x[p] / x0[p];
+        for (int a = 1; a < nr; a++)
+            for (int b = a; b > 0 && ratio[b - 1] > ratio[b]; b--) {
+                const double tmp = ratio[b];
+                ratio[b] = ratio[b - 1];
+                ratio[b - 1] = tmp;
+            }
+        ex.ratio = nr ? (nr % 2 ? ratio[nr / 2] : 0.5 * (ratio[nr / 2 - 1] + ratio[nr / 2])) : NAN;
+        for (int p = 0; p < np; p++)
+            if (!isfinite(x[p]) && isfinite(ex.ratio)) {
+                x[p] = ex.ratio * x0[p];
+                ex.scaled[p] = 1;
+            }
+        double dummy_t[1024], dummy_v[1024];
+        for (int k = 0; k < 2; k++) {
+            if (c->nbf > 0 && np <= 1024) {
+                thermalise(c, c->nb1[k], c->nbf, c->nbf, ex.x_nb[k], dummy_t, dummy_v);
+                /* the same fallback with this classifier's own median ratio */
+                double r2[1024];
+                int m2 = 0;
+                for (int p = 0; p < np; p++)
+                    if (isfinite(ex.x_nb[k][p]) && x0[p] > 0) r2[m2++] = ex.x_nb[k][p] / x0[p];
+                for (int a = 1; a < m2; a++)
+                    for (int b = a; b > 0 && r2[b - 1] > r2[b]; b--) {
+                        const double tmp = r2[b];
+                        r2[b] = r2[b - 1];
+                        r2[b - 1] = tmp;
+                    }
+                const double med = m2 ? (m2 % 2 ? r2[m2 / 2] : 0.5 * (r2[m2 / 2 - 1] + r2[m2 / 2])) : NAN;
+                for (int p = 0; p < np; p++)
+                    if (!isfinite(ex.x_nb[k][p]) && isfinite(med)) ex.x_nb[k][p] = med * x0[p];
+            } else
+                for (int p = 0; p < np; p++) ex.x_nb[k][p] = NAN;
         }
-    cnt_logistic_fit fit;
-    cnt_interval boot;
-    memset(&fit, 0, sizeof fit);
-    memset(&boot, 0, sizeof boot);
-    int fit_ok = 0, boot_ok = 0;
+    } else {
+        for (int p = 0; p < np; p++) {
+            x[p] = x0[p];
+            ex.t_relax[p] = ex.drift[p] = ex.x_nb[0][p] = ex.x_nb[1][p] = NAN;
+        }
+    }
+    printf("\n[campaign] results (%s mode, %d replicas per point)\n", c->cc.mode == 0 ? "sizes" : "temperatures",
+           c->cc.replicas);
+    if (c->cc.mode == 0)
+        printf("  %5s %10s %8s %10s %10s %9s %8s %8s %10s %8s\n", "point", "T", "seed", "<N_max(0)>", "N_therm",
+               "t_relax", "grown", "melted", "undecided", "failed");
+    else
+        printf("  %5s %10s %12s %8s %8s %10s %8s\n", "point", "T", "seed", "grown", "melted", "undecided", "failed");
+    for (int p = 0; p < np; p++) {
+        if (c->cc.mode == 0)
+            printf("  %5d %10.5g %8d %10.5g %9.5g%s %9.3g %8u %8u %10u %8u\n", p, c->T[p], c->size[p], x0[p], x[p],
+                   p < 1024 && ex.scaled[p] ? "*" : " ", ex.t_relax[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
+        else
+            printf("  %5d %10.5g %12d %8u %8u %10u %8u\n", p, c->T[p], c->size[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
+    }
+    if (ex.present)
+        printf("  N_therm: thermalised seed size (relaxation fit over the first frames; * = decided in < 4 frames: "
+               "N_max(0) x the median ratio %.3g of the others)\n", ex.ratio);
+    unsigned tot_g = 0, tot_t = 0;
+    for (int p = 0; p < np; p++) {
+        tot_g += ng[p];
+        tot_t += nt[p];
+    }
+    pg_result pr;
+    memset(&pr, 0, sizeof pr);
     int status = SR_OK;
     const char *xn = c->cc.mode == 0 ? "N_c" : "T_c";
     const char *xu = c->cc.mode == 0 ? "atoms" : u->temperature;
@@ -690,54 +1146,28 @@ static int finish(campaign *c, double wall)
     } else if (tot_g == tot_t) {
         status = SR_ERROR(SR_EFAILED, c->cc.mode == 0 ? "every seed grew: try smaller seed_sizes (N_c is below them)"
                                                       : "the seed grew at every temperature: try higher temperatures");
+    } else if (pgrow_on(c, np, x, ng, nt, &pr) != 0) {
+        status = SR_ERROR(SR_EFAILED, "P_grow fit failed: %s (add points between the melted and grown ones)", pr.why);
+    } else if (pr.bracketed) {
+        c->bracketed = 1;
+        printf("\n  P_grow fit: %s\n  -> N_c is only BRACKETED (no finite logistic width): between %.4g (all melted) and "
+               "%.4g (all grew); add sizes inside the bracket or replicas to narrow it\n", pr.why, pr.b_lo, pr.b_hi);
+        printf("    N_c = %.4g +- %.2g %s (bracket midpoint; sd of a uniform distribution over the bracket)\n", pr.fit.x_c,
+               pr.fit.se_x_c, xu);
     } else {
-        int rc = cnt_pgrow_fit(nfit, fx, fg, ft, 1e-10, 200, &fit);
-        /* (quasi-)separated outcomes: the transition is sharper than the spacing of the points and the
-         * likelihood has no finite width. N_c is then only bracketed: between the largest size at which
-         * every decided replica melted and the smallest at which every one grew (uniform over the bracket) */
-        double b_lo = NAN, b_hi = NAN;
-        char why[512] = "";
-        if (rc) snprintf(why, sizeof why, "%s", sr_error_message());
-        if (rc && c->cc.mode == 0 && cnt_pgrow_bracket(nfit, fx, fg, ft, &b_lo, &b_hi) == 0) {
-            printf("\n  P_grow fit: %s\n  -> N_c is only BRACKETED (no finite logistic width): between %.4g (all melted) and "
-                   "%.4g (all grew); add sizes inside the bracket or replicas to narrow it\n", why, b_lo, b_hi);
-            sr_error_clear();
-            memset(&fit, 0, sizeof fit);
-            fit.x_c = 0.5 * (b_lo + b_hi);
-            fit.se_x_c = (b_hi - b_lo) / sqrt(12.0);
-            fit.w = fit.se_w = NAN;
-            fit_ok = 1;
-            boot_ok = 1;
-            boot.lo68 = fit.x_c - fit.se_x_c;
-            boot.hi68 = fit.x_c + fit.se_x_c;
-            boot.lo95 = b_lo;
-            boot.hi95 = b_hi;
-            boot.median = fit.x_c;
-            c->bracketed = 1;
-            printf("    N_c = %.4g +- %.2g %s (bracket midpoint; sd of a uniform distribution over the bracket)\n", fit.x_c,
-                   fit.se_x_c, xu);
-        } else if (rc) {
-            status = SR_ERROR(SR_EFAILED, "P_grow fit failed: %s (add points between the melted and grown ones)", why);
-        } else {
-            fit_ok = 1;
-            gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
-            size_t skipped = 0;
-            if (c->cc.nboot > 0 &&
-                cnt_pgrow_bootstrap(nfit, fx, fg, ft, (size_t)c->cc.nboot, rb, 1e-10, 200, &boot, NULL, &skipped) == 0)
-                boot_ok = 1;
-            gsl_rng_free(rb);
-            printf("\n  P_grow fit (maximum binomial likelihood, %u decided replicas):\n", tot_t);
-            printf("    %s = %.4g +- %.2g %s (standard error), width w = %.3g +- %.2g\n", xn, fit.x_c, fit.se_x_c, xu,
-                   fit.w, fit.se_w);
-            if ((c->cc.mode == 0 && fit.w < 0) || (c->cc.mode == 1 && fit.w > 0))
-                printf("    WARNING: P_grow %s with %s, which is unphysical: small seeds 'grow' by spontaneous\n"
-                       "    nucleation or mislabeled liquid clusters, or the statistics are too thin. Drop the smallest\n"
-                       "    seeds, add replicas, or raise the temperature. Do not use this %s.\n",
-                       fit.w < 0 ? "falls" : "rises", c->cc.mode == 0 ? "seed size" : "temperature", xn);
-            if (boot_ok)
-                printf("    bootstrap over replicas (%d resamples, %zu skipped): 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] %s\n",
-                       c->cc.nboot, skipped, boot.lo68, boot.hi68, boot.lo95, boot.hi95, xu);
-        }
+        const cnt_logistic_fit *fit = &pr.fit;
+        printf("\n  P_grow fit (maximum binomial likelihood, %u decided replicas%s):\n", tot_t,
+               c->cc.mode == 0 ? ", against the thermalised seed size" : "");
+        printf("    %s = %.4g +- %.2g %s (standard error), width w = %.3g +- %.2g\n", xn, fit->x_c, fit->se_x_c, xu,
+               fit->w, fit->se_w);
+        if ((c->cc.mode == 0 && fit->w < 0) || (c->cc.mode == 1 && fit->w > 0))
+            printf("    WARNING: P_grow %s with %s, which is unphysical: small seeds 'grow' by spontaneous\n"
+                   "    nucleation or mislabeled liquid clusters, or the statistics are too thin. Drop the smallest\n"
+                   "    seeds, add replicas, or raise the temperature. Do not use this %s.\n",
+                   fit->w < 0 ? "falls" : "rises", c->cc.mode == 0 ? "seed size" : "temperature", xn);
+        if (pr.boot_ok)
+            printf("    bootstrap over replicas (%d resamples, %zu skipped): 68%% [%.4g, %.4g], 95%% [%.4g, %.4g] %s\n",
+                   c->cc.nboot, pr.skipped, pr.boot.lo68, pr.boot.hi68, pr.boot.lo95, pr.boot.hi95, xu);
     }
     unsigned totu = 0, totf = 0;
     for (int p = 0; p < np; p++) {
@@ -745,13 +1175,28 @@ static int finish(campaign *c, double wall)
         totf += nf[p];
     }
     if (totu || totf) printf("    not in the fit: %u undecided, %u failed replicas (listed above)\n", totu, totf);
-    /* threshold systematic: the same outcomes against N_max(0) measured with the second classifier */
+    /* the systematics of the same replicas: N_0 convention (N_max(0)) and the neighbouring classifier settings */
+    if (ex.present && pr.fit_ok) {
+        if (pgrow_on(c, np, x0, ng, nt, &ex.n0) == 0)
+            printf("    N_0 convention: N_c on N_max(0) (the frozen, perfect seed) = %.4g atoms%s\n", ex.n0.fit.x_c,
+                   ex.n0.bracketed ? " (bracketed)" : "");
+        for (int k = 0; k < 2 && c->nbf > 0; k++) {
+            const order_steinhardt_config *cf = order_steinhardt_get_config(c->cls_nb[k]);
+            const double th = c->cls_nb[k]->cls == &order_classifier_qbar ? cf->qbar_threshold : cf->min_bonds;
+            if (pgrow_on(c, np, ex.x_nb[k], ng, nt, &ex.nb[k]) == 0)
+                printf("    classifier neighbour (threshold %g): N_c (thermalised) = %.4g atoms%s\n", th, ex.nb[k].fit.x_c,
+                       ex.nb[k].bracketed ? " (bracketed)" : "");
+            else
+                printf("    classifier neighbour (threshold %g): no N_c (%s)\n", th, ex.nb[k].why);
+        }
+    }
+    /* threshold systematic of [order_alt] ([cnt] jobs): the same outcomes against N_max(0) with the second classifier */
     alt_fit af;
     memset(&af, 0, sizeof af);
     af.present = c->ov && c->ov->alt && c->cc.mode == 0;
-    if (af.present && fit_ok) {
-        size_t m = 0;
-        for (int p = 0; p < np; p++) {
+    if (af.present && pr.fit_ok) {
+        double xa[1024];
+        for (int p = 0; p < np && p < 1024; p++) {
             double s0 = 0;
             int k = 0;
             for (int r = 0; r < c->cc.replicas; r++) {
@@ -761,21 +1206,14 @@ static int finish(campaign *c, double wall)
                     k++;
                 }
             }
-            af.x[p < 1024 ? p : 1023] = k ? s0 / k : NAN;
-            if (nt[p] > 0 && k) {
-                fx[m] = s0 / k;
-                fg[m] = ng[p];
-                ft[m] = nt[p];
-                m++;
-            }
+            af.x[p] = xa[p] = k ? s0 / k : NAN;
         }
-        if (m >= 2 && cnt_pgrow_fit(m, fx, fg, ft, 1e-10, 200, &af.fit) == 0) {
+        pg_result ar;
+        if (pgrow_on(c, np, xa, ng, nt, &ar) == 0 && !ar.bracketed) {
+            af.fit = ar.fit;
             af.fit_ok = 1;
-            gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
-            size_t skipped = 0;
-            af.boot_ok = c->cc.nboot > 0 &&
-                         cnt_pgrow_bootstrap(m, fx, fg, ft, (size_t)c->cc.nboot, rb, 1e-10, 200, &af.boot, NULL, &skipped) == 0;
-            gsl_rng_free(rb);
+            af.boot = ar.boot;
+            af.boot_ok = ar.boot_ok;
             printf("    threshold systematic ([order_alt] labels of the same replicas): N_c = %.4g +- %.2g atoms", af.fit.x_c,
                    af.fit.se_x_c);
             if (af.boot_ok) printf(" (68%% [%.4g, %.4g])", af.boot.lo68, af.boot.hi68);
@@ -783,18 +1221,19 @@ static int finish(campaign *c, double wall)
         } else {
             printf("    threshold systematic: the P_grow fit on the [order_alt] sizes failed\n");
         }
-        sr_error_clear();
     }
-    int wrc = write_campaign_nc(c, x, ng, nt, nu, nf, &fit, fit_ok, &boot, boot_ok, &af);
+    int wrc = write_campaign_nc(c, x, ng, nt, nu, nf, &pr.fit, pr.fit_ok, &pr.boot, pr.boot_ok, &af, &ex);
     printf("  wall time %.1f s; campaign file %s.nc\n", wall, c->oc.prefix);
     free(x);
+    free(x0);
     free(ng);
     free(nt);
     free(nu);
     free(nf);
-    free(fx);
-    free(fg);
-    free(ft);
+    free(ex.t_relax);
+    free(ex.drift);
+    free(ex.x_nb[0]);
+    free(ex.x_nb[1]);
     if (wrc) return wrc;
     return status;
 }
@@ -882,6 +1321,18 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     C.nmax1 = calloc((size_t)C.ntot * C.max_frames, sizeof(long));
     C.n0alt = calloc((size_t)C.ntot, sizeof(long));
     if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1 || !C.n0alt) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    /* 0. the classifier threshold at the state point (issue #14); every rank gets the same classifiers */
+    if (!seed_comm_any(rc)) {
+        rc = calibrate_state_point(&C);
+        if (rc && rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    } else if (!rc) {
+        rc = SR_EFAILED;
+    }
+    if (!rc && C.cls_nb[0] && C.cls_nb[1] && C.cc.mode == 0) {
+        C.nbf = C.cc.thermal_frames < C.max_frames ? C.cc.thermal_frames : C.max_frames;
+        for (int k = 0; k < 2 && !rc; k++)
+            if (!(C.nb1[k] = calloc((size_t)C.ntot * C.nbf, sizeof(long)))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    }
 
     /* 1. seeded configurations: the points are spread over the ranks like replicas (each point's streams depend
      * only on its index, so the result does not depend on which rank prepares it); every rank then receives
@@ -947,8 +1398,9 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     free(done);
 
     /* 2. replicas through the shared counter */
-    order_analyzer *an = NULL, *an_alt = NULL;
+    order_analyzer *an = NULL, *an_alt = NULL, *an_nb[2] = {NULL, NULL};
     if (!rc) rc = order_analyzer_create(C.cls, C.cc.cluster_cutoff, &an);
+    for (int k = 0; k < 2 && !rc && C.nbf > 0; k++) rc = order_analyzer_create(C.cls_nb[k], C.cc.cluster_cutoff, &an_nb[k]);
     if (!rc && ov && ov->alt) rc = order_analyzer_create(ov->alt, C.cc.cluster_cutoff, &an_alt);
     /* threshold systematic: N_max(0) is measured before any dynamics, so it is the same for every replica of
      * a point: label each seeded configuration once with the second classifier */
@@ -967,7 +1419,8 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         if (!jf) rc = SR_ERROR(SR_EIO, "%s: cannot open the journal: %s", jp, strerror(errno));
     }
     int *nmax = malloc((size_t)C.max_frames * sizeof(int));
-    if (!nmax) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    int *nmnb[2] = {malloc(((size_t)C.nbf + 1) * sizeof(int)), malloc(((size_t)C.nbf + 1) * sizeof(int))};
+    if (!nmax || !nmnb[0] || !nmnb[1]) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     double tloop = seed_now_s();
     while (!rc && q) {
         long k = seed_queue_fetch_add(q, 0, 1);
@@ -977,13 +1430,15 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         seed_replica_params rp = {.ip = C.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
                                   .max_frames = C.max_frames, .grow_factor = C.cc.grow_factor,
                                   .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed,
-                                  .replica = g + (ov ? ov->stream_offset : 0)};
+                                  .replica = g + (ov ? ov->stream_offset : 0),
+                                  .an_nb = {an_nb[0], an_nb[1]}, .nb_frames = C.nbf};
         rp.ip.temperature = C.T[p];
-        seed_replica_result rr = {.nmax = nmax};
+        seed_replica_result rr = {.nmax = nmax, .nmax_nb = {C.nbf ? nmnb[0] : NULL, C.nbf ? nmnb[1] : NULL}};
         rc = seed_replica_run(C.start[p], C.pot, an, &rp, &rr);
         if (rc) break;
         store_result(&C, g, rr.outcome, rr.n0, rr.nframes, rr.t_end, rr.nmax);
-        rc = journal_append(jf, g, &rr);
+        store_nb(&C, g, rr.nframes < C.nbf ? rr.nframes : C.nbf, rr.nmax_nb);
+        rc = journal_append(jf, g, &rr, C.nbf);
         if (rr.outcome == SEED_FAILED) fprintf(stderr, "[campaign] warning: %s (counted as failed)\n", rr.message);
         long ndone = seed_queue_fetch_add(q, 1, 1) + 1;
         seed_queue_fetch_add(q, 2 + rr.outcome, 1);
@@ -999,11 +1454,15 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         }
     }
     free(nmax);
+    free(nmnb[0]);
+    free(nmnb[1]);
     if (jf) fclose(jf);
     int any = seed_comm_any(rc);
     seed_queue_free(q);
     order_analyzer_free(an);
     order_analyzer_free(an_alt);
+    order_analyzer_free(an_nb[0]);
+    order_analyzer_free(an_nb[1]);
     free(todo);
     if (any) {
         fprintf(stderr, "seedrate: error (rank %d): %s\n", rank, rc ? sr_error_message() : "another rank failed");
@@ -1020,6 +1479,12 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         if (cnt > 1 << 24) cnt = 1 << 24;
         rc = seed_comm_allreduce_sum_long(C.nmax1 + off, (int)cnt);
     }
+    for (int k = 0; k < 2 && C.nbf > 0; k++)
+        for (long off = 0; !rc && off < C.ntot * C.nbf; off += 1 << 24) {
+            long cnt = C.ntot * C.nbf - off;
+            if (cnt > 1 << 24) cnt = 1 << 24;
+            rc = seed_comm_allreduce_sum_long(C.nb1[k] + off, (int)cnt);
+        }
     /* entries that rank 0 loaded from the journal were counted once (only rank 0 holds them) */
     int status = rc;
     if (!rc && rank == 0) {

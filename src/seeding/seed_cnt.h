@@ -106,9 +106,10 @@ typedef struct seed_seeded_params {
 } seed_seeded_params;
 int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system **out, int *nremoved);
 
-/* f+ from n_rep traces N[rep*n_t + j] on the time grid t[j] in the diffusive window [t0, t1]
- * (t0 <= 0: t[1], skipping the interface relaxation; t1 <= 0: half of the run), plus a bootstrap over
- * replicas (n_boot > 0; stream sr_rng_create(seed, 7, SR_RNG_BOOTSTRAP)). */
+/* Drift-free f+ from n_rep traces N[rep*n_t + j] on the time grid t[j] (cnt_attach_fit_drift): window from
+ * t0 (<= 0: t[1]) to t1; t1 <= 0: by cnt_attach_window_rule with var_top (the squared half-width of the
+ * barrier top, 1/(pi Z^2); <= 0: to the end of the data), at least 5 points. Bootstrap over replicas
+ * (n_boot > 0; stream sr_rng_create(seed, 7, SR_RNG_BOOTSTRAP)). */
 typedef struct seed_attach_out {
     cnt_attach_fit fit;
     cnt_interval boot;
@@ -116,7 +117,7 @@ typedef struct seed_attach_out {
     int boot_ok;
 } seed_attach_out;
 int seed_attach_analyse(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
-                        size_t n_boot, uint64_t seed, seed_attach_out *out);
+                        double var_top, size_t n_boot, uint64_t seed, seed_attach_out *out);
 
 /* ------------------------------------------------------------------------------------------------
  * Assembly of the rate (seed_rate.c): pure glue over cnt_compute / cnt_propagate

@@ -314,6 +314,19 @@ typedef struct results {
     seed_rate_output rate_alt;
     double n_c, n_c_se, n_c_lo68, n_c_hi68, n_c_lo95, n_c_hi95;
     int n_c_replicas;
+    /* the accuracy protocol (issue #14): N_c on the thermalised seed, the classifier at the state point, the
+     * systematics that go into the headline interval */
+    double n_c_n0, n_c_nb[2];       /* N_c with N_max(0), and with the neighbouring classifier settings (NaN: none) */
+    double order_threshold, order_threshold_nb[2], mislabel_liq, mislabel_xtal;
+    int order_calibrated, bulk_nmax;
+    double t_relax;                 /* median interface relaxation time of the campaign's points */
+    int npts;
+    double pt_size[64], pt_xth[64]; /* seed size -> thermalised size of the campaign's points */
+    double var_top;                 /* squared half-width of the barrier top, 1/(pi Z^2) */
+    int n0_ok, nb_ok[2];
+    seed_rate_output rate_n0, rate_nb[2];
+    double sys_classifier, sys_n0, sys_alt; /* |d log10 J| of each systematic (NaN: not available) */
+    cnt_interval log10_J_total;     /* statistics + systematics */
     int attach_size, attach_removed, attach_n0;
     size_t attach_nt, attach_skip;
     double *attach_t, *attach_N, *attach_msd;
@@ -767,6 +780,8 @@ static uint64_t mix_double(uint64_t h, double x)
     return (h ^ b) * 0x100000001b3ull;
 }
 
+static double attach_seed_size(const results *R);
+
 /* Step 4: f+ replicas over the ranks. R->it selects the random streams (0: those of a one-temperature job);
  * finished replicas go to the journal (tag AT<it>) keyed by the inputs, T and the seed size. */
 static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, results *R)
@@ -780,7 +795,8 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     SR_TRY(alloc_d(&R->attach_N, nt * nrep));
     SR_TRY(alloc_d(&R->attach_msd, nt));
     if (alt) SR_TRY(alloc_d(&R->attach_N_alt, nt * nrep));
-    R->attach_size = (int)lround(R->it == 0 && c->attach_size > 0 ? c->attach_size : R->n_c);
+    /* f+ starts from the seed whose THERMALISED size is N_c (the campaign's size map), unless given */
+    R->attach_size = (int)lround(R->it == 0 && c->attach_size > 0 ? c->attach_size : attach_seed_size(R));
     if (R->attach_size < 1) R->attach_size = 1;
     seed_seeded_params sp = {.sc = j->sc, .liquid_cells = c->attach_cells.n == 3 ? c->attach_cells : j->cc.liquid_cells,
                              .units = j->run.units, .ip = j->ip, .T_melt = c->melt_temperature,
@@ -871,8 +887,18 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     R->attach_n0 = (int)lround(s0 / nrep);
     free(n0);
     for (size_t f = 0; f < nt; f++) R->attach_t[f] = (double)f * c->attach_every * j->ip.dt;
-    /* <dN^2>(t) from the frame after the skipped transient: t and N re-zeroed there */
-    const size_t ks = (size_t)(c->attach_skip_steps / c->attach_every), nt2 = nt - ks;
+    /* var(dN)(t) from the frame after the interface relaxation: t and N re-zeroed there. The skip is the larger of
+     * attach_skip_steps and 3 t_relax of the campaign's seeds (at most half of the run) */
+    size_t ks = (size_t)(c->attach_skip_steps / c->attach_every);
+    if (isfinite(R->t_relax) && R->t_relax > 0) {
+        const size_t k3 = (size_t)ceil(3.0 * R->t_relax / (c->attach_every * j->ip.dt));
+        if (k3 > ks) ks = k3;
+    }
+    if (ks > nt / 2) ks = nt / 2;
+    const size_t nt2 = nt - ks;
+    /* the barrier top: dG* - dG(n) < kT for |n - N_c| < 1/(sqrt(pi) Z), Z = sqrt(|dmu| / (6 pi kT N_c)) */
+    const double Zc = sqrt(fabs(R->dmu) / (6 * 3.14159265358979323846 * R->kB * R->T * R->n_c));
+    R->var_top = isfinite(Zc) && Zc > 0 ? 1.0 / (3.14159265358979323846 * Zc * Zc) : 0.0;
     R->attach_skip = ks;
     double *N2 = malloc(nt2 * nrep * sizeof *N2 + 8), *t2 = malloc(nt2 * sizeof *t2 + 8);
     if (!N2 || !t2) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
@@ -883,8 +909,9 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
             t2[f] = R->attach_t[ks + f] - R->attach_t[ks];
             for (int k = 0; k < nrep; k++) N2[k * nt2 + f] = NN[k * nt + ks + f];
         }
-        if (pass == 0) rc = cnt_attach_msd((size_t)nrep, nt2, N2, R->attach_msd + ks);
-        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, (size_t)c->bootstrap,
+        if (pass == 0) rc = cnt_attach_var((size_t)nrep, nt2, N2, R->attach_msd + ks);
+        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, R->var_top,
+                                          (size_t)c->bootstrap,
                                           (uint64_t)j->run.seed, pass == 0 ? &R->fp : &R->fp_alt);
     }
     free(N2);
@@ -896,6 +923,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
 static int read_campaign(const char *prefix, results *R)
 {
     double buf[14] = {0};
+    double ext[12 + 128] = {0};
     int rc = SR_OK;
     if (seed_comm_rank() == 0) {
         char path[4400];
@@ -927,8 +955,53 @@ static int read_campaign(const char *prefix, results *R)
         }
         sr_error_clear();
         buf[9] = rc;
+        /* the accuracy protocol's variables (absent in temperature-mode or older files: NaN) */
+        const char *pn[] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
+                            "bulk_liquid_nmax"};
+        for (int k = 0; k < 6 && !rc; k++) {
+            double *v = NULL;
+            size_t n = 0;
+            ext[k] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
+            free(v);
+        }
+        const char *pv[] = {"n_c_nb", "order_threshold_nb"};
+        for (int k = 0; k < 2 && !rc; k++) {
+            double *v = NULL;
+            size_t n = 0;
+            const int ok = seed_nc_read(path, pv[k], &v, &n) == 0 && n == 2;
+            ext[6 + 2 * k] = ok ? v[0] : NAN;
+            ext[7 + 2 * k] = ok ? v[1] : NAN;
+            free(v);
+        }
+        double *sz = NULL, *xt = NULL, *tr = NULL;
+        size_t nsz = 0, nxt = 0, ntr = 0;
+        ext[10] = 0;
+        ext[11] = NAN;
+        if (!rc && seed_nc_read(path, "seed_size", &sz, &nsz) == 0 && seed_nc_read(path, "x", &xt, &nxt) == 0 &&
+            seed_nc_read(path, "t_relax", &tr, &ntr) == 0 && nsz == nxt && nsz == ntr && nsz <= 64) {
+            ext[10] = (double)nsz;
+            double trs[64];
+            int m = 0;
+            for (size_t q = 0; q < nsz; q++) {
+                ext[12 + q] = sz[q];
+                ext[12 + 64 + q] = xt[q];
+                if (isfinite(tr[q])) trs[m++] = tr[q];
+            }
+            for (int a = 1; a < m; a++) /* median relaxation time */
+                for (int b = a; b > 0 && trs[b - 1] > trs[b]; b--) {
+                    const double tmp = trs[b];
+                    trs[b] = trs[b - 1];
+                    trs[b - 1] = tmp;
+                }
+            if (m) ext[11] = m % 2 ? trs[m / 2] : 0.5 * (trs[m / 2 - 1] + trs[m / 2]);
+        }
+        free(sz);
+        free(xt);
+        free(tr);
+        sr_error_clear();
     }
     int r2 = seed_comm_bcast_bytes(buf, sizeof buf);
+    if (!r2) r2 = seed_comm_bcast_bytes(ext, sizeof ext);
     if (r2) return r2;
     if (buf[9] != 0) return rc ? rc : SR_EFAILED;
     R->n_c = buf[0];
@@ -942,7 +1015,48 @@ static int read_campaign(const char *prefix, results *R)
     R->n_c_alt = buf[11];
     R->n_c_alt_lo68 = buf[12];
     R->n_c_alt_hi68 = buf[13];
+    R->n_c_n0 = ext[0];
+    R->order_threshold = ext[1];
+    R->mislabel_liq = ext[2];
+    R->mislabel_xtal = ext[3];
+    R->order_calibrated = isfinite(ext[4]) ? (int)ext[4] : -1;
+    R->bulk_nmax = isfinite(ext[5]) ? (int)ext[5] : -1;
+    R->n_c_nb[0] = ext[6];
+    R->n_c_nb[1] = ext[7];
+    R->order_threshold_nb[0] = ext[8];
+    R->order_threshold_nb[1] = ext[9];
+    R->npts = (int)ext[10];
+    R->t_relax = ext[11];
+    for (int q = 0; q < R->npts; q++) {
+        R->pt_size[q] = ext[12 + q];
+        R->pt_xth[q] = ext[12 + 64 + q];
+    }
     return SR_OK;
+}
+
+/* The seed size whose thermalised size is N_c: linear interpolation of (thermalised size -> seed size) over the
+ * campaign's points (sorted by seed size), extrapolated from the nearest segment; N_c itself without points. */
+static double attach_seed_size(const results *R)
+{
+    double xs[64], ss[64];
+    int m = 0;
+    for (int q = 0; q < R->npts; q++)
+        if (isfinite(R->pt_xth[q]) && R->pt_xth[q] > 0) {
+            int k = m++;
+            for (; k > 0 && ss[k - 1] > R->pt_size[q]; k--) {
+                ss[k] = ss[k - 1];
+                xs[k] = xs[k - 1];
+            }
+            ss[k] = R->pt_size[q];
+            xs[k] = R->pt_xth[q];
+        }
+    if (m == 0) return R->n_c;
+    if (m == 1) return R->n_c * ss[0] / xs[0];
+    int a = 0;
+    while (a < m - 2 && xs[a + 1] < R->n_c) a++;
+    if (!(xs[a + 1] != xs[a])) return R->n_c * ss[a] / xs[a];
+    const double s = ss[a] + (R->n_c - xs[a]) * (ss[a + 1] - ss[a]) / (xs[a + 1] - xs[a]);
+    return s > 1 ? s : R->n_c;
 }
 
 /* CNT at one temperature from its ingredients (central values + Monte-Carlo intervals); the [order_alt]
@@ -974,13 +1088,47 @@ static int assemble_rate(const job *j, results *Q)
                                  &Q->rate_alt) == 0;
         sr_error_clear();
     }
+    /* systematics of the same replicas: the N_c of another convention (N_max(0)) or of a neighbouring classifier
+     * setting, with f+ scaled as N^(2/3) (attachment through the surface); only the central log10 J is used */
+    const double J0 = Q->rate.central.log10_J;
+    Q->sys_classifier = Q->sys_n0 = Q->sys_alt = NAN;
+    Q->n0_ok = Q->nb_ok[0] = Q->nb_ok[1] = 0;
+    for (int k = -1; k < 2; k++) {
+        const double n = k < 0 ? Q->n_c_n0 : Q->n_c_nb[k];
+        if (!(isfinite(n) && n > 0)) continue;
+        seed_attach_out fs = Q->fp;
+        const double sc = pow(n / Q->n_c, 2.0 / 3.0);
+        fs.fit.f_plus *= sc;
+        fs.fit.se_f_plus *= sc;
+        fs.boot.lo68 *= sc;
+        fs.boot.hi68 *= sc;
+        seed_rate_output *o = k < 0 ? &Q->rate_n0 : &Q->rate_nb[k];
+        const int ok = assemble_one(j, Q, n, 0.05 * n, &fs, o) == 0;
+        sr_error_clear();
+        if (!ok) continue;
+        const double d = fabs(o->central.log10_J - J0);
+        if (k < 0) {
+            Q->n0_ok = 1;
+            Q->sys_n0 = d;
+        } else {
+            Q->nb_ok[k] = 1;
+            Q->sys_classifier = isfinite(Q->sys_classifier) ? fmax(Q->sys_classifier, d) : d;
+        }
+    }
+    if (Q->alt_ok) Q->sys_alt = fabs(Q->rate_alt.central.log10_J - J0);
+    double sv[3];
+    size_t ns = 0;
+    if (isfinite(Q->sys_classifier)) sv[ns++] = Q->sys_classifier;
+    if (isfinite(Q->sys_n0)) sv[ns++] = Q->sys_n0;
+    if (isfinite(Q->sys_alt)) sv[ns++] = Q->sys_alt;
+    SR_TRY(cnt_total_interval(&Q->rate.mc.log10_J, ns, sv, &Q->log10_J_total));
     return SR_OK;
 }
 
 static void print_rate(const job *j, const results *Q)
 {
     const seed_rate_output *o = &Q->rate;
-    printf("\n[cnt] T = %g: f+ = %.4g (OLS se %.2g; bootstrap 68%% [%.4g, %.4g]) from %d replicas, window [%g, %g] "
+    printf("\n[cnt] T = %g: f+ = %.4g (drift-free; OLS se %.2g; bootstrap 68%% [%.4g, %.4g]) from %d replicas, window [%g, %g] "
            "(%zu points)\n", Q->T, Q->fp.fit.f_plus, Q->fp.fit.se_f_plus, Q->fp.boot.lo68, Q->fp.boot.hi68,
            j->jc.attach_replicas, Q->fp.fit.t0, Q->fp.fit.t1, Q->fp.fit.n_points);
     printf("[cnt] T = %g: N_c = %.4g (68%% [%.4g, %.4g], %d decided replicas)\n", Q->T, Q->n_c, Q->n_c_lo68,
@@ -993,6 +1141,20 @@ static void print_rate(const job *j, const results *Q)
         printf("; SI: log10 J = %.2f m^-3 s^-1 (68%% [%.2f, %.2f])", o->log10_J_si, o->log10_J_si_interval.lo68,
                o->log10_J_si_interval.hi68);
     printf("\n");
+    if (Q->order_calibrated >= 0 && isfinite(Q->order_threshold))
+        printf("[cnt] T = %g: classifier threshold %g (%s; mislabelled at the state point: liquid %.3g%%, crystal "
+               "%.3g%%; bulk liquid's largest cluster %d), f+ seed %d atoms, interface relaxation %.3g, skip %zu frames, "
+               "drift %.3g per unit time\n", Q->T, Q->order_threshold,
+               Q->order_calibrated ? "chosen at the state point" : "as given", 100 * Q->mislabel_liq,
+               100 * Q->mislabel_xtal, Q->bulk_nmax, Q->attach_size, Q->t_relax, Q->attach_skip, Q->fp.fit.drift);
+    printf("[cnt] T = %g: systematics of log10 J: N_c with the neighbouring classifier thresholds %.4g / %.4g, "
+           "N_c on N_max(0) %.4g", Q->T, Q->n_c_nb[0], Q->n_c_nb[1], Q->n_c_n0);
+    if (isfinite(Q->sys_classifier)) printf("; |d| classifier %.2f", Q->sys_classifier);
+    if (isfinite(Q->sys_n0)) printf("; |d| N_0 convention %.2f", Q->sys_n0);
+    if (isfinite(Q->sys_alt)) printf("; |d| [order_alt] %.2f", Q->sys_alt);
+    printf("\n[cnt] T = %g: HEADLINE log10 J = %.2f, 68%% [%.2f, %.2f] statistics + systematics (statistics only "
+           "[%.2f, %.2f]); 95%% [%.2f, %.2f]\n", Q->T, o->central.log10_J, Q->log10_J_total.lo68, Q->log10_J_total.hi68,
+           o->mc.log10_J.lo68, o->mc.log10_J.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95);
     if (Q->alt_ok)
         printf("[cnt] T = %g, [order_alt] labels: N_c = %.4g, f+ = %.4g, gamma = %.4g, log10 J = %.3f "
                "(threshold systematic: |d gamma| = %.3g, |d log10 J| = %.2f)\n", Q->T, Q->n_c_alt, Q->fp_alt.fit.f_plus,
@@ -1138,13 +1300,17 @@ static void print_summary(const job *j, const results *Rt, int nTr, const cnt_li
     const md_units *u = md_units_get(j->run.units);
     printf("\n[cnt] summary (%s units: gamma in %s/%s^2, J in %s^-3 %s^-1; intervals 68%%)\n", u->name, u->energy,
            u->length, u->length, u->time);
-    printf("  %9s %9s %22s %10s %22s %8s %24s\n", "T", "dmu", "N_c", "f+", "gamma", "dG*/kT", "log10 J");
+    printf("  N_c on the thermalised seed; log10 J: statistical 68%% interval, then the TOTAL one (statistics + "
+           "classifier-neighbour and N_0-convention systematics)\n");
+    printf("  %9s %9s %22s %10s %22s %8s %24s %18s\n", "T", "dmu", "N_c", "f+", "gamma", "dG*/kT", "log10 J (stat)",
+           "total 68%");
     for (int k = 0; k < nTr; k++) {
         const results *Q = &Rt[k];
         const seed_rate_output *o = &Q->rate;
-        printf("  %9.4g %9.4g %8.4g [%5.4g,%5.4g] %10.4g %8.4g [%5.4g,%5.4g] %8.3g %8.3f [%6.2f,%6.2f]\n", Q->T, Q->dmu,
-               Q->n_c, Q->n_c_lo68, Q->n_c_hi68, Q->fp.fit.f_plus, o->central.gamma, o->mc.gamma.lo68,
-               o->mc.gamma.hi68, o->central.beta_dG, o->central.log10_J, o->mc.log10_J.lo68, o->mc.log10_J.hi68);
+        printf("  %9.4g %9.4g %8.4g [%5.4g,%5.4g] %10.4g %8.4g [%5.4g,%5.4g] %8.3g %8.3f [%6.2f,%6.2f] [%7.2f,%7.2f]\n",
+               Q->T, Q->dmu, Q->n_c, Q->n_c_lo68, Q->n_c_hi68, Q->fp.fit.f_plus, o->central.gamma, o->mc.gamma.lo68,
+               o->mc.gamma.hi68, o->central.beta_dG, o->central.log10_J, o->mc.log10_J.lo68, o->mc.log10_J.hi68,
+               Q->log10_J_total.lo68, Q->log10_J_total.hi68);
     }
     for (int k = 0; k < nTr; k++)
         if (Rt[k].alt_ok)
@@ -1176,7 +1342,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
     snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
     snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
     snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
-    enum { NV = 21 };
+    enum { NV = 39 };
     double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
     struct tv {
@@ -1203,6 +1369,24 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_f_plus_alt", inv_t, "f+ with the [order_alt] classifier"},
         {"rate_gamma_alt", tens_u, "gamma with the [order_alt] classifier"},
         {"rate_log10_J_alt", log_u, "log10 J with the [order_alt] classifier"},
+        {"rate_log10_J_total_lo68", log_u, "log10 J 68% low, statistics + systematics (the headline interval)"},
+        {"rate_log10_J_total_hi68", log_u, "log10 J 68% high, statistics + systematics (the headline interval)"},
+        {"rate_log10_J_total_lo95", log_u, "log10 J 95% low, statistics + systematics"},
+        {"rate_log10_J_total_hi95", log_u, "log10 J 95% high, statistics + systematics"},
+        {"rate_log10_J_sys_classifier", "1", "largest |d log10 J| over the neighbouring classifier settings (NaN: none)"},
+        {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on N_max(0) instead of the thermalised seed)"},
+        {"rate_log10_J_sys_alt", "1", "|d log10 J| of [order_alt] (NaN: none)"},
+        {"rate_n_c_n0", "atoms", "N_c on N_max(0) (N_0-convention systematic)"},
+        {"rate_n_c_nb_lo", "atoms", "N_c with the lower neighbouring classifier threshold"},
+        {"rate_n_c_nb_hi", "atoms", "N_c with the higher neighbouring classifier threshold"},
+        {"rate_log10_J_n0", log_u, "log10 J with N_c on N_max(0)"},
+        {"rate_log10_J_nb_lo", log_u, "log10 J with the lower neighbouring classifier threshold"},
+        {"rate_log10_J_nb_hi", log_u, "log10 J with the higher neighbouring classifier threshold"},
+        {"rate_order_threshold", "1", "classifier threshold used (xi_c or qbar threshold; NaN: n/a)"},
+        {"rate_mislabel_liquid", "1", "bulk-liquid atoms labelled solid at the state point's threshold"},
+        {"rate_mislabel_crystal", "1", "bulk-crystal atoms labelled liquid at the state point's threshold"},
+        {"rate_bulk_liquid_nmax", "atoms", "largest crystalline cluster in the bulk liquid at the state point"},
+        {"rate_t_relax", u->time, "median interface relaxation time of the seeds (thermalisation fit)"},
     };
     for (int k = 0; k < nTr; k++) {
         const results *Q = &Rt[k];
@@ -1211,7 +1395,12 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                               Q->fp.boot.lo68, Q->fp.boot.hi68, o->central.gamma, o->mc.gamma.lo68, o->mc.gamma.hi68,
                               o->central.beta_dG, o->central.log10_J, o->mc.log10_J.lo68, o->mc.log10_J.hi68,
                               o->log10_J_si, Q->alt_ok ? Q->n_c_alt : NAN, Q->alt_ok ? Q->fp_alt.fit.f_plus : NAN,
-                              Q->alt_ok ? Q->rate_alt.central.gamma : NAN, Q->alt_ok ? Q->rate_alt.central.log10_J : NAN};
+                              Q->alt_ok ? Q->rate_alt.central.gamma : NAN, Q->alt_ok ? Q->rate_alt.central.log10_J : NAN,
+                              Q->log10_J_total.lo68, Q->log10_J_total.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95,
+                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->n_c_n0, Q->n_c_nb[0], Q->n_c_nb[1],
+                              Q->n0_ok ? Q->rate_n0.central.log10_J : NAN, Q->nb_ok[0] ? Q->rate_nb[0].central.log10_J : NAN,
+                              Q->nb_ok[1] ? Q->rate_nb[1].central.log10_J : NAN, Q->order_threshold, Q->mislabel_liq,
+                              Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax};
         for (int q = 0; q < NV; q++) buf[q * nTr + k] = v[q];
     }
     int rc = io_ncfile_def_dim(f, "rate_point", (size_t)nTr);
@@ -1361,7 +1550,15 @@ int seed_rate_run(const char *file)
         if (!rc) rc = seed_campaign_run_ex(J.file, &ov, NULL);
         if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
         if (!rc) rc = read_campaign(Q->prefix, Q);
-        if (!rc) rc = run_attach(&J, an, Q->has_alt ? an_alt : NULL, Q);
+        /* the f+ runs label with the campaign's classifier (threshold chosen at this state point) */
+        order_classifier *cq = NULL;
+        order_analyzer *aq = NULL;
+        if (!rc && Q->order_calibrated >= 0 && isfinite(Q->order_threshold))
+            rc = order_classifier_with_threshold(J.cls, Q->order_threshold, &cq);
+        if (!rc && cq) rc = order_analyzer_create(cq, J.cc.cluster_cutoff, &aq);
+        if (!rc) rc = run_attach(&J, aq ? aq : an, Q->has_alt ? an_alt : NULL, Q);
+        order_analyzer_free(aq);
+        order_classifier_free(cq);
         /* every rank assembles (same draws, same numbers): the next temperature's sizes need gamma */
         if (!rc) rc = assemble_rate(&J, Q);
         if (!rc && rank == 0) print_rate(&J, Q);

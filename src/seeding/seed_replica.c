@@ -87,6 +87,11 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
         if (!rc) r->n0_alt = ca.nmax;
         if (!rc && r->nmax_alt) r->nmax_alt[0] = ca.nmax;
     }
+    for (int k = 0; k < 2 && !rc; k++)
+        if (p->an_nb[k] && r->nmax_nb[k] && p->nb_frames > 0) {
+            rc = order_analyze_frame(p->an_nb[k], s, &ca);
+            if (!rc) r->nmax_nb[k][0] = ca.nmax;
+        }
     if (!rc) {
         r->n0 = cr.nmax;
         r->nmax[r->nframes++] = cr.nmax;
@@ -100,6 +105,11 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
                 rc = order_analyze_frame(p->an_alt, s, &ca);
                 if (!rc) r->nmax_alt[r->nframes] = ca.nmax;
             }
+            for (int k = 0; k < 2 && !rc; k++)
+                if (p->an_nb[k] && r->nmax_nb[k] && r->nframes < p->nb_frames) {
+                    rc = order_analyze_frame(p->an_nb[k], s, &ca);
+                    if (!rc) r->nmax_nb[k][r->nframes] = ca.nmax;
+                }
             if (rc) break;
             r->nmax[r->nframes++] = cr.nmax;
             r->t_end = s->time;
