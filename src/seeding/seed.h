@@ -94,8 +94,9 @@ typedef struct seed_replica_params {
     long max_steps;          /* t_max */
     long analyze_every;      /* steps between N_max analyses */
     int max_frames;          /* capacity of result->nmax */
-    double grow_factor;      /* grown when N_max >= grow_factor * N_max(0) */
-    double melt_fraction;    /* melted when N_max <= melt_fraction * N_max(0) */
+    double grow_factor;      /* grown when N_max >= grow_factor * N_ref */
+    double melt_fraction;    /* melted when N_max <= melt_fraction * N_ref */
+    int settle_frames;       /* N_ref = N_max at this frame (0: N_max(0)); no decision before it */
     uint64_t seed;           /* campaign seed */
     long replica;            /* global replica index: selects the random streams */
     order_analyzer *an_alt;  /* optional second classifier (threshold systematic): N_max also measured with it */
@@ -137,6 +138,7 @@ typedef struct seed_campaign_config {
     int calibrate;          /* 0 state_point (threshold by the mislabelling criterion at (T, p)), 1 none */
     int calibrate_frames;   /* frames of each bulk phase sampled for the calibration */
     int thermal_frames;     /* frames of each replica in the thermalised-size fit */
+    int settle_frames;      /* grow/melt decided relative to N_max at this frame (0: N_max(0)) */
 } seed_campaign_config;
 
 typedef struct seed_output_config {

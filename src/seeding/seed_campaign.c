@@ -66,8 +66,11 @@ const sr_keyword seed_campaign_keywords[] = {
      "(xi_c -+ 1) give the classifier systematic; none: the [order] threshold as given"},
     {"calibrate_frames", SR_KW_INT, offsetof(seed_campaign_config, calibrate_frames), "", "5", 1, 1000, NULL,
      "frames of the bulk liquid and of the bulk crystal (analyze_every steps apart) for the calibration"},
-    {"thermal_frames", SR_KW_INT, offsetof(seed_campaign_config, thermal_frames), "", "40", 4, 100000, NULL,
+    {"thermal_frames", SR_KW_INT, offsetof(seed_campaign_config, thermal_frames), "", "12", 5, 100000, NULL,
      "first frames of each replica used for the thermalised seed size (fit of the interface relaxation)"},
+    {"settle_frames", SR_KW_INT, offsetof(seed_campaign_config, settle_frames), "", "2", 0, 100000, NULL,
+     "grown/melted are decided relative to N_max at this analysis frame, after the inserted seed's interface has "
+     "relabelled (0: relative to N_max(0), the frozen seed); no decision before it"},
     SR_KW_END};
 
 const sr_keyword seed_output_keywords[] = {
@@ -724,6 +727,8 @@ typedef struct extra_fits {
     double *t_relax, *drift;
     double *x_nb[2];     /* [np] thermalised size with the neighbouring classifiers */
     double ratio;        /* median N_th / N_max(0) of the points with a relaxation fit */
+    double *x_set;       /* [np] settled size: mean over replicas of N_max at frame settle_frames */
+    pg_result set;       /* P_grow fit on it (the second thermalised convention) */
     unsigned char scaled[1024]; /* 1: N_th of this point = ratio x N_max(0) (decided in < 4 frames) */
     pg_result n0, nb[2]; /* P_grow fits on them */
 } extra_fits;
@@ -803,12 +808,15 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         TRY(io_ncfile_put_att_text(f, NULL, "n_c_convention",
                                    "thermalised seed size: per point, the replicas' mean N_max(t) over the first "
                                    "thermal_frames frames fitted by N_th + (N(0) - N_th) exp(-t/t_relax) + v t; N_c = P_grow "
-                                   "midpoint against N_th. n_c_n0: the same outcomes against N_max(0)"));
+                                   "midpoint against N_th. n_c_settled: against the mean N_max at frame settle_frames (second "
+                                   "convention); n_c_n0: against N_max(0) (reference only)"));
         TRY(io_ncfile_def_var(f, "x_n0", IO_NC_DOUBLE, 1, d_pt, "atoms", "mean N_max(0) of the point (frozen, perfect seed)"));
         TRY(io_ncfile_def_var(f, "t_relax", IO_NC_DOUBLE, 1, d_pt, u->time, "relaxation time of the seed's interface labels"));
         TRY(io_ncfile_def_var(f, "drift", IO_NC_DOUBLE, 1, d_pt, "atoms/time", "growth (> 0) or melting drift of the point's mean N_max after relaxation"));
         TRY(io_ncfile_def_var(f, "x_nb", IO_NC_DOUBLE, 2, d_nbp, "atoms", "thermalised seed size with the neighbouring classifier settings"));
-        TRY(io_ncfile_def_var(f, "n_c_n0", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against N_max(0) (N_0-convention systematic)"));
+        TRY(io_ncfile_def_var(f, "x_settled", IO_NC_DOUBLE, 1, d_pt, "atoms", "settled size: mean N_max at frame settle_frames (the decisions' reference)"));
+        TRY(io_ncfile_def_var(f, "n_c_settled", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against the settled size (second thermalised convention: N_0-convention systematic)"));
+        TRY(io_ncfile_def_var(f, "n_c_n0", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against N_max(0), the frozen perfect seed (reference only)"));
         TRY(io_ncfile_def_var(f, "n_c_n0_lo68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% low"));
         TRY(io_ncfile_def_var(f, "n_c_n0_hi68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% high"));
         TRY(io_ncfile_def_var(f, "n_c_nb", IO_NC_DOUBLE, 1, d_nb, "atoms", "N_c with the neighbouring classifier settings (classifier systematic; NaN: none)"));
@@ -868,6 +876,9 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         }
         if (ex->present) {
             TRY(io_ncfile_put_double(f, "x_n0", NULL, NULL, ex->x_n0));
+            TRY(io_ncfile_put_double(f, "x_settled", NULL, NULL, ex->x_set));
+            double vs = ex->set.fit_ok ? ex->set.fit.x_c : NAN;
+            TRY(io_ncfile_put_double(f, "n_c_settled", NULL, NULL, &vs));
             TRY(io_ncfile_put_double(f, "t_relax", NULL, NULL, ex->t_relax));
             TRY(io_ncfile_put_double(f, "drift", NULL, NULL, ex->drift));
             for (int k = 0; k < 2; k++)
@@ -989,8 +1000,8 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
             if (have < common) common = have;
             if (have > longest) longest = have;
         }
-        int use = common >= 4 ? common : (longest < 4 ? longest : 4);
-        if (use < 4) continue;
+        int use = common >= 5 ? common : (longest < 5 ? longest : 5);
+        if (use < 5) continue;
         for (int f = 0; f < use; f++) {
             double s = 0;
             int k = 0;
@@ -1007,7 +1018,11 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
             mean[f] = k ? s / k : NAN;
         }
         cnt_thermal_fit tf;
-        if (cnt_thermalised_size((size_t)use, t, mean, &tf) == 0) {
+        double lo = INFINITY;
+        for (int f = 1; f < use; f++)
+            if (mean[f] < lo) lo = mean[f];
+        /* a plateau outside [min of the trace / 2, N(0)] is a failed fit (relaxation and drift not separable) */
+        if (cnt_thermalised_size((size_t)use, t, mean, &tf) == 0 && tf.n_th >= 0.5 * lo && tf.n_th <= mean[0]) {
             x[p] = tf.n_th;
             t_relax[p] = tf.t_relax;
             drift[p] = tf.drift;
@@ -1039,6 +1054,24 @@ static int finish(campaign *c, double wall)
     ex.x_nb[0] = calloc((size_t)np, sizeof(double));
     ex.x_nb[1] = calloc((size_t)np, sizeof(double));
     ex.x_n0 = x0;
+    ex.ratio = NAN;
+    ex.x_set = calloc((size_t)np, sizeof(double));
+    if (!ex.x_set) return SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int p = 0; p < np; p++) {
+        double s1 = 0;
+        int m1 = 0;
+        for (int r = 0; r < c->cc.replicas; r++) {
+            const long g = (long)p * c->cc.replicas + r;
+            if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+            int f = c->cc.settle_frames;
+            if (f > (int)c->nframes[g] - 1) f = (int)c->nframes[g] - 1;
+            if (f >= 0 && c->nmax1[g * c->max_frames + f] > 0) {
+                s1 += (double)(c->nmax1[g * c->max_frames + f] - 1);
+                m1++;
+            }
+        }
+        ex.x_set[p] = m1 ? s1 / m1 : NAN;
+    }
     if (!x || !x0 || !ng || !nt || !nu || !nf || !ex.t_relax || !ex.drift || !ex.x_nb[0] || !ex.x_nb[1])
         return SR_ERROR(SR_ENOMEM, "out of memory");
     const md_units *u = md_units_get(c->run.units);
@@ -1177,9 +1210,12 @@ static int finish(campaign *c, double wall)
     if (totu || totf) printf("    not in the fit: %u undecided, %u failed replicas (listed above)\n", totu, totf);
     /* the systematics of the same replicas: N_0 convention (N_max(0)) and the neighbouring classifier settings */
     if (ex.present && pr.fit_ok) {
+        if (pgrow_on(c, np, ex.x_set, ng, nt, &ex.set) == 0)
+            printf("    N_0 convention: N_c on the settled size (mean N_max at frame %d) = %.4g atoms%s\n",
+                   c->cc.settle_frames, ex.set.fit.x_c, ex.set.bracketed ? " (bracketed)" : "");
         if (pgrow_on(c, np, x0, ng, nt, &ex.n0) == 0)
-            printf("    N_0 convention: N_c on N_max(0) (the frozen, perfect seed) = %.4g atoms%s\n", ex.n0.fit.x_c,
-                   ex.n0.bracketed ? " (bracketed)" : "");
+            printf("    (for reference, not a convention of the protocol: N_c on N_max(0), the frozen perfect seed = %.4g "
+                   "atoms%s)\n", ex.n0.fit.x_c, ex.n0.bracketed ? " (bracketed)" : "");
         for (int k = 0; k < 2 && c->nbf > 0; k++) {
             const order_steinhardt_config *cf = order_steinhardt_get_config(c->cls_nb[k]);
             const double th = c->cls_nb[k]->cls == &order_classifier_qbar ? cf->qbar_threshold : cf->min_bonds;
@@ -1232,6 +1268,7 @@ static int finish(campaign *c, double wall)
     free(nf);
     free(ex.t_relax);
     free(ex.drift);
+    free(ex.x_set);
     free(ex.x_nb[0]);
     free(ex.x_nb[1]);
     if (wrc) return wrc;
@@ -1429,6 +1466,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         int p = (int)(g / C.cc.replicas);
         seed_replica_params rp = {.ip = C.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
                                   .max_frames = C.max_frames, .grow_factor = C.cc.grow_factor,
+                                  .settle_frames = C.cc.settle_frames,
                                   .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed,
                                   .replica = g + (ov ? ov->stream_offset : 0),
                                   .an_nb = {an_nb[0], an_nb[1]}, .nb_frames = C.nbf};

@@ -317,6 +317,7 @@ typedef struct results {
     /* the accuracy protocol (issue #14): N_c on the thermalised seed, the classifier at the state point, the
      * systematics that go into the headline interval */
     double n_c_n0, n_c_nb[2];       /* N_c with N_max(0), and with the neighbouring classifier settings (NaN: none) */
+    double n_c_set;                 /* N_c on the settled size (second thermalised convention) */
     double order_threshold, order_threshold_nb[2], mislabel_liq, mislabel_xtal;
     int order_calibrated, bulk_nmax;
     double t_relax;                 /* median interface relaxation time of the campaign's points */
@@ -923,7 +924,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
 static int read_campaign(const char *prefix, results *R)
 {
     double buf[14] = {0};
-    double ext[12 + 128] = {0};
+    double ext[12 + 128 + 1] = {0};
     int rc = SR_OK;
     if (seed_comm_rank() == 0) {
         char path[4400];
@@ -957,11 +958,11 @@ static int read_campaign(const char *prefix, results *R)
         buf[9] = rc;
         /* the accuracy protocol's variables (absent in temperature-mode or older files: NaN) */
         const char *pn[] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
-                            "bulk_liquid_nmax"};
-        for (int k = 0; k < 6 && !rc; k++) {
+                            "bulk_liquid_nmax", "n_c_settled"};
+        for (int k = 0; k < 7 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
-            ext[k] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
+            ext[k < 6 ? k : 12 + 128] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
             free(v);
         }
         const char *pv[] = {"n_c_nb", "order_threshold_nb"};
@@ -1016,6 +1017,7 @@ static int read_campaign(const char *prefix, results *R)
     R->n_c_alt_lo68 = buf[12];
     R->n_c_alt_hi68 = buf[13];
     R->n_c_n0 = ext[0];
+    R->n_c_set = ext[12 + 128];
     R->order_threshold = ext[1];
     R->mislabel_liq = ext[2];
     R->mislabel_xtal = ext[3];
@@ -1094,7 +1096,7 @@ static int assemble_rate(const job *j, results *Q)
     Q->sys_classifier = Q->sys_n0 = Q->sys_alt = NAN;
     Q->n0_ok = Q->nb_ok[0] = Q->nb_ok[1] = 0;
     for (int k = -1; k < 2; k++) {
-        const double n = k < 0 ? Q->n_c_n0 : Q->n_c_nb[k];
+        const double n = k < 0 ? Q->n_c_set : Q->n_c_nb[k];
         if (!(isfinite(n) && n > 0)) continue;
         seed_attach_out fs = Q->fp;
         const double sc = pow(n / Q->n_c, 2.0 / 3.0);
@@ -1148,7 +1150,8 @@ static void print_rate(const job *j, const results *Q)
                Q->order_calibrated ? "chosen at the state point" : "as given", 100 * Q->mislabel_liq,
                100 * Q->mislabel_xtal, Q->bulk_nmax, Q->attach_size, Q->t_relax, Q->attach_skip, Q->fp.fit.drift);
     printf("[cnt] T = %g: systematics of log10 J: N_c with the neighbouring classifier thresholds %.4g / %.4g, "
-           "N_c on N_max(0) %.4g", Q->T, Q->n_c_nb[0], Q->n_c_nb[1], Q->n_c_n0);
+           "N_c on the settled size %.4g (N_max(0), reference only: %.4g)", Q->T, Q->n_c_nb[0], Q->n_c_nb[1], Q->n_c_set,
+           Q->n_c_n0);
     if (isfinite(Q->sys_classifier)) printf("; |d| classifier %.2f", Q->sys_classifier);
     if (isfinite(Q->sys_n0)) printf("; |d| N_0 convention %.2f", Q->sys_n0);
     if (isfinite(Q->sys_alt)) printf("; |d| [order_alt] %.2f", Q->sys_alt);
@@ -1374,12 +1377,12 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_log10_J_total_lo95", log_u, "log10 J 95% low, statistics + systematics"},
         {"rate_log10_J_total_hi95", log_u, "log10 J 95% high, statistics + systematics"},
         {"rate_log10_J_sys_classifier", "1", "largest |d log10 J| over the neighbouring classifier settings (NaN: none)"},
-        {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on N_max(0) instead of the thermalised seed)"},
+        {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on the settled size instead of the relaxation plateau)"},
         {"rate_log10_J_sys_alt", "1", "|d log10 J| of [order_alt] (NaN: none)"},
         {"rate_n_c_n0", "atoms", "N_c on N_max(0) (N_0-convention systematic)"},
         {"rate_n_c_nb_lo", "atoms", "N_c with the lower neighbouring classifier threshold"},
         {"rate_n_c_nb_hi", "atoms", "N_c with the higher neighbouring classifier threshold"},
-        {"rate_log10_J_n0", log_u, "log10 J with N_c on N_max(0)"},
+        {"rate_log10_J_n0", log_u, "log10 J with N_c on the settled size (second thermalised convention)"},
         {"rate_log10_J_nb_lo", log_u, "log10 J with the lower neighbouring classifier threshold"},
         {"rate_log10_J_nb_hi", log_u, "log10 J with the higher neighbouring classifier threshold"},
         {"rate_order_threshold", "1", "classifier threshold used (xi_c or qbar threshold; NaN: n/a)"},

@@ -95,8 +95,11 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
     if (!rc) {
         r->n0 = cr.nmax;
         r->nmax[r->nframes++] = cr.nmax;
-        const double grow_at = p->grow_factor * (r->n0 > 0 ? r->n0 : 1);
-        const double melt_at = p->melt_fraction * r->n0;
+        /* decisions relative to the settled size: N_max at frame settle_frames (the seed's interface has
+         * relabelled); settle_frames = 0: relative to N_max(0) */
+        double grow_at = p->grow_factor * (r->n0 > 0 ? r->n0 : 1);
+        double melt_at = p->melt_fraction * r->n0;
+        int settled = p->settle_frames <= 0;
         while (s->step < p->max_steps && r->nframes < p->max_frames) {
             rc = md_integrator_run(in, p->analyze_every);
             if (rc) break;
@@ -113,6 +116,13 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
             if (rc) break;
             r->nmax[r->nframes++] = cr.nmax;
             r->t_end = s->time;
+            if (!settled && r->nframes - 1 >= p->settle_frames) {
+                settled = 1;
+                grow_at = p->grow_factor * (cr.nmax > 0 ? cr.nmax : 1);
+                melt_at = p->melt_fraction * cr.nmax;
+                continue;
+            }
+            if (!settled) continue;
             if (cr.nmax >= grow_at) {
                 r->outcome = SEED_GROWN;
                 break;
