@@ -97,6 +97,49 @@ static void test_drift_free_bootstrap_coverage(void **state)
     gsl_rng_free(rb);
 }
 
+/* Replicas on a parabolic barrier top: dn = kappa (n - N_c) dt + sqrt(2 f+) dW, kappa = 2 f+ / V, started at
+ * N_c + a few atoms. Over the rule's window (until the variance has grown by V) the straight line through the
+ * variance overestimates f+; the barrier model recovers it. */
+static void test_barrier_top_fit(void **state)
+{
+    (void)state;
+    const size_t n_rep = 400, n_t = 161;
+    const double dt = 0.05, f = 20, V = 400, kappa = 2 * f / V, nc = 300;
+    double *t = malloc(n_t * sizeof *t), *N = malloc(n_rep * n_t * sizeof *N), *var = malloc(n_t * sizeof *var);
+    gsl_rng *r = sr_rng_create(31, 0, SR_RNG_USER);
+    const int sub = 20;
+    for (size_t j = 0; j < n_t; j++) t[j] = j * dt;
+    for (size_t i = 0; i < n_rep; i++) {
+        double n = nc + 10 * gsl_ran_gaussian(r, 1.0);
+        for (size_t j = 0; j < n_t; j++) {
+            N[i * n_t + j] = n;
+            for (int k = 0; k < sub; k++) /* fine Euler-Maruyama steps between frames */
+                n += kappa * (n - nc) * dt / sub + sqrt(2 * f * dt / sub) * gsl_ran_gaussian(r, 1.0);
+        }
+    }
+    double t0, t1;
+    assert_int_equal(cnt_attach_var(n_rep, n_t, N, var), SR_OK);
+    assert_int_equal(cnt_attach_window_rule(n_t, t, var, t[1], V, 5, &t0, &t1), SR_OK);
+    cnt_attach_fit line, top;
+    assert_int_equal(cnt_attach_fit_drift(n_rep, n_t, t, N, t0, t1, &line), SR_OK);
+    assert_int_equal(cnt_attach_fit_barrier(n_rep, n_t, t, N, t0, t1, V, &top), SR_OK);
+    print_message("barrier top: window [%g, %g] (kappa t1 = %.2f), f+ straight line %.2f, barrier model %.2f (true %g)\n",
+                  t0, t1, kappa * t1, line.f_plus, top.f_plus, f);
+    assert_close(top.f_plus, f, 0.1 * f);
+    if (!(line.f_plus > 1.3 * f)) fail_msg("the straight line should be biased high on the barrier top: %g", line.f_plus);
+    /* no barrier width given: the straight line */
+    cnt_attach_fit same;
+    assert_int_equal(cnt_attach_fit_barrier(n_rep, n_t, t, N, t0, t1, 0.0, &same), SR_OK);
+    assert_close(same.f_plus, line.f_plus, 1e-12);
+    cnt_interval ci;
+    gsl_rng *rb = sr_rng_create(31, 1, SR_RNG_BOOTSTRAP);
+    assert_int_equal(cnt_attach_bootstrap_barrier(n_rep, n_t, t, N, t0, t1, V, 200, rb, &ci, NULL), SR_OK);
+    assert_true(ci.lo95 < f && f < ci.hi95);
+    free(t), free(N), free(var);
+    gsl_rng_free(r);
+    gsl_rng_free(rb);
+}
+
 static void test_window_rule(void **state)
 {
     (void)state;
@@ -187,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_drift_free_recovers_D_where_msd_fails),
         cmocka_unit_test(test_drift_free_bootstrap_coverage),
         cmocka_unit_test(test_window_rule),
+        cmocka_unit_test(test_barrier_top_fit),
         cmocka_unit_test(test_thermalised_size_recovers_plateau),
         cmocka_unit_test(test_total_interval),
     };

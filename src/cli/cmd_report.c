@@ -363,7 +363,7 @@ int cmd_report(int argc, char **argv)
                 fprintf(md, "| `%s` | %.4g | %.2f [%.2f, %.2f] | %.2f | %.2f [%.2f, %.2f] | %+.2f |\n", bp[q].path, bp[q].T,
                         bp[q].lj, bp[q].lo, bp[q].hi, bp[q].lag, sj, slo, shi, sj - bp[q].lj);
             }
-            fprintf(md, "\n(no seeding value: that temperature is not one of the rate temperatures of this job)\n\n");
+            fprintf(md, "\n(nan: that temperature is not one of the rate temperatures of this job)\n\n");
         }
         const int ok_arrays = nTr > 0 && rd.n == nTr && rn.n == nTr && rnl.n == nTr && rnh.n == nTr && rnr.n == nTr &&
                               rf.n == nTr && rfl.n == nTr && rfh.n == nTr && rg.n == nTr && rgl.n == nTr &&
@@ -470,7 +470,7 @@ int cmd_report(int argc, char **argv)
         const double t0 = get1(R, "attach_t0"), t1 = get1(R, "attach_t1");
         snprintf(s, sizeof s, "set xlabel 'time since t_{skip}'\nset ylabel 'var(N(t)-N(0)) (atoms^2)'\nset key left\n"
                               "set arrow from %g, graph 0 to %g, graph 1 nohead dt 3\nset arrow from %g, graph 0 to %g, graph 1 nohead dt 3\n"
-                              "plot '%s/msd.dat' w lp pt 7 ps 0.6 t '%zu replicas', %g + 2*%g*x lw 2 t 'f+ = %.3g (window dotted)'\n",
+                              "plot '%s/msd.dat' w lp pt 7 ps 0.6 t '%zu replicas', %g + 2*%g*x lw 2 t 'initial slope 2 f+, f+ = %.3g (window dotted)'\n",
                  t0, t0, t1, t1, dir, nar, get1(R, "attach_msd_intercept"), get1(R, "f_plus"), get1(R, "f_plus"));
         plot(dir, "msd", s, gp, md, "variance of the size displacement about its replica mean (drift removed) at the thermalised critical size, with the f+ fit");
         snprintf(s, sizeof s, "set xlabel 'time'\nset ylabel 'N_{max} (atoms)'\nplot '%s/attach_traces.dat' w l t 'f+ replicas'\n", dir);

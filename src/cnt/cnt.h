@@ -271,6 +271,18 @@ int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const 
                                double t0, double t1, size_t n_boot, gsl_rng *rng,
                                cnt_interval *f_plus, size_t *n_skipped);
 
+/* The drift-free f+ on a parabolic barrier top (beta dG = beta dG* - pi Z^2 (n - N_c)^2): the size drifts away from
+ * N_c at the rate kappa (n - N_c), kappa = 2 pi Z^2 f+, so the variance about the replica mean is
+ *     var(t) = (V/2) (exp(4 f+ t / V) - 1),   V = var_top = 1/(pi Z^2),
+ * which is 2 f+ t only at t << V/(4 f+); a straight line through it over the barrier-top window overestimates f+
+ * (by ~1.8x when the window ends where var = V). Least squares of a + (V/2)(exp(4 f t/V) - 1) over [t0, t1]
+ * (golden section in ln f, a in closed form). var_top <= 0 or Inf: the straight line (cnt_attach_fit_drift).
+ * out->se_f_plus is the line's relative error applied to the barrier fit. */
+int cnt_attach_fit_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                           double var_top, cnt_attach_fit *out);
+int cnt_attach_bootstrap_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                                 double var_top, size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped);
+
 /* The fit window of the drift-free f+, by rule (documented in README "Accuracy protocol"):
  *   t0 = the first grid time >= t_skip (the seed's interface has relaxed: t_skip = 3 t_relax of
  *        cnt_thermalised_size);

@@ -272,3 +272,104 @@ int cnt_attach_window_rule(size_t n_t, const double *t, const double *var, doubl
     *t1 = t[j1];
     return SR_OK;
 }
+
+/* ---- drift-free f+ on a parabolic barrier top ---- */
+/* On the barrier top beta dG(n) = beta dG* - pi Z^2 (n - N_c)^2, so the size follows dn = kappa (n - N_c) dt +
+ * sqrt(2 f+) dW with kappa = 2 pi Z^2 f+ = 2 f+ / V (V = var_top = 1/(pi Z^2)): the variance about the replica mean
+ * grows as var(t) = (V/2)(exp(4 f+ t / V) - 1), i.e. 2 f+ t only for t << V/(4 f+). Least squares of
+ * var = a + (V/2)(exp(4 f t/V) - 1) over the window (a: the short-time offset, as the straight line's intercept),
+ * minimised over ln f by golden section (a in closed form for each f). Returns the residual sum of squares. */
+static double barrier_rss(const double *t, const double *var, size_t j0, size_t j1, double V, double f, double *a)
+{
+    double sy = 0, sg = 0;
+    const size_t m = j1 - j0 + 1;
+    for (size_t j = j0; j <= j1; j++) {
+        sy += var[j];
+        sg += 0.5 * V * expm1(4 * f * t[j] / V);
+    }
+    *a = (sy - sg) / m;
+    double rss = 0;
+    for (size_t j = j0; j <= j1; j++) {
+        const double r = var[j] - (*a + 0.5 * V * expm1(4 * f * t[j] / V));
+        rss += r * r;
+    }
+    return rss;
+}
+
+static double barrier_fit(const double *t, const double *var, size_t j0, size_t j1, double V, double f_guess,
+                          double *a_out)
+{
+    double lo = log(fmax(f_guess, 1e-300)) - 5, hi = log(fmax(f_guess, 1e-300)) + 3;
+    const double gr = 0.5 * (sqrt(5.0) - 1);
+    double a;
+    for (int it = 0; it < 200 && hi - lo > 1e-10; it++) {
+        const double x1 = hi - gr * (hi - lo), x2 = lo + gr * (hi - lo);
+        if (barrier_rss(t, var, j0, j1, V, exp(x1), &a) < barrier_rss(t, var, j0, j1, V, exp(x2), &a))
+            hi = x2;
+        else
+            lo = x1;
+    }
+    const double f = exp(0.5 * (lo + hi));
+    barrier_rss(t, var, j0, j1, V, f, a_out);
+    return f;
+}
+
+int cnt_attach_fit_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                           double var_top, cnt_attach_fit *out)
+{
+    SR_TRY(cnt_attach_fit_drift(n_rep, n_t, t, N, t0, t1, out));
+    if (!(var_top > 0) || !isfinite(var_top)) return SR_OK;
+    double *var = malloc(n_t * sizeof *var);
+    if (!var) return SR_ERROR(SR_ENOMEM, "cnt_attach_fit_barrier: out of memory");
+    size_t j0 = 0, j1 = 0;
+    int rc = attach_window(n_t, t, t0, t1, &j0, &j1);
+    if (!rc) rc = cnt_attach_var(n_rep, n_t, N, var);
+    if (!rc) {
+        double a;
+        const double f = barrier_fit(t, var, j0, j1, var_top, out->f_plus, &a);
+        out->se_f_plus *= f / out->f_plus; /* the line's relative error */
+        out->f_plus = f;
+        out->intercept = a;
+    }
+    free(var);
+    return rc;
+}
+
+int cnt_attach_bootstrap_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                                 double var_top, size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped)
+{
+    if (!(var_top > 0) || !isfinite(var_top))
+        return cnt_attach_bootstrap_drift(n_rep, n_t, t, N, t0, t1, n_boot, rng, f_plus, n_skipped);
+    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_barrier: NULL rng or output");
+    SR_TRY(attach_validate(n_rep, n_t, t, N));
+    if (n_rep < 2 || n_boot < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_barrier: need >= 2 replicas and resamples");
+    size_t j0 = 0, j1 = 0;
+    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
+    size_t *idx = malloc(n_rep * sizeof *idx);
+    double *var = malloc(n_t * sizeof *var), *fp = malloc(n_boot * sizeof *fp);
+    if (!idx || !var || !fp) {
+        free(idx), free(var), free(fp);
+        return SR_ERROR(SR_ENOMEM, "cnt_attach_bootstrap_barrier: out of memory");
+    }
+    size_t good = 0, skipped = 0;
+    for (size_t b = 0; b < n_boot; b++) {
+        for (size_t r = 0; r < n_rep; r++) idx[r] = gsl_rng_uniform_int(rng, n_rep);
+        var_of(n_rep, idx, n_t, j0, j1, N, var, NULL);
+        cnt_attach_fit f;
+        attach_line(t, var, j0, j1, &f);
+        if (!(f.f_plus > 0)) {
+            skipped++;
+            continue;
+        }
+        double a;
+        fp[good++] = barrier_fit(t, var, j0, j1, var_top, f.f_plus, &a);
+    }
+    int rc = SR_OK;
+    if (n_skipped) *n_skipped = skipped;
+    if (skipped * 2 > n_boot)
+        rc = SR_ERROR(SR_ENUMERIC, "cnt_attach_bootstrap_barrier: %zu of %zu resamples had variance slope <= 0", skipped,
+                      n_boot);
+    if (!rc) rc = cnt_percentile_interval(fp, good, f_plus);
+    free(idx), free(var), free(fp);
+    return rc;
+}

@@ -9,18 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int cmp_d(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static double median_of(const double *v, size_t n)
 {
     double *s = malloc(n * sizeof *s);
     if (!s) return NAN;
     memcpy(s, v, n * sizeof *s);
-    /* insertion-free: partial selection by sorting is fine at these sizes */
-    for (size_t i = 1; i < n; i++) {
-        const double x = s[i];
-        size_t j = i;
-        for (; j > 0 && s[j - 1] > x; j--) s[j] = s[j - 1];
-        s[j] = x;
-    }
+    qsort(s, n, sizeof *s, cmp_d);
     const double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
     free(s);
     return m;
@@ -52,6 +52,7 @@ int order_statepoint_choose(int kind, const double *liq, size_t nliq, const doub
     } else if (kind == ORDER_CALIB_QBAR) {
         SR_TRY(order_mislabel_crossing(liq, nliq, xtal, nxtal, 1e-10, &m));
         const double gap = median_of(xtal, nxtal) - median_of(liq, nliq);
+        if (!isfinite(gap)) return SR_ERROR(SR_ENOMEM, "state-point calibration: out of memory");
         const double d = 0.1 * fabs(gap);
         out->neighbour[0] = m.threshold - d;
         out->neighbour[1] = m.threshold + d;

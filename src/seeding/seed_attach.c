@@ -88,11 +88,11 @@ int seed_attach_analyse(size_t n_rep, size_t n_t, const double *t, const double 
         free(var);
         SR_TRY(rc);
     }
-    SR_TRY(cnt_attach_fit_drift(n_rep, n_t, t, N, t0, t1, &out->fit));
+    SR_TRY(cnt_attach_fit_barrier(n_rep, n_t, t, N, t0, t1, var_top, &out->fit));
     if (n_boot > 0) {
         gsl_rng *rb = sr_rng_create(seed, 7, SR_RNG_BOOTSTRAP);
         if (!rb) return SR_ERROR(SR_ENOMEM, "out of memory");
-        int rc = cnt_attach_bootstrap_drift(n_rep, n_t, t, N, t0, t1, n_boot, rb, &out->boot, &out->n_skipped);
+        int rc = cnt_attach_bootstrap_barrier(n_rep, n_t, t, N, t0, t1, var_top, n_boot, rb, &out->boot, &out->n_skipped);
         gsl_rng_free(rb);
         if (rc) return rc;
         out->boot_ok = 1;

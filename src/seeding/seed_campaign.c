@@ -39,9 +39,9 @@ const sr_keyword seed_campaign_keywords[] = {
     {"max_steps", SR_KW_LONG, offsetof(seed_campaign_config, max_steps), "steps", "20000", 1, 1e12, NULL,
      "t_max of a replica: undecided after this many steps"},
     {"grow_factor", SR_KW_REAL, offsetof(seed_campaign_config, grow_factor), "", "2.0", 1.01, 1e3, NULL,
-     "grown when N_max >= grow_factor * N_max(0)"},
+     "grown when N_max >= grow_factor * N_ref (N_ref: N_max at frame settle_frames)"},
     {"melt_fraction", SR_KW_REAL, offsetof(seed_campaign_config, melt_fraction), "", "0.25", 0, 0.99, NULL,
-     "melted when N_max <= melt_fraction * N_max(0)"},
+     "melted when N_max <= melt_fraction * N_ref (N_ref: N_max at frame settle_frames)"},
     {"liquid_cells", SR_KW_REALS, offsetof(seed_campaign_config, liquid_cells), "", "10 10 10", 1, 1000, NULL,
      "unit cells of the lattice that is melted to make the liquid"},
     {"liquid_density", SR_KW_REAL, offsetof(seed_campaign_config, liquid_density), "length^-3", "0", 0, 1e6, NULL,
@@ -373,7 +373,10 @@ static int calibrate_run(campaign *c, double T, double *out)
     }
     order_statepoint sp;
     memset(&sp, 0, sizeof sp);
-    if (!rc) rc = order_statepoint_calibrate(c->cls, fl, nf, fx, nf, ORDER_STATEPOINT_MAX_MISLABEL, &sp);
+    /* calibrate = none keeps the user's threshold: the overlap of the phases is then reported, not a stop */
+    if (!rc)
+        rc = order_statepoint_calibrate(c->cls, fl, nf, fx, nf, c->cc.calibrate == 0 ? ORDER_STATEPOINT_MAX_MISLABEL : 1.0,
+                                        &sp);
     /* the bulk liquid's largest cluster with the chosen (or given) threshold */
     order_classifier *chosen = NULL;
     int bn = 0, bs = 0;
@@ -559,7 +562,13 @@ static int check_signature(const campaign *c)
             h = hash_str(h, ";");
         }
     }
-    char buf[96];
+    char buf[256];
+    /* the protocol (issue #14) and its effective settings, defaults included: a prefix made by an older protocol or
+     * other settings is refused instead of mixing replicas decided by different rules */
+    snprintf(buf, sizeof buf, "protocol=2;calibrate=%d;calibrate_frames=%d;settle_frames=%d;thermal_frames=%d;grow=%.17g;"
+             "melt=%.17g;", c->cc.calibrate, c->cc.calibrate_frames, c->cc.settle_frames, c->cc.thermal_frames,
+             c->cc.grow_factor, c->cc.melt_fraction);
+    h = hash_str(h, buf);
     if (c->ov && c->ov->stream_offset) {
         snprintf(buf, sizeof buf, "off=%ld;", c->ov->stream_offset);
         h = hash_str(h, buf);
@@ -1000,7 +1009,8 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
             if (have < common) common = have;
             if (have > longest) longest = have;
         }
-        int use = common >= 5 ? common : (longest < 5 ? longest : 5);
+        (void)longest;
+        const int use = common; /* frames every replica has: no survivor bias */
         if (use < 5) continue;
         for (int f = 0; f < use; f++) {
             double s = 0;
@@ -1113,6 +1123,9 @@ static int finish(campaign *c, double wall)
             if (!isfinite(x[p]) && isfinite(ex.ratio)) {
                 x[p] = ex.ratio * x0[p];
                 ex.scaled[p] = 1;
+            } else if (!isfinite(x[p])) { /* no point has a relaxation fit: the settled size */
+                x[p] = ex.x_set[p];
+                ex.scaled[p] = 2;
             }
         double dummy_t[1024], dummy_v[1024];
         for (int k = 0; k < 2; k++) {
@@ -1151,13 +1164,15 @@ static int finish(campaign *c, double wall)
     for (int p = 0; p < np; p++) {
         if (c->cc.mode == 0)
             printf("  %5d %10.5g %8d %10.5g %9.5g%s %9.3g %8u %8u %10u %8u\n", p, c->T[p], c->size[p], x0[p], x[p],
-                   p < 1024 && ex.scaled[p] ? "*" : " ", ex.t_relax[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
+                   p < 1024 && ex.scaled[p] ? (ex.scaled[p] == 1 ? "*" : "s") : " ", ex.t_relax[p], ng[p], nt[p] - ng[p],
+                   nu[p], nf[p]);
         else
             printf("  %5d %10.5g %12d %8u %8u %10u %8u\n", p, c->T[p], c->size[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
     }
     if (ex.present)
-        printf("  N_therm: thermalised seed size (relaxation fit over the first frames; * = decided in < 4 frames: "
-               "N_max(0) x the median ratio %.3g of the others)\n", ex.ratio);
+        printf("  N_therm: thermalised seed size (relaxation fit over the first frames every replica has; * = fewer than 5 "
+               "such frames or no fit: N_max(0) x the median ratio %.3g of the others; s = no point has a fit: the settled "
+               "size)\n", ex.ratio);
     unsigned tot_g = 0, tot_t = 0;
     for (int p = 0; p < np; p++) {
         tot_g += ng[p];

@@ -388,7 +388,7 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *Rt, int
         {"n_c_hi95", "atoms", "N_c bootstrap 95% high", R->n_c_hi95, R->n_c_replicas},
         {"attach_seed_size", "atoms", "seed size of the f+ replicas", R->attach_size, nrep},
         {"attach_n0", "atoms", "N_max of the relaxed f+ start", R->attach_n0, nrep},
-        {"f_plus", inv_t, "attachment rate f+ = <dN^2>/(2t) (OLS slope/2)", R->fp.fit.f_plus, nrep},
+        {"f_plus", inv_t, "attachment rate f+: var(N(t) - N(t_skip)) about the replica mean fitted by (V/2)(exp(4 f+ t/V) - 1), V = 1/(pi Z^2) (drift-free, barrier top)", R->fp.fit.f_plus, nrep},
         {"f_plus_se", inv_t, "OLS standard error of f+", R->fp.fit.se_f_plus, nrep},
         {"f_plus_lo68", inv_t, "f+ bootstrap 68% low", R->fp.boot.lo68, nrep},
         {"f_plus_hi68", inv_t, "f+ bootstrap 68% high", R->fp.boot.hi68, nrep},
@@ -474,7 +474,7 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *Rt, int
         {"solid_fraction_sol", "1", "crystalline fraction at the end of the crystal run", 1, d_b, s1->b[1][4]},
         {"attach_time", u->time, "time of the f+ replicas", 1, d_af, R->attach_t},
         {"attach_n_max", "atoms", "N_max(t) of the f+ replicas", 2, d_arf, R->attach_N},
-        {"attach_msd", "atoms^2", "<(N(t) - N(t_skip))^2> over the f+ replicas at time attach_time - t_skip (NaN before t_skip)", 1, d_af, R->attach_msd},
+        {"attach_msd", "atoms^2", "variance of N(t) - N(t_skip) about the replica mean, over the f+ replicas at time attach_time - t_skip (NaN before t_skip)", 1, d_af, R->attach_msd},
         {"dmu_curve_temperature", u->temperature, "temperatures of the dmu(T) curve", 1, d_dm, cT},
         {"dmu_curve", u->energy, "dmu(T) by Gibbs-Helmholtz", 1, d_dm, cd},
         {"dmu_curve_se", u->energy, "standard error of dmu(T) (Dh fit and T_m)", 1, d_dm, cse},
@@ -1123,7 +1123,15 @@ static int assemble_rate(const job *j, results *Q)
     if (isfinite(Q->sys_classifier)) sv[ns++] = Q->sys_classifier;
     if (isfinite(Q->sys_n0)) sv[ns++] = Q->sys_n0;
     if (isfinite(Q->sys_alt)) sv[ns++] = Q->sys_alt;
-    SR_TRY(cnt_total_interval(&Q->rate.mc.log10_J, ns, sv, &Q->log10_J_total));
+    /* one centre: the central log10 J (printed as the value) with the Monte-Carlo half-widths around it */
+    cnt_interval st = Q->rate.mc.log10_J;
+    const double shift = J0 - st.median;
+    st.median += shift;
+    st.lo68 += shift;
+    st.hi68 += shift;
+    st.lo95 += shift;
+    st.hi95 += shift;
+    SR_TRY(cnt_total_interval(&st, ns, sv, &Q->log10_J_total));
     return SR_OK;
 }
 
@@ -1345,7 +1353,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
     snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
     snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
     snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
-    enum { NV = 39 };
+    enum { NV = 40 };
     double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
     struct tv {
@@ -1379,7 +1387,8 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_log10_J_sys_classifier", "1", "largest |d log10 J| over the neighbouring classifier settings (NaN: none)"},
         {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on the settled size instead of the relaxation plateau)"},
         {"rate_log10_J_sys_alt", "1", "|d log10 J| of [order_alt] (NaN: none)"},
-        {"rate_n_c_n0", "atoms", "N_c on N_max(0) (N_0-convention systematic)"},
+        {"rate_n_c_n0", "atoms", "N_c on N_max(0), the frozen perfect seed (reference only, not in the interval)"},
+        {"rate_n_c_settled", "atoms", "N_c on the settled size (second thermalised convention: the N_0 systematic)"},
         {"rate_n_c_nb_lo", "atoms", "N_c with the lower neighbouring classifier threshold"},
         {"rate_n_c_nb_hi", "atoms", "N_c with the higher neighbouring classifier threshold"},
         {"rate_log10_J_n0", log_u, "log10 J with N_c on the settled size (second thermalised convention)"},
@@ -1400,7 +1409,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                               o->log10_J_si, Q->alt_ok ? Q->n_c_alt : NAN, Q->alt_ok ? Q->fp_alt.fit.f_plus : NAN,
                               Q->alt_ok ? Q->rate_alt.central.gamma : NAN, Q->alt_ok ? Q->rate_alt.central.log10_J : NAN,
                               Q->log10_J_total.lo68, Q->log10_J_total.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95,
-                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->n_c_n0, Q->n_c_nb[0], Q->n_c_nb[1],
+                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
                               Q->n0_ok ? Q->rate_n0.central.log10_J : NAN, Q->nb_ok[0] ? Q->rate_nb[0].central.log10_J : NAN,
                               Q->nb_ok[1] ? Q->rate_nb[1].central.log10_J : NAN, Q->order_threshold, Q->mislabel_liq,
                               Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax};

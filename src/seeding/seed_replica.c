@@ -118,6 +118,12 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
             r->t_end = s->time;
             if (!settled && r->nframes - 1 >= p->settle_frames) {
                 settled = 1;
+                /* a seed that has already melted below melt_fraction N_max(0) is melted: the liquid's background
+                 * cluster must not become the reference (it would 'grow' by fluctuation) */
+                if (cr.nmax <= p->melt_fraction * r->n0) {
+                    r->outcome = SEED_MELTED;
+                    break;
+                }
                 grow_at = p->grow_factor * (cr.nmax > 0 ? cr.nmax : 1);
                 melt_at = p->melt_fraction * cr.nmax;
                 continue;
