@@ -97,6 +97,7 @@ typedef struct seed_replica_params {
     double grow_factor;      /* grown when N_max >= grow_factor * N_ref */
     double melt_fraction;    /* melted when N_max <= melt_fraction * N_ref */
     int settle_frames;       /* N_ref = N_max at this frame (0: N_max(0)); no decision before it */
+    int min_ref;             /* N_max <= min_ref at the settle frame: melted (twice the bulk liquid's largest cluster) */
     uint64_t seed;           /* campaign seed */
     long replica;            /* global replica index: selects the random streams */
     order_analyzer *an_alt;  /* optional second classifier (threshold systematic): N_max also measured with it */

@@ -735,7 +735,7 @@ typedef struct extra_fits {
     double *x_n0;        /* [np] mean N_max(0) per point */
     double *t_relax, *drift;
     double *x_nb[2];     /* [np] thermalised size with the neighbouring classifiers */
-    double ratio;        /* median N_th / N_max(0) of the points with a relaxation fit */
+    double ratio;        /* median t_relax of the points with a relaxation fit */
     double *x_set;       /* [np] settled size: mean over replicas of N_max at frame settle_frames */
     pg_result set;       /* P_grow fit on it (the second thermalised convention) */
     unsigned char scaled[1024]; /* 1: N_th of this point = ratio x N_max(0) (decided in < 4 frames) */
@@ -1106,26 +1106,23 @@ static int finish(campaign *c, double wall)
     if (ex.present) {
         thermalise(c, c->nmax1, c->max_frames, c->cc.thermal_frames < c->max_frames ? c->cc.thermal_frames : c->max_frames,
                    x, ex.t_relax, ex.drift);
-        /* points decided within fewer than 4 frames (seeds far from critical) have no relaxation fit: their
-         * thermalised size is N_max(0) times the median N_th/N_max(0) of the points that have one */
-        double ratio[1024];
+        /* a point whose replicas share fewer than 5 frames (decided right after the settle frame) or whose fit fails
+         * has no plateau: its thermalised size is the settled size (N_max at the settle frame, after the relabelling) */
+        double trs[1024];
         int nr = 0;
         for (int p = 0; p < np && p < 1024; p++)
-            if (isfinite(x[p]) && x0[p] > 0) ratio[nr++] = x[p] / x0[p];
+            if (isfinite(ex.t_relax[p])) trs[nr++] = ex.t_relax[p];
         for (int a = 1; a < nr; a++)
-            for (int b = a; b > 0 && ratio[b - 1] > ratio[b]; b--) {
-                const double tmp = ratio[b];
-                ratio[b] = ratio[b - 1];
-                ratio[b - 1] = tmp;
+            for (int b = a; b > 0 && trs[b - 1] > trs[b]; b--) {
+                const double tmp = trs[b];
+                trs[b] = trs[b - 1];
+                trs[b - 1] = tmp;
             }
-        ex.ratio = nr ? (nr % 2 ? ratio[nr / 2] : 0.5 * (ratio[nr / 2 - 1] + ratio[nr / 2])) : NAN;
+        ex.ratio = nr ? (nr % 2 ? trs[nr / 2] : 0.5 * (trs[nr / 2 - 1] + trs[nr / 2])) : NAN; /* median t_relax */
         for (int p = 0; p < np; p++)
-            if (!isfinite(x[p]) && isfinite(ex.ratio)) {
-                x[p] = ex.ratio * x0[p];
-                ex.scaled[p] = 1;
-            } else if (!isfinite(x[p])) { /* no point has a relaxation fit: the settled size */
+            if (!isfinite(x[p])) {
                 x[p] = ex.x_set[p];
-                ex.scaled[p] = 2;
+                ex.scaled[p] = 1;
             }
         double dummy_t[1024], dummy_v[1024];
         for (int k = 0; k < 2; k++) {
@@ -1164,15 +1161,19 @@ static int finish(campaign *c, double wall)
     for (int p = 0; p < np; p++) {
         if (c->cc.mode == 0)
             printf("  %5d %10.5g %8d %10.5g %9.5g%s %9.3g %8u %8u %10u %8u\n", p, c->T[p], c->size[p], x0[p], x[p],
-                   p < 1024 && ex.scaled[p] ? (ex.scaled[p] == 1 ? "*" : "s") : " ", ex.t_relax[p], ng[p], nt[p] - ng[p],
-                   nu[p], nf[p]);
+                   p < 1024 && ex.scaled[p] ? "*" : " ", ex.t_relax[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
         else
             printf("  %5d %10.5g %12d %8u %8u %10u %8u\n", p, c->T[p], c->size[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
     }
-    if (ex.present)
+    if (ex.present) {
+        const double t_set = c->cc.settle_frames * c->cc.analyze_every * c->ip.dt;
         printf("  N_therm: thermalised seed size (relaxation fit over the first frames every replica has; * = fewer than 5 "
-               "such frames or no fit: N_max(0) x the median ratio %.3g of the others; s = no point has a fit: the settled "
-               "size)\n", ex.ratio);
+               "such frames or no fit: the settled size, N_max at frame %d, t = %g); median t_relax %.3g\n",
+               c->cc.settle_frames, t_set, ex.ratio);
+        if (isfinite(ex.ratio) && t_set < 2 * ex.ratio)
+            printf("  WARNING: the settle frame (t = %g) comes before 2 t_relax = %.3g: raise [campaign] settle_frames\n",
+                   t_set, 2 * ex.ratio);
+    }
     unsigned tot_g = 0, tot_t = 0;
     for (int p = 0; p < np; p++) {
         tot_g += ng[p];
@@ -1482,6 +1483,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         seed_replica_params rp = {.ip = C.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
                                   .max_frames = C.max_frames, .grow_factor = C.cc.grow_factor,
                                   .settle_frames = C.cc.settle_frames,
+                                  .min_ref = C.calibrated >= 0 ? 2 * C.bulk_nmax : 0,
                                   .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed,
                                   .replica = g + (ov ? ov->stream_offset : 0),
                                   .an_nb = {an_nb[0], an_nb[1]}, .nb_frames = C.nbf};

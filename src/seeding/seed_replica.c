@@ -118,9 +118,9 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
             r->t_end = s->time;
             if (!settled && r->nframes - 1 >= p->settle_frames) {
                 settled = 1;
-                /* a seed that has already melted below melt_fraction N_max(0) is melted: the liquid's background
-                 * cluster must not become the reference (it would 'grow' by fluctuation) */
-                if (cr.nmax <= p->melt_fraction * r->n0) {
+                /* a seed that is no larger than the liquid's own background clusters has melted: the background
+                 * must not become the reference (it would 'grow' by fluctuation) */
+                if (cr.nmax <= p->min_ref) {
                     r->outcome = SEED_MELTED;
                     break;
                 }
