@@ -403,7 +403,7 @@ static int fit_pgrow(const ising_opts *o, int nsizes, const double *sizes, const
 }
 
 /* f+ of droplets inserted at N_c, by the accuracy protocol of the MD pipeline: replica variance of N(t) - N(0)
- * (drift-free), window from cnt_attach_window_rule (t_skip = 3 t_relax of cnt_thermalised_size of the mean
+ * (drift-free, fitted with the barrier-top form of cnt_attach_fit_barrier), window from cnt_attach_window_rule (t_skip = 3 t_relax of cnt_thermalised_size of the mean
  * trace unless --attach-skip; t1 where the variance leaves the barrier top, var_top = 1/(pi Z^2)). */
 static int attachment(const ising_opts *o, const kmc_ising_params *p, enum kmc_ising_shape shape, const cnt_inputs *in,
                       gsl_rng *rb, double *f_plus, cnt_interval *f_iv, int *have_iv)
@@ -443,18 +443,18 @@ static int attachment(const ising_opts *o, const kmc_ising_params *p, enum kmc_i
     const double var_top = 1.0 / (M_PI * z.zeldovich * z.zeldovich);
     if (rc == SR_OK) rc = cnt_attach_window_rule(ns, t, var, t_skip, var_top, 3, &t0, &t1);
     cnt_attach_fit af, am;
-    if (rc == SR_OK) rc = cnt_attach_fit_drift(R, ns, t, N, t0, t1, &af);
+    if (rc == SR_OK) rc = cnt_attach_fit_barrier(R, ns, t, N, t0, t1, var_top, &af);
     if (rc == SR_OK) {
         *f_plus = af.f_plus;
         printf("cluster-size traces at n = %zu (%zu runs, %zu samples every %g sweeps): Var(ΔN) = %.2f at %.2f sweeps, "
                "mean ΔN = %.2f\n", nc, R, ns, o->msd_dt, var[ns - 1], t[ns - 1], mean[ns - 1] - mean[0]);
         printf("  window rule: [%.3g, %.3g] sweeps (%zu points; var_top = 1/(π Z²) = %.3g)\n", af.t0, af.t1,
                af.n_points, var_top);
-        printf("  f+ = slope/2 of Var(ΔN) (cnt_attach_fit_drift) = %.4g +- %.2g per sweep, drift %.3g per sweep\n",
+        printf("  f+ from Var(ΔN) on the barrier top, (V/2)(exp(4 f+ t/V) - 1) (cnt_attach_fit_barrier) = %.4g +- %.2g per sweep, drift %.3g per sweep\n",
                af.f_plus, af.se_f_plus, af.drift);
         size_t skipped = 0;
-        *have_iv = o->bootstrap >= 2 && cnt_attach_bootstrap_drift(R, ns, t, N, t0, t1, (size_t)o->bootstrap, rb,
-                                                                   f_iv, &skipped) == SR_OK;
+        *have_iv = o->bootstrap >= 2 && cnt_attach_bootstrap_barrier(R, ns, t, N, t0, t1, var_top, (size_t)o->bootstrap,
+                                                                     rb, f_iv, &skipped) == SR_OK;
         if (*have_iv)
             printf("  bootstrap over replicas: f+ 68%% [%.4g, %.4g], 95%% [%.4g, %.4g]\n", f_iv->lo68, f_iv->hi68,
                    f_iv->lo95, f_iv->hi95);

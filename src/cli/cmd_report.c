@@ -199,10 +199,9 @@ int cmd_report(int argc, char **argv)
     if (proto) {
         ncvar ncb;
         if (get(cpath, "n_c_nb", &ncb)) sr_error_clear();
-        fprintf(md, "Other conventions, same replicas and outcomes: N_c on the settled size (mean N_max at the decisions' "
-                    "reference frame) = %.4g; with the neighbouring classifier thresholds N_c = %.4g and %.4g (thermalised). "
+        fprintf(md, "Other conventions, same replicas and outcomes: N_c on the relaxation fit at 3 t_relax = %.4g; with the neighbouring classifier thresholds N_c = %.4g and %.4g (thermalised). "
                     "These enter the headline interval of J below. For reference only (the frozen, perfect seed, not a "
-                    "thermalised size): N_c on N_max(0) = %.4g.\n\n", get1(cpath, "n_c_settled"),
+                    "thermalised size): N_c on N_max(0) = %.4g.\n\n", get1(cpath, "n_c_fit"),
                 ncb.n == 2 ? ncb.v[0] : NAN, ncb.n == 2 ? ncb.v[1] : NAN, get1(cpath, "n_c_n0"));
         free(ncb.v);
     }

@@ -736,8 +736,9 @@ typedef struct extra_fits {
     double *t_relax, *drift;
     double *x_nb[2];     /* [np] thermalised size with the neighbouring classifiers */
     double ratio;        /* median t_relax of the points with a relaxation fit */
-    double *x_set;       /* [np] settled size: mean over replicas of N_max at frame settle_frames */
-    pg_result set;       /* P_grow fit on it (the second thermalised convention) */
+    double *x_set;       /* [np] settled-window size: the protocol's thermalised size (primary) */
+    double *x_fit;       /* [np] relaxation fit at 3 t_relax (second convention) */
+    pg_result set;       /* P_grow fit on x_fit (the second thermalised convention) */
     unsigned char scaled[1024]; /* 1: N_th of this point = ratio x N_max(0) (decided in < 4 frames) */
     pg_result n0, nb[2]; /* P_grow fits on them */
 } extra_fits;
@@ -815,16 +816,17 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
     TRY(io_ncfile_def_dim(f, "neighbour", 2));
     if (ex->present) {
         TRY(io_ncfile_put_att_text(f, NULL, "n_c_convention",
-                                   "thermalised seed size: per point, the replicas' mean N_max(t) over the first "
-                                   "thermal_frames frames fitted by N_th + (N(0) - N_th) exp(-t/t_relax) + v t; N_c = P_grow "
-                                   "midpoint against N_th. n_c_settled: against the mean N_max at frame settle_frames (second "
-                                   "convention); n_c_n0: against N_max(0) (reference only)"));
+                                   "thermalised seed size x: per point, the mean over replicas of N_max averaged over the "
+                                   "frames settle_frames-1..settle_frames+1 (no decision before settle_frames); N_c = P_grow "
+                                   "midpoint against x. n_c_fit: against the relaxation fit N_th + (N(0) - N_th) "
+                                   "exp(-t/t_relax) + v t evaluated at 3 t_relax (second convention); n_c_n0: against "
+                                   "N_max(0) (reference only)"));
         TRY(io_ncfile_def_var(f, "x_n0", IO_NC_DOUBLE, 1, d_pt, "atoms", "mean N_max(0) of the point (frozen, perfect seed)"));
         TRY(io_ncfile_def_var(f, "t_relax", IO_NC_DOUBLE, 1, d_pt, u->time, "relaxation time of the seed's interface labels"));
         TRY(io_ncfile_def_var(f, "drift", IO_NC_DOUBLE, 1, d_pt, "atoms/time", "growth (> 0) or melting drift of the point's mean N_max after relaxation"));
         TRY(io_ncfile_def_var(f, "x_nb", IO_NC_DOUBLE, 2, d_nbp, "atoms", "thermalised seed size with the neighbouring classifier settings"));
-        TRY(io_ncfile_def_var(f, "x_settled", IO_NC_DOUBLE, 1, d_pt, "atoms", "settled size: mean N_max at frame settle_frames (the decisions' reference)"));
-        TRY(io_ncfile_def_var(f, "n_c_settled", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against the settled size (second thermalised convention: N_0-convention systematic)"));
+        TRY(io_ncfile_def_var(f, "x_fit", IO_NC_DOUBLE, 1, d_pt, "atoms", "thermalised size from the relaxation fit at 3 t_relax (second convention)"));
+        TRY(io_ncfile_def_var(f, "n_c_fit", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against x_fit (second thermalised convention: the N_0-convention systematic)"));
         TRY(io_ncfile_def_var(f, "n_c_n0", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c against N_max(0), the frozen perfect seed (reference only)"));
         TRY(io_ncfile_def_var(f, "n_c_n0_lo68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% low"));
         TRY(io_ncfile_def_var(f, "n_c_n0_hi68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% high"));
@@ -885,9 +887,9 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         }
         if (ex->present) {
             TRY(io_ncfile_put_double(f, "x_n0", NULL, NULL, ex->x_n0));
-            TRY(io_ncfile_put_double(f, "x_settled", NULL, NULL, ex->x_set));
+            TRY(io_ncfile_put_double(f, "x_fit", NULL, NULL, ex->x_fit));
             double vs = ex->set.fit_ok ? ex->set.fit.x_c : NAN;
-            TRY(io_ncfile_put_double(f, "n_c_settled", NULL, NULL, &vs));
+            TRY(io_ncfile_put_double(f, "n_c_fit", NULL, NULL, &vs));
             TRY(io_ncfile_put_double(f, "t_relax", NULL, NULL, ex->t_relax));
             TRY(io_ncfile_put_double(f, "drift", NULL, NULL, ex->drift));
             for (int k = 0; k < 2; k++)
@@ -1032,8 +1034,12 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
         for (int f = 1; f < use; f++)
             if (mean[f] < lo) lo = mean[f];
         /* a plateau outside [min of the trace / 2, N(0)] is a failed fit (relaxation and drift not separable) */
-        if (cnt_thermalised_size((size_t)use, t, mean, &tf) == 0 && tf.n_th >= 0.5 * lo && tf.n_th <= mean[0]) {
-            x[p] = tf.n_th;
+        /* the fitted model after the relaxation (t = 3 t_relax), where the drift has acted for as long as the interface
+         * took to relabel; a value outside [min of the trace / 2, N(0)] is a failed fit */
+        const int fit_ok = cnt_thermalised_size((size_t)use, t, mean, &tf) == 0;
+        const double at3 = fit_ok ? tf.n_th + (mean[0] - tf.n_th) * exp(-3.0) + 3.0 * tf.t_relax * tf.drift : NAN;
+        if (fit_ok && at3 >= 0.5 * lo && at3 <= mean[0]) {
+            x[p] = at3;
             t_relax[p] = tf.t_relax;
             drift[p] = tf.drift;
         }
@@ -1043,6 +1049,36 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
     free(mean);
 }
 
+/* The thermalised size of each point by the protocol's primary rule: the mean over its replicas of N_max averaged over
+ * the frames settle_frames - 1 .. settle_frames + 1 (no decision is taken before settle_frames, so every replica has
+ * them: no survivor bias; frame 0, the frozen seed, is never used). trace1 with row stride `stride`, `cap` frames. */
+static void settled_window(const campaign *c, const long *trace1, int stride, int cap, double *x)
+{
+    const int R = c->cc.replicas, s0 = c->cc.settle_frames;
+    for (int p = 0; p < c->npoints; p++) {
+        double s = 0;
+        int m = 0;
+        for (int r = 0; r < R; r++) {
+            const long g = (long)p * R + r;
+            if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+            double sr = 0;
+            int k = 0;
+            for (int f = s0 - 1; f <= s0 + 1; f++) {
+                if (f < 1 || f >= cap || f >= (int)c->nframes[g]) continue;
+                const long v = trace1[g * stride + f];
+                if (v > 0) {
+                    sr += (double)(v - 1);
+                    k++;
+                }
+            }
+            if (k) {
+                s += sr / k;
+                m++;
+            }
+        }
+        x[p] = m ? s / m : NAN;
+    }
+}
 
 static const char *outcome_name(int o)
 {
@@ -1066,22 +1102,11 @@ static int finish(campaign *c, double wall)
     ex.x_n0 = x0;
     ex.ratio = NAN;
     ex.x_set = calloc((size_t)np, sizeof(double));
-    if (!ex.x_set) return SR_ERROR(SR_ENOMEM, "out of memory");
-    for (int p = 0; p < np; p++) {
-        double s1 = 0;
-        int m1 = 0;
-        for (int r = 0; r < c->cc.replicas; r++) {
-            const long g = (long)p * c->cc.replicas + r;
-            if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
-            int f = c->cc.settle_frames;
-            if (f > (int)c->nframes[g] - 1) f = (int)c->nframes[g] - 1;
-            if (f >= 0 && c->nmax1[g * c->max_frames + f] > 0) {
-                s1 += (double)(c->nmax1[g * c->max_frames + f] - 1);
-                m1++;
-            }
-        }
-        ex.x_set[p] = m1 ? s1 / m1 : NAN;
-    }
+    ex.x_fit = calloc((size_t)np, sizeof(double));
+    if (!ex.x_set || !ex.x_fit) return SR_ERROR(SR_ENOMEM, "out of memory");
+    if (c->cc.settle_frames >= 1) settled_window(c, c->nmax1, c->max_frames, c->max_frames, ex.x_set);
+    else
+        for (int p = 0; p < np; p++) ex.x_set[p] = x0[p];
     if (!x || !x0 || !ng || !nt || !nu || !nf || !ex.t_relax || !ex.drift || !ex.x_nb[0] || !ex.x_nb[1])
         return SR_ERROR(SR_ENOMEM, "out of memory");
     const md_units *u = md_units_get(c->run.units);
@@ -1102,12 +1127,11 @@ static int finish(campaign *c, double wall)
         }
         x0[p] = c->cc.mode == 0 ? (m ? s0 / m : c->size[p]) : c->T[p];
     }
-    /* the accuracy protocol: N_c on the thermalised seed (sizes mode) */
+    /* the accuracy protocol: N_c on the thermalised seed (sizes mode). Primary: the settled-window size (x_set); second
+     * convention: the relaxation fit evaluated at 3 t_relax (x_fit, kept in ex.x_fit; the settled size where it fails) */
     if (ex.present) {
         thermalise(c, c->nmax1, c->max_frames, c->cc.thermal_frames < c->max_frames ? c->cc.thermal_frames : c->max_frames,
-                   x, ex.t_relax, ex.drift);
-        /* a point whose replicas share fewer than 5 frames (decided right after the settle frame) or whose fit fails
-         * has no plateau: its thermalised size is the settled size (N_max at the settle frame, after the relabelling) */
+                   ex.x_fit, ex.t_relax, ex.drift);
         double trs[1024];
         int nr = 0;
         for (int p = 0; p < np && p < 1024; p++)
@@ -1119,60 +1143,46 @@ static int finish(campaign *c, double wall)
                 trs[b - 1] = tmp;
             }
         ex.ratio = nr ? (nr % 2 ? trs[nr / 2] : 0.5 * (trs[nr / 2 - 1] + trs[nr / 2])) : NAN; /* median t_relax */
-        for (int p = 0; p < np; p++)
-            if (!isfinite(x[p])) {
-                x[p] = ex.x_set[p];
+        for (int p = 0; p < np; p++) {
+            x[p] = ex.x_set[p];
+            if (!isfinite(ex.x_fit[p])) {
+                ex.x_fit[p] = ex.x_set[p];
                 ex.scaled[p] = 1;
             }
-        double dummy_t[1024], dummy_v[1024];
+        }
         for (int k = 0; k < 2; k++) {
-            if (c->nbf > 0 && np <= 1024) {
-                thermalise(c, c->nb1[k], c->nbf, c->nbf, ex.x_nb[k], dummy_t, dummy_v);
-                /* the same fallback with this classifier's own median ratio */
-                double r2[1024];
-                int m2 = 0;
-                for (int p = 0; p < np; p++)
-                    if (isfinite(ex.x_nb[k][p]) && x0[p] > 0) r2[m2++] = ex.x_nb[k][p] / x0[p];
-                for (int a = 1; a < m2; a++)
-                    for (int b = a; b > 0 && r2[b - 1] > r2[b]; b--) {
-                        const double tmp = r2[b];
-                        r2[b] = r2[b - 1];
-                        r2[b - 1] = tmp;
-                    }
-                const double med = m2 ? (m2 % 2 ? r2[m2 / 2] : 0.5 * (r2[m2 / 2 - 1] + r2[m2 / 2])) : NAN;
-                for (int p = 0; p < np; p++)
-                    if (!isfinite(ex.x_nb[k][p]) && isfinite(med)) ex.x_nb[k][p] = med * x0[p];
-            } else
+            if (c->nbf > 0 && c->cc.settle_frames >= 1) settled_window(c, c->nb1[k], c->nbf, c->nbf, ex.x_nb[k]);
+            else
                 for (int p = 0; p < np; p++) ex.x_nb[k][p] = NAN;
         }
     } else {
         for (int p = 0; p < np; p++) {
             x[p] = x0[p];
-            ex.t_relax[p] = ex.drift[p] = ex.x_nb[0][p] = ex.x_nb[1][p] = NAN;
+            ex.t_relax[p] = ex.drift[p] = ex.x_nb[0][p] = ex.x_nb[1][p] = ex.x_fit[p] = NAN;
         }
     }
     printf("\n[campaign] results (%s mode, %d replicas per point)\n", c->cc.mode == 0 ? "sizes" : "temperatures",
            c->cc.replicas);
     if (c->cc.mode == 0)
-        printf("  %5s %10s %8s %10s %10s %9s %8s %8s %10s %8s\n", "point", "T", "seed", "<N_max(0)>", "N_therm",
-               "t_relax", "grown", "melted", "undecided", "failed");
+        printf("  %5s %10s %8s %10s %10s %10s %9s %8s %8s %10s %8s\n", "point", "T", "seed", "<N_max(0)>", "N_therm",
+               "N_fit", "t_relax", "grown", "melted", "undecided", "failed");
     else
         printf("  %5s %10s %12s %8s %8s %10s %8s\n", "point", "T", "seed", "grown", "melted", "undecided", "failed");
     for (int p = 0; p < np; p++) {
         if (c->cc.mode == 0)
-            printf("  %5d %10.5g %8d %10.5g %9.5g%s %9.3g %8u %8u %10u %8u\n", p, c->T[p], c->size[p], x0[p], x[p],
-                   p < 1024 && ex.scaled[p] ? "*" : " ", ex.t_relax[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
+            printf("  %5d %10.5g %8d %10.5g %10.5g %9.5g%s %9.3g %8u %8u %10u %8u\n", p, c->T[p], c->size[p], x0[p], x[p],
+                   ex.x_fit[p], p < 1024 && ex.scaled[p] ? "*" : " ", ex.t_relax[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
         else
             printf("  %5d %10.5g %12d %8u %8u %10u %8u\n", p, c->T[p], c->size[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
     }
     if (ex.present) {
         const double t_set = c->cc.settle_frames * c->cc.analyze_every * c->ip.dt;
-        printf("  N_therm: thermalised seed size (relaxation fit over the first frames every replica has; * = fewer than 5 "
-               "such frames or no fit: the settled size, N_max at frame %d, t = %g); median t_relax %.3g\n",
-               c->cc.settle_frames, t_set, ex.ratio);
-        if (isfinite(ex.ratio) && t_set < 2 * ex.ratio)
-            printf("  WARNING: the settle frame (t = %g) comes before 2 t_relax = %.3g: raise [campaign] settle_frames\n",
-                   t_set, 2 * ex.ratio);
+        printf("  N_therm: thermalised seed size = mean N_max over frames %d..%d (around the settle frame, t = %g); N_fit: "
+               "relaxation fit N_th + (N(0) - N_th) exp(-t/t_relax) + v t at t = 3 t_relax (* no fit: N_therm); median "
+               "t_relax %.3g\n", c->cc.settle_frames - 1, c->cc.settle_frames + 1, t_set, ex.ratio);
+        if (isfinite(ex.ratio) && t_set < 3 * ex.ratio)
+            printf("  WARNING: the settle frame (t = %g) comes before 3 t_relax = %.3g: raise [campaign] settle_frames\n",
+                   t_set, 3 * ex.ratio);
     }
     unsigned tot_g = 0, tot_t = 0;
     for (int p = 0; p < np; p++) {
@@ -1226,9 +1236,9 @@ static int finish(campaign *c, double wall)
     if (totu || totf) printf("    not in the fit: %u undecided, %u failed replicas (listed above)\n", totu, totf);
     /* the systematics of the same replicas: N_0 convention (N_max(0)) and the neighbouring classifier settings */
     if (ex.present && pr.fit_ok) {
-        if (pgrow_on(c, np, ex.x_set, ng, nt, &ex.set) == 0)
-            printf("    N_0 convention: N_c on the settled size (mean N_max at frame %d) = %.4g atoms%s\n",
-                   c->cc.settle_frames, ex.set.fit.x_c, ex.set.bracketed ? " (bracketed)" : "");
+        if (pgrow_on(c, np, ex.x_fit, ng, nt, &ex.set) == 0)
+            printf("    N_0 convention: N_c on the relaxation fit at 3 t_relax = %.4g atoms%s\n", ex.set.fit.x_c,
+                   ex.set.bracketed ? " (bracketed)" : "");
         if (pgrow_on(c, np, x0, ng, nt, &ex.n0) == 0)
             printf("    (for reference, not a convention of the protocol: N_c on N_max(0), the frozen perfect seed = %.4g "
                    "atoms%s)\n", ex.n0.fit.x_c, ex.n0.bracketed ? " (bracketed)" : "");
@@ -1285,6 +1295,7 @@ static int finish(campaign *c, double wall)
     free(ex.t_relax);
     free(ex.drift);
     free(ex.x_set);
+    free(ex.x_fit);
     free(ex.x_nb[0]);
     free(ex.x_nb[1]);
     if (wrc) return wrc;

@@ -958,7 +958,7 @@ static int read_campaign(const char *prefix, results *R)
         buf[9] = rc;
         /* the accuracy protocol's variables (absent in temperature-mode or older files: NaN) */
         const char *pn[] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
-                            "bulk_liquid_nmax", "n_c_settled"};
+                            "bulk_liquid_nmax", "n_c_fit"};
         for (int k = 0; k < 7 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
@@ -1158,7 +1158,7 @@ static void print_rate(const job *j, const results *Q)
                Q->order_calibrated ? "chosen at the state point" : "as given", 100 * Q->mislabel_liq,
                100 * Q->mislabel_xtal, Q->bulk_nmax, Q->attach_size, Q->t_relax, Q->attach_skip, Q->fp.fit.drift);
     printf("[cnt] T = %g: systematics of log10 J: N_c with the neighbouring classifier thresholds %.4g / %.4g, "
-           "N_c on the settled size %.4g (N_max(0), reference only: %.4g)", Q->T, Q->n_c_nb[0], Q->n_c_nb[1], Q->n_c_set,
+           "N_c on the relaxation-fit size %.4g (N_max(0), reference only: %.4g)", Q->T, Q->n_c_nb[0], Q->n_c_nb[1], Q->n_c_set,
            Q->n_c_n0);
     if (isfinite(Q->sys_classifier)) printf("; |d| classifier %.2f", Q->sys_classifier);
     if (isfinite(Q->sys_n0)) printf("; |d| N_0 convention %.2f", Q->sys_n0);
@@ -1385,13 +1385,13 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_log10_J_total_lo95", log_u, "log10 J 95% low, statistics + systematics"},
         {"rate_log10_J_total_hi95", log_u, "log10 J 95% high, statistics + systematics"},
         {"rate_log10_J_sys_classifier", "1", "largest |d log10 J| over the neighbouring classifier settings (NaN: none)"},
-        {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on the settled size instead of the relaxation plateau)"},
+        {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on the relaxation fit at 3 t_relax instead of the settled window)"},
         {"rate_log10_J_sys_alt", "1", "|d log10 J| of [order_alt] (NaN: none)"},
         {"rate_n_c_n0", "atoms", "N_c on N_max(0), the frozen perfect seed (reference only, not in the interval)"},
-        {"rate_n_c_settled", "atoms", "N_c on the settled size (second thermalised convention: the N_0 systematic)"},
+        {"rate_n_c_fit", "atoms", "N_c on the relaxation-fit size (second thermalised convention: the N_0 systematic)"},
         {"rate_n_c_nb_lo", "atoms", "N_c with the lower neighbouring classifier threshold"},
         {"rate_n_c_nb_hi", "atoms", "N_c with the higher neighbouring classifier threshold"},
-        {"rate_log10_J_n0", log_u, "log10 J with N_c on the settled size (second thermalised convention)"},
+        {"rate_log10_J_n0", log_u, "log10 J with N_c on the relaxation fit (second thermalised convention)"},
         {"rate_log10_J_nb_lo", log_u, "log10 J with the lower neighbouring classifier threshold"},
         {"rate_log10_J_nb_hi", log_u, "log10 J with the higher neighbouring classifier threshold"},
         {"rate_order_threshold", "1", "classifier threshold used (xi_c or qbar threshold; NaN: n/a)"},
