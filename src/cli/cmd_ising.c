@@ -450,7 +450,7 @@ static int attachment(const ising_opts *o, const kmc_ising_params *p, enum kmc_i
                "mean ΔN = %.2f\n", nc, R, ns, o->msd_dt, var[ns - 1], t[ns - 1], mean[ns - 1] - mean[0]);
         printf("  window rule: [%.3g, %.3g] sweeps (%zu points; var_top = 1/(π Z²) = %.3g)\n", af.t0, af.t1,
                af.n_points, var_top);
-        printf("  f+ from Var(ΔN) on the barrier top, (V/2)(exp(4 f+ t/V) - 1) (cnt_attach_fit_barrier) = %.4g +- %.2g per sweep, drift %.3g per sweep\n",
+        printf("  f+ from Var(ΔN) on the barrier top (cnt_attach_fit_barrier) = %.4g +- %.2g per sweep, drift %.3g per sweep\n",
                af.f_plus, af.se_f_plus, af.drift);
         size_t skipped = 0;
         *have_iv = o->bootstrap >= 2 && cnt_attach_bootstrap_barrier(R, ns, t, N, t0, t1, var_top, (size_t)o->bootstrap,

@@ -273,10 +273,11 @@ int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const 
 
 /* The drift-free f+ on a parabolic barrier top (beta dG = beta dG* - pi Z^2 (n - N_c)^2): the size drifts away from
  * N_c at the rate kappa (n - N_c), kappa = 2 pi Z^2 f+, so the variance about the replica mean is
- *     var(t) = (V/2) (exp(4 f+ t / V) - 1),   V = var_top = 1/(pi Z^2),
- * which is 2 f+ t only at t << V/(4 f+); a straight line through it over the barrier-top window overestimates f+
- * (by ~1.8x when the window ends where var = V). Least squares of a + (V/2)(exp(4 f t/V) - 1) over [t0, t1]
- * (golden section in ln f, a in closed form). var_top <= 0 or Inf: the straight line (cnt_attach_fit_drift).
+ *     var(t) = (var(t0) + V/2) exp(4 f+ (t - t0) / V) - V/2,   V = var_top = 1/(pi Z^2),
+ * which is var(t0) + 2 f+ (t - t0) only at t - t0 << V/(4 f+); a straight line through it over the barrier-top window
+ * overestimates f+ (by ~1.8x when the window ends where var has grown by V). Least squares over [t0, t1] with var(t0)
+ * free (golden section in ln f, var(t0) in closed form). var_top <= 0 or Inf: the straight line
+ * (cnt_attach_fit_drift).
  * out->se_f_plus is the line's relative error applied to the barrier fit. */
 int cnt_attach_fit_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
                            double var_top, cnt_attach_fit *out);

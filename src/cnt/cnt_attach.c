@@ -275,22 +275,24 @@ int cnt_attach_window_rule(size_t n_t, const double *t, const double *var, doubl
 
 /* ---- drift-free f+ on a parabolic barrier top ---- */
 /* On the barrier top beta dG(n) = beta dG* - pi Z^2 (n - N_c)^2, so the size follows dn = kappa (n - N_c) dt +
- * sqrt(2 f+) dW with kappa = 2 pi Z^2 f+ = 2 f+ / V (V = var_top = 1/(pi Z^2)): the variance about the replica mean
- * grows as var(t) = (V/2)(exp(4 f+ t / V) - 1), i.e. 2 f+ t only for t << V/(4 f+). Least squares of
- * var = a + (V/2)(exp(4 f t/V) - 1) over the window (a: the short-time offset, as the straight line's intercept),
- * minimised over ln f by golden section (a in closed form for each f). Returns the residual sum of squares. */
+ * sqrt(2 f+) dW with kappa = 2 pi Z^2 f+ = 2 f+ / V (V = var_top = 1/(pi Z^2)), and the variance about the replica mean
+ * obeys d var/dt = 2 kappa var + 2 f+: from the window start t0,
+ *     var(t) = (var(t0) + V/2) exp(4 f+ (t - t0) / V) - V/2,
+ * i.e. var(t0) + 2 f+ (t - t0) only for t - t0 << V/(4 f+). Least squares over the window with var(t0) free (closed
+ * form for each f), minimised over ln f by golden section. Returns the residual sum of squares; a = var(t0). */
 static double barrier_rss(const double *t, const double *var, size_t j0, size_t j1, double V, double f, double *a)
 {
-    double sy = 0, sg = 0;
-    const size_t m = j1 - j0 + 1;
+    double sgg = 0, syg = 0;
     for (size_t j = j0; j <= j1; j++) {
-        sy += var[j];
-        sg += 0.5 * V * expm1(4 * f * t[j] / V);
+        const double g = exp(4 * f * (t[j] - t[j0]) / V);
+        sgg += g * g;
+        syg += (var[j] + 0.5 * V) * g;
     }
-    *a = (sy - sg) / m;
+    const double c = syg / sgg; /* = var(t0) + V/2 */
+    *a = c - 0.5 * V;
     double rss = 0;
     for (size_t j = j0; j <= j1; j++) {
-        const double r = var[j] - (*a + 0.5 * V * expm1(4 * f * t[j] / V));
+        const double r = var[j] - (c * exp(4 * f * (t[j] - t[j0]) / V) - 0.5 * V);
         rss += r * r;
     }
     return rss;
