@@ -418,12 +418,27 @@ int cmd_report(int argc, char **argv)
             snprintf(brute_plot, sizeof brute_plot,
                      ", '%s/brute.dat' u 1:2:3:4 w yerrorbars pt 5 ps 1.3 lc rgb 'red' t 'brute force (J_{MLE}, 68%%)', "
                      "'' u 1:5 w p pt 4 ps 1.3 lc rgb 'red' t 'brute force (J_{lag})'", dir);
-            snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset key bottom left\n"
+            /* y range from the measured points (seeding with its total interval, brute force): an extrapolated
+             * curve must not squeeze them into a line */
+            double ylo = INFINITY, yhi = -INFINITY;
+            for (size_t k = 0; k < nTr; k++) {
+                const double a = k < rtl.n && isfinite(rtl.v[k]) ? rtl.v[k] : rjl.v[k];
+                const double b = k < rth.n && isfinite(rth.v[k]) ? rth.v[k] : rjh.v[k];
+                if (a < ylo) ylo = a;
+                if (b > yhi) yhi = b;
+            }
+            for (int q = 0; q < nbp; q++) {
+                if (bp[q].lo < ylo) ylo = bp[q].lo;
+                if (bp[q].hi > yhi) yhi = bp[q].hi;
+            }
+            char yr[128] = "";
+            if (isfinite(ylo) && isfinite(yhi)) snprintf(yr, sizeof yr, "set yrange [%g:%g]\n", floor(ylo - 3), ceil(yhi + 3));
+            snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset key bottom left\n%s"
                                   "plot '%s/curve.dat' u 1:5:6 w filledcurves lc rgb '#e0e8ff' t '95%%', "
                                   "'' u 1:3:4 w filledcurves lc rgb '#b0c4ff' t '68%%', '' u 1:2 w l lw 2 lc rgb 'blue' t 'J(T) from {/Symbol g}(T)', "
                                   "'%s/gamma_T.dat' u 1:5:8:9 w yerrorbars pt 6 lw 1 lc rgb 'gray40' t 'seeding, total 68%% (with systematics)', "
                                   "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (statistical 68%%)'%s\n",
-                     dir, dir, dir, nbp ? brute_plot : "");
+                     yr, dir, dir, dir, nbp ? brute_plot : "");
             plot(dir, "rate_T", s, gp, md,
                  "log10 J(T) with its Monte-Carlo band (gamma(T) line, dmu(T), rho(T), ln f+ interpolated in T; outside the "
                  "simulated temperatures it is an extrapolation)");

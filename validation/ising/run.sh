@@ -1,7 +1,7 @@
 #!/bin/bash
 # Brute-force vs seeding nucleation rates of the 2D Ising model (T = 1.5 J/k_B, L = 64, Glauber n-fold way),
 # analysed with the MD pipeline's statistics (cnt_brute_mle_fit, tau(n) WSR fit, cnt_pgrow_fit,
-# cnt_attach_fit_drift with the window rule, cnt_compute_dim).
+# drift-free f+ on the barrier top (cnt_attach_fit_barrier) with the window rule, cnt_compute_dim).
 # Usage: SEEDRATE=/path/to/seedrate bash validation/ising/run.sh [outdir]
 # (about 2 minutes of CPU on one core, most of it the h = 0.15 brute-force runs)
 set -euo pipefail
@@ -24,6 +24,6 @@ for h in 0.30 0.25 0.20 0.15; do
     j2=$(grep 'J = Z f+' "$s" | sed -n 2p | sed 's/.*log10 \([-0-9.]*\)).*/\1/')
     nc=$(grep '^  N_c  ' "$s" | sed -n 1p | awk '{print $3}')
     nw=$(grep '^  N_c  ' "$s" | sed -n 2p | awk '{print $3}')
-    fp=$(grep -m1 'cnt_attach_fit_drift) =' "$s" | sed 's/.*) = \([0-9.]*\) .*/\1/')
+    fp=$(grep -m1 'cnt_attach_fit_barrier) =' "$s" | sed 's/.*) = \([0-9.]*\) .*/\1/')
     printf "%6s %11s %11s %11s %16s %12s %8s %8s %7s\n" $h $i1 $i2 $i3 $j1 $j2 $nc $nw $fp
 done
