@@ -9,7 +9,7 @@
 #  - the same seed gives byte-identical output; --L 0 is rejected with one line naming the option;
 #  - a small 2D seeding run (T = 1.5, h = 0.3) goes through the MD pipeline's fits: the P_grow line of
 #    cnt_pgrow_fit gives N_c in [12, 28] (the large-lattice value is 18.7 +- 0.5; Wulff CNT N* = 12.9), the
-#    drift-free f+ of cnt_attach_fit_drift lies in [2, 15] per sweep (6 at L = 64) and the printed rate is
+#    drift-free barrier-top f+ (cnt_attach_fit_barrier) lies in [2, 15] per sweep (6 at L = 64) and the printed rate is
 #    cnt_compute_dim's 2D formula log10(Z f+) - Δμ N_c/(T ln 10) with Z = sqrt(Δμ/(4π T N_c));
 #  - the bruteforce run prints the censored-exponential MLE of cnt_brute_mle_fit; --dynamics foo is rejected.
 set -u
@@ -50,7 +50,7 @@ grep -q 'censored-exponential MLE, cnt_brute_mle_fit' b.txt && ok "bruteforce: c
 "$EXE" ising --dim 2 --L 24 --T 1.5 --h 0.3 --mode seeding --sizes 6,10,14,18,24,30 --replicas 40 \
     --msd-replicas 60 --bootstrap 50 --seed 99 > s.txt 2> s.err || bad "seeding run failed: $(cat s.err)"
 nc=$(sed -n 's/^P_grow fit (cnt_pgrow_fit).*N_c = \([0-9.]*\) .*/\1/p' s.txt)
-fp=$(sed -n 's/.*(cnt_attach_fit_drift) = \([0-9.]*\) .*/\1/p' s.txt)
+fp=$(sed -n 's/.*(cnt_attach_fit_barrier) = \([0-9.]*\) .*/\1/p' s.txt)
 lj=$(grep -m1 'J = Z f+' s.txt | sed 's/.*log10 \([-0-9.]*\).*/\1/')
 if awk -v n="${nc:-nan}" -v f="${fp:-nan}" -v l="${lj:-nan}" 'BEGIN {
         T = 1.5; s = (exp(2 / T) - exp(-2 / T)) / 2; ms = (1 - s ^ -4) ^ 0.125; dmu = 2 * 0.3 * ms
