@@ -103,43 +103,6 @@ int cnt_attach_fit_msd(size_t n_rep, size_t n_t, const double *t, const double *
     return rc;
 }
 
-int cnt_attach_bootstrap(size_t n_rep, size_t n_t, const double *t, const double *N,
-                         double t0, double t1, size_t n_boot, gsl_rng *rng,
-                         cnt_interval *f_plus, size_t *n_skipped)
-{
-    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap: NULL rng or output");
-    SR_TRY(attach_validate(n_rep, n_t, t, N));
-    if (n_rep < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap: need >= 2 replicas, got %zu", n_rep);
-    if (n_boot < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap: n_boot=%zu, need >= 2", n_boot);
-    size_t j0 = 0, j1 = 0;
-    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
-    size_t *idx = malloc(n_rep * sizeof *idx);
-    double *msd = malloc(n_t * sizeof *msd), *fp = malloc(n_boot * sizeof *fp);
-    if (!idx || !msd || !fp) {
-        free(idx), free(msd), free(fp);
-        return SR_ERROR(SR_ENOMEM, "cnt_attach_bootstrap: out of memory");
-    }
-    size_t good = 0, skipped = 0;
-    /* only the window matters: the MSD is computed on [j0, j1] */
-    for (size_t b = 0; b < n_boot; b++) {
-        for (size_t r = 0; r < n_rep; r++) idx[r] = gsl_rng_uniform_int(rng, n_rep);
-        msd_of(n_rep, idx, n_t, j0, j1, N, msd);
-        cnt_attach_fit f;
-        attach_line(t, msd, j0, j1, &f);
-        if (!(f.f_plus > 0)) {
-            skipped++;
-            continue;
-        }
-        fp[good++] = f.f_plus;
-    }
-    int rc = SR_OK;
-    if (n_skipped) *n_skipped = skipped;
-    if (skipped * 2 > n_boot)
-        rc = SR_ERROR(SR_ENUMERIC, "cnt_attach_bootstrap: %zu of %zu resamples had MSD slope <= 0", skipped, n_boot);
-    if (!rc) rc = cnt_percentile_interval(fp, good, f_plus);
-    free(idx), free(msd), free(fp);
-    return rc;
-}
 
 /* ---- drift-free f+ : variance of the displacement about its replica mean ---- */
 
@@ -207,43 +170,6 @@ int cnt_attach_fit_drift(size_t n_rep, size_t n_t, const double *t, const double
     return SR_OK;
 }
 
-int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
-                               double t0, double t1, size_t n_boot, gsl_rng *rng,
-                               cnt_interval *f_plus, size_t *n_skipped)
-{
-    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_drift: NULL rng or output");
-    SR_TRY(attach_validate(n_rep, n_t, t, N));
-    if (n_rep < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_drift: need >= 2 replicas, got %zu", n_rep);
-    if (n_boot < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_drift: n_boot=%zu, need >= 2", n_boot);
-    size_t j0 = 0, j1 = 0;
-    SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
-    size_t *idx = malloc(n_rep * sizeof *idx);
-    double *var = malloc(n_t * sizeof *var), *fp = malloc(n_boot * sizeof *fp);
-    if (!idx || !var || !fp) {
-        free(idx), free(var), free(fp);
-        return SR_ERROR(SR_ENOMEM, "cnt_attach_bootstrap_drift: out of memory");
-    }
-    size_t good = 0, skipped = 0;
-    for (size_t b = 0; b < n_boot; b++) {
-        for (size_t r = 0; r < n_rep; r++) idx[r] = gsl_rng_uniform_int(rng, n_rep);
-        var_of(n_rep, idx, n_t, j0, j1, N, var, NULL);
-        cnt_attach_fit f;
-        attach_line(t, var, j0, j1, &f);
-        if (!(f.f_plus > 0)) {
-            skipped++;
-            continue;
-        }
-        fp[good++] = f.f_plus;
-    }
-    int rc = SR_OK;
-    if (n_skipped) *n_skipped = skipped;
-    if (skipped * 2 > n_boot)
-        rc = SR_ERROR(SR_ENUMERIC, "cnt_attach_bootstrap_drift: %zu of %zu resamples had variance slope <= 0", skipped,
-                      n_boot);
-    if (!rc) rc = cnt_percentile_interval(fp, good, f_plus);
-    free(idx), free(var), free(fp);
-    return rc;
-}
 
 int cnt_attach_window_rule(size_t n_t, const double *t, const double *var, double t_skip, double var_top,
                            size_t min_points, double *t0, double *t1)
@@ -337,41 +263,68 @@ int cnt_attach_fit_barrier(size_t n_rep, size_t n_t, const double *t, const doub
     return rc;
 }
 
-int cnt_attach_bootstrap_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
-                                 double var_top, size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped)
+/* ---- bootstrap over replicas, one loop for the three estimators ---- */
+enum { BOOT_MSD = 0, BOOT_VAR = 1, BOOT_BARRIER = 2 };
+
+static int boot_core(int kind, double var_top, size_t n_rep, size_t n_t, const double *t, const double *N, double t0,
+                     double t1, size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped, const char *who)
 {
-    if (!(var_top > 0) || !isfinite(var_top))
-        return cnt_attach_bootstrap_drift(n_rep, n_t, t, N, t0, t1, n_boot, rng, f_plus, n_skipped);
-    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_barrier: NULL rng or output");
+    if (!rng || !f_plus) return SR_ERROR(SR_EINVAL, "%s: NULL rng or output", who);
     SR_TRY(attach_validate(n_rep, n_t, t, N));
-    if (n_rep < 2 || n_boot < 2) return SR_ERROR(SR_EINVAL, "cnt_attach_bootstrap_barrier: need >= 2 replicas and resamples");
+    if (n_rep < 2) return SR_ERROR(SR_EINVAL, "%s: need >= 2 replicas, got %zu", who, n_rep);
+    if (n_boot < 2) return SR_ERROR(SR_EINVAL, "%s: n_boot=%zu, need >= 2", who, n_boot);
     size_t j0 = 0, j1 = 0;
     SR_TRY(attach_window(n_t, t, t0, t1, &j0, &j1));
     size_t *idx = malloc(n_rep * sizeof *idx);
-    double *var = malloc(n_t * sizeof *var), *fp = malloc(n_boot * sizeof *fp);
-    if (!idx || !var || !fp) {
-        free(idx), free(var), free(fp);
-        return SR_ERROR(SR_ENOMEM, "cnt_attach_bootstrap_barrier: out of memory");
+    double *y = malloc(n_t * sizeof *y), *fp = malloc(n_boot * sizeof *fp);
+    if (!idx || !y || !fp) {
+        free(idx), free(y), free(fp);
+        return SR_ERROR(SR_ENOMEM, "%s: out of memory", who);
     }
     size_t good = 0, skipped = 0;
+    /* only the window matters: the statistic is computed on [j0, j1] */
     for (size_t b = 0; b < n_boot; b++) {
         for (size_t r = 0; r < n_rep; r++) idx[r] = gsl_rng_uniform_int(rng, n_rep);
-        var_of(n_rep, idx, n_t, j0, j1, N, var, NULL);
+        if (kind == BOOT_MSD)
+            msd_of(n_rep, idx, n_t, j0, j1, N, y);
+        else
+            var_of(n_rep, idx, n_t, j0, j1, N, y, NULL);
         cnt_attach_fit f;
-        attach_line(t, var, j0, j1, &f);
+        attach_line(t, y, j0, j1, &f);
         if (!(f.f_plus > 0)) {
             skipped++;
             continue;
         }
         double a;
-        fp[good++] = barrier_fit(t, var, j0, j1, var_top, f.f_plus, &a);
+        fp[good++] = kind == BOOT_BARRIER ? barrier_fit(t, y, j0, j1, var_top, f.f_plus, &a) : f.f_plus;
     }
     int rc = SR_OK;
     if (n_skipped) *n_skipped = skipped;
     if (skipped * 2 > n_boot)
-        rc = SR_ERROR(SR_ENUMERIC, "cnt_attach_bootstrap_barrier: %zu of %zu resamples had variance slope <= 0", skipped,
-                      n_boot);
+        rc = SR_ERROR(SR_ENUMERIC, "%s: %zu of %zu resamples had %s slope <= 0", who, skipped, n_boot,
+                      kind == BOOT_MSD ? "MSD" : "variance");
     if (!rc) rc = cnt_percentile_interval(fp, good, f_plus);
-    free(idx), free(var), free(fp);
+    free(idx), free(y), free(fp);
     return rc;
+}
+
+int cnt_attach_bootstrap(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                         size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped)
+{
+    return boot_core(BOOT_MSD, 0, n_rep, n_t, t, N, t0, t1, n_boot, rng, f_plus, n_skipped, "cnt_attach_bootstrap");
+}
+
+int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                               size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped)
+{
+    return boot_core(BOOT_VAR, 0, n_rep, n_t, t, N, t0, t1, n_boot, rng, f_plus, n_skipped,
+                     "cnt_attach_bootstrap_drift");
+}
+
+int cnt_attach_bootstrap_barrier(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
+                                 double var_top, size_t n_boot, gsl_rng *rng, cnt_interval *f_plus, size_t *n_skipped)
+{
+    const int barrier = var_top > 0 && isfinite(var_top);
+    return boot_core(barrier ? BOOT_BARRIER : BOOT_VAR, var_top, n_rep, n_t, t, N, t0, t1, n_boot, rng, f_plus,
+                     n_skipped, "cnt_attach_bootstrap_barrier");
 }

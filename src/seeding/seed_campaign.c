@@ -235,6 +235,35 @@ static int analyze_once(const campaign *c, const md_system *s, order_cluster_res
     return rc;
 }
 
+/* The bulk crystal of [structure] at (T, p): built, equilibrated equil_steps (stream), and checked to be still a
+ * crystal with the [order] classifier as given (>= 50 % crystalline); p >= 0 names the point in the messages. */
+static int bulk_crystal(const campaign *c, const seed_structure_config *sc, const md_integrator_params *ip, uint64_t seed,
+                        uint64_t stream, gsl_rng *rv, int p, md_system **out)
+{
+    char where[4300], who[32] = "";
+    snprintf(where, sizeof where, "%s: [structure]", c->file);
+    if (p >= 0) snprintf(who, sizeof who, "point %d: ", p);
+    md_system *xtal = NULL;
+    int rc = seed_structure_build(sc, c->run.units, c->basedir, where, rv, &xtal);
+    if (!rc) rc = seed_run_steps(xtal, c->pot, ip, c->cc.equil_steps, seed, stream, NULL);
+    order_cluster_result cr;
+    if (!rc) rc = analyze_once(c, xtal, &cr);
+    if (!rc && cr.n_solid < 0.5 * xtal->n)
+        rc = SR_ERROR(SR_EFAILED,
+                      "%sthe bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
+                      "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
+                      who, ip->temperature, cr.n_solid, xtal->n);
+    else if (!rc && p >= 0)
+        printf("[campaign] point %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", p, ip->temperature,
+               xtal->n, xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
+    if (rc) {
+        md_system_free(xtal);
+        xtal = NULL;
+    }
+    *out = xtal;
+    return rc;
+}
+
 static int prepare_point(campaign *c, int p, md_system **out)
 {
     const uint64_t seed = (uint64_t)c->run.seed;
@@ -250,21 +279,7 @@ static int prepare_point(campaign *c, int p, md_system **out)
     unsigned char *is_seed = NULL;
     seed_structure_config sc = c->sc;
     sc.temperature = T;
-    int rc = seed_structure_build(&sc, c->run.units, c->basedir, where, rv, &xtal);
-    if (!rc) rc = seed_run_steps(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
-    if (!rc) {
-        /* the crystal must still be a crystal at (T, p) */
-        order_cluster_result cr;
-        rc = analyze_once(c, xtal, &cr);
-        if (!rc && cr.n_solid < 0.5 * xtal->n)
-            rc = SR_ERROR(SR_EFAILED,
-                          "point %d: the bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
-                          "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
-                          p, T, cr.n_solid, xtal->n);
-        else if (!rc)
-            printf("[campaign] point %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", p, T, xtal->n,
-                   xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
-    }
+    int rc = bulk_crystal(c, &sc, &ip, seed, stream, rv, p, &xtal);
     /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
     const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
     seed_structure_config lc = seed_liquid_lattice(&c->sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
@@ -347,18 +362,7 @@ static int calibrate_run(campaign *c, double T, double *out)
     int rc = (!fl || !fx || !rv) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     seed_structure_config sc = c->sc;
     sc.temperature = T;
-    if (!rc) rc = seed_structure_build(&sc, c->run.units, c->basedir, where, rv, &xtal);
-    if (!rc) rc = seed_run_steps(xtal, c->pot, &ip, c->cc.equil_steps, seed, stream, NULL);
-    if (!rc) {
-        /* the crystal must still be a crystal at (T, p) (the [order] classifier as given) */
-        order_cluster_result cr;
-        rc = analyze_once(c, xtal, &cr);
-        if (!rc && cr.n_solid < 0.5 * xtal->n)
-            rc = SR_ERROR(SR_EFAILED,
-                          "the bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
-                          "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
-                          T, cr.n_solid, xtal->n);
-    }
+    if (!rc) rc = bulk_crystal(c, &sc, &ip, seed, stream, rv, -1, &xtal);
     for (int f = 0; !rc && f < nf; f++) {
         rc = seed_run_steps(xtal, c->pot, &ip, c->cc.analyze_every, seed, stream + 10 + f, NULL);
         if (!rc && !(fx[f] = md_system_copy(xtal))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
