@@ -1175,7 +1175,8 @@ static void print_rate(const job *j, const results *Q)
     fflush(stdout);
 }
 
-/* Seed sizes at temperature it > 0: the first campaign's sizes times N_c(T)/N_c(T_0), with the CNT estimate
+/* Seed sizes at temperature it > 0: thermalised sizes of the first campaign's points times N_c(T)/N_c(T_0) (inserted
+ * sizes from the fitted shell loss N_th ~ s - c s^(2/3)), with the CNT estimate
  * N_c = 32 pi gamma^3 / (3 rho_s^2 |dmu|^3) at gamma(T) from a line through the temperatures already done
  * (constant gamma after one). Deterministic, so every rank gets the same sizes. */
 static int scaled_sizes(const job *j, const results *Rt, int it, double *sizes, int *n)
@@ -1203,8 +1204,36 @@ static int scaled_sizes(const job *j, const results *Rt, int it, double *sizes, 
     const double ratio = est / R0->n_c;
     const sr_reals *f = &j->jc.extra_seed_factors;
     *n = f->n > 0 ? f->n : j->cc.sizes.n;
+    /* N_c is counted in thermalised labels, which a freshly inserted seed of s atoms keeps only partly: its interface
+     * shell relabels, N_th ~ s - c s^(2/3). c is fitted (least squares) on the first campaign's points, and the seed
+     * sizes are chosen so that their THERMALISED sizes scale with N_c (inserted sizes scaled linearly come out too
+     * small at deeper undercooling, where the shell is a larger part of the seed) */
+    double num = 0, den = 0;
+    for (int q = 0; q < R0->npts; q++)
+        if (isfinite(R0->pt_xth[q]) && R0->pt_size[q] > 0) {
+            const double s23 = pow(R0->pt_size[q], 2.0 / 3.0);
+            num += (R0->pt_size[q] - R0->pt_xth[q]) * s23;
+            den += s23 * s23;
+        }
+    const double c = den > 0 ? num / den : 0;
     for (int k = 0; k < *n; k++) {
-        sizes[k] = f->n > 0 ? lround(f->v[k] * est) : lround(j->cc.sizes.v[k] * ratio);
+        double target; /* thermalised size wanted */
+        if (f->n > 0) target = f->v[k] * est;
+        else if (c > 0 && k < R0->npts && isfinite(R0->pt_xth[k])) target = R0->pt_xth[k] * ratio;
+        else target = -1;
+        if (target > 0 && c > 0) {
+            /* s - c s^(2/3) = target, increasing in s for s > (2c/3)^3: bisection */
+            double lo = fmax(target, pow(2 * c / 3, 3)), hi = lo + 1;
+            while (hi - c * pow(hi, 2.0 / 3.0) < target && hi < 1e8) hi *= 2;
+            for (int it2 = 0; it2 < 100; it2++) {
+                const double mid = 0.5 * (lo + hi);
+                if (mid - c * pow(mid, 2.0 / 3.0) < target) lo = mid;
+                else hi = mid;
+            }
+            sizes[k] = lround(0.5 * (lo + hi));
+        } else {
+            sizes[k] = f->n > 0 ? lround(f->v[k] * est) : lround(j->cc.sizes.v[k] * ratio);
+        }
         if (sizes[k] < 2) sizes[k] = 2;
     }
     return SR_OK;
@@ -1554,7 +1583,7 @@ int seed_rate_run(const char *file)
             printf("\n[cnt] temperature %d of %d: T = %g, dmu = %.4g +- %.2g, seed sizes", it + 1, nTr, Q->T, Q->dmu,
                    Q->dmu_se);
             for (int q = 0; q < nsizes; q++) printf(" %.0f", sizes[q]);
-            printf(" (scaled from the first campaign by CNT)\n");
+            printf(" (thermalised sizes scaled from the first campaign by CNT)\n");
             fflush(stdout);
         }
         seed_campaign_override ov = {.temperature = Q->T, .sizes = sizes, .nsizes = nsizes, .prefix = Q->prefix,
