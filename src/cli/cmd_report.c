@@ -156,9 +156,11 @@ int cmd_report(int argc, char **argv)
     if (!proto) sr_error_clear();
     if (get(cpath, "seed_size", &ssz)) sr_error_clear();
     if (get(cpath, "t_relax", &trl)) sr_error_clear();
-    fprintf(md, "## Seeding campaign\n\nN_c is counted on the **thermalised** seed: per point, the replicas' mean "
-                "N_max(t) over the first frames is fitted by N_th + (N(0) - N_th) exp(-t/t_relax) + v t, and P_grow is "
-                "fitted against N_th (the frozen, perfect seed's N_max(0) is kept as a second convention).\n\n"
+    fprintf(md, "## Seeding campaign\n\nN_c is counted on the **thermalised** seed: per point, the mean over replicas "
+                "of N_max averaged over the frames around the settle frame (after the interface relabelling; no decision "
+                "before it), and P_grow is fitted against it (N_th). t_relax: relaxation time of the interface labels, "
+                "from the fit N_th + (N(0) - N_th) exp(-t/t_relax) + v t of the mean trace. N_max(0), the frozen perfect "
+                "seed, is kept for reference only.\n\n"
                 "| point | seed | <N_max(0)> | N_th | t_relax | grown | decided | undecided | failed | P_grow |\n"
                 "|---|---|---|---|---|---|---|---|---|---|\n");
     char p1[8300];
