@@ -1,7 +1,7 @@
 /* test_cnt_brute.c - first-passage statistics shared by `seedrate brute` and `seedrate ising` (cnt_brute_*):
  * on synthetic shifted-exponential waiting times with censoring the plain MLE gives 1/(lag + 1/k) and the lag
  * MLE gives k and the lag; the bootstrap interval covers k; an MFPT curve built from synthetic first-passage
- * rows fits back to its plateau. (The seed_brute_* wrappers are tested in test_seeding_brute.c.) */
+ * rows fits back to its plateau. (test_seeding_brute.c tests them on further synthetic data.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* test_seeding_brute.c - the maths of brute-force MD rates (seed_brute.h) on synthetic first-passage data:
- * first-passage times from N_max(t), the censored-exponential MLE (recovery, coverage, no-event bound,
+/* test_seeding_brute.c - the maths of brute-force MD rates (seed_brute_first_passage and the cnt_brute_*
+ * statistics it feeds) on synthetic first-passage data: first-passage times from N_max(t), the censored-exponential MLE (recovery, coverage, no-event bound,
  * bootstrap), the mean first-passage curve and its Wedekind-Strey-Reguera fit. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,8 +75,8 @@ static void test_mle_recovers_rate_with_coverage(void **state)
         gsl_rng *r = sr_rng_create(2385, d, SR_RNG_USER);
         draw_censored(r, n, k, t_max, t, reached);
         gsl_rng_free(r);
-        seed_brute_mle m;
-        assert_int_equal(seed_brute_mle_fit(n, t, reached, &m), SR_OK);
+        cnt_brute_mle m;
+        assert_int_equal(cnt_brute_mle_fit(n, t, reached, &m), SR_OK);
         assert_int_equal(m.n_total, n);
         assert_true(m.n_reached > 0 && m.n_reached < n);
         assert_true(isnan(m.k_upper95));
@@ -112,10 +112,10 @@ static void test_mle_lag_recovers_rate_and_lag(void **state)
             t[i] = reached[i] ? T : t_max;
         }
         gsl_rng_free(r);
-        seed_brute_mle m, p;
+        cnt_brute_mle m, p;
         double t_lag = -1;
-        assert_int_equal(seed_brute_mle_fit_lag(n, t, reached, &m, &t_lag), SR_OK);
-        assert_int_equal(seed_brute_mle_fit(n, t, reached, &p), SR_OK);
+        assert_int_equal(cnt_brute_mle_fit_lag(n, t, reached, &m, &t_lag), SR_OK);
+        assert_int_equal(cnt_brute_mle_fit(n, t, reached, &p), SR_OK);
         sum_k += m.k;
         sum_lag += t_lag;
         sum_plain += p.k;
@@ -133,15 +133,15 @@ static void test_mle_lag_errors(void **state)
     double t[3] = {5.0, 7.5, 9.0};
     int one[3] = {1, 0, 0}, same[3] = {1, 1, 0};
     double tt[3] = {5.0, 5.0, 5.0};
-    seed_brute_mle m;
+    cnt_brute_mle m;
     double lag;
-    assert_int_equal(seed_brute_mle_fit_lag(3, t, one, &m, &lag), SR_EFAILED);
+    assert_int_equal(cnt_brute_mle_fit_lag(3, t, one, &m, &lag), SR_EFAILED);
     int all[3] = {1, 1, 1};
-    assert_int_equal(seed_brute_mle_fit_lag(3, tt, all, &m, &lag), SR_EFAILED);
-    assert_int_equal(seed_brute_mle_fit_lag(3, t, same, &m, NULL), SR_EINVAL);
-    assert_int_equal(seed_brute_mle_fit_lag(0, t, same, &m, &lag), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_fit_lag(3, tt, all, &m, &lag), SR_EFAILED);
+    assert_int_equal(cnt_brute_mle_fit_lag(3, t, same, &m, NULL), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_fit_lag(0, t, same, &m, &lag), SR_EINVAL);
     /* analytic: passages 5.0 and 7.5, one censored at 9.0: t_lag 5, k = 1 / (0 + 2.5 + 4.0) */
-    assert_int_equal(seed_brute_mle_fit_lag(3, t, same, &m, &lag), SR_OK);
+    assert_int_equal(cnt_brute_mle_fit_lag(3, t, same, &m, &lag), SR_OK);
     assert_close(lag, 5.0, 0);
     assert_close(m.k, 1.0 / 6.5, 1e-15);
     assert_close(m.k_err, 1.0 / 6.5, 1e-15);
@@ -158,8 +158,8 @@ static void test_mle_no_event_bound(void **state)
         t[i] = 12.5;
         reached[i] = 0;
     }
-    seed_brute_mle m;
-    assert_int_equal(seed_brute_mle_fit(20, t, reached, &m), SR_OK);
+    cnt_brute_mle m;
+    assert_int_equal(cnt_brute_mle_fit(20, t, reached, &m), SR_OK);
     assert_int_equal(m.n_reached, 0);
     assert_close(m.k, 0.0, 0);
     assert_true(isnan(m.k_err));
@@ -173,19 +173,19 @@ static void test_mle_errors(void **state)
     (void)state;
     double t[3] = {1.5, -0.2, 3.0};
     int reached[3] = {1, 1, 0};
-    seed_brute_mle m;
-    assert_int_equal(seed_brute_mle_fit(0, t, reached, &m), SR_EINVAL);
-    assert_int_equal(seed_brute_mle_fit(3, t, reached, &m), SR_EINVAL);
+    cnt_brute_mle m;
+    assert_int_equal(cnt_brute_mle_fit(0, t, reached, &m), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_fit(3, t, reached, &m), SR_EINVAL);
     t[1] = NAN;
-    assert_int_equal(seed_brute_mle_fit(3, t, reached, &m), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_fit(3, t, reached, &m), SR_EINVAL);
     double z[2] = {0, 0};
-    assert_int_equal(seed_brute_mle_fit(2, z, reached, &m), SR_EINVAL);
-    assert_int_equal(seed_brute_mle_fit(3, NULL, reached, &m), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_fit(2, z, reached, &m), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_fit(3, NULL, reached, &m), SR_EINVAL);
     double good[2] = {1.0, 2.0};
     cnt_interval iv;
     gsl_rng *r = sr_rng_create(1, 0, SR_RNG_BOOTSTRAP);
-    assert_int_equal(seed_brute_mle_bootstrap(2, good, reached, 1, r, &iv), SR_EINVAL);
-    assert_int_equal(seed_brute_mle_bootstrap(2, good, reached, 100, NULL, &iv), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_bootstrap(2, good, reached, 1, r, &iv), SR_EINVAL);
+    assert_int_equal(cnt_brute_mle_bootstrap(2, good, reached, 100, NULL, &iv), SR_EINVAL);
     gsl_rng_free(r);
     sr_error_clear();
 }
@@ -201,11 +201,11 @@ static void test_mle_bootstrap_matches_fisher(void **state)
     gsl_rng *r = sr_rng_create(77, 3, SR_RNG_USER);
     draw_censored(r, n, 0.213, 6.0, t, reached);
     gsl_rng_free(r);
-    seed_brute_mle m;
-    assert_int_equal(seed_brute_mle_fit(n, t, reached, &m), SR_OK);
+    cnt_brute_mle m;
+    assert_int_equal(cnt_brute_mle_fit(n, t, reached, &m), SR_OK);
     cnt_interval iv;
     gsl_rng *rb = sr_rng_create(77, 0, SR_RNG_BOOTSTRAP);
-    assert_int_equal(seed_brute_mle_bootstrap(n, t, reached, 2000, rb, &iv), SR_OK);
+    assert_int_equal(cnt_brute_mle_bootstrap(n, t, reached, 2000, rb, &iv), SR_OK);
     gsl_rng_free(rb);
     assert_true(iv.lo68 < m.k && m.k < iv.hi68);
     assert_close(0.5 * (iv.hi68 - iv.lo68) / m.k_err, 1.0, 0.2);
@@ -228,8 +228,8 @@ static void test_mfpt_fit_recovers_erf_parameters(void **state)
     gsl_rng *r = sr_rng_create(5, 0, SR_RNG_USER);
     for (int n = 0; n <= 150; n++) tau[n] = wsr(tau_J, c, n_star, n) + gsl_ran_gaussian(r, 0.01 * tau_J);
     gsl_rng_free(r);
-    seed_brute_mfpt f;
-    assert_int_equal(seed_brute_mfpt_fit(tau, 0, 150, &f), SR_OK);
+    cnt_brute_mfpt f;
+    assert_int_equal(cnt_brute_mfpt_fit(tau, 0, 150, &f), SR_OK);
     assert_close(f.fit.tau_J, tau_J, 3 * f.fit.se_tau_J);
     assert_close(f.fit.n_star, n_star, 3 * f.fit.se_n_star);
     assert_close(f.Z, c / sqrt(M_PI), 3 * f.se_Z);
@@ -257,18 +257,18 @@ static void test_mfpt_curve_and_bootstrap_from_replicas(void **state)
         for (int n = 0; n < w; n++) tfp[k * w + n] = wsr(T[k], c, n_star, n);
     }
     gsl_rng_free(r);
-    assert_int_equal(seed_brute_mfpt_curve(M, n_stop, tfp, tau, count), SR_OK);
+    assert_int_equal(cnt_brute_mfpt_curve(M, n_stop, tfp, tau, count), SR_OK);
     const double meanT = gsl_stats_mean(T, 1, M), sdT = gsl_stats_sd(T, 1, M);
     assert_close(tau[n_stop], 0.5 * meanT * (1 + erf(c * (n_stop - n_star))), 1e-9 * meanT);
-    seed_brute_mfpt f;
-    assert_int_equal(seed_brute_mfpt_fit(tau, 1, n_stop, &f), SR_OK);
+    cnt_brute_mfpt f;
+    assert_int_equal(cnt_brute_mfpt_fit(tau, 1, n_stop, &f), SR_OK);
     assert_close(f.fit.tau_J / meanT, 1.0, 1e-6);
     assert_close(f.fit.n_star, n_star, 1e-4);
     assert_close(f.Z, c / sqrt(M_PI), 1e-6);
     cnt_interval iv_tau, iv_n, iv_z;
     size_t skipped = 99;
     gsl_rng *rb = sr_rng_create(11, 0, SR_RNG_BOOTSTRAP);
-    assert_int_equal(seed_brute_mfpt_bootstrap(M, n_stop, tfp, 1, n_stop, 400, rb, &iv_tau, &iv_n, &iv_z, &skipped),
+    assert_int_equal(cnt_brute_mfpt_bootstrap(M, n_stop, tfp, 1, n_stop, 400, rb, &iv_tau, &iv_n, &iv_z, &skipped),
                      SR_OK);
     gsl_rng_free(rb);
     assert_int_equal(skipped, 0);
@@ -276,7 +276,7 @@ static void test_mfpt_curve_and_bootstrap_from_replicas(void **state)
     assert_true(iv_n.lo68 <= n_star + 1e-3 && n_star - 1e-3 <= iv_n.hi68);
     /* replica 0 stops at 89: counts drop above it, the mean is over the others */
     for (int n = 90; n < w; n++) tfp[n] = NAN;
-    assert_int_equal(seed_brute_mfpt_curve(M, n_stop, tfp, tau, count), SR_OK);
+    assert_int_equal(cnt_brute_mfpt_curve(M, n_stop, tfp, tau, count), SR_OK);
     assert_int_equal(count[89], M);
     assert_int_equal(count[90], M - 1);
     assert_close(tau[n_stop], (meanT * M - T[0]) / (M - 1) * 0.5 * (1 + erf(c * (n_stop - n_star))), 1e-9 * meanT);
@@ -289,15 +289,15 @@ static void test_mfpt_errors(void **state)
     (void)state;
     double tau[10] = {0, 1, 2, 3, NAN, 5, 6, 7, 8, 9};
     int count[10];
-    seed_brute_mfpt f;
-    assert_int_equal(seed_brute_mfpt_fit(tau, 5, 7, &f), SR_EINVAL);     /* 3 points */
-    assert_int_equal(seed_brute_mfpt_fit(tau, 0, 9, &f), SR_EINVAL);     /* NaN inside the range */
-    assert_int_equal(seed_brute_mfpt_curve(0, 9, tau, tau, count), SR_EINVAL);
-    assert_int_equal(seed_brute_mfpt_curve(1, 0, tau, tau, count), SR_EINVAL);
+    cnt_brute_mfpt f;
+    assert_int_equal(cnt_brute_mfpt_fit(tau, 5, 7, &f), SR_EINVAL);     /* 3 points */
+    assert_int_equal(cnt_brute_mfpt_fit(tau, 0, 9, &f), SR_EINVAL);     /* NaN inside the range */
+    assert_int_equal(cnt_brute_mfpt_curve(0, 9, tau, tau, count), SR_EINVAL);
+    assert_int_equal(cnt_brute_mfpt_curve(1, 0, tau, tau, count), SR_EINVAL);
     gsl_rng *r = sr_rng_create(1, 0, SR_RNG_BOOTSTRAP);
-    assert_int_equal(seed_brute_mfpt_bootstrap(1, 9, tau, 0, 12, 10, r, NULL, NULL, NULL, NULL), SR_EINVAL);
+    assert_int_equal(cnt_brute_mfpt_bootstrap(1, 9, tau, 0, 12, 10, r, NULL, NULL, NULL, NULL), SR_EINVAL);
     /* a single replica that never passes size 4: every resample lacks sizes 4..9 */
-    assert_int_equal(seed_brute_mfpt_bootstrap(1, 9, tau, 0, 9, 10, r, NULL, NULL, NULL, NULL), SR_EFAILED);
+    assert_int_equal(cnt_brute_mfpt_bootstrap(1, 9, tau, 0, 9, 10, r, NULL, NULL, NULL, NULL), SR_EFAILED);
     gsl_rng_free(r);
     sr_error_clear();
 }

@@ -46,65 +46,6 @@ int seed_brute_first_passage(int nframes, const int *nmax, double frame_time, in
     return SR_OK;
 }
 
-/* The statistics themselves are pure functions in cnt (cnt_brute_*, shared with `seedrate ising`); these
- * keep seed_brute.h's names and types. */
-static void mle_from_cnt(const cnt_brute_mle *c, seed_brute_mle *out)
-{
-    out->n_total = c->n_total;
-    out->n_reached = c->n_reached;
-    out->t_sum = c->t_sum;
-    out->k = c->k;
-    out->k_err = c->k_err;
-    out->k_upper95 = c->k_upper95;
-}
-
-int seed_brute_mle_fit(size_t n, const double *t, const int *reached, seed_brute_mle *out)
-{
-    cnt_brute_mle c;
-    int rc = cnt_brute_mle_fit(n, t, reached, &c);
-    if (!rc && out) mle_from_cnt(&c, out);
-    return rc;
-}
-
-int seed_brute_mle_fit_lag(size_t n, const double *t, const int *reached, seed_brute_mle *out, double *t_lag)
-{
-    cnt_brute_mle c;
-    int rc = cnt_brute_mle_fit_lag(n, t, reached, out ? &c : NULL, t_lag);
-    if (!rc) mle_from_cnt(&c, out);
-    return rc;
-}
-
-int seed_brute_mle_bootstrap(size_t n, const double *t, const int *reached, size_t n_boot, gsl_rng *rng,
-                             cnt_interval *k_interval)
-{
-    return cnt_brute_mle_bootstrap(n, t, reached, n_boot, rng, k_interval);
-}
-
-int seed_brute_mfpt_curve(size_t nrep, int n_stop, const double *tfp, double *tau, int *count)
-{
-    return cnt_brute_mfpt_curve(nrep, n_stop, tfp, tau, count);
-}
-
-int seed_brute_mfpt_fit(const double *tau, int n_lo, int n_hi, seed_brute_mfpt *out)
-{
-    cnt_brute_mfpt c;
-    int rc = cnt_brute_mfpt_fit(tau, n_lo, n_hi, &c);
-    if (!rc && out) {
-        out->fit = c.fit;
-        out->Z = c.Z;
-        out->se_Z = c.se_Z;
-        out->n_lo = c.n_lo;
-        out->n_hi = c.n_hi;
-    }
-    return rc;
-}
-
-int seed_brute_mfpt_bootstrap(size_t nrep, int n_stop, const double *tfp, int n_lo, int n_hi, size_t n_boot,
-                              gsl_rng *rng, cnt_interval *tau_J, cnt_interval *n_star, cnt_interval *Z,
-                              size_t *n_skipped)
-{
-    return cnt_brute_mfpt_bootstrap(nrep, n_stop, tfp, n_lo, n_hi, n_boot, rng, tau_J, n_star, Z, n_skipped);
-}
 
 /* ================================================================================================
  * Input
@@ -391,13 +332,13 @@ typedef struct brute_results {
     int *reached;          /* [nrep] */
     double *tau;           /* [n_stop + 1] */
     int *count;            /* [n_stop + 1] */
-    seed_brute_mle mle;
-    seed_brute_mle lag; /* shifted exponential */
+    cnt_brute_mle mle;
+    cnt_brute_mle lag; /* shifted exponential */
     double t_lag;
     int lag_ok;
     cnt_interval k_boot;
     int k_boot_ok;
-    seed_brute_mfpt mf;
+    cnt_brute_mfpt mf;
     int fit_ok;
     cnt_interval tauJ_boot, nstar_boot, z_boot;
     size_t fit_skipped;
@@ -593,9 +534,9 @@ static int finish(brute *b, double wall)
     if (!rc && R.nok == 0) rc = SR_ERROR(SR_EFAILED, "every replica failed: nothing to analyse (see the warnings above)");
     if (!rc) {
         R.vmean = vs / (double)(vn ? vn : 1);
-        rc = seed_brute_mle_fit(R.nok, t_ok, reached_ok, &R.mle);
+        rc = cnt_brute_mle_fit(R.nok, t_ok, reached_ok, &R.mle);
     }
-    if (!rc) rc = seed_brute_mfpt_curve(R.nok, b->bc.n_stop, R.tfp, R.tau, R.count);
+    if (!rc) rc = cnt_brute_mfpt_curve(R.nok, b->bc.n_stop, R.tfp, R.tau, R.count);
     if (rc) {
         results_free(&R);
         free(nm);
@@ -605,7 +546,7 @@ static int finish(brute *b, double wall)
     }
     gsl_rng *rb = sr_rng_create((uint64_t)b->run.seed, 0, SR_RNG_BOOTSTRAP);
     if (b->bc.nboot >= 2 && rb && R.mle.n_reached > 0)
-        R.k_boot_ok = seed_brute_mle_bootstrap(R.nok, t_ok, reached_ok, (size_t)b->bc.nboot, rb, &R.k_boot) == SR_OK;
+        R.k_boot_ok = cnt_brute_mle_bootstrap(R.nok, t_ok, reached_ok, (size_t)b->bc.nboot, rb, &R.k_boot) == SR_OK;
     sr_error_clear();
     const double V = R.vmean, frac = (double)R.mle.n_reached / R.nok;
 
@@ -645,7 +586,7 @@ static int finish(brute *b, double wall)
             printf("\n");
         }
         free(tr);
-        R.lag_ok = seed_brute_mle_fit_lag(R.nok, t_ok, reached_ok, &R.lag, &R.t_lag) == SR_OK;
+        R.lag_ok = cnt_brute_mle_fit_lag(R.nok, t_ok, reached_ok, &R.lag, &R.t_lag) == SR_OK;
         sr_error_clear();
         if (R.lag_ok) {
             printf("    shifted exponential (lag t_lag = earliest passage = %.4g %s): k = %zu-1 / %.6g = %.5g %s^-1,\n"
@@ -662,13 +603,13 @@ static int finish(brute *b, double wall)
     if (R.count[nhi] == 0) {
         printf("    no replica reached n_stop: no fit\n");
     } else {
-        R.fit_ok = seed_brute_mfpt_fit(R.tau, nlo, nhi, &R.mf) == SR_OK;
+        R.fit_ok = cnt_brute_mfpt_fit(R.tau, nlo, nhi, &R.mf) == SR_OK;
         if (!R.fit_ok) printf("    fit failed: %s\n", sr_error_message());
         sr_error_clear();
     }
     if (R.fit_ok) {
         if (b->bc.nboot >= 2 && rb)
-            R.fit_boot_ok = seed_brute_mfpt_bootstrap(R.nok, b->bc.n_stop, R.tfp, nlo, nhi, (size_t)b->bc.nboot, rb,
+            R.fit_boot_ok = cnt_brute_mfpt_bootstrap(R.nok, b->bc.n_stop, R.tfp, nlo, nhi, (size_t)b->bc.nboot, rb,
                                                       &R.tauJ_boot, &R.nstar_boot, &R.z_boot, &R.fit_skipped) == SR_OK;
         sr_error_clear();
         const cnt_mfpt_fit *F = &R.mf.fit;
