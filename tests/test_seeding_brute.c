@@ -1,6 +1,7 @@
 /* test_seeding_brute.c - the maths of brute-force MD rates (seed_brute_first_passage and the cnt_brute_*
- * statistics it feeds) on synthetic first-passage data: first-passage times from N_max(t), the censored-exponential MLE (recovery, coverage, no-event bound,
- * bootstrap), the mean first-passage curve and its Wedekind-Strey-Reguera fit. */
+ * statistics it feeds) on synthetic first-passage data: first-passage times from N_max(t), the
+ * censored-exponential MLE (recovery, coverage, no-event bound, bootstrap), the mean first-passage curve and
+ * its Wedekind-Strey-Reguera fit. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

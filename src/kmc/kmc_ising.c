@@ -80,18 +80,27 @@ static void class_remove(kmc_ising *m, size_t i, int c)
     m->pos[moved] = (int)k;
 }
 
+/* Up neighbours and the sum of the neighbour spins of site i. */
+static void site_sums(const kmc_ising *m, size_t i, int *up, int *sum)
+{
+    int u = 0, t = 0;
+    for (int k = 0; k < m->z; k++) {
+        const int j = m->nbr[i * m->z + k];
+        u += m->s[j] > 0;
+        t += m->s[j];
+    }
+    *up = u;
+    *sum = t;
+}
+
 static void rebuild(kmc_ising *m)
 {
     memset(m->count, 0, sizeof m->count);
     m->total_spin = 0;
     double bonds = 0.0;
     for (size_t i = 0; i < m->n; i++) {
-        int up = 0, sum = 0;
-        for (int k = 0; k < m->z; k++) {
-            int j = m->nbr[i * m->z + k];
-            up += m->s[j] > 0;
-            sum += m->s[j];
-        }
+        int up, sum;
+        site_sums(m, i, &up, &sum);
         m->nup[i] = (unsigned char)up;
         m->total_spin += m->s[i];
         bonds += m->s[i] * sum;
@@ -297,12 +306,8 @@ int kmc_ising_check(const kmc_ising *m, double rel_tol)
     long total = 0;
     double bonds = 0.0;
     for (size_t i = 0; i < m->n; i++) {
-        int up = 0, sum = 0;
-        for (int k = 0; k < m->z; k++) {
-            int j = m->nbr[i * m->z + k];
-            up += m->s[j] > 0;
-            sum += m->s[j];
-        }
+        int up, sum;
+        site_sums(m, i, &up, &sum);
         if (up != m->nup[i])
             return SR_ERROR(SR_ENUMERIC, "ising check: site %zu has %d up neighbours, stored %d", i, up,
                             m->nup[i]);

@@ -8,20 +8,16 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp_d(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 static double median_of(const double *v, size_t n)
 {
     double *s = malloc(n * sizeof *s);
     if (!s) return NAN;
     memcpy(s, v, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_d);
-    const double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    gsl_sort(s, 1, n);
+    const double m = gsl_stats_median_from_sorted_data(s, 1, n);
     free(s);
     return m;
 }

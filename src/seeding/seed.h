@@ -75,6 +75,8 @@ int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *
                    uint64_t stream, const unsigned char *frozen);
 /* Monotonic wall clock [s]. */
 double seed_now_s(void);
+/* Median of the finite values of v[0..n-1] (NaN when there is none); v is not modified. */
+double seed_median_finite(const double *v, size_t n);
 
 /* The [structure] lattice as the start of a liquid: `cells` of it at `liquid_density` (0: 0.85 x the crystal's
  * density), velocities at T_melt when built. */

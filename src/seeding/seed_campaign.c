@@ -739,11 +739,11 @@ typedef struct extra_fits {
     double *x_n0;        /* [np] mean N_max(0) per point */
     double *t_relax, *drift;
     double *x_nb[2];     /* [np] thermalised size with the neighbouring classifiers */
-    double ratio;        /* median t_relax of the points with a relaxation fit */
+    double t_relax_median; /* median t_relax of the points with a relaxation fit */
     double *x_set;       /* [np] settled-window size: the protocol's thermalised size (primary) */
     double *x_fit;       /* [np] relaxation fit at 3 t_relax (second convention) */
     pg_result set;       /* P_grow fit on x_fit (the second thermalised convention) */
-    unsigned char scaled[1024]; /* 1: N_th of this point = ratio x N_max(0) (decided in < 4 frames) */
+    unsigned char scaled[1024]; /* 1: no relaxation fit for this point: x_fit = the settled-window size */
     pg_result n0, nb[2]; /* P_grow fits on them */
 } extra_fits;
 
@@ -991,6 +991,12 @@ static int pgrow_on(const campaign *c, int np, const double *x, const unsigned *
     return SR_OK;
 }
 
+/* A replica that finished and did not fail: its N_max trace enters the thermalised sizes. */
+static int replica_counts(const campaign *c, long g)
+{
+    return c->outcome1[g] != 0 && (int)c->outcome1[g] - 1 != SEED_FAILED;
+}
+
 /* Thermalised size of each point (sizes mode): the mean trace over the point's replicas on the frames every
  * (non-failed) replica still has, at most thermal_frames (at least 4: fewer common frames fall back to the mean of
  * the replicas that have each frame), fitted by cnt_thermalised_size. trace1 = nmax1 or nb1[k] with row stride
@@ -1003,19 +1009,17 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
     for (int p = 0; p < c->npoints; p++) {
         x[p] = t_relax[p] = drift[p] = NAN;
         if (!t || !mean) continue;
-        int common = cap, longest = 0;
+        int common = cap;
         for (int r = 0; r < R; r++) {
             const long g = (long)p * R + r;
-            if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+            if (!replica_counts(c, g)) continue;
             int nf = (int)c->nframes[g];
             if (nf > cap) nf = cap;
             /* frames actually present in this trace */
             int have = 0;
             while (have < nf && trace1[g * stride + have] > 0) have++;
             if (have < common) common = have;
-            if (have > longest) longest = have;
         }
-        (void)longest;
         const int use = common; /* frames every replica has: no survivor bias */
         if (use < 5) continue;
         for (int f = 0; f < use; f++) {
@@ -1023,7 +1027,7 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
             int k = 0;
             for (int r = 0; r < R; r++) {
                 const long g = (long)p * R + r;
-                if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+                if (!replica_counts(c, g)) continue;
                 const long v = trace1[g * stride + f];
                 if (v > 0) {
                     s += (double)(v - 1);
@@ -1064,7 +1068,7 @@ static void settled_window(const campaign *c, const long *trace1, int stride, in
         int m = 0;
         for (int r = 0; r < R; r++) {
             const long g = (long)p * R + r;
-            if ((int)c->outcome1[g] - 1 == SEED_FAILED || c->outcome1[g] == 0) continue;
+            if (!replica_counts(c, g)) continue;
             double sr = 0;
             int k = 0;
             for (int f = s0 - 1; f <= s0 + 1; f++) {
@@ -1104,7 +1108,6 @@ static int finish(campaign *c, double wall)
     ex.x_nb[0] = calloc((size_t)np, sizeof(double));
     ex.x_nb[1] = calloc((size_t)np, sizeof(double));
     ex.x_n0 = x0;
-    ex.ratio = NAN;
     ex.x_set = calloc((size_t)np, sizeof(double));
     ex.x_fit = calloc((size_t)np, sizeof(double));
     if (!ex.x_set || !ex.x_fit) return SR_ERROR(SR_ENOMEM, "out of memory");
@@ -1136,17 +1139,7 @@ static int finish(campaign *c, double wall)
     if (ex.present) {
         thermalise(c, c->nmax1, c->max_frames, c->cc.thermal_frames < c->max_frames ? c->cc.thermal_frames : c->max_frames,
                    ex.x_fit, ex.t_relax, ex.drift);
-        double trs[1024];
-        int nr = 0;
-        for (int p = 0; p < np && p < 1024; p++)
-            if (isfinite(ex.t_relax[p])) trs[nr++] = ex.t_relax[p];
-        for (int a = 1; a < nr; a++)
-            for (int b = a; b > 0 && trs[b - 1] > trs[b]; b--) {
-                const double tmp = trs[b];
-                trs[b] = trs[b - 1];
-                trs[b - 1] = tmp;
-            }
-        ex.ratio = nr ? (nr % 2 ? trs[nr / 2] : 0.5 * (trs[nr / 2 - 1] + trs[nr / 2])) : NAN; /* median t_relax */
+        ex.t_relax_median = seed_median_finite(ex.t_relax, (size_t)np);
         for (int p = 0; p < np; p++) {
             x[p] = ex.x_set[p];
             if (!isfinite(ex.x_fit[p])) {
@@ -1183,10 +1176,10 @@ static int finish(campaign *c, double wall)
         const double t_set = c->cc.settle_frames * c->cc.analyze_every * c->ip.dt;
         printf("  N_therm: thermalised seed size = mean N_max over frames %d..%d (around the settle frame, t = %g); N_fit: "
                "relaxation fit N_th + (N(0) - N_th) exp(-t/t_relax) + v t at t = 3 t_relax (* no fit: N_therm); median "
-               "t_relax %.3g\n", c->cc.settle_frames - 1, c->cc.settle_frames + 1, t_set, ex.ratio);
-        if (isfinite(ex.ratio) && t_set < 3 * ex.ratio)
+               "t_relax %.3g\n", c->cc.settle_frames - 1, c->cc.settle_frames + 1, t_set, ex.t_relax_median);
+        if (isfinite(ex.t_relax_median) && t_set < 3 * ex.t_relax_median)
             printf("  WARNING: the settle frame (t = %g) comes before 3 t_relax = %.3g: raise [campaign] settle_frames\n",
-                   t_set, 3 * ex.ratio);
+                   t_set, 3 * ex.t_relax_median);
     }
     unsigned tot_g = 0, tot_t = 0;
     for (int p = 0; p < np; p++) {

@@ -924,7 +924,14 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
 static int read_campaign(const char *prefix, results *R)
 {
     double buf[14] = {0};
-    double ext[12 + 128 + 1] = {0};
+    /* the accuracy protocol's variables (absent in temperature-mode or older files: NaN) */
+    struct {
+        double scalar[7];            /* the names in `pn` below, in that order */
+        double n_c_nb[2], thr_nb[2]; /* per neighbouring classifier setting */
+        double npts, t_relax_median;
+        double size[64], xth[64];    /* seed size and thermalised size of each point */
+    } ext;
+    memset(&ext, 0, sizeof ext);
     int rc = SR_OK;
     if (seed_comm_rank() == 0) {
         char path[4400];
@@ -956,13 +963,12 @@ static int read_campaign(const char *prefix, results *R)
         }
         sr_error_clear();
         buf[9] = rc;
-        /* the accuracy protocol's variables (absent in temperature-mode or older files: NaN) */
-        const char *pn[] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
-                            "bulk_liquid_nmax", "n_c_fit"};
+        const char *pn[7] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
+                             "bulk_liquid_nmax", "n_c_fit"};
         for (int k = 0; k < 7 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
-            ext[k < 6 ? k : 12 + 128] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
+            ext.scalar[k] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
             free(v);
         }
         const char *pv[] = {"n_c_nb", "order_threshold_nb"};
@@ -970,31 +976,20 @@ static int read_campaign(const char *prefix, results *R)
             double *v = NULL;
             size_t n = 0;
             const int ok = seed_nc_read(path, pv[k], &v, &n) == 0 && n == 2;
-            ext[6 + 2 * k] = ok ? v[0] : NAN;
-            ext[7 + 2 * k] = ok ? v[1] : NAN;
+            double *dst = k == 0 ? ext.n_c_nb : ext.thr_nb;
+            dst[0] = ok ? v[0] : NAN;
+            dst[1] = ok ? v[1] : NAN;
             free(v);
         }
         double *sz = NULL, *xt = NULL, *tr = NULL;
         size_t nsz = 0, nxt = 0, ntr = 0;
-        ext[10] = 0;
-        ext[11] = NAN;
+        ext.t_relax_median = NAN;
         if (!rc && seed_nc_read(path, "seed_size", &sz, &nsz) == 0 && seed_nc_read(path, "x", &xt, &nxt) == 0 &&
             seed_nc_read(path, "t_relax", &tr, &ntr) == 0 && nsz == nxt && nsz == ntr && nsz <= 64) {
-            ext[10] = (double)nsz;
-            double trs[64];
-            int m = 0;
-            for (size_t q = 0; q < nsz; q++) {
-                ext[12 + q] = sz[q];
-                ext[12 + 64 + q] = xt[q];
-                if (isfinite(tr[q])) trs[m++] = tr[q];
-            }
-            for (int a = 1; a < m; a++) /* median relaxation time */
-                for (int b = a; b > 0 && trs[b - 1] > trs[b]; b--) {
-                    const double tmp = trs[b];
-                    trs[b] = trs[b - 1];
-                    trs[b - 1] = tmp;
-                }
-            if (m) ext[11] = m % 2 ? trs[m / 2] : 0.5 * (trs[m / 2 - 1] + trs[m / 2]);
+            ext.npts = (double)nsz;
+            memcpy(ext.size, sz, nsz * sizeof *sz);
+            memcpy(ext.xth, xt, nsz * sizeof *xt);
+            ext.t_relax_median = seed_median_finite(tr, nsz);
         }
         free(sz);
         free(xt);
@@ -1002,7 +997,7 @@ static int read_campaign(const char *prefix, results *R)
         sr_error_clear();
     }
     int r2 = seed_comm_bcast_bytes(buf, sizeof buf);
-    if (!r2) r2 = seed_comm_bcast_bytes(ext, sizeof ext);
+    if (!r2) r2 = seed_comm_bcast_bytes(&ext, sizeof ext);
     if (r2) return r2;
     if (buf[9] != 0) return rc ? rc : SR_EFAILED;
     R->n_c = buf[0];
@@ -1016,23 +1011,21 @@ static int read_campaign(const char *prefix, results *R)
     R->n_c_alt = buf[11];
     R->n_c_alt_lo68 = buf[12];
     R->n_c_alt_hi68 = buf[13];
-    R->n_c_n0 = ext[0];
-    R->n_c_set = ext[12 + 128];
-    R->order_threshold = ext[1];
-    R->mislabel_liq = ext[2];
-    R->mislabel_xtal = ext[3];
-    R->order_calibrated = isfinite(ext[4]) ? (int)ext[4] : -1;
-    R->bulk_nmax = isfinite(ext[5]) ? (int)ext[5] : -1;
-    R->n_c_nb[0] = ext[6];
-    R->n_c_nb[1] = ext[7];
-    R->order_threshold_nb[0] = ext[8];
-    R->order_threshold_nb[1] = ext[9];
-    R->npts = (int)ext[10];
-    R->t_relax = ext[11];
-    for (int q = 0; q < R->npts; q++) {
-        R->pt_size[q] = ext[12 + q];
-        R->pt_xth[q] = ext[12 + 64 + q];
+    R->n_c_n0 = ext.scalar[0];
+    R->order_threshold = ext.scalar[1];
+    R->mislabel_liq = ext.scalar[2];
+    R->mislabel_xtal = ext.scalar[3];
+    R->order_calibrated = isfinite(ext.scalar[4]) ? (int)ext.scalar[4] : -1;
+    R->bulk_nmax = isfinite(ext.scalar[5]) ? (int)ext.scalar[5] : -1;
+    R->n_c_set = ext.scalar[6];
+    for (int k = 0; k < 2; k++) {
+        R->n_c_nb[k] = ext.n_c_nb[k];
+        R->order_threshold_nb[k] = ext.thr_nb[k];
     }
+    R->npts = (int)ext.npts;
+    R->t_relax = ext.t_relax_median;
+    memcpy(R->pt_size, ext.size, sizeof ext.size);
+    memcpy(R->pt_xth, ext.xth, sizeof ext.xth);
     return SR_OK;
 }
 

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "seed.h"
 #include "../common/sr_rng.h"
 
@@ -46,6 +49,22 @@ int seed_liquid_melt(md_system *liq, md_potential *pot, const md_integrator_para
     mp.thermostat = MD_THERMO_BUSSI;
     SR_TRY(seed_run_steps(liq, pot, &mp, melt_steps, seed, stream + 1000, NULL));
     return seed_run_steps(liq, pot, ip, equil_steps, seed, stream + 2000, NULL);
+}
+
+double seed_median_finite(const double *v, size_t n)
+{
+    double *w = malloc((n ? n : 1) * sizeof *w);
+    if (!w) return NAN;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) w[m++] = v[i];
+    double med = NAN;
+    if (m) {
+        gsl_sort(w, 1, m);
+        med = gsl_stats_median_from_sorted_data(w, 1, m);
+    }
+    free(w);
+    return med;
 }
 
 double seed_now_s(void)
