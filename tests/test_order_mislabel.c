@@ -63,6 +63,39 @@ static void test_separated_sets(void **st)
     assert_double_equal(m.fraction, 0.0, 1e-12);
 }
 
+/* Disjoint samples of two normals with very different widths (as q-bar_6 of a supercooled LJ liquid and its fcc
+ * crystal): the threshold is the equal-tail point of the normal fits, t* = (mu1 s2 + mu2 s1)/(s1 + s2), whatever
+ * the sample size; the midpoint of the empty gap would move with the extreme samples (0.394 at n = 2000, 0.400
+ * at n = 20000) and is not what is returned. */
+static void test_separated_normals(void **st)
+{
+    (void)st;
+    gsl_rng *rng = sr_rng_create(77, 0, SR_RNG_USER);
+    const double mu1 = 0.175, s1 = 0.043, mu2 = 0.515, s2 = 0.015;
+    const double t = (mu1 * s2 + mu2 * s1) / (s1 + s2);
+    const size_t ns[2] = {2000, 20000};
+    for (int k = 0; k < 2; k++) {
+        double *L = gaussian_quantiles(ns[k], mu1, s1, rng), *X = gaussian_quantiles(ns[k], mu2, s2, rng);
+        order_mislabel m;
+        assert_int_equal(order_mislabel_crossing(L, ns[k], X, ns[k], 1e-12, &m), SR_OK);
+        double lmax = L[0], xmin = X[0];
+        for (size_t i = 0; i < ns[k]; i++) {
+            lmax = fmax(lmax, L[i]);
+            xmin = fmin(xmin, X[i]);
+        }
+        print_message("n = %zu: threshold %.5f (normal fits %.5f, gap [%.4f, %.4f], midpoint %.4f)\n", ns[k],
+                      m.threshold, t, lmax, xmin, 0.5 * (lmax + xmin));
+        assert_true(lmax < xmin); /* really disjoint */
+        assert_int_equal(m.extrapolated, 1);
+        assert_double_equal(m.threshold, t, 1.5e-3);
+        assert_true(fabs(m.threshold - 0.5 * (lmax + xmin)) > 0.02);
+        assert_double_equal(m.fraction, 0.0, 1e-12);
+        free(L);
+        free(X);
+    }
+    gsl_rng_free(rng);
+}
+
 /* Integer scores (solid-bond counts): liquid uniform on 0..9, crystal uniform on 5..14.
  * At t = 7: P(liq >= 7) = 3/10 and P(xtal < 7) = 2/10; at t = 8: 2/10 and 3/10 - equal distance,
  * equal mean 1/4, so the smaller threshold wins the tie. Shift the crystal to 6..15 and t = 8 gives
@@ -103,6 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaussian_crossing),
         cmocka_unit_test(test_separated_sets),
+        cmocka_unit_test(test_separated_normals),
         cmocka_unit_test(test_integer_crossing),
         cmocka_unit_test(test_error_paths),
     };

@@ -224,6 +224,8 @@ int order_analyze_frame(order_analyzer *a, const md_system *s, order_cluster_res
 const int *order_analyzer_labels(const order_analyzer *a);
 const double *order_analyzer_score(const order_analyzer *a, const char **name);
 const int *order_analyzer_cluster_index(const order_analyzer *a);
+/* Sizes of the last frame's clusters, by cluster index (0 .. res.n_clusters-1). */
+const int *order_analyzer_cluster_sizes(const order_analyzer *a);
 double order_analyzer_cluster_cutoff(const order_analyzer *a);
 
 /* ------------------------------------------------------------------------------------------------
@@ -234,10 +236,14 @@ typedef struct order_mislabel {
     double liquid_as_solid; /* fraction of liquid scores >= threshold */
     double solid_as_liquid; /* fraction of crystal scores < threshold */
     double fraction;        /* mean of the two (equal at an exact crossing) */
+    int extrapolated;       /* 1: the sampled sets do not overlap; threshold from normal fits (see below) */
 } order_mislabel;
 
 /* Continuous scores: empirical CDFs (plotting positions (k+1/2)/n, linear between samples) of both
  * sets; the threshold is where P_liq(score >= t) = P_xtal(score < t), found by bisection to `tol`.
+ * When the samples do not overlap (nobody mislabelled anywhere in a gap), the criterion is applied to
+ * normal distributions with the samples' means and standard deviations, t = (mu_l s_x + mu_x s_l) /
+ * (s_l + s_x), clamped into the gap (extrapolated = 1): the gap's midpoint would drift with the sample size.
  * SR_EINVAL for empty sets or NaN scores. */
 int order_mislabel_crossing(const double *liq, size_t nliq, const double *xtal, size_t nxtal,
                             double tol, order_mislabel *out);
@@ -283,6 +289,7 @@ typedef struct order_statepoint {
     double solid_as_liquid;
     double bond_threshold;     /* d_c used (bonds) */
     long n_liquid, n_crystal;  /* atoms sampled */
+    int extrapolated;          /* qbar: the sampled phases do not overlap, threshold from their normal fits */
 } order_statepoint;
 
 /* Pure selection from the bulk scores (bond counts as doubles for bonds, qbar values for qbar).

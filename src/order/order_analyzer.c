@@ -78,4 +78,9 @@ const int *order_analyzer_cluster_index(const order_analyzer *a)
     return a ? order_cluster_index(a->ws) : NULL;
 }
 
+const int *order_analyzer_cluster_sizes(const order_analyzer *a)
+{
+    return a ? order_cluster_sizes(a->ws) : NULL;
+}
+
 double order_analyzer_cluster_cutoff(const order_analyzer *a) { return a ? a->cluster_cutoff : 0; }

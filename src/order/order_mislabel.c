@@ -5,6 +5,8 @@
 #include "order.h"
 
 #include <math.h>
+
+#include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +84,21 @@ int order_mislabel_crossing(const double *liq, size_t nliq, const double *xtal, 
         }
         ends[side] = 0.5 * (a + b);
     }
-    const double t = 0.5 * (ends[0] + ends[1]);
+    double t = 0.5 * (ends[0] + ends[1]);
+    out->extrapolated = 0;
+    if (ends[1] - ends[0] > 4 * tol) {
+        /* The sampled sets do not overlap: every t in [ends] mislabels nobody, and the midpoint of that gap is set by
+         * the two most extreme samples, so it drifts as more frames are sampled. Apply the criterion to normal
+         * distributions with the samples' means and standard deviations instead (equal tail probabilities:
+         * (t - mu_l)/s_l = (mu_x - t)/s_x), which converges with the sample size, kept inside the empty gap. */
+        const double ml = gsl_stats_mean(L, 1, nliq), mx = gsl_stats_mean(X, 1, nxtal);
+        const double sl = nliq > 1 ? gsl_stats_sd_m(L, 1, nliq, ml) : 0, sx = nxtal > 1 ? gsl_stats_sd_m(X, 1, nxtal, mx) : 0;
+        if (sl + sx > 0 && mx > ml) {
+            const double tz = (ml * sx + mx * sl) / (sl + sx);
+            t = fmin(fmax(tz, ends[0]), ends[1]);
+            out->extrapolated = 1;
+        }
+    }
     out->threshold = t;
     out->liquid_as_solid = 1.0 - ecdf(L, nliq, t);
     out->solid_as_liquid = ecdf(X, nxtal, t);
@@ -118,6 +134,7 @@ int order_mislabel_integer(const int *liq, size_t nliq, const int *xtal, size_t 
     }
     for (size_t i = 0; i < nliq; i++) hl[liq[i] - lo]++;
     for (size_t i = 0; i < nxtal; i++) hx[xtal[i] - lo]++;
+    out->extrapolated = 0;
     long liq_ge = (long)nliq, xtal_lt = 0; /* at t = lo */
     double best = 2.0, best_mean = 2.0;
     for (int k = 0; k < nb; k++) {

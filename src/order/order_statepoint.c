@@ -56,6 +56,7 @@ int order_statepoint_choose(int kind, const double *liq, size_t nliq, const doub
         return SR_ERROR(SR_EINVAL, "state-point calibration: unknown kind %d", kind);
     }
     out->threshold = m.threshold;
+    out->extrapolated = kind == ORDER_CALIB_QBAR && m.extrapolated;
     out->liquid_as_solid = m.liquid_as_solid;
     out->solid_as_liquid = m.solid_as_liquid;
     const double worst = fmax(m.liquid_as_solid, m.solid_as_liquid);

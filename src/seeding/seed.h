@@ -86,6 +86,23 @@ seed_structure_config seed_liquid_lattice(const seed_structure_config *sc, const
 int seed_liquid_melt(md_system *liq, md_potential *pot, const md_integrator_params *ip, double T_melt, long melt_steps,
                      long equil_steps, uint64_t seed, uint64_t stream);
 
+/* The seed's own cluster, followed from frame to frame (seed_replica.c): at the first frame the largest cluster
+ * (the inserted seed); then the cluster of the new frame that holds most of the atoms (persistent ids) of the one
+ * followed before (ties: the larger). A crystallite that nucleates elsewhere in the box is not mistaken for the
+ * seed's growth; once no atom of the followed cluster is crystalline the seed is gone and its size stays 0. */
+typedef struct seed_track {
+    int on, nid, cap;
+    unsigned char *in; /* [nid]: atom id-1 belongs to the followed cluster */
+    int *overlap;      /* [cap] per cluster of the current frame */
+} seed_track;
+/* on = 0: a no-op tracker. ids are the system's persistent 1-based atom ids. */
+int seed_track_init(seed_track *t, int on, const int64_t *id, int n);
+void seed_track_free(seed_track *t);
+/* One frame: ci[i] cluster index of atom i (-1: not crystalline), sizes[nclusters], largest = the largest
+ * cluster's index (used at the first frame). *size = the followed cluster's size (0 once it is gone). */
+int seed_track_frame(seed_track *t, const int64_t *id, const int *ci, int n, const int *sizes, int nclusters,
+                     int largest, int first, int *size);
+
 /* ------------------------------------------------------------------------------------------------
  * One replica (seed_replica.c)
  * ---------------------------------------------------------------------------------------------- */
@@ -106,6 +123,8 @@ typedef struct seed_replica_params {
     order_analyzer *an_nb[2]; /* optional neighbouring classifier settings (state-point calibration): N_max also
                                  measured with them on the first nb_frames frames (the thermalisation window) */
     int nb_frames;
+    int track_seed;          /* 1: follow the seed's own cluster (by atom overlap from frame to frame) instead of the
+                                largest cluster in the box; the sizes below are then that cluster's */
 } seed_replica_params;
 
 typedef struct seed_replica_result {
@@ -113,7 +132,7 @@ typedef struct seed_replica_result {
     int n0;        /* N_max before any dynamics */
     int n0_alt;    /* the same with p->an_alt (-1 without) */
     int nframes;
-    int *nmax;     /* [max_frames], caller-owned */
+    int *nmax;     /* [max_frames], caller-owned: N_max, or the seed's own cluster with p->track_seed */
     int *nmax_alt; /* optional [max_frames], caller-owned: every frame with p->an_alt (needs an_alt) */
     int *nmax_nb[2]; /* optional [nb_frames], caller-owned: frames 0 .. min(nframes, nb_frames)-1 with an_nb[k] */
     double t_end;  /* time of the last frame */
@@ -138,6 +157,7 @@ typedef struct seed_campaign_config {
     sr_reals liquid_cells;
     double melt_temperature, overlap, cluster_cutoff, liquid_density;
     int nboot;
+    int track;              /* 0 seed (the seed's own cluster, followed by atom overlap), 1 largest (N_max in the box) */
     int calibrate;          /* 0 state_point (threshold by the mislabelling criterion at (T, p)), 1 none */
     int calibrate_frames;   /* frames of each bulk phase sampled for the calibration */
     int thermal_frames;     /* frames of each replica in the thermalised-size fit */

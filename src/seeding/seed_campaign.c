@@ -71,6 +71,10 @@ const sr_keyword seed_campaign_keywords[] = {
     {"settle_frames", SR_KW_INT, offsetof(seed_campaign_config, settle_frames), "", "2", 0, 100000, NULL,
      "grown/melted are decided relative to N_max at this analysis frame, after the inserted seed's interface has "
      "relabelled (0: relative to N_max(0), the frozen seed); no decision before it"},
+    {"track", SR_KW_CHOICE, offsetof(seed_campaign_config, track), "", "seed", 0, 0, "seed|largest",
+     "seed: a replica's size is that of the inserted seed's own cluster, followed from frame to frame by the atoms it "
+     "shares with the cluster followed before (a crystallite that nucleates elsewhere in the box does not count as "
+     "the seed growing); largest: N_max, the largest crystalline cluster in the box"},
     SR_KW_END};
 
 const sr_keyword seed_output_keywords[] = {
@@ -346,7 +350,7 @@ static int prepare_point(campaign *c, int p, md_system **out)
  * streams), calibrate_frames frames of each analyze_every steps apart, threshold by the mislabelling criterion
  * (order_statepoint_calibrate). out[]: status, threshold, neighbour lo, hi, liquid->solid, solid->liquid,
  * bulk N_max, bulk solid-labelled, atoms sampled (liquid), (crystal), d_c, kind, liquid atoms. */
-enum { CAL_N = 13 };
+enum { CAL_N = 14 };
 static int calibrate_run(campaign *c, double T, double *out)
 {
     const uint64_t seed = (uint64_t)c->run.seed;
@@ -409,6 +413,7 @@ static int calibrate_run(campaign *c, double T, double *out)
     out[10] = sp.bond_threshold;
     out[11] = sp.kind;
     out[12] = liq ? liq->n : 0;
+    out[13] = sp.extrapolated;
     for (int f = 0; f < nf; f++) {
         if (fl) md_system_free(fl[f]);
         if (fx) md_system_free(fx[f]);
@@ -458,6 +463,7 @@ static int calibrate_state_point(campaign *c)
     sp->bond_threshold = out[10];
     sp->kind = (int)out[11];
     c->bulk_natoms = (long)out[12];
+    sp->extrapolated = (int)out[13];
     c->calibrated = c->cc.calibrate == 0;
     const double use = c->calibrated ? sp->threshold : c->user_threshold;
     const double step = c->calibrated ? 0.5 * (sp->neighbour[1] - sp->neighbour[0]) : (qbar ? 0.5 * (sp->neighbour[1] - sp->neighbour[0]) : 1.0);
@@ -471,7 +477,9 @@ static int calibrate_state_point(campaign *c)
         printf("[campaign] state point T = %g: %s by the mislabelling criterion = %g (liquid labelled solid %.3g%%, "
                "crystal labelled liquid %.3g%%; %ld + %ld atoms in %d + %d bulk frames)%s\n", T, tn, sp->threshold,
                100 * sp->liquid_as_solid, 100 * sp->solid_as_liquid, sp->n_liquid, sp->n_crystal, c->cc.calibrate_frames,
-               c->cc.calibrate_frames, qbar ? "" : "");
+               c->cc.calibrate_frames,
+               sp->extrapolated ? "; the sampled phases do not overlap: threshold where normal fits of the two are "
+                                  "mislabelled equally" : "");
         if (c->calibrated)
             printf("[campaign] classifier threshold %s = %g replaces the [order] value %g (calibrate = none keeps it); "
                    "neighbours %g and %g give the classifier systematic\n", tn, use, c->user_threshold, use - step,
@@ -569,9 +577,9 @@ static int check_signature(const campaign *c)
     char buf[256];
     /* the protocol (issue #14) and its effective settings, defaults included: a prefix made by an older protocol or
      * other settings is refused instead of mixing replicas decided by different rules */
-    snprintf(buf, sizeof buf, "protocol=2;calibrate=%d;calibrate_frames=%d;settle_frames=%d;thermal_frames=%d;grow=%.17g;"
-             "melt=%.17g;", c->cc.calibrate, c->cc.calibrate_frames, c->cc.settle_frames, c->cc.thermal_frames,
-             c->cc.grow_factor, c->cc.melt_fraction);
+    snprintf(buf, sizeof buf, "protocol=3;calibrate=%d;calibrate_frames=%d;settle_frames=%d;thermal_frames=%d;grow=%.17g;"
+             "melt=%.17g;track=%d;", c->cc.calibrate, c->cc.calibrate_frames, c->cc.settle_frames, c->cc.thermal_frames,
+             c->cc.grow_factor, c->cc.melt_fraction, c->cc.track);
     h = hash_str(h, buf);
     if (c->ov && c->ov->stream_offset) {
         snprintf(buf, sizeof buf, "off=%ld;", c->ov->stream_offset);
@@ -1494,7 +1502,8 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
                                   .min_ref = C.calibrated >= 0 ? 2 * C.bulk_nmax : 0,
                                   .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed,
                                   .replica = g + (ov ? ov->stream_offset : 0),
-                                  .an_nb = {an_nb[0], an_nb[1]}, .nb_frames = C.nbf};
+                                  .an_nb = {an_nb[0], an_nb[1]}, .nb_frames = C.nbf,
+                                  .track_seed = C.cc.track == 0};
         rp.ip.temperature = C.T[p];
         seed_replica_result rr = {.nmax = nmax, .nmax_nb = {C.nbf ? nmnb[0] : NULL, C.nbf ? nmnb[1] : NULL}};
         rc = seed_replica_run(C.start[p], C.pot, an, &rp, &rr);

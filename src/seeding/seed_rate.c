@@ -810,6 +810,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     uint64_t h = seed_input_hash(stage1_hash(j), sr_input_section(j->in, "cnt"), cnt_skip);
     h = seed_input_hash(h, sr_input_section(j->in, "campaign"), NULL);
     h = mix_double(mix_double(mix_double(h, R->T), R->attach_size), alt ? 1.0 : 0.0);
+    h = mix_double(h, 10.0 + j->cc.track); /* the size followed (seed's own cluster / N_max) */
     h = seed_input_hash(h, alt ? sr_input_section(j->in, "order_alt") : NULL, NULL);
     const size_t nv = 1 + nt * (alt ? 2 : 1);
     char tag[32];
@@ -854,7 +855,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
         seed_replica_params rp = {.ip = sp.ip, .max_steps = c->attach_steps, .analyze_every = c->attach_every,
                                   .max_frames = (int)nt, .grow_factor = 1e30, .melt_fraction = -1.0,
                                   .seed = (uint64_t)j->run.seed, .replica = 500000000L + 100000L * R->it + k,
-                                  .an_alt = an_alt};
+                                  .an_alt = an_alt, .track_seed = j->cc.track == 0};
         seed_replica_result rr = {.nmax = nm, .nmax_alt = alt ? nma : NULL};
         rc = seed_replica_run(start, j->pot, an, &rp, &rr);
         if (!rc && (rr.outcome == SEED_FAILED || rr.nframes != (int)nt))

@@ -74,6 +74,67 @@ double seed_now_s(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+int seed_track_init(seed_track *t, int on, const int64_t *id, int n)
+{
+    memset(t, 0, sizeof *t);
+    t->on = on;
+    if (!on) return SR_OK;
+    int64_t m = 0;
+    for (int i = 0; i < n; i++)
+        if (id[i] > m) m = id[i];
+    t->nid = (int)m;
+    t->in = calloc((size_t)(m > 0 ? m : 1), 1);
+    return t->in ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
+}
+
+void seed_track_free(seed_track *t)
+{
+    free(t->in);
+    free(t->overlap);
+    memset(t, 0, sizeof *t);
+}
+
+int seed_track_frame(seed_track *t, const int64_t *id, const int *ci, int n, const int *sizes, int nclusters,
+                     int largest, int first, int *size)
+{
+    int best = -1;
+    if (first) {
+        best = nclusters > 0 ? largest : -1;
+    } else if (nclusters > 0) {
+        if (nclusters > t->cap) {
+            int *o = realloc(t->overlap, (size_t)nclusters * sizeof *o);
+            if (!o) return SR_ERROR(SR_ENOMEM, "out of memory");
+            t->overlap = o;
+            t->cap = nclusters;
+        }
+        memset(t->overlap, 0, (size_t)nclusters * sizeof *t->overlap);
+        for (int i = 0; i < n; i++)
+            if (ci[i] >= 0 && id[i] >= 1 && id[i] <= t->nid && t->in[id[i] - 1]) t->overlap[ci[i]]++;
+        for (int c = 0; c < nclusters; c++)
+            if (t->overlap[c] > 0 && (best < 0 || t->overlap[c] > t->overlap[best] ||
+                                      (t->overlap[c] == t->overlap[best] && sizes[c] > sizes[best])))
+                best = c;
+    }
+    memset(t->in, 0, (size_t)t->nid);
+    if (best >= 0)
+        for (int i = 0; i < n; i++)
+            if (ci[i] == best && id[i] >= 1 && id[i] <= t->nid) t->in[id[i] - 1] = 1;
+    *size = best >= 0 ? sizes[best] : 0;
+    return SR_OK;
+}
+
+/* the size followed in the frame order_analyze_frame(an, s, cr) has just analysed: N_max, or the seed's cluster */
+static int track_size(seed_track *t, const order_analyzer *an, const md_system *s, const order_cluster_result *cr,
+                      int first, int *size)
+{
+    if (!t->on) {
+        *size = cr->nmax;
+        return SR_OK;
+    }
+    return seed_track_frame(t, s->id, order_analyzer_cluster_index(an), s->n, order_analyzer_cluster_sizes(an),
+                            cr->n_clusters, cr->largest, first, size);
+}
+
 int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *an, const seed_replica_params *p,
                      seed_replica_result *r)
 {
@@ -98,24 +159,32 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
         if (!in) rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
     }
     if (!rc) rc = md_integrator_setup(in);
+    /* trackers: [0] the classifier, [1] the alternative one, [2..3] the neighbouring settings */
+    seed_track tk[4];
+    memset(tk, 0, sizeof tk);
+    for (int k = 0; k < 4 && !rc && s; k++) rc = seed_track_init(&tk[k], p->track_seed, s->id, s->n);
     order_cluster_result cr;
+    int size = 0, sa = 0;
     if (!rc) rc = order_analyze_frame(an, s, &cr);
+    if (!rc) rc = track_size(&tk[0], an, s, &cr, 1, &size);
     order_cluster_result ca;
     if (!rc && p->an_alt) {
         rc = order_analyze_frame(p->an_alt, s, &ca);
-        if (!rc) r->n0_alt = ca.nmax;
-        if (!rc && r->nmax_alt) r->nmax_alt[0] = ca.nmax;
+        if (!rc) rc = track_size(&tk[1], p->an_alt, s, &ca, 1, &sa);
+        if (!rc) r->n0_alt = sa;
+        if (!rc && r->nmax_alt) r->nmax_alt[0] = sa;
     }
     for (int k = 0; k < 2 && !rc; k++)
         if (p->an_nb[k] && r->nmax_nb[k] && p->nb_frames > 0) {
             rc = order_analyze_frame(p->an_nb[k], s, &ca);
-            if (!rc) r->nmax_nb[k][0] = ca.nmax;
+            if (!rc) rc = track_size(&tk[2 + k], p->an_nb[k], s, &ca, 1, &sa);
+            if (!rc) r->nmax_nb[k][0] = sa;
         }
     if (!rc) {
-        r->n0 = cr.nmax;
-        r->nmax[r->nframes++] = cr.nmax;
-        /* decisions relative to the settled size: N_max at frame settle_frames (the seed's interface has
-         * relabelled); settle_frames = 0: relative to N_max(0) */
+        r->n0 = size;
+        r->nmax[r->nframes++] = size;
+        /* decisions relative to the settled size: N at frame settle_frames (the seed's interface has
+         * relabelled); settle_frames = 0: relative to N(0) */
         double grow_at = p->grow_factor * (r->n0 > 0 ? r->n0 : 1);
         double melt_at = p->melt_fraction * r->n0;
         int settled = p->settle_frames <= 0;
@@ -123,41 +192,45 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
             rc = md_integrator_run(in, p->analyze_every);
             if (rc) break;
             rc = order_analyze_frame(an, s, &cr);
+            if (!rc) rc = track_size(&tk[0], an, s, &cr, 0, &size);
             if (!rc && p->an_alt && r->nmax_alt) {
                 rc = order_analyze_frame(p->an_alt, s, &ca);
-                if (!rc) r->nmax_alt[r->nframes] = ca.nmax;
+                if (!rc) rc = track_size(&tk[1], p->an_alt, s, &ca, 0, &sa);
+                if (!rc) r->nmax_alt[r->nframes] = sa;
             }
             for (int k = 0; k < 2 && !rc; k++)
                 if (p->an_nb[k] && r->nmax_nb[k] && r->nframes < p->nb_frames) {
                     rc = order_analyze_frame(p->an_nb[k], s, &ca);
-                    if (!rc) r->nmax_nb[k][r->nframes] = ca.nmax;
+                    if (!rc) rc = track_size(&tk[2 + k], p->an_nb[k], s, &ca, 0, &sa);
+                    if (!rc) r->nmax_nb[k][r->nframes] = sa;
                 }
             if (rc) break;
-            r->nmax[r->nframes++] = cr.nmax;
+            r->nmax[r->nframes++] = size;
             r->t_end = s->time;
             if (!settled && r->nframes - 1 >= p->settle_frames) {
                 settled = 1;
                 /* a seed that is no larger than the liquid's own background clusters has melted: the background
                  * must not become the reference (it would 'grow' by fluctuation) */
-                if (cr.nmax <= p->min_ref) {
+                if (size <= p->min_ref) {
                     r->outcome = SEED_MELTED;
                     break;
                 }
-                grow_at = p->grow_factor * (cr.nmax > 0 ? cr.nmax : 1);
-                melt_at = p->melt_fraction * cr.nmax;
+                grow_at = p->grow_factor * (size > 0 ? size : 1);
+                melt_at = p->melt_fraction * size;
                 continue;
             }
             if (!settled) continue;
-            if (cr.nmax >= grow_at) {
+            if (size >= grow_at) {
                 r->outcome = SEED_GROWN;
                 break;
             }
-            if (cr.nmax <= melt_at) {
+            if (size <= melt_at) {
                 r->outcome = SEED_MELTED;
                 break;
             }
         }
     }
+    for (int k = 0; k < 4; k++) seed_track_free(&tk[k]);
     if (rc) {
         r->outcome = SEED_FAILED;
         snprintf(r->message, sizeof r->message, "replica %ld: %s", p->replica, sr_error_message());
