@@ -50,7 +50,7 @@ else echo "skip mpirun comparison: no mpirun"; fi
 if /usr/bin/python3 -c "import netCDF4" 2> /dev/null; then
     g=$(/usr/bin/python3 - << 'EOF'
 import netCDF4
-with netCDF4.Dataset("camp.rates.nc", "w") as d:
+with netCDF4.Dataset("camp.rates.nc", "w", format="NETCDF3_64BIT_OFFSET") as d:
     d.units_style = "lj"
     g = 0.48189
     for k, v in dict(gamma=g, dmu=-0.5, rho_s=1.0, rho_l=0.9, f_plus=5.0, n_c=30.0, temperature=1.0).items():
@@ -58,6 +58,8 @@ with netCDF4.Dataset("camp.rates.nc", "w") as d:
 print(g)
 EOF
 )
+    # seedrate's own files carry a completeness checksum (issue #19): stamp the hand-made one the same way
+    /usr/bin/python3 "$SEEDRATE_SOURCE_DIR/tests/nc_checksum.py" camp.rates.nc --stamp > /dev/null || bad "stamping camp.rates.nc"
     "$EXE" kmc --campaign camp --n-max 80 --trajectories 300 --seed 11 > k.out 2> k.err || bad "--campaign failed: $(cat k.err)"
     "$EXE" kmc --gamma "$g" --dmu -0.5 --rho-s 1 --rho-l 0.9 --f-plus 5 --kT 1 --n-max 80 --trajectories 300 --seed 11 \
         > c3.out 2> c3.err || bad "explicit --gamma run failed: $(cat c3.err)"
@@ -65,6 +67,11 @@ EOF
         grep -q "from camp.rates.nc" k.out
     then ok "--campaign camp gives the numbers of the explicit options"
     else bad "--campaign differs: $(diff c3.out k.out)"; fi
+    # a copy cut short (netCDF-C reads the missing bytes as zeros) is refused, naming the file
+    head -c $(( $(stat -c %s camp.rates.nc) - 8 )) camp.rates.nc > cut.rates.nc
+    if "$EXE" kmc --campaign cut --n-max 80 --trajectories 30 > cut.out 2> cut.err; then bad "--campaign cut (damaged) accepted"
+    elif grep -q "cut.rates.nc: damaged" cut.err; then ok "damaged campaign refused: $(head -c 120 cut.err)..."
+    else bad "damaged campaign message: $(cat cut.err)"; fi
     "$EXE" kmc --campaign nothere > /dev/null 2> n.err && bad "--campaign nothere succeeded"
     grep -q "nothere.rates.nc" n.err && ok "missing campaign named: $(cat n.err)" || bad "missing campaign: $(cat n.err)"
 else echo "skip --campaign: no python3-netcdf4"; fi

@@ -10,6 +10,7 @@
 #include <netcdf.h>
 
 #include "test_ml_util.h"
+#include "io/io.h"
 
 static void tmp_path(char *buf, size_t cap, const char *name)
 {
@@ -54,14 +55,111 @@ static void test_roundtrip_bit_identical(void **st)
     gsl_rng_free(r);
 }
 
-/* rewrite one global integer attribute of a model file */
-static void set_version(const char *path, int version)
+/* rewrite one global integer attribute of a model file; checksum: 1 = write a new completeness checksum
+ * (as a writer of that version would), 0 = remove it (a version-1 file, written before the checksum) */
+static void set_version(const char *path, int version, int checksum)
 {
     int ncid;
     assert_int_equal(nc_open(path, NC_WRITE, &ncid), NC_NOERR);
     assert_int_equal(nc_redef(ncid), NC_NOERR);
     assert_int_equal(nc_put_att_int(ncid, NC_GLOBAL, "format_version", NC_INT, 1, &version), NC_NOERR);
+    if (checksum) {
+        assert_int_equal(io_nc_put_checksum(ncid, path), 0);
+    } else {
+        assert_int_equal(nc_del_att(ncid, NC_GLOBAL, IO_NC_CHECKSUM_ATT), NC_NOERR);
+    }
     assert_int_equal(nc_close(ncid), NC_NOERR);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *b = malloc(*len);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, *len, fp), *len);
+    fclose(fp);
+    return b;
+}
+
+static void spit(const char *path, const unsigned char *b, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(b, 1, len, fp), len);
+    fclose(fp);
+}
+
+/* issue #19: a model file cut short or with a changed byte is refused naming the file (netCDF-C reads the
+ * missing bytes as zeros: without the checksum the weights would silently be zero); the from-memory reader
+ * gives the same model and the same verdicts. */
+static void test_refuses_damaged_file(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(64, 0, SR_RNG_USER);
+    ml_model *m = tml_random_model(r, 5, ML_ACT_TANH, 4.0), *b = NULL;
+    char path[256], cut[256];
+    tmp_path(path, sizeof path, "test_ml_model_damaged.nc");
+    tmp_path(cut, sizeof cut, "test_ml_model_cut.nc");
+    assert_int_equal(ml_model_write(m, path), 0);
+    size_t len;
+    unsigned char *bytes = slurp(path, &len);
+    assert_int_equal(ml_model_read_buffer(bytes, len, "mem.nc", &b), 0);
+    assert_non_null(b);
+    assert_int_equal(b->nf, m->nf);
+    assert_memory_equal(b->net[1]->param, m->net[1]->param, sizeof(double) * (size_t)m->net[1]->nparams);
+    ml_model_free(b);
+    b = NULL;
+    spit(cut, bytes, len - 24); /* the last three weights */
+    assert_int_equal(ml_model_read(cut, &b), SR_EPARSE);
+    assert_null(b);
+    assert_non_null(strstr(sr_error_message(), "test_ml_model_cut.nc: damaged"));
+    assert_int_equal(ml_model_read_buffer(bytes, len - 24, "mem-cut.nc", &b), SR_EPARSE);
+    assert_non_null(strstr(sr_error_message(), "mem-cut.nc: damaged"));
+    bytes[len - 5] ^= 0x10; /* one bit of the last weight */
+    assert_int_equal(ml_model_read_buffer(bytes, len, "mem-flip.nc", &b), SR_EPARSE);
+    assert_non_null(strstr(sr_error_message(), "mem-flip.nc: damaged"));
+    assert_null(b);
+    free(bytes);
+    remove(path);
+    remove(cut);
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
+
+/* A version-1 file (no checksum) is refused with the way out; ml_model_upgrade writes version 2 with the same
+ * model. */
+static void test_version1_upgrade(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(65, 0, SR_RNG_USER);
+    ml_model *m = tml_random_model(r, 4, ML_ACT_SILU, 4.4), *b = NULL;
+    char path[256], up[256];
+    tmp_path(path, sizeof path, "test_ml_model_v1.nc");
+    tmp_path(up, sizeof up, "test_ml_model_v2.nc");
+    assert_int_equal(ml_model_write(m, path), 0);
+    set_version(path, 1, 0);
+    assert_int_equal(ml_model_read(path, &b), SR_EUNSUPPORTED);
+    assert_null(b);
+    assert_non_null(strstr(sr_error_message(), "test_ml_model_v1.nc: model format version 1 has no completeness"));
+    assert_non_null(strstr(sr_error_message(), "seedrate train --upgrade"));
+    assert_int_equal(ml_model_upgrade(path, up), 0);
+    assert_int_equal(ml_model_read(up, &b), 0);
+    assert_memory_equal(b->net[0]->param, m->net[0]->param, sizeof(double) * (size_t)m->net[0]->nparams);
+    assert_memory_equal(b->g_std, m->g_std, sizeof(double) * (size_t)(m->nelem * m->nf));
+    ml_model_free(b);
+    /* a version-2 file whose checksum went missing is unfinished, not old */
+    set_version(up, ML_MODEL_VERSION, 0);
+    b = NULL;
+    assert_int_equal(ml_model_read(up, &b), SR_EPARSE);
+    assert_non_null(strstr(sr_error_message(), "no completeness checksum"));
+    remove(path);
+    remove(up);
+    ml_model_free(m);
+    gsl_rng_free(r);
 }
 
 static void test_refuses_unknown_version(void **st)
@@ -72,7 +170,7 @@ static void test_refuses_unknown_version(void **st)
     char path[256];
     tmp_path(path, sizeof path, "test_ml_model_version.nc");
     assert_int_equal(ml_model_write(m, path), 0);
-    set_version(path, ML_MODEL_VERSION + 1);
+    set_version(path, ML_MODEL_VERSION + 1, 1);
     assert_int_equal(ml_model_read(path, &b), SR_EUNSUPPORTED);
     assert_null(b);
     assert_non_null(strstr(sr_error_message(), "version 2"));
@@ -95,7 +193,7 @@ static void test_refuses_foreign_and_missing_files(void **st)
     assert_non_null(strstr(sr_error_message(), "not a seedrate model"));
     remove(path);
     assert_int_equal(ml_model_read("/nonexistent/model.nc", &b), SR_ENETCDF);
-    assert_non_null(strstr(sr_error_message(), "nc_open"));
+    assert_non_null(strstr(sr_error_message(), "/nonexistent/model.nc"));
     assert_null(b);
 }
 
@@ -205,6 +303,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_bit_identical),
         cmocka_unit_test(test_refuses_unknown_version),
+        cmocka_unit_test(test_refuses_damaged_file),
+        cmocka_unit_test(test_version1_upgrade),
         cmocka_unit_test(test_refuses_foreign_and_missing_files),
         cmocka_unit_test(test_potential_refuses_missing_element),
         cmocka_unit_test(test_register_and_section),

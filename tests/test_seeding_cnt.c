@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netcdf.h>
 #include <cmocka.h>
 
 #ifndef M_PI
@@ -208,6 +209,26 @@ static void test_campaign_file_roundtrip(void **st)
     assert_int_equal(seed_nc_read(path, "no_such_variable", &v, &n), SR_ENETCDF);
     assert_int_equal(seed_nc_read_att(path, NULL, "no_such_att", buf, sizeof buf), SR_ENETCDF);
     assert_int_equal(seed_nc_read("/nonexistent/x.nc", "n_c", &v, &n), SR_ENETCDF);
+    /* issue #19: cut short (the last int reads back as 0) or without the checksum: refused, naming the file */
+    FILE *fp = fopen(path, "r+");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    assert_int_equal(ftruncate(fileno(fp), ftell(fp) - 4), 0);
+    fclose(fp);
+    v = NULL;
+    assert_int_equal(seed_nc_read(path, "n_c", &v, &n), SR_EPARSE);
+    assert_null(v);
+    assert_non_null(strstr(sr_error_message(), "test_seeding_cnt_fake.nc: damaged"));
+    assert_int_equal(seed_nc_read_att(path, NULL, "units_style", buf, sizeof buf), SR_EPARSE);
+    int ncid, dim, var;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_64BIT_OFFSET, &ncid), NC_NOERR);
+    assert_int_equal(nc_def_dim(ncid, "point", 1, &dim), NC_NOERR);
+    assert_int_equal(nc_def_var(ncid, "n_c", NC_DOUBLE, 0, NULL, &var), NC_NOERR);
+    assert_int_equal(nc_enddef(ncid), NC_NOERR);
+    assert_int_equal(nc_put_var_double(ncid, var, &nc), NC_NOERR);
+    assert_int_equal(nc_close(ncid), NC_NOERR);
+    assert_int_equal(seed_nc_read(path, "n_c", &v, &n), SR_EPARSE);
+    assert_non_null(strstr(sr_error_message(), "test_seeding_cnt_fake.nc: no completeness checksum"));
     unlink(path);
 }
 

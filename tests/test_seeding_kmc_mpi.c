@@ -21,6 +21,7 @@
 #include "seeding/seed_comm.h"
 #include "kmc/kmc.h"
 #include "seeding/seed_kmc.h"
+#include "io/io.h"
 
 #define assert_close(a, b, tol)                                                                  \
     do {                                                                                         \
@@ -208,22 +209,41 @@ static void test_read_table(void **state)
     expect_error(seed_kmc_read_table(path, 1.0, 1.0, 0, &m), SR_EIO, "cannot open");
 }
 
-static void write_rates(const char *prefix, const char *units, int skip_f_plus)
+/* PREFIX.rates.nc as seedrate writes it (io_ncfile: checksum at commit), or with raw = 1 through plain
+ * netCDF-C (no checksum: an unfinished file or one from a seedrate before the checksum). */
+static void write_rates(const char *prefix, const char *units, int skip_f_plus, int raw)
 {
     char path[300];
     snprintf(path, sizeof path, "%s.rates.nc", prefix);
-    int nc;
-    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
-    assert_int_equal(nc_put_att_text(nc, NC_GLOBAL, "units_style", strlen(units), units), NC_NOERR);
     const char *names[] = {"gamma", "dmu", "rho_s", "rho_l", "f_plus", "n_c", "temperature"};
     const double vals[] = {0.0315, -0.0172, 0.0462, 0.0448, 7.5e3, 160, 215.0};
-    int ids[7];
+    if (raw) {
+        int nc, ids[7];
+        assert_int_equal(nc_create(path, NC_CLOBBER | NC_64BIT_OFFSET, &nc), NC_NOERR);
+        assert_int_equal(nc_put_att_text(nc, NC_GLOBAL, "units_style", strlen(units), units), NC_NOERR);
+        for (int k = 0; k < 7; k++) assert_int_equal(nc_def_var(nc, names[k], NC_DOUBLE, 0, NULL, &ids[k]), NC_NOERR);
+        assert_int_equal(nc_enddef(nc), NC_NOERR);
+        for (int k = 0; k < 7; k++) assert_int_equal(nc_put_var_double(nc, ids[k], &vals[k]), NC_NOERR);
+        assert_int_equal(nc_close(nc), NC_NOERR);
+        return;
+    }
+    io_ncfile *f;
+    assert_int_equal(io_ncfile_create(path, &f), SR_OK);
+    assert_int_equal(io_ncfile_put_att_text(f, NULL, "units_style", units), SR_OK);
     for (int k = 0; k < 7; k++)
-        if (!(skip_f_plus && k == 4)) assert_int_equal(nc_def_var(nc, names[k], NC_DOUBLE, 0, NULL, &ids[k]), NC_NOERR);
-    assert_int_equal(nc_enddef(nc), NC_NOERR);
+        if (!(skip_f_plus && k == 4)) assert_int_equal(io_ncfile_def_var(f, names[k], IO_NC_DOUBLE, 0, NULL, "1", names[k]), SR_OK);
     for (int k = 0; k < 7; k++)
-        if (!(skip_f_plus && k == 4)) assert_int_equal(nc_put_var_double(nc, ids[k], &vals[k]), NC_NOERR);
-    assert_int_equal(nc_close(nc), NC_NOERR);
+        if (!(skip_f_plus && k == 4)) assert_int_equal(io_ncfile_put_double(f, names[k], NULL, NULL, &vals[k]), SR_OK);
+    assert_int_equal(io_ncfile_commit(f), SR_OK);
+}
+
+/* Keep the first `keep` bytes of a file (a copy cut short). */
+static void truncate_file(const char *path, long keep)
+{
+    FILE *fp = fopen(path, "r+");
+    assert_non_null(fp);
+    assert_int_equal(ftruncate(fileno(fp), keep), 0);
+    fclose(fp);
 }
 
 /* PREFIX.rates.nc: the CNT scalars, kT = k_B T in metal units; a missing variable is named. */
@@ -233,7 +253,7 @@ static void test_read_campaign(void **state)
     char prefix[256], path[300];
     snprintf(prefix, sizeof prefix, "kmc_campaign_%d_%d", (int)getpid(), seed_comm_rank());
     snprintf(path, sizeof path, "%s.rates.nc", prefix);
-    write_rates(prefix, "metal", 0);
+    write_rates(prefix, "metal", 0, 0);
     seed_kmc_campaign c;
     assert_int_equal(seed_kmc_read_campaign(prefix, &c), SR_OK);
     assert_int_equal(c.metal, 1);
@@ -241,14 +261,25 @@ static void test_read_campaign(void **state)
     assert_close(c.dmu, -0.0172, 0);
     assert_close(c.f_plus, 7.5e3, 0);
     assert_close(c.kT, 215.0 * CNT_KB_EV_PER_K, 1e-18);
-    write_rates(prefix, "lj", 0);
+    write_rates(prefix, "lj", 0, 0);
     assert_int_equal(seed_kmc_read_campaign(prefix, &c), SR_OK);
     assert_int_equal(c.metal, 0);
     assert_close(c.kT, 215.0, 0);
-    write_rates(prefix, "real", 0);
+    write_rates(prefix, "real", 0, 0);
     expect_error(seed_kmc_read_campaign(prefix, &c), SR_EINVAL, "units_style = 'real'");
-    write_rates(prefix, "lj", 1);
+    write_rates(prefix, "lj", 1, 0);
     expect_error(seed_kmc_read_campaign(prefix, &c), SR_ENETCDF, "f_plus");
+    /* issue #19: a file without the completeness checksum, and one cut short, are refused naming the file */
+    write_rates(prefix, "lj", 0, 1);
+    expect_error(seed_kmc_read_campaign(prefix, &c), SR_EPARSE, "no completeness checksum");
+    write_rates(prefix, "lj", 0, 0);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    const long size = ftell(fp);
+    fclose(fp);
+    truncate_file(path, size - 16); /* the last two doubles (n_c, temperature) read back as zeros */
+    expect_error(seed_kmc_read_campaign(prefix, &c), SR_EPARSE, ".rates.nc: damaged");
     remove(path);
     expect_error(seed_kmc_read_campaign(prefix, &c), SR_ENETCDF, ".rates.nc: cannot open");
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../io/io.h"
 #include "../seeding/seed_cnt.h"
 
 typedef struct ncvar {
@@ -17,11 +18,53 @@ typedef struct ncvar {
     size_t n;
 } ncvar;
 
+/* The files of this report, each opened once with its completeness checksum verified (io_ncin_open):
+ * a file cut short or never finished is refused before anything is written. */
+static struct opened_file {
+    char *path;
+    io_ncin *r;
+} opened[16];
+static int nopened;
+
+static io_ncin *file_of(const char *path)
+{
+    for (int i = 0; i < nopened; i++)
+        if (!strcmp(opened[i].path, path)) return opened[i].r;
+    if (nopened == (int)(sizeof opened / sizeof *opened)) {
+        SR_ERROR(SR_EINVAL, "report: too many files");
+        return NULL;
+    }
+    io_ncin *r = NULL;
+    char *copy = malloc(strlen(path) + 1);
+    if (!copy) {
+        SR_ERROR(SR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    strcpy(copy, path);
+    if (io_ncin_open(path, IO_NCIN_VERIFY, &r)) {
+        free(copy);
+        return NULL;
+    }
+    opened[nopened].path = copy;
+    opened[nopened++].r = r;
+    return r;
+}
+
+static void close_files(void)
+{
+    for (int i = 0; i < nopened; i++) {
+        io_ncin_close(opened[i].r);
+        free(opened[i].path);
+    }
+    nopened = 0;
+}
+
 static int get(const char *path, const char *name, ncvar *out)
 {
     out->v = NULL;
     out->n = 0;
-    int rc = seed_nc_read(path, name, &out->v, &out->n);
+    io_ncin *r = file_of(path);
+    int rc = r ? io_ncin_read_double(r, name, &out->v, &out->n) : SR_EIO;
     if (rc) sr_error_clear();
     return rc;
 }
@@ -71,6 +114,7 @@ typedef struct brute_pt {
 static int read_brute(const char *path, brute_pt *b)
 {
     snprintf(b->path, sizeof b->path, "%s", path);
+    if (!file_of(path)) return sr_error_status() ? sr_error_status() : SR_EIO;
     b->T = get1(path, "temperature");
     const double j = get1(path, "j_mle"), lo = get1(path, "j_mle_boot_lo68"), hi = get1(path, "j_mle_boot_hi68");
     const double lag = get1(path, "j_lag");
@@ -82,7 +126,7 @@ static int read_brute(const char *path, brute_pt *b)
     return SR_OK;
 }
 
-int cmd_report(int argc, char **argv)
+static int report(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         FILE *o = argc < 2 ? stderr : stdout;
@@ -124,6 +168,11 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     const int have_rates = access(rpath, R_OK) == 0;
+    /* damaged, unfinished or older files: refused with the file's name, before any output exists */
+    if (!file_of(cpath) || (have_rates && !file_of(rpath))) {
+        fprintf(stderr, "seedrate: error: report: %s\n", sr_error_message());
+        return 1;
+    }
     if (mkdir(dir, 0755) && errno != EEXIST) {
         fprintf(stderr, "seedrate: error: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
@@ -136,7 +185,7 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     char units[64] = "?";
-    if (seed_nc_read_att(cpath, NULL, "units_style", units, sizeof units)) sr_error_clear();
+    if (io_ncin_read_att_text(file_of(cpath), NULL, "units_style", units, sizeof units)) sr_error_clear();
     const double n_c = get1(cpath, "n_c"), w = get1(cpath, "width");
     const int gp = have_gnuplot();
     char mdtmp[4300];
@@ -536,4 +585,11 @@ int cmd_report(int argc, char **argv)
     free(nmax.v); free(time.v); free(outcome.v); free(x.v); free(ng.v); free(nd.v); free(nu.v); free(nfail.v);
     printf("seedrate report: wrote %s (plots in %s/)\n", mdpath, dir);
     return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const int rc = report(argc, argv);
+    close_files();
+    return rc;
 }

@@ -3,7 +3,9 @@
  *   seedrate train FILE                     train from a sectioned input file (see --help)
  *   seedrate train --test MODEL DATA...     RMSE of a model on DeePMD-kit npy systems or extxyz files
  *   seedrate train --bench MODEL DATA [N]   time N force evaluations of DATA's first frame through
- *                                           md (FULL list + md_compute), report us per atom-step */
+ *                                           md (FULL list + md_compute), report us per atom-step
+ *   seedrate train --upgrade OLD NEW        check a format-1 model file (no completeness checksum) and
+ *                                           write it as format 2 */
 #include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
@@ -113,7 +115,9 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: seedrate train FILE\n"
                  "       seedrate train --test MODEL DATA...   (DATA: npy system directory or .xyz/.extxyz file)\n"
-                 "       seedrate train --bench MODEL DATA [REPEATS]\n\n"
+                 "       seedrate train --bench MODEL DATA [REPEATS]\n"
+                 "       seedrate train --upgrade OLD.nc NEW.nc   (format-1 model, written before model files had a\n"
+                 "                                                completeness checksum: checked, written as format 2)\n\n"
                  "Fits a Behler-Parrinello neural-network potential (units metal) to DeePMD-kit npy\n"
                  "systems (type.raw, type_map.raw, set.*/{box,coord,energy,force}.npy).\n"
                  "Relative paths in FILE are relative to FILE's directory. Keys:\n\n");
@@ -438,6 +442,14 @@ int cmd_train(int argc, char **argv)
     }
     if (argc >= 4 && !strcmp(argv[1], "--test")) return run_test(argc - 2, argv + 2);
     if (argc >= 4 && !strcmp(argv[1], "--bench")) return run_bench(argc - 2, argv + 2);
+    if (argc == 4 && !strcmp(argv[1], "--upgrade")) {
+        if (ml_model_upgrade(argv[2], argv[3])) {
+            cli_report_error("train --upgrade");
+            return 1;
+        }
+        printf("seedrate train --upgrade: wrote %s (model format %d) from %s\n", argv[3], ML_MODEL_VERSION, argv[2]);
+        return 0;
+    }
     if (argc != 2 || argv[1][0] == '-') {
         usage(stderr);
         return 1;

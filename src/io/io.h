@@ -40,18 +40,61 @@ enum io_nctype { IO_NC_DOUBLE = 0, IO_NC_FLOAT, IO_NC_INT, IO_NC_CHAR, IO_NC_BYT
 
 typedef struct io_ncfile io_ncfile;
 
-/* Read a whole variable (any shape, converted to double) into a new array of *n elements (caller frees).
- * SR_ENETCDF naming the file and variable when either is missing. */
+/* ---- completeness checksum and checked reading of seedrate's own files (issue #19) ----
+ * netCDF-C reads a classic file past its end as zeros, so a file cut short opens and reads "fine". Every file
+ * made by io_ncfile_create therefore gets, as the last write before its rename, the global attribute
+ * IO_NC_CHECKSUM_ATT = "fnv1a64:<16 hex digits>": FNV-1a over its dimensions, variables (name, type, dims,
+ * attributes) and every value, global attributes included (the marker excepted), little-endian. Readers of
+ * seedrate's result files (campaign, rates, brute, model files) open them with io_ncin_open, which recomputes
+ * it: a file whose contents do not match, or that has no checksum (never finished, or written before the
+ * checksum existed: rerun the command that writes it), is refused with SR_EPARSE naming the file. */
+#define IO_NC_CHECKSUM_ATT "seedrate_checksum"
+enum io_ncin_mode {
+    IO_NCIN_VERIFY = 0, /* the checksum must be present and match */
+    IO_NCIN_LEGACY = 1  /* checked when present; a file without one is accepted (old files, on request) */
+};
+/* Hash the open file (data mode) and add the checksum attribute; leaves the file in data mode. */
+int io_nc_put_checksum(int ncid, const char *path);
+/* Verify an open file's checksum (mode as above). */
+int io_nc_verify_checksum(int ncid, const char *path, int mode);
+
+typedef struct io_ncin io_ncin;
+/* Open for reading and verify. On failure *out is NULL and the message names the file. */
+int io_ncin_open(const char *path, int mode, io_ncin **out);
+/* The same from memory (a private copy is kept); `name` is the file name used in messages. */
+int io_ncin_open_buffer(const void *buf, size_t len, const char *name, int mode, io_ncin **out);
+void io_ncin_close(io_ncin *r); /* NULL ok */
+int io_ncin_ncid(const io_ncin *r);
+const char *io_ncin_path(const io_ncin *r);
+/* A whole variable (any shape, converted to double) into a new array of *n values (caller frees);
+ * SR_ENETCDF naming the file and variable when it is missing, SR_EPARSE when a value is the fill value
+ * (never written). */
+int io_ncin_read_double(io_ncin *r, const char *var, double **v, size_t *n);
+/* Exactly n values into the caller's array: SR_EPARSE naming the file and variable when the variable has
+ * another number of values or holds the fill value. */
+int io_ncin_get_double(io_ncin *r, const char *var, size_t n, double *out);
+int io_ncin_get_int(io_ncin *r, const char *var, size_t n, int *out);
+int io_ncin_get_text(io_ncin *r, const char *var, size_t n, char *out);
+/* A text attribute of var (NULL = global) into buf (NUL-terminated). */
+int io_ncin_read_att_text(io_ncin *r, const char *var, const char *att, char *buf, size_t len);
+/* One global numeric attribute. */
+int io_ncin_get_att_double(io_ncin *r, const char *att, double *v);
+int io_ncin_get_att_int(io_ncin *r, const char *att, int *v);
+int io_ncin_dim_len(io_ncin *r, const char *dim, size_t *len);
+/* One-shot: open (IO_NCIN_VERIFY), read one variable / text attribute, close. */
 int io_nc_read_double(const char *path, const char *var, double **v, size_t *n);
-/* A text attribute of var (NULL = global) into buf (NUL-terminated); SR_ENETCDF when absent or too long. */
 int io_nc_read_att_text(const char *path, const char *var, const char *att, char *buf, size_t len);
 
 /* Create `path.tmp` (classic 64-bit-offset format, define mode). Nothing appears at `path` until
  * io_ncfile_commit(). */
 int io_ncfile_create(const char *path, io_ncfile **out);
 /* Open an existing file to append records in place (data mode). Not atomic: a crash mid-record can
- * leave the last record partly written; sync at checkpoints. Commit = close; abort = close. */
+ * leave the last record partly written; sync at checkpoints. A checksum the file has is removed now and
+ * written anew by the commit (a crash in between leaves a file that reads as unfinished). Commit = close;
+ * abort = close. */
 int io_ncfile_open_append(const char *path, io_ncfile **out);
+/* on = 0: no completeness checksum at commit (AMBER trajectories: read by other programs too, and large). */
+void io_ncfile_set_checksum(io_ncfile *f, int on);
 /* Define a dimension; len 0 = the unlimited (record) dimension. */
 int io_ncfile_def_dim(io_ncfile *f, const char *name, size_t len);
 /* Define a variable over named dimensions (ndims 0 = scalar); units and long_name are mandatory. */
@@ -74,7 +117,8 @@ int io_ncfile_put_text(io_ncfile *f, const char *var, const size_t *start, const
 int io_ncfile_dim_len(io_ncfile *f, const char *dim, size_t *len);
 /* Flush to disk (nc_sync): call at checkpoints. */
 int io_ncfile_sync(io_ncfile *f);
-/* Close; a created file is renamed path.tmp -> path. Frees f (also on failure, then tmp removed). */
+/* Close; a created file is renamed path.tmp -> path. The completeness checksum is written first (last
+ * change of the file), unless switched off. Frees f (also on failure, then tmp removed). */
 int io_ncfile_commit(io_ncfile *f);
 /* Close and delete path.tmp (created files) or just close (appended files). Frees f; NULL ok. */
 void io_ncfile_abort(io_ncfile *f);

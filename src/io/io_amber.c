@@ -141,6 +141,9 @@ int io_amber_create(const char *path, int natoms, int units, int with_velocities
     SR_TRY(writer_alloc(natoms, extras, nextras, &w));
     w->has_vel = with_velocities != 0;
     int rc = io_ncfile_create(path, &w->nc);
+    /* no completeness checksum: trajectories are read by other programs too, appended to by restarts, and
+     * can be large (hashing them at every close would read them back) */
+    if (!rc) io_ncfile_set_checksum(w->nc, 0);
     if (!rc) rc = define_file(w, units, extras);
     if (rc) {
         io_ncfile_abort(w->nc);

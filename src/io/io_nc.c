@@ -13,6 +13,7 @@ struct io_ncfile {
     int defmode; /* in define mode */
     char *path;  /* final path */
     char *tmp;   /* path.tmp (created files) */
+    int checksum; /* write the completeness checksum at commit (default 1) */
 };
 
 int io_nc_fail(int ncstatus, const char *call, const char *var, const char *path, const char *srcfile,
@@ -66,6 +67,7 @@ int io_ncfile_create(const char *path, io_ncfile **out)
         return rc;
     }
     f->defmode = 1;
+    f->checksum = 1;
     *out = f;
     return SR_OK;
 }
@@ -87,9 +89,28 @@ int io_ncfile_open_append(const char *path, io_ncfile **out)
         return rc;
     }
     f->append = 1;
+    /* the records appended now make the file's checksum stale: it goes until the commit writes a new one, so a
+     * file left by a crash in between reads as unfinished */
+    nc_type t;
+    size_t len;
+    if (nc_inq_att(f->ncid, NC_GLOBAL, IO_NC_CHECKSUM_ATT, &t, &len) == NC_NOERR) {
+        f->checksum = 1;
+        rc = nc_redef(f->ncid);
+        if (!rc) rc = nc_del_att(f->ncid, NC_GLOBAL, IO_NC_CHECKSUM_ATT);
+        if (!rc) rc = nc_enddef(f->ncid);
+        if (!rc) rc = nc_sync(f->ncid);
+        if (rc) {
+            rc = io_nc_fail(rc, "nc_del_att", IO_NC_CHECKSUM_ATT, path, __FILE__, __LINE__);
+            nc_close(f->ncid);
+            ncfile_release(f);
+            return rc;
+        }
+    }
     *out = f;
     return SR_OK;
 }
+
+void io_ncfile_set_checksum(io_ncfile *f, int on) { f->checksum = on != 0; }
 
 static int ensure_define(io_ncfile *f, const char *var)
 {
@@ -103,7 +124,9 @@ static int ensure_define(io_ncfile *f, const char *var)
 int io_ncfile_enddef(io_ncfile *f)
 {
     if (f->defmode) {
-        IO_NC(nc_enddef(f->ncid), NULL, f->path);
+        /* h_minfree: room in the header for the checksum attribute added at commit, so that adding it does not
+         * move the data (a copy of the whole file in classic format) */
+        IO_NC(nc__enddef(f->ncid, 128, 4, 0, 4), NULL, f->path);
         f->defmode = 0;
     }
     return SR_OK;
@@ -239,6 +262,15 @@ int io_ncfile_sync(io_ncfile *f)
 int io_ncfile_commit(io_ncfile *f)
 {
     if (!f) return SR_ERROR(SR_EINVAL, "io_ncfile_commit: no file");
+    /* the completeness checksum is the last thing written, before the close and the rename */
+    if (f->checksum) {
+        int crc = io_ncfile_enddef(f);
+        if (!crc) crc = io_nc_put_checksum(f->ncid, f->append ? f->path : f->tmp);
+        if (crc) {
+            io_ncfile_abort(f);
+            return crc;
+        }
+    }
     int rc = nc_close(f->ncid);
     if (rc != NC_NOERR) {
         rc = io_nc_fail(rc, "nc_close", NULL, f->append ? f->path : f->tmp, __FILE__, __LINE__);
@@ -281,52 +313,4 @@ static const io_unit_names units_metal = {
 const io_unit_names *io_units(int md_units_style)
 {
     return md_units_style == MD_UNITS_LJ ? &units_lj : &units_metal;
-}
-
-/* ---- readers ---- */
-int io_nc_read_double(const char *path, const char *var, double **v, size_t *n)
-{
-    int id, vid, nd, dims[NC_MAX_VAR_DIMS];
-    IO_NC(nc_open(path, NC_NOWRITE, &id), var, path);
-    int st = nc_inq_varid(id, var, &vid);
-    if (!st) st = nc_inq_varndims(id, vid, &nd);
-    if (!st) st = nc_inq_vardimid(id, vid, dims);
-    size_t len = 1;
-    for (int k = 0; !st && k < nd; k++) {
-        size_t l;
-        st = nc_inq_dimlen(id, dims[k], &l);
-        len *= l;
-    }
-    double *buf = NULL;
-    if (!st) {
-        buf = malloc((len ? len : 1) * sizeof *buf);
-        if (!buf) {
-            nc_close(id);
-            return SR_ERROR(SR_ENOMEM, "out of memory");
-        }
-        st = nc_get_var_double(id, vid, buf);
-    }
-    nc_close(id);
-    if (st) {
-        free(buf);
-        return io_nc_fail(st, "nc_get_var_double", var, path, __FILE__, __LINE__);
-    }
-    *v = buf;
-    *n = len;
-    return SR_OK;
-}
-
-int io_nc_read_att_text(const char *path, const char *var, const char *att, char *buf, size_t len)
-{
-    int id, vid = NC_GLOBAL;
-    size_t l = 0;
-    IO_NC(nc_open(path, NC_NOWRITE, &id), var, path);
-    int st = var ? nc_inq_varid(id, var, &vid) : 0;
-    if (!st) st = nc_inq_attlen(id, vid, att, &l);
-    if (!st && l + 1 > len) st = NC_ERANGE;
-    if (!st) st = nc_get_att_text(id, vid, att, buf);
-    nc_close(id);
-    if (st) return io_nc_fail(st, "nc_get_att_text", att, path, __FILE__, __LINE__);
-    buf[l] = '\0';
-    return SR_OK;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "md.h"
+#include "../common/sr_hash.h"
 
 #define CKPT_MAGIC "SRCKPT01"
 #define CKPT_VERSION 1u
@@ -22,20 +23,11 @@ typedef struct wbuf {
     int err;
 } wbuf;
 
-static void fnv(uint64_t *h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++) {
-        *h ^= c[i];
-        *h *= 1099511628211ull;
-    }
-}
-
 static void put(wbuf *w, const void *p, size_t n)
 {
     if (w->err || n == 0) return;
     if (fwrite(p, 1, n, w->fp) != n) w->err = 1;
-    fnv(&w->h, p, n);
+    w->h = sr_fnv1a64(w->h, p, n);
 }
 
 int md_checkpoint_write(const char *path, const md_system *s, const md_integrator *in)
@@ -45,7 +37,7 @@ int md_checkpoint_write(const char *path, const md_system *s, const md_integrato
         return SR_ERROR(SR_EINVAL, "checkpoint path too long");
     FILE *fp = fopen(tmp, "wb");
     if (!fp) return SR_ERROR(SR_EIO, "%s: cannot write checkpoint: %s", tmp, strerror(errno));
-    wbuf w = {fp, 14695981039346656037ull, 0};
+    wbuf w = {fp, SR_FNV1A64_INIT, 0};
     uint32_t ver = CKPT_VERSION;
     int32_t hdr[3] = {s->units, s->n, s->ntypes};
     int64_t step = s->step;
@@ -98,7 +90,7 @@ static int get(rbuf *r, void *dst, size_t n, const char *what)
         return SR_ERROR(SR_EPARSE, "%s: offset %zu: truncated checkpoint (expected %zu bytes of %s)", r->path,
                         r->off, n, what);
     memcpy(dst, r->p + r->off, n);
-    fnv(&r->h, r->p + r->off, n);
+    r->h = sr_fnv1a64(r->h, r->p + r->off, n);
     r->off += n;
     return SR_OK;
 }
@@ -138,7 +130,7 @@ int md_checkpoint_read_buffer(const void *data, size_t len, const char *path, md
                               md_integrator *in)
 {
     *sout = NULL;
-    rbuf r = {data, len, 0, 14695981039346656037ull, path};
+    rbuf r = {data, len, 0, SR_FNV1A64_INIT, path};
     char magic[8];
     uint32_t ver = 0;
     int32_t hdr[3] = {0, 0, 0};

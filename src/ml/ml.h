@@ -31,7 +31,7 @@
 #define ML_MAX_LAYERS 8      /* weight layers per net */
 #define ML_MAX_RADIAL 32     /* radial functions per neighbour element */
 #define ML_MAX_ANGULAR 64    /* angular functions per neighbour-element pair */
-#define ML_MODEL_VERSION 1   /* model-file format version written and accepted */
+#define ML_MODEL_VERSION 2   /* model-file format version written and read (2: completeness checksum) */
 
 /* ------------------------------------------------------------------------------------------------
  * Neighbourhood of one centre atom
@@ -153,7 +153,14 @@ size_t ml_model_work_size(const ml_model *m, int nneigh);
 double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *work);
 
 int ml_model_write(const ml_model *m, const char *path);
+/* Read a model file (format version 2): its completeness checksum (io.h) must be present and match, every
+ * variable must have the size its dimensions give and finite values; a damaged, unfinished or version-1
+ * file is refused with a message naming it (version 1: convert with ml_model_upgrade). */
 int ml_model_read(const char *path, ml_model **out);
+/* The same from memory (fuzzing); `name` is used in messages as the file name. */
+int ml_model_read_buffer(const void *buf, size_t len, const char *name, ml_model **out);
+/* Read a version-1 (no checksum) or version-2 model with every structural check and write it as version 2. */
+int ml_model_upgrade(const char *old_path, const char *new_path);
 void ml_model_describe(const ml_model *m, FILE *out);
 
 /* ------------------------------------------------------------------------------------------------

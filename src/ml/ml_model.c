@@ -9,6 +9,7 @@
 #include <netcdf.h>
 
 #include "ml.h"
+#include "../io/io.h"
 
 ml_model *ml_model_create(int nelem, const char *const *type_map, const ml_sf_params *sf,
                           int nhidden, const int *hidden, int activation)
@@ -400,7 +401,7 @@ int ml_model_write(const ml_model *m, const char *path)
             goto done;
         if ((rc = put_text(ncid, v, "units", "eV (output layer)", tmp))) goto done;
     }
-    NC(nc_enddef(ncid), tmp);
+    NC(nc__enddef(ncid, 128, 4, 0, 4), tmp); /* header room for the checksum attribute */
     char names[ML_MAX_ELEMENTS][ML_NAME_LEN];
     memset(names, 0, sizeof names);
     for (int e = 0; e < m->nelem; e++) strncpy(names[e], m->type_map[e], ML_NAME_LEN - 1);
@@ -427,6 +428,8 @@ int ml_model_write(const ml_model *m, const char *path)
         PUTD(vn, m->net[e]->param);
     }
 #undef PUTD
+    /* the completeness checksum is the last write, before the close and the rename */
+    if ((rc = io_nc_put_checksum(ncid, tmp))) goto done;
     NC(nc_close(ncid), tmp);
     ncid = -1;
     if (rename(tmp, path)) rc = SR_ERROR(SR_EIO, "%s: cannot rename to %s", tmp, path);
@@ -435,156 +438,166 @@ done:
     return rc;
 }
 
-static int get_text_att(int ncid, const char *name, char *buf, size_t cap, const char *path)
+static int get_text_att(io_ncin *r, const char *name, char *buf, size_t cap)
 {
-    size_t len;
-    int st = nc_inq_attlen(ncid, NC_GLOBAL, name, &len);
-    if (st) return nc_fail(st, "nc_inq_attlen", name, path);
-    if (len >= cap) len = cap - 1;
-    char *tmp = malloc(len + 1);
-    if (!tmp) return SR_ERROR(SR_ENOMEM, "out of memory");
-    st = nc_get_att_text(ncid, NC_GLOBAL, name, tmp);
-    if (st) {
-        free(tmp);
-        return nc_fail(st, "nc_get_att_text", name, path);
-    }
-    memcpy(buf, tmp, len);
-    buf[len] = 0;
-    free(tmp);
+    char tmp[4096];
+    SR_TRY(io_ncin_read_att_text(r, NULL, name, tmp, sizeof tmp));
+    snprintf(buf, cap, "%s", tmp);
     return SR_OK;
 }
 
-static int dim_len(int ncid, const char *name, size_t *len, const char *path)
+static int all_finite(const char *path, const char *name, const double *v, size_t n)
 {
-    int id, st = nc_inq_dimid(ncid, name, &id);
-    if (!st) st = nc_inq_dimlen(ncid, id, len);
-    return st ? nc_fail(st, "nc_inq_dimid/nc_inq_dimlen", name, path) : SR_OK;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return SR_ERROR(SR_EPARSE, "%s: %s[%zu] = %g, expected a finite number", path, name, i, v[i]);
+    return SR_OK;
 }
 
-int ml_model_read(const char *path, ml_model **out)
+/* The model in an open, checked file. legacy != 0 accepts format version 1 (no completeness checksum). */
+static int model_from(io_ncin *r, int legacy, ml_model **out)
 {
     *out = NULL;
-    int rc = SR_OK, ncid = -1, v;
+    const char *path = io_ncin_path(r);
+    int rc = SR_OK;
     ml_model *m = NULL;
     char buf[4096];
-    NC(nc_open(path, NC_NOWRITE, &ncid), path);
-    if (get_text_att(ncid, "format", buf, sizeof buf, path) || strcmp(buf, ML_MODEL_FORMAT)) {
-        rc = SR_ERROR(SR_EPARSE, "%s: not a seedrate model file (global attribute format = '%s' "
-                      "expected)", path, ML_MODEL_FORMAT);
-        goto done;
+    if (get_text_att(r, "format", buf, sizeof buf) || strcmp(buf, ML_MODEL_FORMAT)) {
+        sr_error_clear();
+        return SR_ERROR(SR_EPARSE, "%s: not a seedrate model file (global attribute format = '%s' expected)", path,
+                        ML_MODEL_FORMAT);
     }
     int version = -1;
-    NC(nc_get_att_int(ncid, NC_GLOBAL, "format_version", &version), "format_version");
-    if (version != ML_MODEL_VERSION) {
-        rc = SR_ERROR(SR_EUNSUPPORTED, "%s: model format version %d; this seedrate reads version "
-                      "%d only", path, version, ML_MODEL_VERSION);
-        goto done;
-    }
-    if ((rc = get_text_att(ncid, "units", buf, sizeof buf, path))) goto done;
-    if (strcmp(buf, "metal")) {
-        rc = SR_ERROR(SR_EUNSUPPORTED, "%s: model units '%s', expected metal", path, buf);
-        goto done;
-    }
-    if ((rc = get_text_att(ncid, "descriptor", buf, sizeof buf, path))) goto done;
-    if (strcmp(buf, ml_descriptor_bp.name)) {
-        rc = SR_ERROR(SR_EUNSUPPORTED, "%s: unknown descriptor '%s' (known: %s)", path, buf,
-                      ml_descriptor_bp.name);
-        goto done;
-    }
-    if ((rc = get_text_att(ncid, "activation", buf, sizeof buf, path))) goto done;
+    SR_TRY(io_ncin_get_att_int(r, "format_version", &version));
+    if (version == 1 && !legacy)
+        return SR_ERROR(SR_EUNSUPPORTED, "%s: model format version 1 has no completeness checksum (written before "
+                        "seedrate checked its files); check and convert it once with `seedrate train --upgrade %s "
+                        "NEW.nc`", path, path);
+    if (version != ML_MODEL_VERSION && !(legacy && version == 1))
+        return SR_ERROR(SR_EUNSUPPORTED, "%s: model format version %d; this seedrate reads version %d (and converts "
+                        "version 1 with `seedrate train --upgrade`)", path, version, ML_MODEL_VERSION);
+    /* version 2: the checksum is mandatory (io_ncin_open checked it when present) */
+    if (version >= 2) SR_TRY(io_nc_verify_checksum(io_ncin_ncid(r), path, IO_NCIN_VERIFY));
+    SR_TRY(get_text_att(r, "units", buf, sizeof buf));
+    if (strcmp(buf, "metal")) return SR_ERROR(SR_EUNSUPPORTED, "%s: model units '%s', expected metal", path, buf);
+    SR_TRY(get_text_att(r, "descriptor", buf, sizeof buf));
+    if (strcmp(buf, ml_descriptor_bp.name))
+        return SR_ERROR(SR_EUNSUPPORTED, "%s: unknown descriptor '%s' (known: %s)", path, buf, ml_descriptor_bp.name);
+    SR_TRY(get_text_att(r, "activation", buf, sizeof buf));
     int act;
-    if ((rc = ml_activation_parse(buf, &act))) goto done;
+    SR_TRY(ml_activation_parse(buf, &act));
     size_t nel, nf, nrad, nlay, namelen;
-    if ((rc = dim_len(ncid, "element", &nel, path)) || (rc = dim_len(ncid, "feature", &nf, path)) ||
-        (rc = dim_len(ncid, "radial", &nrad, path)) || (rc = dim_len(ncid, "layer", &nlay, path)) ||
-        (rc = dim_len(ncid, "name_len", &namelen, path)))
-        goto done;
+    SR_TRY(io_ncin_dim_len(r, "element", &nel));
+    SR_TRY(io_ncin_dim_len(r, "feature", &nf));
+    SR_TRY(io_ncin_dim_len(r, "radial", &nrad));
+    SR_TRY(io_ncin_dim_len(r, "layer", &nlay));
+    SR_TRY(io_ncin_dim_len(r, "name_len", &namelen));
     int ak, na;
-    NC(nc_get_att_int(ncid, NC_GLOBAL, "angular_kind", &ak), "angular_kind");
-    NC(nc_get_att_int(ncid, NC_GLOBAL, "n_angular", &na), "n_angular");
-    if (nel < 1 || nel > ML_MAX_ELEMENTS || nrad < 1 || nrad > ML_MAX_RADIAL || na < 0 ||
-        na > ML_MAX_ANGULAR || nlay < 2 || nlay > ML_MAX_LAYERS + 1 || namelen != ML_NAME_LEN ||
-        (ak != ML_ANGULAR_G4 && ak != ML_ANGULAR_G5)) {
-        rc = SR_ERROR(SR_EPARSE, "%s: inconsistent model sizes (elements %zu, radial %zu, angular "
-                      "%d, layers %zu, angular kind %d)", path, nel, nrad, na, nlay, ak);
-        goto done;
-    }
+    SR_TRY(io_ncin_get_att_int(r, "angular_kind", &ak));
+    SR_TRY(io_ncin_get_att_int(r, "n_angular", &na));
+    if (nel < 1 || nel > ML_MAX_ELEMENTS || nrad < 1 || nrad > ML_MAX_RADIAL || na < 0 || na > ML_MAX_ANGULAR ||
+        nlay < 2 || nlay > ML_MAX_LAYERS + 1 || namelen != ML_NAME_LEN || (ak != ML_ANGULAR_G4 && ak != ML_ANGULAR_G5))
+        return SR_ERROR(SR_EPARSE, "%s: inconsistent model sizes (elements %zu, radial %zu, angular %d, layers %zu, "
+                        "angular kind %d)", path, nel, nrad, na, nlay, ak);
     ml_sf_params sf;
     memset(&sf, 0, sizeof sf);
     sf.nelem = (int)nel;
     sf.n_radial = (int)nrad;
     sf.n_angular = na;
     sf.angular_kind = ak;
-    NC(nc_get_att_double(ncid, NC_GLOBAL, "cutoff", &sf.rc), "cutoff");
-    NC(nc_get_att_double(ncid, NC_GLOBAL, "cutoff_angular", &sf.rc_angular), "cutoff_angular");
-#define GETD(name, ptr)                               \
-    NC(nc_inq_varid(ncid, name, &v), name);           \
-    NC(nc_get_var_double(ncid, v, ptr), name)
-    GETD("radial_center", sf.rs);
-    GETD("radial_eta", sf.eta_r);
+    SR_TRY(io_ncin_get_att_double(r, "cutoff", &sf.rc));
+    SR_TRY(io_ncin_get_att_double(r, "cutoff_angular", &sf.rc_angular));
+    if (!(sf.rc > 0 && sf.rc < 100 && sf.rc_angular > 0 && sf.rc_angular <= sf.rc))
+        return SR_ERROR(SR_EPARSE, "%s: cutoff %g A, angular cutoff %g A; expected 0 < angular <= cutoff < 100", path,
+                        sf.rc, sf.rc_angular);
+    /* every variable is read with its exact size (a variable defined over other dimensions is refused) */
+    SR_TRY(io_ncin_get_double(r, "radial_center", nrad, sf.rs));
+    SR_TRY(io_ncin_get_double(r, "radial_eta", nrad, sf.eta_r));
+    SR_TRY(all_finite(path, "radial_center", sf.rs, nrad));
+    SR_TRY(all_finite(path, "radial_eta", sf.eta_r, nrad));
     if (na > 0) {
-        GETD("angular_eta", sf.eta_a);
-        GETD("angular_zeta", sf.zeta);
-        GETD("angular_lambda", sf.lambda);
+        SR_TRY(io_ncin_get_double(r, "angular_eta", (size_t)na, sf.eta_a));
+        SR_TRY(io_ncin_get_double(r, "angular_zeta", (size_t)na, sf.zeta));
+        SR_TRY(io_ncin_get_double(r, "angular_lambda", (size_t)na, sf.lambda));
+        SR_TRY(all_finite(path, "angular_eta", sf.eta_a, (size_t)na));
         /* the descriptor tabulates (1 +- c)^z for z <= 64 (ml_sf_generate's limits) */
         for (int m2 = 0; m2 < na; m2++)
             if (!(sf.zeta[m2] >= 1 && sf.zeta[m2] <= 64 && sf.zeta[m2] == floor(sf.zeta[m2])) ||
-                !(sf.lambda[m2] == 1.0 || sf.lambda[m2] == -1.0)) {
-                rc = SR_ERROR(SR_EPARSE, "%s: angular function %d has zeta = %g, lambda = %g; "
-                              "expected an integer zeta in 1..64 and lambda = +1 or -1", path,
-                              m2 + 1, sf.zeta[m2], sf.lambda[m2]);
-                goto done;
-            }
+                !(sf.lambda[m2] == 1.0 || sf.lambda[m2] == -1.0))
+                return SR_ERROR(SR_EPARSE, "%s: angular function %d has zeta = %g, lambda = %g; expected an integer "
+                                "zeta in 1..64 and lambda = +1 or -1", path, m2 + 1, sf.zeta[m2], sf.lambda[m2]);
     }
     int width[ML_MAX_LAYERS + 1];
-    NC(nc_inq_varid(ncid, "layer_width", &v), "layer_width");
-    NC(nc_get_var_int(ncid, v, width), "layer_width");
+    SR_TRY(io_ncin_get_int(r, "layer_width", nlay, width));
     char names[ML_MAX_ELEMENTS][ML_NAME_LEN];
-    NC(nc_inq_varid(ncid, "type_map", &v), "type_map");
-    NC(nc_get_var_text(ncid, v, &names[0][0]), "type_map");
+    SR_TRY(io_ncin_get_text(r, "type_map", nel * ML_NAME_LEN, &names[0][0]));
     const char *tm[ML_MAX_ELEMENTS];
     for (size_t e = 0; e < nel; e++) {
         names[e][ML_NAME_LEN - 1] = 0;
         tm[e] = names[e];
     }
     m = ml_model_create((int)nel, tm, &sf, (int)nlay - 2, width + 1, act);
-    if (!m) {
-        rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
-        goto done;
-    }
+    if (!m) return sr_error_status() ? sr_error_status() : SR_EINVAL;
     if ((size_t)m->nf != nf || width[0] != m->nf || width[nlay - 1] != 1) {
-        rc = SR_ERROR(SR_EPARSE, "%s: %zu features stored, descriptor parameters give %d", path, nf,
-                      m->nf);
+        rc = SR_ERROR(SR_EPARSE, "%s: %zu features stored (layer widths %d ... %d), descriptor parameters give %d",
+                      path, nf, width[0], width[nlay - 1], m->nf);
         goto done;
     }
-    GETD("e_ref", m->e_ref);
-    GETD("feature_mean", m->g_mean);
-    GETD("feature_std", m->g_std);
+    const size_t nfe = (size_t)m->nelem * (size_t)m->nf;
+    if ((rc = io_ncin_get_double(r, "e_ref", nel, m->e_ref)) || (rc = all_finite(path, "e_ref", m->e_ref, nel)) ||
+        (rc = io_ncin_get_double(r, "feature_mean", nfe, m->g_mean)) ||
+        (rc = all_finite(path, "feature_mean", m->g_mean, nfe)) ||
+        (rc = io_ncin_get_double(r, "feature_std", nfe, m->g_std)))
+        goto done;
+    for (size_t k = 0; k < nfe; k++)
+        if (!(m->g_std[k] > 0) || !isfinite(m->g_std[k])) {
+            rc = SR_ERROR(SR_EPARSE, "%s: feature_std[%zu] = %g, expected > 0", path, k, m->g_std[k]);
+            goto done;
+        }
     for (int e = 0; e < m->nelem; e++) {
-        char dn[64], vn[64];
-        size_t np;
-        snprintf(dn, sizeof dn, "param_%d", e);
+        char vn[64];
         snprintf(vn, sizeof vn, "weights_%d", e);
-        if ((rc = dim_len(ncid, dn, &np, path))) goto done;
-        if ((int)np != m->net[e]->nparams) {
-            rc = SR_ERROR(SR_EPARSE, "%s: %s has %zu values, layer widths need %d", path, vn, np,
-                          m->net[e]->nparams);
+        if ((rc = io_ncin_get_double(r, vn, (size_t)m->net[e]->nparams, m->net[e]->param)) ||
+            (rc = all_finite(path, vn, m->net[e]->param, (size_t)m->net[e]->nparams)))
             goto done;
-        }
-        GETD(vn, m->net[e]->param);
     }
-#undef GETD
-    if (get_text_att(ncid, "provenance", m->provenance, sizeof m->provenance, path))
+    if (get_text_att(r, "provenance", m->provenance, sizeof m->provenance)) {
+        sr_error_clear();
         m->provenance[0] = 0;
-    for (int k = 0; k < m->nelem * m->nf; k++)
-        if (!(m->g_std[k] > 0)) {
-            rc = SR_ERROR(SR_EPARSE, "%s: feature_std[%d] = %g, expected > 0", path, k, m->g_std[k]);
-            goto done;
-        }
+    }
     *out = m;
     m = NULL;
 done:
-    if (ncid >= 0) nc_close(ncid);
+    ml_model_free(m);
+    return rc;
+}
+
+static int model_read_file(const char *path, int legacy, ml_model **out)
+{
+    *out = NULL;
+    io_ncin *r;
+    SR_TRY(io_ncin_open(path, IO_NCIN_LEGACY, &r)); /* the checksum is checked when present; model_from wants it */
+    int rc = model_from(r, legacy, out);
+    io_ncin_close(r);
+    return rc;
+}
+
+int ml_model_read(const char *path, ml_model **out) { return model_read_file(path, 0, out); }
+
+int ml_model_read_buffer(const void *buf, size_t len, const char *name, ml_model **out)
+{
+    *out = NULL;
+    io_ncin *r;
+    SR_TRY(io_ncin_open_buffer(buf, len, name, IO_NCIN_LEGACY, &r));
+    int rc = model_from(r, 0, out);
+    io_ncin_close(r);
+    return rc;
+}
+
+int ml_model_upgrade(const char *old_path, const char *new_path)
+{
+    ml_model *m;
+    SR_TRY(model_read_file(old_path, 1, &m));
+    int rc = ml_model_write(m, new_path);
     ml_model_free(m);
     return rc;
 }

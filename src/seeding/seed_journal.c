@@ -12,16 +12,9 @@
 #include <unistd.h>
 
 #include "seed_cnt.h"
+#include "../common/sr_hash.h"
 
-/* FNV-1a, 64 bit (Fowler, Noll & Vo). */
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
+static uint64_t fnv1a(uint64_t h, const char *s) { return sr_fnv1a64(h, s, strlen(s)); }
 
 static int skipped(const char *key, const char *const *skip)
 {
@@ -38,7 +31,7 @@ static int skipped(const char *key, const char *const *skip)
 
 uint64_t seed_input_hash(uint64_t h, const sr_section *s, const char *const *skip)
 {
-    if (h == 0) h = 0xcbf29ce484222325ull;
+    if (h == 0) h = SR_FNV1A64_INIT;
     if (!s) return fnv1a(h, "[-]");
     h = fnv1a(h, "[");
     h = fnv1a(h, s->name);
