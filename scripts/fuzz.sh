@@ -8,7 +8,7 @@
 # corpus in build-fuzz/; with --merge they are minimised (libFuzzer -merge=1) into tests/corpus/.
 # --keep-going runs libFuzzer in fork mode (-fork=1 -ignore_crashes=1), so that a known crash does not
 # end a harness's time early; every distinct crash still lands in build-fuzz/crashes/<target>/.
-# Targets: input extxyz lammps checkpoint npy sw (default: all).
+# Targets: input extxyz lammps checkpoint npy sw ncfile model (default: all).
 #
 # Exit status: 0 when no harness crashed, 1 when at least one did, 2 on a build/usage problem.
 set -euo pipefail
@@ -30,7 +30,7 @@ for a in "$@"; do
         *) TOTAL="$a" ;;
     esac
 done
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(input extxyz lammps checkpoint npy sw)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(input extxyz lammps checkpoint npy sw ncfile model)
 
 # ---- 1. clang + libFuzzer runtime (idempotent: installs only what is missing) ----------------------
 have_libfuzzer() {

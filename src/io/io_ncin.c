@@ -246,7 +246,8 @@ static int ncin_finish(io_ncin *r, int st, int mode, io_ncin **out)
     int rc = SR_OK;
     if (st != NC_NOERR) {
         r->ncid = -1;
-        rc = SR_ERROR(st == NC_ENOTNC || st == NC_EINVAL ? SR_EPARSE : SR_ENETCDF,
+        /* a missing or unreadable file is an I/O matter (SR_ENETCDF); bytes that are no netCDF file are damaged */
+        rc = SR_ERROR(st == NC_ENOTNC || st == NC_EINVAL || r->mem ? SR_EPARSE : SR_ENETCDF,
                       "%s: cannot open as netCDF (damaged, cut short or not a netCDF file): %s", r->path,
                       nc_strerror(st));
     }
@@ -262,6 +263,7 @@ static int ncin_finish(io_ncin *r, int st, int mode, io_ncin **out)
 int io_ncin_open(const char *path, int mode, io_ncin **out)
 {
     io_ncin *r;
+    *out = NULL;
     SR_TRY(ncin_new(path, &r));
     return ncin_finish(r, nc_open(path, NC_NOWRITE, &r->ncid), mode, out);
 }
@@ -269,6 +271,7 @@ int io_ncin_open(const char *path, int mode, io_ncin **out)
 int io_ncin_open_buffer(const void *buf, size_t len, const char *name, int mode, io_ncin **out)
 {
     io_ncin *r;
+    *out = NULL;
     SR_TRY(ncin_new(name, &r));
     /* netCDF-C keeps the memory until nc_close and takes it as non-const: give it a private copy */
     r->mem = malloc(len ? len : 1);

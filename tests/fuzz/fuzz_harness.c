@@ -314,6 +314,73 @@ done:
     return rc;
 }
 
+/* ---- netCDF files of seedrate (issue #19): the checked reader and the network model file, from memory ---- */
+
+/* A successful read holds no fill value and its size is the product of its dimensions (io_ncin's contract). */
+int fuzz_ncfile(const uint8_t *data, size_t size)
+{
+    static const char T[] = "ncfile";
+    io_ncin *r = (io_ncin *)0x1;
+    sr_error_clear();
+    int rc = io_ncin_open_buffer(data, size, "fuzz.nc", IO_NCIN_VERIFY, &r);
+    if (rc) {
+        check_failure_message(T, rc);
+        REQUIRE(T, r == NULL);
+        return rc;
+    }
+    REQUIRE(T, r != NULL);
+    /* the variables the report, kmc --campaign and cnt read from campaign and rates files */
+    static const char *const vars[] = {"n_max", "time", "outcome", "x", "n_grown", "n_decided", "n_undecided",
+                                       "n_failed", "n_c", "n_c_se", "temperature", "gamma", "dmu", "f_plus",
+                                       "log10_J", "seed_size", "t_relax", NULL};
+    for (int k = 0; vars[k]; k++) {
+        double *v = (double *)0x1;
+        size_t n = 99;
+        sr_error_clear();
+        int vrc = io_ncin_read_double(r, vars[k], &v, &n);
+        if (vrc) {
+            check_failure_message(T, vrc);
+            REQUIRE(T, v == NULL && n == 0);
+            continue;
+        }
+        REQUIRE(T, n == 0 || v != NULL);
+        for (size_t i = 0; i < n; i++) REQUIRE(T, v[i] != 9.9692099683868690e+36);
+        free(v);
+    }
+    char units[64];
+    if (io_ncin_read_att_text(r, NULL, "units_style", units, sizeof units) == 0)
+        REQUIRE(T, memchr(units, '\0', sizeof units) != NULL);
+    io_ncin_close(r);
+    return 0;
+}
+
+int fuzz_model(const uint8_t *data, size_t size)
+{
+    static const char T[] = "model";
+    ml_model *m = (ml_model *)0x1;
+    sr_error_clear();
+    int rc = ml_model_read_buffer(data, size, "fuzz-model.nc", &m);
+    if (rc) {
+        check_failure_message(T, rc);
+        REQUIRE(T, m == NULL);
+        return rc;
+    }
+    REQUIRE(T, m != NULL && m->nelem >= 1 && m->nelem <= ML_MAX_ELEMENTS && m->nf >= 1);
+    for (int e = 0; e < m->nelem; e++) {
+        REQUIRE(T, memchr(m->type_map[e], '\0', ML_NAME_LEN) != NULL);
+        REQUIRE(T, m->net[e] != NULL && m->net[e]->width[0] == m->nf);
+        for (int k = 0; k < m->net[e]->nparams; k++) REQUIRE(T, isfinite(m->net[e]->param[k]));
+    }
+    for (int k = 0; k < m->nelem * m->nf; k++) REQUIRE(T, m->g_std[k] > 0 && isfinite(m->g_mean[k]));
+    FILE *devnull = fopen("/dev/null", "w");
+    if (devnull) {
+        ml_model_describe(m, devnull);
+        fclose(devnull);
+    }
+    ml_model_free(m);
+    return 0;
+}
+
 const fuzz_target fuzz_targets[] = {
     {"input", fuzz_input, "sr_input_parse_string + sr_section_bind([structure] [ensemble] [potential])"},
     {"extxyz", fuzz_extxyz, "io_extxyz_read_buffer"},
@@ -321,6 +388,8 @@ const fuzz_target fuzz_targets[] = {
     {"checkpoint", fuzz_checkpoint, "md_checkpoint_read_buffer"},
     {"npy", fuzz_npy, "ml_npy_parse"},
     {"sw", fuzz_sw, "md_potential_sw.create (LAMMPS .sw file, via a temp file)"},
+    {"ncfile", fuzz_ncfile, "io_ncin_open_buffer (checksum) + io_ncin_read_double (campaign/rates files)"},
+    {"model", fuzz_model, "ml_model_read_buffer (network model file)"},
     {NULL, NULL, NULL}};
 
 const fuzz_target *fuzz_target_find(const char *name)

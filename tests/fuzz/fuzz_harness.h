@@ -34,5 +34,7 @@ int fuzz_lammps(const uint8_t *data, size_t size);     /* io_lammps_data_read_bu
 int fuzz_checkpoint(const uint8_t *data, size_t size); /* md_checkpoint_read_buffer */
 int fuzz_npy(const uint8_t *data, size_t size);        /* ml_npy_parse */
 int fuzz_sw(const uint8_t *data, size_t size);         /* Stillinger-Weber .sw file (md_sw.c) */
+int fuzz_ncfile(const uint8_t *data, size_t size);     /* io_ncin_open_buffer + io_ncin_read_double */
+int fuzz_model(const uint8_t *data, size_t size);      /* ml_model_read_buffer */
 
 #endif
