@@ -200,6 +200,29 @@ static void test_lj_units_say_reduced(void **state)
     assert_true(io_amber_has_var(r, "label"));
     assert_false(io_amber_has_var(r, "forces"));
     io_amber_reader_free(r);
+    /* issue #19: the units attributes are the AMBER labels (MDAnalysis refuses anything else); the reduced
+     * meaning is in units_style and seedrate_units */
+    int ncid, v;
+    char buf[256];
+    size_t len;
+    assert_int_equal(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
+    const char *want[][3] = {{"time", "picosecond", "tau"}, {"coordinates", "angstrom", "sigma"},
+                             {"cell_lengths", "angstrom", "sigma"}, {"velocities", "angstrom/picosecond", "sigma/tau"}};
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(nc_inq_varid(ncid, want[k][0], &v), NC_NOERR);
+        for (int a = 0; a < 2; a++) {
+            const char *att = a == 0 ? "units" : "seedrate_units";
+            assert_int_equal(nc_inq_attlen(ncid, v, att, &len), NC_NOERR);
+            assert_int_equal(nc_get_att_text(ncid, v, att, buf), NC_NOERR);
+            buf[len] = '\0';
+            assert_string_equal(buf, want[k][1 + a]);
+        }
+    }
+    assert_int_equal(nc_inq_attlen(ncid, NC_GLOBAL, "units_style", &len), NC_NOERR);
+    assert_int_equal(nc_get_att_text(ncid, NC_GLOBAL, "units_style", buf), NC_NOERR);
+    buf[len] = '\0';
+    assert_string_equal(buf, "lj");
+    nc_close(ncid);
 }
 
 static void test_append_continues_frames(void **state)

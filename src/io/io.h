@@ -146,8 +146,10 @@ typedef struct io_amber_extra {
 
 typedef struct io_amber_writer io_amber_writer;
 
-/* Create path.tmp for natoms atoms. units: MD_UNITS_METAL (angstrom, picosecond) or MD_UNITS_LJ
- * (sigma, tau: said in the units attributes). with_velocities adds `velocities`. extras (may be
+/* Create path.tmp for natoms atoms. units: MD_UNITS_METAL (angstrom, picosecond) or MD_UNITS_LJ (sigma,
+ * tau, written under the AMBER labels angstrom and picosecond, which the convention's readers require, with
+ * global units_style = "lj" and a seedrate_units attribute naming each variable's reduced unit; metal files
+ * have units_style = "metal"). with_velocities adds `velocities`. extras (may be
  * NULL) are declared now, after `atom_types` (int, frame x atom, 0-based). */
 int io_amber_create(const char *path, int natoms, int units, int with_velocities,
                     const io_amber_extra *extras, int nextras, io_amber_writer **out);
@@ -183,7 +185,8 @@ int io_amber_has_var(const io_amber_reader *r, const char *name);
 int io_amber_read_frame(io_amber_reader *r, long k, md_system *s, double *time);
 /* Per-atom variable `name` of frame k as doubles, out[natoms]. */
 int io_amber_read_extra(io_amber_reader *r, const char *name, long k, double *out);
-/* The units attribute of a variable ("" when absent); valid until the next call on r. */
+/* The unit of a variable: its seedrate_units attribute (LJ files: "sigma", "tau", ...), else its units
+ * attribute ("" when absent); valid until the next call on r. */
 const char *io_amber_units(io_amber_reader *r, const char *name);
 
 /* ================================================================================================

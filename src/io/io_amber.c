@@ -88,17 +88,32 @@ static int writer_alloc(int natoms, const io_amber_extra *extras, int nextras, i
     return SR_OK;
 }
 
+/* The AMBER convention fixes the unit labels (angstrom, picosecond, degree), and its readers (MDAnalysis,
+ * cpptraj, VMD, OVITO) accept no other: MDAnalysis refuses time in "tau". An LJ trajectory therefore carries
+ * the AMBER labels with its reduced numbers (1 sigma is written as 1 "angstrom", 1 tau as 1 "picosecond": a
+ * reader shows the reduced values unchanged), and says what they are in attributes a program can read: global
+ * units_style = "lj" and reduced_units, and per variable seedrate_units = "sigma", "tau", "sigma/tau". */
+static int put_reduced(io_ncfile *f, const char *var, const char *unit)
+{
+    return io_ncfile_put_att_text(f, var, "seedrate_units", unit);
+}
+
 static int define_file(io_amber_writer *w, int units, const io_amber_extra *extras)
 {
     io_ncfile *f = w->nc;
-    const io_unit_names *u = io_units(units);
+    const io_unit_names *amber = io_units(MD_UNITS_METAL), *u = io_units(units);
+    const int lj = units == MD_UNITS_LJ;
     SR_TRY(io_ncfile_put_att_text(f, NULL, "Conventions", "AMBER"));
     SR_TRY(io_ncfile_put_att_text(f, NULL, "ConventionVersion", "1.0"));
     SR_TRY(io_ncfile_put_att_text(f, NULL, "program", "seedrate"));
     SR_TRY(io_ncfile_put_att_text(f, NULL, "programVersion", IO_PROGRAM_VERSION));
-    SR_TRY(io_ncfile_put_att_text(f, NULL, "title", units == MD_UNITS_LJ
-                                                        ? "seedrate trajectory (LJ reduced units)"
-                                                        : "seedrate trajectory"));
+    SR_TRY(io_ncfile_put_att_text(f, NULL, "title", lj ? "seedrate trajectory (LJ reduced units)" : "seedrate trajectory"));
+    SR_TRY(io_ncfile_put_att_text(f, NULL, "units_style", lj ? "lj" : "metal"));
+    if (lj)
+        SR_TRY(io_ncfile_put_att_text(f, NULL, "reduced_units",
+                                      "LJ reduced units under the AMBER labels: lengths in sigma (label angstrom), time "
+                                      "in tau (label picosecond), velocities in sigma/tau (label angstrom/picosecond); "
+                                      "each such variable's seedrate_units attribute names its reduced unit"));
     SR_TRY(io_ncfile_def_dim(f, "frame", 0));
     SR_TRY(io_ncfile_def_dim(f, "spatial", 3));
     SR_TRY(io_ncfile_def_dim(f, "atom", (size_t)w->natoms));
@@ -113,12 +128,19 @@ static int define_file(io_amber_writer *w, int units, const io_amber_extra *extr
     SR_TRY(io_ncfile_def_var(f, "spatial", IO_NC_CHAR, 1, d_sp, "1", "spatial dimension labels"));
     SR_TRY(io_ncfile_def_var(f, "cell_spatial", IO_NC_CHAR, 1, d_csp, "1", "cell length labels"));
     SR_TRY(io_ncfile_def_var(f, "cell_angular", IO_NC_CHAR, 2, d_cang, "1", "cell angle labels"));
-    SR_TRY(io_ncfile_def_var(f, "time", IO_NC_FLOAT, 1, d_t, u->time, "simulation time"));
-    SR_TRY(io_ncfile_def_var(f, "coordinates", IO_NC_FLOAT, 3, d_xyz, u->length, "atom positions"));
-    SR_TRY(io_ncfile_def_var(f, "cell_lengths", IO_NC_DOUBLE, 2, d_cl, u->length, "cell edge lengths"));
+    SR_TRY(io_ncfile_def_var(f, "time", IO_NC_FLOAT, 1, d_t, amber->time, "simulation time"));
+    SR_TRY(io_ncfile_def_var(f, "coordinates", IO_NC_FLOAT, 3, d_xyz, amber->length, "atom positions"));
+    SR_TRY(io_ncfile_def_var(f, "cell_lengths", IO_NC_DOUBLE, 2, d_cl, amber->length, "cell edge lengths"));
+    if (lj) {
+        SR_TRY(put_reduced(f, "time", u->time));
+        SR_TRY(put_reduced(f, "coordinates", u->length));
+        SR_TRY(put_reduced(f, "cell_lengths", u->length));
+    }
     SR_TRY(io_ncfile_def_var(f, "cell_angles", IO_NC_DOUBLE, 2, d_ca, "degree", "cell angles"));
-    if (w->has_vel)
-        SR_TRY(io_ncfile_def_var(f, "velocities", IO_NC_FLOAT, 3, d_xyz, u->velocity, "atom velocities"));
+    if (w->has_vel) {
+        SR_TRY(io_ncfile_def_var(f, "velocities", IO_NC_FLOAT, 3, d_xyz, amber->velocity, "atom velocities"));
+        if (lj) SR_TRY(put_reduced(f, "velocities", u->velocity));
+    }
     SR_TRY(io_ncfile_def_var(f, "atom_types", IO_NC_INT, 2, d_atom, "1", "atom type index (0-based)"));
     for (int j = 0; j < w->nextras; j++)
         SR_TRY(io_ncfile_def_var(f, extras[j].name, extras[j].is_int ? IO_NC_INT : IO_NC_FLOAT, 2, d_atom,
@@ -382,7 +404,9 @@ const char *io_amber_units(io_amber_reader *r, const char *name)
 {
     int varid;
     r->units[0] = '\0';
-    if (nc_inq_varid(r->ncid, name, &varid) == NC_NOERR) get_att_text(r->ncid, varid, "units", r->units, sizeof r->units);
+    if (nc_inq_varid(r->ncid, name, &varid) == NC_NOERR &&
+        get_att_text(r->ncid, varid, "seedrate_units", r->units, sizeof r->units) != 0)
+        get_att_text(r->ncid, varid, "units", r->units, sizeof r->units);
     return r->units;
 }
 
