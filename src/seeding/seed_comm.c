@@ -101,9 +101,23 @@ int seed_queue_create(int ncounters, seed_queue **out)
     if (!q) return SR_ERROR(SR_ENOMEM, "out of memory");
     q->n = ncounters;
     MPI_Aint size = seed_comm_rank() == 0 ? (MPI_Aint)(ncounters * sizeof(long)) : 0;
-    if (MPI_Win_allocate(size, sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &q->base, &q->win) != MPI_SUCCESS) {
+    /* A window over ranks on several nodes needs a one-sided component that reaches them: Open MPI 4.1 picks
+     * osc/rdma, which fails over plain TCP (every rank gets MPI_ERR_WIN). Return the error (collective: all ranks
+     * get it) with the way out instead of the default abort. */
+    MPI_Errhandler eh;
+    MPI_Comm_get_errhandler(MPI_COMM_WORLD, &eh);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    const int wrc = MPI_Win_allocate(size, sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &q->base, &q->win);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, eh);
+    MPI_Errhandler_free(&eh);
+    if (wrc != MPI_SUCCESS) {
         free(q);
-        return SR_ERROR(SR_EMPI, "MPI_Win_allocate failed");
+        char msg[MPI_MAX_ERROR_STRING];
+        int len = 0;
+        MPI_Error_string(wrc, msg, &len);
+        return SR_ERROR(SR_EMPI, "MPI_Win_allocate (the replica counter, one-sided MPI over all ranks) failed: %s; "
+                        "across nodes without InfiniBand/UCX, Open MPI 4.1 needs OMPI_MCA_osc=^rdma (README: "
+                        "\"Beyond one machine\")", msg);
     }
     if (seed_comm_rank() == 0) {
         MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, q->win);
