@@ -22,6 +22,7 @@
 #include "kmc/kmc.h"
 #include "seeding/seed_kmc.h"
 #include "io/io.h"
+#include "tu_mpi.h"
 
 #define assert_close(a, b, tol)                                                                  \
     do {                                                                                         \
@@ -311,18 +312,29 @@ static void test_driver_errors(void **state)
     cnt_bd_free(m);
 }
 
+/* SEEDRATE_TEST_FAIL_RANK=R: an assertion fails on rank R only, then the ranks meet in a collective; the job
+ * must end at once with the assertion's message (tests/test_cli_mpi_abort.sh), not hang. Passes otherwise. */
+static void test_fails_on_one_rank_on_request(void **state)
+{
+    (void)state;
+    const char *r = getenv("SEEDRATE_TEST_FAIL_RANK");
+    if (r && atoi(r) == seed_comm_rank()) assert_int_equal(seed_comm_rank() + 40, 2);
+    seed_comm_barrier();
+}
+
 int main(int argc, char **argv)
 {
     if (seed_comm_init(&argc, &argv)) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_sums_equal_serial),
-        cmocka_unit_test(test_kmc_rate_equals_bd_flux),
-        cmocka_unit_test(test_zeldovich_table),
-        cmocka_unit_test(test_read_table),
-        cmocka_unit_test(test_read_campaign),
-        cmocka_unit_test(test_driver_errors),
+        TU_MPI_TEST(test_split_sums_equal_serial),
+        TU_MPI_TEST(test_kmc_rate_equals_bd_flux),
+        TU_MPI_TEST(test_zeldovich_table),
+        TU_MPI_TEST(test_read_table),
+        TU_MPI_TEST(test_read_campaign),
+        TU_MPI_TEST(test_driver_errors),
+        TU_MPI_TEST(test_fails_on_one_rank_on_request),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, tu_mpi_group_teardown);
     int any = seed_comm_any(rc);
     seed_comm_finalize();
     return any ? 1 : 0;
