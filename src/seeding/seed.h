@@ -194,6 +194,65 @@ typedef struct seed_campaign_override {
 } seed_campaign_override;
 int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, seed_campaign_summary *summary);
 
+/* ------------------------------------------------------------------------------------------------
+ * One job description (seed_job.c): every MPI command (campaign, cnt, brute, ffs) parses its input through it.
+ * The shared sections are bound into seed_job; the command's own sections ([campaign], [brute], [cnt], [ffs])
+ * into its own structs, named in a seed_job_spec. Order of binding (and so of the messages): [run], [structure],
+ * [ensemble], the own sections that are not `late`, [output], "missing section" for [potential] and the required
+ * own sections, the `late` own sections, [order].
+ * ---------------------------------------------------------------------------------------------- */
+typedef struct seed_run_config {
+    int units;  /* md_units kind (lj | metal) */
+    long seed;  /* every random stream derives from it and a task index */
+} seed_run_config;
+
+typedef struct seed_job_section {
+    const char *name;            /* section name */
+    const sr_keyword *keywords;  /* its table */
+    void *target;                /* the command's struct the table binds into */
+    int required;                /* 1: "FILE: missing section [name]" when absent */
+    int late;                    /* 1: bound after [output] and the missing-section checks */
+} seed_job_section;
+
+typedef struct seed_job_spec {
+    const char *const *sections;       /* every section the command accepts (NULL-terminated) */
+    const sr_keyword *run_keywords;    /* [run] table (units, seed) into seed_run_config */
+    const sr_keyword *output_keywords; /* [output] table (prefix) into seed_output_config */
+    const seed_job_section *own;       /* the command's own sections */
+    int nown;
+    int min_ensemble;                  /* [ensemble] ensemble must be >= this (1: nvt or npt, 2: npt) */
+    const char *ensemble_need;         /* message after "FILE: [ensemble] " otherwise */
+    const char *const *bound_later;    /* sections another parser reads later: not checked for unused keys */
+} seed_job_spec;
+
+typedef struct seed_job {
+    const char *file;
+    char basedir[4096];   /* directory of the input file: relative file names are resolved against it */
+    sr_input *in;
+    seed_run_config run;
+    seed_structure_config sc;
+    seed_ensemble_config ec;
+    seed_output_config oc;
+    md_integrator_params ip; /* from [ensemble] (seed_job_ensemble) */
+    md_potential *pot;       /* from [potential] (seed_job_potential) */
+    order_classifier *cls;   /* from [order] */
+} seed_job;
+
+/* Parse `file` and bind the shared and the command's sections (j zeroed by the caller). Returns the parser's
+ * status when the file cannot be read (el empty), SR_EINVAL when el holds problems, else 0. */
+int seed_job_parse(seed_job *j, const char *file, const seed_job_spec *spec, sr_errlist *el);
+/* [ensemble] -> j->ip; adds "FILE: [ensemble] <ensemble_need>" below spec->min_ensemble. */
+int seed_job_ensemble(seed_job *j, const seed_job_spec *spec, sr_errlist *el);
+/* [potential] -> j->pot (built for the types of the [structure] system), then the unused-key check of every
+ * section except those in bound_later (NULL-terminated; NULL: none). Non-zero when el holds problems or the build failed. */
+int seed_job_potential(seed_job *j, const char *const *bound_later, sr_errlist *el);
+/* Rank 0 prints el (or, when it is empty, the last error for rc != 0); clears el. Returns SR_EINVAL when el held
+ * problems, else rc. */
+int seed_job_fail(sr_errlist *el, int rc);
+/* mkdir of the directory of [output] prefix (call on rank 0). */
+int seed_job_make_outdir(const seed_job *j);
+void seed_job_free(seed_job *j);
+
 /* PREFIX.campaign.sig holds a hash of the campaign's inputs: a rerun with the same prefix and different inputs
  * is refused (its checkpoints and journals would be reused) with a message that says what to do. */
 

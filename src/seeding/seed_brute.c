@@ -79,15 +79,10 @@ const sr_keyword seed_brute_keywords[] = {
      "bootstrap resamples over replicas for the rate intervals (0: none)"},
     SR_KW_END};
 
-typedef struct brute_run_config {
-    int units;
-    long seed;
-} brute_run_config;
-
 static const sr_keyword brute_run_keywords[] = {
-    {"units", SR_KW_CHOICE, offsetof(brute_run_config, units), "", "lj", 0, 0, "lj|metal",
+    {"units", SR_KW_CHOICE, offsetof(seed_run_config, units), "", "lj", 0, 0, "lj|metal",
      "unit style (lj reduced; metal: angstrom, eV, ps, g/mol, K, bar)"},
-    {"seed", SR_KW_LONG, offsetof(brute_run_config, seed), "", "2016", 0, 9.2e18, NULL,
+    {"seed", SR_KW_LONG, offsetof(seed_run_config, seed), "", "2016", 0, 9.2e18, NULL,
      "run seed: every random stream derives from it and the replica index"},
     SR_KW_END};
 
@@ -113,17 +108,8 @@ void seed_brute_print_keys(FILE *out)
 
 /* ---- job state ---- */
 typedef struct brute {
-    const char *file;
-    char basedir[4096];
-    sr_input *in;
-    brute_run_config run;
-    seed_structure_config sc;
-    seed_ensemble_config ec;
+    seed_job job; /* [run], [structure], [ensemble], [potential], [order], [output] (seed_job.c) */
     seed_brute_config bc;
-    seed_output_config oc;
-    md_integrator_params ip;
-    md_potential *pot;
-    order_classifier *cls;
     int max_frames;
     int natoms;
     double frame_time; /* analyze_every * dt */
@@ -143,46 +129,33 @@ static void brute_free(brute *b)
     free(b->nmax1);
     free(b->vol_sum);
     free(b->vol_n);
-    md_potential_free(b->pot);
-    order_classifier_free(b->cls);
-    sr_input_free(b->in);
+    seed_job_free(&b->job);
 }
 
-static int brute_parse(brute *b, sr_errlist *el)
+static int brute_parse(brute *b, const char *file, sr_errlist *el)
 {
-    SR_TRY(sr_input_parse_file(b->file, &b->in));
-    char d[4096];
-    snprintf(d, sizeof d, "%s", b->file);
-    snprintf(b->basedir, sizeof b->basedir, "%s", dirname(d));
-    sr_input *in = b->in;
-    sr_input_check_sections(in, brute_sections, el);
-    sr_section_bind(sr_input_section(in, "run"), brute_run_keywords, &b->run, el, "run");
-    sr_section_bind(sr_input_section(in, "structure"), seed_structure_keywords, &b->sc, el, "structure");
-    sr_section_bind(sr_input_section(in, "ensemble"), seed_ensemble_keywords, &b->ec, el, "ensemble");
-    sr_section_bind(sr_input_section(in, "brute"), seed_brute_keywords, &b->bc, el, "brute");
-    sr_section_bind(sr_input_section(in, "output"), brute_output_keywords, &b->oc, el, "output");
-    if (!sr_input_section(in, "potential")) sr_errlist_add(el, "%s: missing section [potential]", b->file);
-    if (!sr_input_section(in, "brute")) sr_errlist_add(el, "%s: missing section [brute]", b->file);
-    order_classifier_from_section(sr_input_section(in, "order"), &b->cls, el);
-    if (el->n) return SR_EINVAL;
+    const seed_job_section own[] = {{"brute", seed_brute_keywords, &b->bc, 1, 0}};
+    const seed_job_spec spec = {.sections = brute_sections, .run_keywords = brute_run_keywords,
+                                .output_keywords = brute_output_keywords, .own = own, .nown = 1, .min_ensemble = 1,
+                                .ensemble_need = "brute-force runs need ensemble = npt or nvt"};
+    SR_TRY(seed_job_parse(&b->job, file, &spec, el));
     const seed_brute_config *bc = &b->bc;
-    if (b->ec.ensemble == 0) sr_errlist_add(el, "%s: [ensemble] brute-force runs need ensemble = npt or nvt", b->file);
-    if (seed_ensemble_params(&b->ec, b->run.units, &b->ip)) sr_errlist_add(el, "%s: %s", b->file, sr_error_message());
-    if (bc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [brute] liquid_cells needs 3 integers", b->file);
-    if (b->sc.file[0])
-        sr_errlist_add(el, "%s: [structure] file is not supported by brute yet: give a lattice (it is melted)", b->file);
+    seed_job_ensemble(&b->job, &spec, el);
+    if (bc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [brute] liquid_cells needs 3 integers", b->job.file);
+    if (b->job.sc.file[0])
+        sr_errlist_add(el, "%s: [structure] file is not supported by brute yet: give a lattice (it is melted)", b->job.file);
     if (bc->analyze_every > bc->max_steps)
-        sr_errlist_add(el, "%s: [brute] analyze_every = %ld exceeds max_steps = %ld", b->file, bc->analyze_every,
+        sr_errlist_add(el, "%s: [brute] analyze_every = %ld exceeds max_steps = %ld", b->job.file, bc->analyze_every,
                        bc->max_steps);
     if (bc->fit_min_size > bc->n_stop - 3)
-        sr_errlist_add(el, "%s: [brute] fit_min_size = %d leaves fewer than 4 sizes below n_stop = %d", b->file,
+        sr_errlist_add(el, "%s: [brute] fit_min_size = %d leaves fewer than 4 sizes below n_stop = %d", b->job.file,
                        bc->fit_min_size, bc->n_stop);
-    if (bc->nboot == 1) sr_errlist_add(el, "%s: [brute] bootstrap = 1: use 0 (none) or >= 2 resamples", b->file);
+    if (bc->nboot == 1) sr_errlist_add(el, "%s: [brute] bootstrap = 1: use 0 (none) or >= 2 resamples", b->job.file);
     b->nrep = bc->replicas;
     b->max_frames = (int)((bc->max_steps + bc->analyze_every - 1) / bc->analyze_every) + 1;
-    b->frame_time = (double)bc->analyze_every * b->ip.dt;
+    b->frame_time = (double)bc->analyze_every * b->job.ip.dt;
     if ((double)b->nrep * b->max_frames > 2e8)
-        sr_errlist_add(el, "%s: [brute] %ld replicas x %d frames is too much to keep (raise analyze_every)", b->file,
+        sr_errlist_add(el, "%s: [brute] %ld replicas x %d frames is too much to keep (raise analyze_every)", b->job.file,
                        b->nrep, b->max_frames);
     return el->n ? SR_EINVAL : SR_OK;
 }
@@ -193,25 +166,25 @@ static int brute_parse(brute *b, sr_errlist *el)
 
 static int prepare_liquid(brute *b, md_system **out)
 {
-    const uint64_t seed = (uint64_t)b->run.seed;
+    const uint64_t seed = (uint64_t)b->job.run.seed;
     const uint64_t stream = 1000000000ull; /* above every replica index */
-    const double T = b->ip.temperature;
+    const double T = b->job.ip.temperature;
     char where[4300];
-    snprintf(where, sizeof where, "%s: [structure]", b->file);
+    snprintf(where, sizeof where, "%s: [structure]", b->job.file);
     const double Tmelt = b->bc.melt_temperature > 0 ? b->bc.melt_temperature : 2.0 * T;
-    seed_structure_config lc = seed_liquid_lattice(&b->sc, &b->bc.liquid_cells, b->bc.liquid_density, Tmelt);
+    seed_structure_config lc = seed_liquid_lattice(&b->job.sc, &b->bc.liquid_cells, b->bc.liquid_density, Tmelt);
     gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
     md_system *liq = NULL;
-    int rc = rv ? seed_structure_build(&lc, b->run.units, b->basedir, where, rv, &liq) : SR_ERROR(SR_ENOMEM, "out of memory");
+    int rc = rv ? seed_structure_build(&lc, b->job.run.units, b->job.basedir, where, rv, &liq) : SR_ERROR(SR_ENOMEM, "out of memory");
     gsl_rng_free(rv);
     if (!rc && b->bc.n_stop > liq->n / 2)
         rc = SR_ERROR(SR_EINVAL, "%s: [brute] n_stop = %d is more than half the %d atoms of the liquid: a nucleus that "
                                  "size feels its periodic images. Raise liquid_cells or lower n_stop",
-                      b->file, b->bc.n_stop, liq->n);
-    if (!rc) rc = seed_liquid_melt(liq, b->pot, &b->ip, Tmelt, b->bc.melt_steps, b->bc.equil_steps, seed, stream);
+                      b->job.file, b->bc.n_stop, liq->n);
+    if (!rc) rc = seed_liquid_melt(liq, b->job.pot, &b->job.ip, Tmelt, b->bc.melt_steps, b->bc.equil_steps, seed, stream);
     order_cluster_result cr;
     order_analyzer *an = NULL;
-    if (!rc) rc = order_analyzer_create(b->cls, b->bc.cluster_cutoff, &an);
+    if (!rc) rc = order_analyzer_create(b->job.cls, b->bc.cluster_cutoff, &an);
     if (!rc) rc = order_analyze_frame(an, liq, &cr);
     order_analyzer_free(an);
     if (!rc && 2 * cr.nmax > b->bc.n_stop)
@@ -219,7 +192,7 @@ static int prepare_liquid(brute *b, md_system **out)
                       "%s: the prepared liquid (%d atoms at T = %g, rho %.4g) already holds a crystalline cluster of %d "
                       "atoms, more than n_stop/2 = %d: it crystallised during equil_steps = %ld or never melted. Lower "
                       "equil_steps, raise melt_temperature/melt_steps or T, or check the [order] thresholds",
-                      b->file, liq->n, T, liq->n / md_system_volume(liq), cr.nmax, b->bc.n_stop / 2, b->bc.equil_steps);
+                      b->job.file, liq->n, T, liq->n / md_system_volume(liq), cr.nmax, b->bc.n_stop / 2, b->bc.equil_steps);
     if (!rc)
         printf("[brute] liquid at T = %g: %d atoms, rho %.5g, largest crystalline cluster %d (%d solid-labelled)\n", T,
                liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
@@ -239,7 +212,7 @@ static int prepare_liquid(brute *b, md_system **out)
 static int share_liquid(const brute *b, int rc_prep, const md_system *liq, md_system **out)
 {
     char path[4300];
-    snprintf(path, sizeof path, "%s.liquid.ckpt", b->oc.prefix);
+    snprintf(path, sizeof path, "%s.liquid.ckpt", b->job.oc.prefix);
     long len = 0;
     char *buf = NULL;
     int rc = rc_prep;
@@ -288,17 +261,17 @@ static int run_replica(const brute *b, const md_system *liq, order_analyzer *an,
     *vol_sum = 0;
     *vol_n = 0;
     md_system *s = md_system_copy(liq);
-    gsl_rng *rv = sr_rng_create((uint64_t)b->run.seed, (uint64_t)r, SR_RNG_VELOCITIES);
-    gsl_rng *rt = sr_rng_create((uint64_t)b->run.seed, (uint64_t)r, SR_RNG_THERMOSTAT);
+    gsl_rng *rv = sr_rng_create((uint64_t)b->job.run.seed, (uint64_t)r, SR_RNG_VELOCITIES);
+    gsl_rng *rt = sr_rng_create((uint64_t)b->job.run.seed, (uint64_t)r, SR_RNG_THERMOSTAT);
     md_integrator *in = NULL;
     int rc = (!s || !rv || !rt) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     if (!rc) {
         s->step = 0;
         s->time = 0;
-        rc = md_velocity_create(s, b->ip.temperature, rv);
+        rc = md_velocity_create(s, b->job.ip.temperature, rv);
     }
     if (!rc) {
-        in = md_integrator_create(&b->ip, s, b->pot, rt);
+        in = md_integrator_create(&b->job.ip, s, b->job.pot, rt);
         if (!in) rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
     }
     if (!rc) rc = md_integrator_setup(in);
@@ -358,8 +331,8 @@ static void results_free(brute_results *R)
 static int write_brute_nc(const brute *b, const brute_results *R)
 {
     char path[4300];
-    snprintf(path, sizeof path, "%s.brute.nc", b->oc.prefix);
-    const md_units *u = md_units_get(b->run.units);
+    snprintf(path, sizeof path, "%s.brute.nc", b->job.oc.prefix);
+    const md_units *u = md_units_get(b->job.run.units);
     const int w = b->bc.n_stop + 1;
     char rate_u[128], k_u[64], vol_u[64], inv_u[64];
     snprintf(rate_u, sizeof rate_u, "%s^-3 %s^-1", u->length, u->time);
@@ -431,7 +404,7 @@ static int write_brute_nc(const brute *b, const brute_results *R)
     const double V = R->vmean, tot = (double)(R->nok ? R->nok : 1);
     const int fo = R->fit_ok, fb = R->fit_boot_ok, kb = R->k_boot_ok;
     const double val[] = {
-        b->ip.temperature, b->ip.pressure, (double)b->bc.n_stop, V, (double)R->mle.n_reached / tot,
+        b->job.ip.temperature, b->job.ip.pressure, (double)b->bc.n_stop, V, (double)R->mle.n_reached / tot,
         R->mle.k, R->mle.k_err, R->mle.k / V, R->mle.k_err / V, R->mle.k_upper95 / V,
         kb ? R->k_boot.lo68 / V : NAN, kb ? R->k_boot.hi68 / V : NAN, kb ? R->k_boot.lo95 / V : NAN,
         kb ? R->k_boot.hi95 / V : NAN,
@@ -484,11 +457,11 @@ static int write_brute_nc(const brute *b, const brute_results *R)
 /* "log10 J = x [+a/-b]" with the SI value for metal units (angstrom^-3 ps^-1 = 1e30 * 1e12 m^-3 s^-1) */
 static void print_log_rate(const brute *b, const char *what, double J, double lo, double hi)
 {
-    const md_units *u = md_units_get(b->run.units);
+    const md_units *u = md_units_get(b->job.run.units);
     printf("    log10 %s = %.3f", what, log10(J));
     if (isfinite(lo) && isfinite(hi) && lo > 0) printf("  [%.3f, %.3f]", log10(lo), log10(hi));
     printf(" (%s^-3 %s^-1)", u->length, u->time);
-    if (b->run.units == MD_UNITS_METAL) printf(" = %.3f m^-3 s^-1", log10(J) + 42.0);
+    if (b->job.run.units == MD_UNITS_METAL) printf(" = %.3f m^-3 s^-1", log10(J) + 42.0);
     printf("\n");
 }
 
@@ -496,7 +469,7 @@ static int finish(brute *b, double wall)
 {
     const int w = b->bc.n_stop + 1;
     const long nrep = b->nrep;
-    const md_units *u = md_units_get(b->run.units);
+    const md_units *u = md_units_get(b->job.run.units);
     brute_results R;
     memset(&R, 0, sizeof R);
     R.tfp = malloc((size_t)nrep * w * sizeof *R.tfp);
@@ -544,7 +517,7 @@ static int finish(brute *b, double wall)
         free(reached_ok);
         return rc;
     }
-    gsl_rng *rb = sr_rng_create((uint64_t)b->run.seed, 0, SR_RNG_BOOTSTRAP);
+    gsl_rng *rb = sr_rng_create((uint64_t)b->job.run.seed, 0, SR_RNG_BOOTSTRAP);
     if (b->bc.nboot >= 2 && rb && R.mle.n_reached > 0)
         R.k_boot_ok = cnt_brute_mle_bootstrap(R.nok, t_ok, reached_ok, (size_t)b->bc.nboot, rb, &R.k_boot) == SR_OK;
     sr_error_clear();
@@ -638,7 +611,7 @@ static int finish(brute *b, double wall)
     }
     printf(" [%s (replicas)]\n", u->time);
     rc = write_brute_nc(b, &R);
-    printf("  wall time %.1f s; results in %s.brute.nc\n", wall, b->oc.prefix);
+    printf("  wall time %.1f s; results in %s.brute.nc\n", wall, b->job.oc.prefix);
     results_free(&R);
     free(nm);
     free(t_ok);
@@ -654,42 +627,16 @@ int seed_brute_run(const char *file)
 {
     brute B;
     memset(&B, 0, sizeof B);
-    B.file = file;
     const int rank = seed_comm_rank(), size = seed_comm_size();
     sr_errlist el = {0};
-    int rc = brute_parse(&B, &el);
-    md_system *probe = NULL;
-    if (!rc) {
-        /* the potential needs the types: build the lattice once (cheap) to create it */
-        char where[4300];
-        snprintf(where, sizeof where, "%s: [structure]", file);
-        seed_structure_config sc = B.sc;
-        sc.temperature = 0;
-        rc = seed_structure_build(&sc, B.run.units, B.basedir, where, NULL, &probe);
-        if (rc) sr_errlist_add(&el, "%s", sr_error_message());
-    }
-    if (!rc) rc = md_potential_from_section(sr_input_section(B.in, "potential"), probe, B.basedir, &B.pot, &el);
-    if (el.n == 0)
-        for (int i = 0; B.in && i < B.in->n; i++) sr_section_check_unused(B.in->sections[i], &el);
-    md_system_free(probe);
-    if (el.n || rc) {
-        if (rank == 0) {
-            if (el.n) sr_errlist_print(&el, stderr);
-            else fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
-        }
-        sr_errlist_clear(&el);
+    int rc = brute_parse(&B, file, &el);
+    if (!rc) rc = seed_job_potential(&B.job, NULL, &el);
+    if ((rc = seed_job_fail(&el, rc))) {
         brute_free(&B);
-        return rc ? rc : SR_EINVAL;
+        return rc;
     }
     const double t0 = seed_now_s();
-    /* output directory */
-    if (rank == 0) {
-        char d[4096];
-        snprintf(d, sizeof d, "%s", B.oc.prefix);
-        const char *dn = dirname(d);
-        if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST)
-            rc = SR_ERROR(SR_EIO, "cannot create output directory %s: %s", dn, strerror(errno));
-    }
+    if (rank == 0) rc = seed_job_make_outdir(&B.job);
     B.status1 = calloc((size_t)B.nrep, sizeof(long));
     B.nframes = calloc((size_t)B.nrep, sizeof(long));
     B.nmax1 = calloc((size_t)B.nrep * B.max_frames, sizeof(long));
@@ -700,16 +647,16 @@ int seed_brute_run(const char *file)
     /* 1. the liquid, prepared on rank 0 and shared */
     md_system *prepared = NULL, *liq = NULL;
     if (rank == 0 && !rc) {
-        const md_units *u = md_units_get(B.run.units);
+        const md_units *u = md_units_get(B.job.run.units);
         printf("seedrate brute: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
         printf("  %d replicas, T = %g %s, p = %g %s, dt %g %s; N_max every %ld steps (%g %s); stop at N_max >= %d or "
-               "after %ld steps (%g %s)\n", B.bc.replicas, B.ip.temperature, u->temperature, B.ip.pressure,
-               u->pressure, B.ip.dt, u->time, B.bc.analyze_every, B.frame_time, u->time, B.bc.n_stop,
-               B.bc.max_steps, B.bc.max_steps * B.ip.dt, u->time);
+               "after %ld steps (%g %s)\n", B.bc.replicas, B.job.ip.temperature, u->temperature, B.job.ip.pressure,
+               u->pressure, B.job.ip.dt, u->time, B.bc.analyze_every, B.frame_time, u->time, B.bc.n_stop,
+               B.bc.max_steps, B.bc.max_steps * B.job.ip.dt, u->time);
         printf("  ");
-        B.pot->cls->describe(B.pot->state, stdout);
+        B.job.pot->cls->describe(B.job.pot->state, stdout);
         printf("  classifier: ");
-        B.cls->cls->describe(B.cls->state, stdout);
+        B.job.cls->cls->describe(B.job.cls->state, stdout);
         fflush(stdout);
         rc = prepare_liquid(&B, &prepared);
         fflush(stdout);
@@ -727,7 +674,7 @@ int seed_brute_run(const char *file)
 
     /* 2. replicas through the shared counter */
     order_analyzer *an = NULL;
-    rc = order_analyzer_create(B.cls, B.bc.cluster_cutoff, &an);
+    rc = order_analyzer_create(B.job.cls, B.bc.cluster_cutoff, &an);
     seed_queue *q = NULL;
     if (!rc) rc = seed_queue_create(3, &q);
     int *nmax = malloc((size_t)B.max_frames * sizeof(int));
@@ -757,7 +704,7 @@ int seed_brute_run(const char *file)
             double el_t = seed_now_s() - tloop;
             printf("[brute] rank %d, replica %ld: %s after %d frames (%.4g %s) | reached %ld, failed %ld | %.0f s\n", rank, r,
                    rrc ? "failed" : (nmax[nf - 1] >= B.bc.n_stop ? "reached n_stop" : "censored"), nf,
-                   (nf - 1) * B.frame_time, md_units_get(B.run.units)->time, seed_queue_read(q, 1),
+                   (nf - 1) * B.frame_time, md_units_get(B.job.run.units)->time, seed_queue_read(q, 1),
                    seed_queue_read(q, 2), el_t);
             fflush(stdout);
         }

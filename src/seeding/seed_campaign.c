@@ -86,15 +86,13 @@ const sr_keyword seed_output_keywords[] = {
 static const char *const campaign_sections[] = {"run", "structure", "potential", "ensemble", "order",
                                                 "campaign", "output", "cnt", "order_alt", NULL};
 
-typedef struct campaign_run_config {
-    int units;
-    long seed;
-} campaign_run_config;
+/* read by seedrate cnt after the campaign's own parse */
+static const char *const campaign_bound_later[] = {"cnt", "order_alt", NULL};
 
 static const sr_keyword campaign_run_keywords[] = {
-    {"units", SR_KW_CHOICE, offsetof(campaign_run_config, units), "", "lj", 0, 0, "lj|metal",
+    {"units", SR_KW_CHOICE, offsetof(seed_run_config, units), "", "lj", 0, 0, "lj|metal",
      "unit style (lj reduced; metal: angstrom, eV, ps, g/mol, K, bar)"},
-    {"seed", SR_KW_LONG, offsetof(campaign_run_config, seed), "", "2016", 0, 9.2e18, NULL,
+    {"seed", SR_KW_LONG, offsetof(seed_run_config, seed), "", "2016", 0, 9.2e18, NULL,
      "campaign seed: every random stream derives from it and the replica index"},
     SR_KW_END};
 
@@ -111,17 +109,8 @@ void seed_campaign_print_keys(FILE *out)
 
 /* ---- job state ---- */
 typedef struct campaign {
-    const char *file;
-    char basedir[4096];
-    sr_input *in;
-    campaign_run_config run;
-    seed_structure_config sc;
-    seed_ensemble_config ec;
+    seed_job job;  /* [run], [structure], [ensemble], [potential], [order], [output] (seed_job.c) */
     seed_campaign_config cc;
-    seed_output_config oc;
-    md_integrator_params ip;
-    md_potential *pot;
-    order_classifier *cls;
     int npoints;
     double *T;     /* per point */
     int *size;     /* per point */
@@ -165,67 +154,54 @@ static void campaign_free(campaign *c)
         free(c->nb1[k]);
         order_classifier_free(c->cls_nb[k]);
     }
-    md_potential_free(c->pot);
-    order_classifier_free(c->cls);
-    sr_input_free(c->in);
+    seed_job_free(&c->job);
 }
 
 /* ---- parse and validate the whole input (every rank; only rank 0 prints) ---- */
-static int campaign_parse(campaign *c, sr_errlist *el)
+static int campaign_parse(campaign *c, const char *file, sr_errlist *el)
 {
-    SR_TRY(sr_input_parse_file(c->file, &c->in));
-    char d[4096];
-    snprintf(d, sizeof d, "%s", c->file);
-    snprintf(c->basedir, sizeof c->basedir, "%s", dirname(d));
-    sr_input *in = c->in;
-    sr_input_check_sections(in, campaign_sections, el);
-    sr_section_bind(sr_input_section(in, "run"), campaign_run_keywords, &c->run, el, "run");
-    sr_section_bind(sr_input_section(in, "structure"), seed_structure_keywords, &c->sc, el, "structure");
-    sr_section_bind(sr_input_section(in, "ensemble"), seed_ensemble_keywords, &c->ec, el, "ensemble");
-    sr_section_bind(sr_input_section(in, "campaign"), seed_campaign_keywords, &c->cc, el, "campaign");
-    sr_section_bind(sr_input_section(in, "output"), seed_output_keywords, &c->oc, el, "output");
-    if (!sr_input_section(in, "potential")) sr_errlist_add(el, "%s: missing section [potential]", c->file);
-    if (!sr_input_section(in, "campaign")) sr_errlist_add(el, "%s: missing section [campaign]", c->file);
-    order_classifier_from_section(sr_input_section(in, "order"), &c->cls, el);
-    if (el->n) return SR_EINVAL;
-
+    const seed_job_section own[] = {{"campaign", seed_campaign_keywords, &c->cc, 1, 0}};
+    const seed_job_spec spec = {.sections = campaign_sections, .run_keywords = campaign_run_keywords,
+                                .output_keywords = seed_output_keywords, .own = own, .nown = 1, .min_ensemble = 1,
+                                .ensemble_need = "a campaign needs ensemble = npt or nvt",
+                                .bound_later = campaign_bound_later};
+    SR_TRY(seed_job_parse(&c->job, file, &spec, el));
     const seed_campaign_config *cc = &c->cc;
-    if (c->ec.ensemble == 0) sr_errlist_add(el, "%s: [ensemble] a campaign needs ensemble = npt or nvt", c->file);
-    if (seed_ensemble_params(&c->ec, c->run.units, &c->ip)) sr_errlist_add(el, "%s: %s", c->file, sr_error_message());
+    seed_job_ensemble(&c->job, &spec, el);
     const seed_campaign_override *ov = c->ov;
-    if (ov && ov->temperature > 0) c->ip.temperature = ov->temperature;
+    if (ov && ov->temperature > 0) c->job.ip.temperature = ov->temperature;
     if (ov && ov->nsizes > 0) {
         if (ov->nsizes > SR_KW_MAXLIST) return SR_ERROR(SR_EINVAL, "too many seed sizes (%d)", ov->nsizes);
         c->cc.sizes.n = ov->nsizes;
         for (int k = 0; k < ov->nsizes; k++) c->cc.sizes.v[k] = ov->sizes[k];
     }
-    if (ov && ov->prefix) snprintf(c->oc.prefix, sizeof c->oc.prefix, "%s", ov->prefix);
+    if (ov && ov->prefix) snprintf(c->job.oc.prefix, sizeof c->job.oc.prefix, "%s", ov->prefix);
     if (ov && (ov->temperature > 0 || ov->nsizes > 0) && cc->mode != 0)
-        sr_errlist_add(el, "%s: [campaign] temperatures and sizes are set by seedrate cnt: needs mode = sizes", c->file);
+        sr_errlist_add(el, "%s: [campaign] temperatures and sizes are set by seedrate cnt: needs mode = sizes", c->job.file);
     if (cc->mode == 0) {
         c->npoints = cc->sizes.n;
-        if (cc->sizes.n < 1) sr_errlist_add(el, "%s: [campaign] seed_sizes is empty", c->file);
+        if (cc->sizes.n < 1) sr_errlist_add(el, "%s: [campaign] seed_sizes is empty", c->job.file);
     } else {
         c->npoints = cc->temperatures.n;
         if (cc->temperatures.n < 1 || cc->temperatures.v[0] <= 0)
-            sr_errlist_add(el, "%s: [campaign] mode = temperatures needs temperatures > 0", c->file);
+            sr_errlist_add(el, "%s: [campaign] mode = temperatures needs temperatures > 0", c->job.file);
     }
-    if (cc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [campaign] liquid_cells needs 3 integers", c->file);
+    if (cc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [campaign] liquid_cells needs 3 integers", c->job.file);
     if (el->n) return SR_EINVAL;
     c->T = calloc((size_t)c->npoints, sizeof *c->T);
     c->size = calloc((size_t)c->npoints, sizeof *c->size);
     c->start = calloc((size_t)c->npoints, sizeof *c->start);
     if (!c->T || !c->size || !c->start) return SR_ERROR(SR_ENOMEM, "out of memory");
     for (int p = 0; p < c->npoints; p++) {
-        c->T[p] = cc->mode == 0 ? c->ip.temperature : cc->temperatures.v[p];
+        c->T[p] = cc->mode == 0 ? c->job.ip.temperature : cc->temperatures.v[p];
         c->size[p] = (int)(cc->mode == 0 ? cc->sizes.v[p] : cc->sizes.v[0]);
-        if (c->size[p] < 1) sr_errlist_add(el, "%s: [campaign] seed size %d must be >= 1", c->file, c->size[p]);
+        if (c->size[p] < 1) sr_errlist_add(el, "%s: [campaign] seed size %d must be >= 1", c->job.file, c->size[p]);
     }
     c->max_frames = (int)(cc->max_steps / cc->analyze_every) + 2;
     c->ntot = (long)c->npoints * cc->replicas;
     if ((double)c->ntot * c->max_frames > 2e8)
         sr_errlist_add(el, "%s: [campaign] %ld replicas x %d frames is too much to keep (raise analyze_every)",
-                       c->file, c->ntot, c->max_frames);
+                       c->job.file, c->ntot, c->max_frames);
     return el->n ? SR_EINVAL : SR_OK;
 }
 
@@ -233,7 +209,7 @@ static int campaign_parse(campaign *c, sr_errlist *el)
 static int analyze_once(const campaign *c, const md_system *s, order_cluster_result *cr)
 {
     order_analyzer *an = NULL;
-    int rc = order_analyzer_create(c->cls, c->cc.cluster_cutoff, &an);
+    int rc = order_analyzer_create(c->job.cls, c->cc.cluster_cutoff, &an);
     if (!rc) rc = order_analyze_frame(an, s, cr);
     order_analyzer_free(an);
     return rc;
@@ -245,11 +221,11 @@ static int bulk_crystal(const campaign *c, const seed_structure_config *sc, cons
                         uint64_t stream, gsl_rng *rv, int p, md_system **out)
 {
     char where[4300], who[32] = "";
-    snprintf(where, sizeof where, "%s: [structure]", c->file);
+    snprintf(where, sizeof where, "%s: [structure]", c->job.file);
     if (p >= 0) snprintf(who, sizeof who, "point %d: ", p);
     md_system *xtal = NULL;
-    int rc = seed_structure_build(sc, c->run.units, c->basedir, where, rv, &xtal);
-    if (!rc) rc = seed_run_steps(xtal, c->pot, ip, c->cc.equil_steps, seed, stream, NULL);
+    int rc = seed_structure_build(sc, c->job.run.units, c->job.basedir, where, rv, &xtal);
+    if (!rc) rc = seed_run_steps(xtal, c->job.pot, ip, c->cc.equil_steps, seed, stream, NULL);
     order_cluster_result cr;
     if (!rc) rc = analyze_once(c, xtal, &cr);
     if (!rc && cr.n_solid < 0.5 * xtal->n)
@@ -270,29 +246,29 @@ static int bulk_crystal(const campaign *c, const seed_structure_config *sc, cons
 
 static int prepare_point(campaign *c, int p, md_system **out)
 {
-    const uint64_t seed = (uint64_t)c->run.seed;
+    const uint64_t seed = (uint64_t)c->job.run.seed;
     /* streams above every replica index (shifted by the override's offset) */
     const uint64_t stream = 1000000000ull + (uint64_t)p + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
     const double T = c->T[p];
-    md_integrator_params ip = c->ip;
+    md_integrator_params ip = c->job.ip;
     ip.temperature = T;
     char where[4300];
-    snprintf(where, sizeof where, "%s: [structure]", c->file);
+    snprintf(where, sizeof where, "%s: [structure]", c->job.file);
     gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
     md_system *xtal = NULL, *liq = NULL, *seedsys = NULL;
     unsigned char *is_seed = NULL;
-    seed_structure_config sc = c->sc;
+    seed_structure_config sc = c->job.sc;
     sc.temperature = T;
     int rc = bulk_crystal(c, &sc, &ip, seed, stream, rv, p, &xtal);
     /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
     const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
-    seed_structure_config lc = seed_liquid_lattice(&c->sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
-    if (!rc && c->sc.file[0]) {
+    seed_structure_config lc = seed_liquid_lattice(&c->job.sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
+    if (!rc && c->job.sc.file[0]) {
         rc = SR_ERROR(SR_EINVAL, "%s: [structure] file is not supported in campaigns yet: build the crystal from a lattice",
-                      c->file);
+                      c->job.file);
     }
-    if (!rc) rc = seed_structure_build(&lc, c->run.units, c->basedir, where, rv, &liq);
-    if (!rc) rc = seed_liquid_melt(liq, c->pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
+    if (!rc) rc = seed_structure_build(&lc, c->job.run.units, c->job.basedir, where, rv, &liq);
+    if (!rc) rc = seed_liquid_melt(liq, c->job.pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
     if (!rc) {
         /* the liquid must be liquid: no crystalline cluster of a size comparable to the seed */
         order_cluster_result cr;
@@ -316,7 +292,7 @@ static int prepare_point(campaign *c, int p, md_system **out)
     double radius = 0;
     if (!rc) rc = seed_cut_sphere(xtal, c->size[p], &seedsys, &radius);
     if (!rc) {
-        double nn = md_lattice_nn_for_density(c->sc.lattice, xtal->n / md_system_volume(xtal));
+        double nn = md_lattice_nn_for_density(c->job.sc.lattice, xtal->n / md_system_volume(xtal));
         double overlap = c->cc.overlap > 0 ? c->cc.overlap : 0.85 * nn;
         double centre[3];
         for (int k = 0; k < 3; k++) centre[k] = liq->box.lo[k] + 0.5 * liq->box.len[k];
@@ -329,7 +305,7 @@ static int prepare_point(campaign *c, int p, md_system **out)
     if (!rc) {
         md_integrator_params rp = ip;
         rp.barostat = MD_BARO_NONE;
-        rc = seed_run_steps(liq, c->pot, &rp, c->cc.relax_steps, seed, stream + 3000, is_seed);
+        rc = seed_run_steps(liq, c->job.pot, &rp, c->cc.relax_steps, seed, stream + 3000, is_seed);
     }
     free(is_seed);
     md_system_free(xtal);
@@ -353,42 +329,42 @@ static int prepare_point(campaign *c, int p, md_system **out)
 enum { CAL_N = 14 };
 static int calibrate_run(campaign *c, double T, double *out)
 {
-    const uint64_t seed = (uint64_t)c->run.seed;
+    const uint64_t seed = (uint64_t)c->job.run.seed;
     const uint64_t stream = 2000000000ull + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
-    md_integrator_params ip = c->ip;
+    md_integrator_params ip = c->job.ip;
     ip.temperature = T;
     char where[4300];
-    snprintf(where, sizeof where, "%s: [structure]", c->file);
+    snprintf(where, sizeof where, "%s: [structure]", c->job.file);
     const int nf = c->cc.calibrate_frames;
     md_system **fl = calloc((size_t)nf, sizeof *fl), **fx = calloc((size_t)nf, sizeof *fx);
     gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
     md_system *xtal = NULL, *liq = NULL;
     int rc = (!fl || !fx || !rv) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
-    seed_structure_config sc = c->sc;
+    seed_structure_config sc = c->job.sc;
     sc.temperature = T;
     if (!rc) rc = bulk_crystal(c, &sc, &ip, seed, stream, rv, -1, &xtal);
     for (int f = 0; !rc && f < nf; f++) {
-        rc = seed_run_steps(xtal, c->pot, &ip, c->cc.analyze_every, seed, stream + 10 + f, NULL);
+        rc = seed_run_steps(xtal, c->job.pot, &ip, c->cc.analyze_every, seed, stream + 10 + f, NULL);
         if (!rc && !(fx[f] = md_system_copy(xtal))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     }
     const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
-    seed_structure_config lc = seed_liquid_lattice(&c->sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
-    if (!rc) rc = seed_structure_build(&lc, c->run.units, c->basedir, where, rv, &liq);
-    if (!rc) rc = seed_liquid_melt(liq, c->pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
+    seed_structure_config lc = seed_liquid_lattice(&c->job.sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
+    if (!rc) rc = seed_structure_build(&lc, c->job.run.units, c->job.basedir, where, rv, &liq);
+    if (!rc) rc = seed_liquid_melt(liq, c->job.pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
     for (int f = 0; !rc && f < nf; f++) {
-        rc = seed_run_steps(liq, c->pot, &ip, c->cc.analyze_every, seed, stream + 100 + f, NULL);
+        rc = seed_run_steps(liq, c->job.pot, &ip, c->cc.analyze_every, seed, stream + 100 + f, NULL);
         if (!rc && !(fl[f] = md_system_copy(liq))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     }
     order_statepoint sp;
     memset(&sp, 0, sizeof sp);
     /* calibrate = none keeps the user's threshold: the overlap of the phases is then reported, not a stop */
     if (!rc)
-        rc = order_statepoint_calibrate(c->cls, fl, nf, fx, nf, c->cc.calibrate == 0 ? ORDER_STATEPOINT_MAX_MISLABEL : 1.0,
+        rc = order_statepoint_calibrate(c->job.cls, fl, nf, fx, nf, c->cc.calibrate == 0 ? ORDER_STATEPOINT_MAX_MISLABEL : 1.0,
                                         &sp);
     /* the bulk liquid's largest cluster with the chosen (or given) threshold */
     order_classifier *chosen = NULL;
     int bn = 0, bs = 0;
-    if (!rc) rc = order_classifier_with_threshold(c->cls, c->cc.calibrate == 0 ? sp.threshold : c->user_threshold,
+    if (!rc) rc = order_classifier_with_threshold(c->job.cls, c->cc.calibrate == 0 ? sp.threshold : c->user_threshold,
                                                   &chosen);
     order_analyzer *an = NULL;
     if (!rc) rc = order_analyzer_create(chosen, c->cc.cluster_cutoff, &an);
@@ -429,15 +405,15 @@ static int calibrate_run(campaign *c, double T, double *out)
 /* All ranks: choose the campaign's classifier threshold at its state point and the neighbouring settings. */
 static int calibrate_state_point(campaign *c)
 {
-    const order_steinhardt_config *cfg = order_steinhardt_get_config(c->cls);
+    const order_steinhardt_config *cfg = order_steinhardt_get_config(c->job.cls);
     if (!cfg) {
         c->calibrated = -1;
         if (seed_comm_rank() == 0)
             printf("[campaign] classifier %s: fixed definitions, no threshold to calibrate at the state point "
-                   "(no classifier systematic)\n", c->cls->cls->name);
+                   "(no classifier systematic)\n", c->job.cls->cls->name);
         return SR_OK;
     }
-    const int qbar = c->cls->cls == &order_classifier_qbar;
+    const int qbar = c->job.cls->cls == &order_classifier_qbar;
     c->user_threshold = qbar ? cfg->qbar_threshold : cfg->min_bonds;
     double T = 0;
     for (int p = 0; p < c->npoints; p++) T += c->T[p] / c->npoints;
@@ -468,10 +444,10 @@ static int calibrate_state_point(campaign *c)
     const double use = c->calibrated ? sp->threshold : c->user_threshold;
     const double step = c->calibrated ? 0.5 * (sp->neighbour[1] - sp->neighbour[0]) : (qbar ? 0.5 * (sp->neighbour[1] - sp->neighbour[0]) : 1.0);
     order_classifier *chosen = NULL;
-    SR_TRY(order_classifier_with_threshold(c->cls, use, &chosen));
-    order_classifier_free(c->cls);
-    c->cls = chosen;
-    for (int k = 0; k < 2; k++) SR_TRY(order_classifier_with_threshold(c->cls, use + (k ? step : -step), &c->cls_nb[k]));
+    SR_TRY(order_classifier_with_threshold(c->job.cls, use, &chosen));
+    order_classifier_free(c->job.cls);
+    c->job.cls = chosen;
+    for (int k = 0; k < 2; k++) SR_TRY(order_classifier_with_threshold(c->job.cls, use + (k ? step : -step), &c->cls_nb[k]));
     if (seed_comm_rank() == 0) {
         const char *tn = qbar ? "qbar threshold" : "xi_c (min_bonds)";
         printf("[campaign] state point T = %g: %s by the mislabelling criterion = %g (liquid labelled solid %.3g%%, "
@@ -562,7 +538,7 @@ static int check_signature(const campaign *c)
     uint64_t h = 0xcbf29ce484222325ull;
     const char *secs[] = {"run", "structure", "potential", "ensemble", "order", "campaign"};
     for (int i = 0; i < 6; i++) {
-        const sr_section *s = sr_input_section(c->in, secs[i]);
+        const sr_section *s = sr_input_section(c->job.in, secs[i]);
         h = hash_str(h, secs[i]);
         for (int k = 0; s && k < s->n; k++) {
             if (i == 3 && !strcmp(s->entries[k].key, "temperature")) continue; /* in the point list */
@@ -595,7 +571,7 @@ static int check_signature(const campaign *c)
     size_t len = (size_t)snprintf(want, cap, "%016llx\n", (unsigned long long)h);
     for (int p = 0; p < c->npoints; p++) len += (size_t)snprintf(want + len, cap - len, "%d %.17g\n", c->size[p], c->T[p]);
     char path[4400];
-    snprintf(path, sizeof path, "%s.campaign.sig", c->oc.prefix);
+    snprintf(path, sizeof path, "%s.campaign.sig", c->job.oc.prefix);
     FILE *fp = fopen(path, "r");
     int rc = SR_OK;
     if (fp) {
@@ -608,7 +584,7 @@ static int check_signature(const campaign *c)
                           "%s: the output prefix %s already holds a campaign of other inputs (temperature, potential, "
                           "replicas, ... or other seed sizes than the first ones; new sizes may only be appended); its "
                           "checkpoints and journals cannot be reused: delete %s.* or set another [output] prefix",
-                          c->file, c->oc.prefix, c->oc.prefix);
+                          c->job.file, c->job.oc.prefix, c->job.oc.prefix);
     }
     if (!rc) { /* (re)write: records appended points */
         char tmp[4500];
@@ -625,7 +601,7 @@ static int check_signature(const campaign *c)
 /* ---- journal: one line per finished replica, fsync'ed, one file per rank ---- */
 static int journal_path(const campaign *c, int rank, char *buf, size_t n)
 {
-    return snprintf(buf, n, "%s.journal.%d", c->oc.prefix, rank) >= (int)n ? SR_EINVAL : SR_OK;
+    return snprintf(buf, n, "%s.journal.%d", c->job.oc.prefix, rank) >= (int)n ? SR_EINVAL : SR_OK;
 }
 
 static int journal_append(FILE *fp, long g, const seed_replica_result *r, int nbf)
@@ -663,8 +639,8 @@ static void store_result(campaign *c, long g, int outcome, int n0, int nframes, 
 static long journal_load(campaign *c)
 {
     char dirb[4096], baseb[4096];
-    snprintf(dirb, sizeof dirb, "%s", c->oc.prefix);
-    snprintf(baseb, sizeof baseb, "%s", c->oc.prefix);
+    snprintf(dirb, sizeof dirb, "%s", c->job.oc.prefix);
+    snprintf(baseb, sizeof baseb, "%s", c->job.oc.prefix);
     const char *dir = dirname(dirb), *base = basename(baseb);
     char stem[4200];
     snprintf(stem, sizeof stem, "%s.journal.", base);
@@ -767,8 +743,8 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
                              const cnt_interval *boot, int boot_ok, const alt_fit *af, const extra_fits *ex)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s.nc", c->oc.prefix);
-    const md_units *u = md_units_get(c->run.units);
+    snprintf(path, sizeof path, "%s.nc", c->job.oc.prefix);
+    const md_units *u = md_units_get(c->job.run.units);
     io_ncfile *f;
     SR_TRY(io_ncfile_create(path, &f));
     int rc = SR_OK;
@@ -859,7 +835,7 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
     if (!rc) {
         for (long q = 0; q < c->ntot * c->max_frames; q++) ibuf[q] = (int)c->nmax1[q] - 1;
         TRY(io_ncfile_put_int(f, "n_max", NULL, NULL, ibuf));
-        for (int q = 0; q < c->max_frames; q++) dbuf[q] = q * c->cc.analyze_every * c->ip.dt;
+        for (int q = 0; q < c->max_frames; q++) dbuf[q] = q * c->cc.analyze_every * c->job.ip.dt;
         TRY(io_ncfile_put_double(f, "time", NULL, NULL, dbuf));
         for (long g = 0; g < c->ntot; g++) ibuf[g] = (int)c->outcome1[g] - 1;
         TRY(io_ncfile_put_int(f, "outcome", NULL, NULL, ibuf));
@@ -871,7 +847,7 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         TRY(io_ncfile_put_int(f, "seed_size", NULL, NULL, c->size));
         TRY(io_ncfile_put_double(f, "x", NULL, NULL, x));
         TRY(io_ncfile_put_double(f, "temperature", NULL, NULL, c->T));
-        TRY(io_ncfile_put_double(f, "pressure", NULL, NULL, &c->ip.pressure));
+        TRY(io_ncfile_put_double(f, "pressure", NULL, NULL, &c->job.ip.pressure));
         int tmp[4][1024];
         for (int p = 0; p < c->npoints && p < 1024; p++) {
             tmp[0][p] = (int)ng[p];
@@ -919,8 +895,8 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         TRY(io_ncfile_put_int(f, "order_calibrated", NULL, NULL, &cal));
         double th = NAN, thn[2] = {NAN, NAN};
         if (c->calibrated >= 0) {
-            const order_steinhardt_config *cf = order_steinhardt_get_config(c->cls);
-            const int qb = c->cls->cls == &order_classifier_qbar;
+            const order_steinhardt_config *cf = order_steinhardt_get_config(c->job.cls);
+            const int qb = c->job.cls->cls == &order_classifier_qbar;
             th = qb ? cf->qbar_threshold : cf->min_bonds;
             for (int k = 0; k < 2; k++) {
                 const order_steinhardt_config *cn = order_steinhardt_get_config(c->cls_nb[k]);
@@ -990,7 +966,7 @@ static int pgrow_on(const campaign *c, int np, const double *x, const unsigned *
         return SR_EFAILED;
     }
     o->fit_ok = 1;
-    gsl_rng *rb = sr_rng_create((uint64_t)c->run.seed, 0, SR_RNG_BOOTSTRAP);
+    gsl_rng *rb = sr_rng_create((uint64_t)c->job.run.seed, 0, SR_RNG_BOOTSTRAP);
     if (c->cc.nboot > 0 && cnt_pgrow_bootstrap(m, fx, fg, ft, (size_t)c->cc.nboot, rb, 1e-10, 200, &o->boot, NULL,
                                                &o->skipped) == 0)
         o->boot_ok = 1;
@@ -1042,7 +1018,7 @@ static void thermalise(const campaign *c, const long *trace1, int stride, int ca
                     k++;
                 }
             }
-            t[f] = f * c->cc.analyze_every * c->ip.dt;
+            t[f] = f * c->cc.analyze_every * c->job.ip.dt;
             mean[f] = k ? s / k : NAN;
         }
         cnt_thermal_fit tf;
@@ -1124,7 +1100,7 @@ static int finish(campaign *c, double wall)
         for (int p = 0; p < np; p++) ex.x_set[p] = x0[p];
     if (!x || !x0 || !ng || !nt || !nu || !nf || !ex.t_relax || !ex.drift || !ex.x_nb[0] || !ex.x_nb[1])
         return SR_ERROR(SR_ENOMEM, "out of memory");
-    const md_units *u = md_units_get(c->run.units);
+    const md_units *u = md_units_get(c->job.run.units);
     for (int p = 0; p < np; p++) {
         double s0 = 0;
         int m = 0;
@@ -1181,7 +1157,7 @@ static int finish(campaign *c, double wall)
             printf("  %5d %10.5g %12d %8u %8u %10u %8u\n", p, c->T[p], c->size[p], ng[p], nt[p] - ng[p], nu[p], nf[p]);
     }
     if (ex.present) {
-        const double t_set = c->cc.settle_frames * c->cc.analyze_every * c->ip.dt;
+        const double t_set = c->cc.settle_frames * c->cc.analyze_every * c->job.ip.dt;
         printf("  N_therm: thermalised seed size = mean N_max over frames %d..%d (around the settle frame, t = %g); N_fit: "
                "relaxation fit N_th + (N(0) - N_th) exp(-t/t_relax) + v t at t = 3 t_relax (* no fit: N_therm); median "
                "t_relax %.3g\n", c->cc.settle_frames - 1, c->cc.settle_frames + 1, t_set, ex.t_relax_median);
@@ -1290,7 +1266,7 @@ static int finish(campaign *c, double wall)
         }
     }
     int wrc = write_campaign_nc(c, x, ng, nt, nu, nf, &pr.fit, pr.fit_ok, &pr.boot, pr.boot_ok, &af, &ex);
-    printf("  wall time %.1f s; campaign file %s.nc\n", wall, c->oc.prefix);
+    printf("  wall time %.1f s; campaign file %s.nc\n", wall, c->job.oc.prefix);
     free(x);
     free(x0);
     free(ng);
@@ -1316,36 +1292,12 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
 {
     campaign C;
     memset(&C, 0, sizeof C);
-    C.file = file;
     C.ov = ov;
     const int rank = seed_comm_rank(), size = seed_comm_size();
     sr_errlist el = {0};
-    int rc = campaign_parse(&C, &el);
-    md_system *probe = NULL;
-    if (!rc) {
-        /* the potential needs the types: build the crystal once (cheap) to create it */
-        char where[4300];
-        snprintf(where, sizeof where, "%s: [structure]", file);
-        seed_structure_config sc = C.sc;
-        sc.temperature = 0;
-        rc = seed_structure_build(&sc, C.run.units, C.basedir, where, NULL, &probe);
-        if (rc) sr_errlist_add(&el, "%s", sr_error_message());
-    }
-    if (!rc) rc = md_potential_from_section(sr_input_section(C.in, "potential"), probe, C.basedir, &C.pot, &el);
-    if (el.n == 0)
-        for (int i = 0; C.in && i < C.in->n; i++)
-            if (strcmp(C.in->sections[i]->name, "cnt") != 0 && strcmp(C.in->sections[i]->name, "order_alt") != 0)
-                sr_section_check_unused(C.in->sections[i], &el);
-    md_system_free(probe);
-    if (el.n) {
-        if (rank == 0) sr_errlist_print(&el, stderr);
-        sr_errlist_status(&el);
-        sr_errlist_clear(&el);
-        campaign_free(&C);
-        return SR_EINVAL;
-    }
-    if (rc) {
-        if (rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    int rc = campaign_parse(&C, file, &el);
+    if (!rc) rc = seed_job_potential(&C.job, campaign_bound_later, &el);
+    if ((rc = seed_job_fail(&el, rc))) {
         campaign_free(&C);
         return rc;
     }
@@ -1365,19 +1317,15 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
             rc = SR_ERROR(SR_ERANGE, "%s: the campaign needs about %.0f MiB of memory on %d ranks, %.0f MiB are available",
                           file, mem * size / 1048576.0, size, avail / 1048576.0);
         char d[4096];
-        snprintf(d, sizeof d, "%s", C.oc.prefix);
+        snprintf(d, sizeof d, "%s", C.job.oc.prefix);
         struct statvfs vfs;
         if (!rc && statvfs(dirname(d), &vfs) == 0 && (double)vfs.f_bavail * vfs.f_frsize < disk)
             rc = SR_ERROR(SR_ERANGE, "%s: the campaign writes about %.1f MiB but only %.1f MiB are free under %s", file,
-                          disk / 1048576.0, (double)vfs.f_bavail * vfs.f_frsize / 1048576.0, C.oc.prefix);
+                          disk / 1048576.0, (double)vfs.f_bavail * vfs.f_frsize / 1048576.0, C.job.oc.prefix);
     }
     /* output directory */
     if (rank == 0 && !rc) {
-        char d[4096];
-        snprintf(d, sizeof d, "%s", C.oc.prefix);
-        const char *dn = dirname(d);
-        if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST)
-            rc = SR_ERROR(SR_EIO, "cannot create output directory %s: %s", dn, strerror(errno));
+        rc = seed_job_make_outdir(&C.job);
         if (!rc) rc = check_signature(&C);
     }
     if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message()); /* resources, output directory, signature */
@@ -1407,15 +1355,15 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
      * only on its index, so the result does not depend on which rank prepares it); every rank then receives
      * every point from the rank that made it */
     if (rank == 0 && !rc) {
-        const md_units *u = md_units_get(C.run.units);
+        const md_units *u = md_units_get(C.job.run.units);
         printf("seedrate campaign: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
         printf("  %s mode, %d point(s) x %d replicas, NPT at p = %g %s, dt %g %s, analysis every %ld steps, "
                "t_max %ld steps\n", C.cc.mode == 0 ? "sizes" : "temperatures", C.npoints, C.cc.replicas,
-               C.ip.pressure, u->pressure, C.ip.dt, u->time, C.cc.analyze_every, C.cc.max_steps);
+               C.job.ip.pressure, u->pressure, C.job.ip.dt, u->time, C.cc.analyze_every, C.cc.max_steps);
         printf("  ");
-        C.pot->cls->describe(C.pot->state, stdout);
+        C.job.pot->cls->describe(C.job.pot->state, stdout);
         printf("  classifier: ");
-        C.cls->cls->describe(C.cls->state, stdout);
+        C.job.cls->cls->describe(C.job.cls->state, stdout);
         fflush(stdout);
     }
     long *owner = calloc((size_t)C.npoints, sizeof(long));
@@ -1427,7 +1375,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
             long p = seed_queue_fetch_add(pq, 0, 1);
             if (p >= C.npoints) break;
             char ck[4300];
-            snprintf(ck, sizeof ck, "%s.point%ld.ckpt", C.oc.prefix, p);
+            snprintf(ck, sizeof ck, "%s.point%ld.ckpt", C.job.oc.prefix, p);
             if (access(ck, R_OK) == 0) {
                 rc = md_checkpoint_read(ck, &C.start[p], NULL);
                 if (!rc) printf("[campaign] point %ld: seeded configuration reloaded from %s\n", p, ck);
@@ -1468,7 +1416,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
 
     /* 2. replicas through the shared counter */
     order_analyzer *an = NULL, *an_alt = NULL, *an_nb[2] = {NULL, NULL};
-    if (!rc) rc = order_analyzer_create(C.cls, C.cc.cluster_cutoff, &an);
+    if (!rc) rc = order_analyzer_create(C.job.cls, C.cc.cluster_cutoff, &an);
     for (int k = 0; k < 2 && !rc && C.nbf > 0; k++) rc = order_analyzer_create(C.cls_nb[k], C.cc.cluster_cutoff, &an_nb[k]);
     if (!rc && ov && ov->alt) rc = order_analyzer_create(ov->alt, C.cc.cluster_cutoff, &an_alt);
     /* threshold systematic: N_max(0) is measured before any dynamics, so it is the same for every replica of
@@ -1496,17 +1444,17 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         if (k >= ntodo) break;
         long g = todo[k];
         int p = (int)(g / C.cc.replicas);
-        seed_replica_params rp = {.ip = C.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
+        seed_replica_params rp = {.ip = C.job.ip, .max_steps = C.cc.max_steps, .analyze_every = C.cc.analyze_every,
                                   .max_frames = C.max_frames, .grow_factor = C.cc.grow_factor,
                                   .settle_frames = C.cc.settle_frames,
                                   .min_ref = C.calibrated >= 0 ? 2 * C.bulk_nmax : 0,
-                                  .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.run.seed,
+                                  .melt_fraction = C.cc.melt_fraction, .seed = (uint64_t)C.job.run.seed,
                                   .replica = g + (ov ? ov->stream_offset : 0),
                                   .an_nb = {an_nb[0], an_nb[1]}, .nb_frames = C.nbf,
                                   .track_seed = C.cc.track == 0};
         rp.ip.temperature = C.T[p];
         seed_replica_result rr = {.nmax = nmax, .nmax_nb = {C.nbf ? nmnb[0] : NULL, C.nbf ? nmnb[1] : NULL}};
-        rc = seed_replica_run(C.start[p], C.pot, an, &rp, &rr);
+        rc = seed_replica_run(C.start[p], C.job.pot, an, &rp, &rr);
         if (rc) break;
         store_result(&C, g, rr.outcome, rr.n0, rr.nframes, rr.t_end, rr.nmax);
         store_nb(&C, g, rr.nframes < C.nbf ? rr.nframes : C.nbf, rr.nmax_nb);

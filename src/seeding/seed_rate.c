@@ -122,13 +122,9 @@ static const sr_keyword cnt_job_keywords[] = {
      "temperatures on the J(T) curve"},
     SR_KW_END};
 
-typedef struct rate_run_config {
-    int units;
-    long seed;
-} rate_run_config;
 static const sr_keyword rate_run_keywords[] = {
-    {"units", SR_KW_CHOICE, offsetof(rate_run_config, units), "", "lj", 0, 0, "lj|metal", "unit style"},
-    {"seed", SR_KW_LONG, offsetof(rate_run_config, seed), "", "2016", 0, 9.2e18, NULL, "job seed"},
+    {"units", SR_KW_CHOICE, offsetof(seed_run_config, units), "", "lj", 0, 0, "lj|metal", "unit style"},
+    {"seed", SR_KW_LONG, offsetof(seed_run_config, seed), "", "2016", 0, 9.2e18, NULL, "job seed"},
     SR_KW_END};
 
 void seed_rate_print_keys(FILE *out)
@@ -201,76 +197,63 @@ int seed_nc_read_att(const char *path, const char *var, const char *att, char *b
  * The pipeline
  * ============================================================================================== */
 typedef struct job {
-    const char *file;
-    sr_input *in;
-    rate_run_config run;
-    seed_structure_config sc;
-    seed_ensemble_config ec;
+    seed_job job; /* [run], [structure], [ensemble], [potential], [order], [output] (seed_job.c) */
     seed_campaign_config cc;
-    seed_output_config oc;
     cnt_job_config jc;
-    md_integrator_params ip;
-    md_potential *pot;
-    order_classifier *cls;
     order_classifier *alt; /* [order_alt]: second threshold setting for the systematic (NULL: none) */
 } job;
 
 static void job_free(job *j)
 {
-    md_potential_free(j->pot);
-    order_classifier_free(j->cls);
     order_classifier_free(j->alt);
-    sr_input_free(j->in);
+    seed_job_free(&j->job);
 }
 
 static const char *const rate_sections[] = {"run", "structure", "potential", "ensemble", "order", "campaign",
                                             "output", "cnt", "order_alt", NULL};
 
-static int job_parse(job *j, sr_errlist *el)
+static int job_parse(job *j, const char *file, sr_errlist *el)
 {
-    SR_TRY(sr_input_parse_file(j->file, &j->in));
-    sr_input *in = j->in;
-    sr_input_check_sections(in, rate_sections, el);
-    sr_section_bind(sr_input_section(in, "run"), rate_run_keywords, &j->run, el, "run");
-    sr_section_bind(sr_input_section(in, "structure"), seed_structure_keywords, &j->sc, el, "structure");
-    sr_section_bind(sr_input_section(in, "ensemble"), seed_ensemble_keywords, &j->ec, el, "ensemble");
-    sr_section_bind(sr_input_section(in, "campaign"), seed_campaign_keywords, &j->cc, el, "campaign");
-    sr_section_bind(sr_input_section(in, "output"), seed_output_keywords, &j->oc, el, "output");
-    if (!sr_input_section(in, "cnt")) sr_errlist_add(el, "%s: missing section [cnt]", j->file);
-    sr_section_bind(sr_input_section(in, "cnt"), cnt_job_keywords, &j->jc, el, "cnt");
-    order_classifier_from_section(sr_input_section(in, "order"), &j->cls, el);
+    /* [campaign] is bound again by the campaign itself (seed_campaign_run_ex); [cnt] after [output] */
+    const seed_job_section own[] = {{"campaign", seed_campaign_keywords, &j->cc, 0, 0},
+                                    {"cnt", cnt_job_keywords, &j->jc, 1, 1}};
+    const seed_job_spec spec = {.sections = rate_sections, .run_keywords = rate_run_keywords,
+                                .output_keywords = seed_output_keywords, .own = own, .nown = 2, .min_ensemble = 2,
+                                .ensemble_need = "cnt needs ensemble = npt"};
+    int rc = seed_job_parse(&j->job, file, &spec, el);
+    if (rc && !el->n) return rc;
+    sr_input *in = j->job.in;
     if (sr_input_section(in, "order_alt"))
         order_classifier_from_section(sr_input_section(in, "order_alt"), &j->alt, el);
     if (el->n) return SR_EINVAL;
     const cnt_job_config *c = &j->jc;
     if (c->extra_temperatures.n == 1 && c->extra_temperatures.v[0] == 0) j->jc.extra_temperatures.n = 0;
     for (int k = 0; k < c->extra_temperatures.n; k++)
-        if (!(c->extra_temperatures.v[k] > 0) || c->extra_temperatures.v[k] == j->ec.temperature)
-            sr_errlist_add(el, "%s: [cnt] extra_temperatures must be > 0 and differ from [ensemble] temperature", j->file);
-    if (c->extra_temperatures.n + 1 > 16) sr_errlist_add(el, "%s: [cnt] at most 15 extra_temperatures", j->file);
+        if (!(c->extra_temperatures.v[k] > 0) || c->extra_temperatures.v[k] == j->job.ec.temperature)
+            sr_errlist_add(el, "%s: [cnt] extra_temperatures must be > 0 and differ from [ensemble] temperature", j->job.file);
+    if (c->extra_temperatures.n + 1 > 16) sr_errlist_add(el, "%s: [cnt] at most 15 extra_temperatures", j->job.file);
     if (c->curve_temperatures.n == 1 && c->curve_temperatures.v[0] == 0) j->jc.curve_temperatures.n = 0;
     if (c->extra_seed_factors.n == 1 && c->extra_seed_factors.v[0] == 0) j->jc.extra_seed_factors.n = 0;
     for (int k = 0; k < c->extra_seed_factors.n; k++)
-        if (!(c->extra_seed_factors.v[k] > 0)) sr_errlist_add(el, "%s: [cnt] extra_seed_factors must be > 0", j->file);
+        if (!(c->extra_seed_factors.v[k] > 0)) sr_errlist_add(el, "%s: [cnt] extra_seed_factors must be > 0", j->job.file);
     if (c->curve_temperatures.n != 0 &&
         (c->curve_temperatures.n != 2 || !(c->curve_temperatures.v[0] > 0) ||
          !(c->curve_temperatures.v[1] > c->curve_temperatures.v[0])))
-        sr_errlist_add(el, "%s: [cnt] curve_temperatures needs 'lo hi' with 0 < lo < hi", j->file);
-    if (j->ec.ensemble != 2) sr_errlist_add(el, "%s: [ensemble] cnt needs ensemble = npt", j->file);
-    if (seed_ensemble_params(&j->ec, j->run.units, &j->ip)) sr_errlist_add(el, "%s: %s", j->file, sr_error_message());
-    if (j->cc.mode != 0) sr_errlist_add(el, "%s: [campaign] cnt needs mode = sizes (N_c at one T)", j->file);
-    if (c->tm_temperatures.n < 2) sr_errlist_add(el, "%s: [cnt] tm_temperatures needs >= 2 values", j->file);
-    if (c->tm_cells.n != 3) sr_errlist_add(el, "%s: [cnt] tm_cells needs 3 integers", j->file);
-    if (c->bulk_cells.n != 3) sr_errlist_add(el, "%s: [cnt] bulk_cells needs 3 integers", j->file);
+        sr_errlist_add(el, "%s: [cnt] curve_temperatures needs 'lo hi' with 0 < lo < hi", j->job.file);
+    seed_job_ensemble(&j->job, &spec, el);
+    if (j->cc.mode != 0) sr_errlist_add(el, "%s: [campaign] cnt needs mode = sizes (N_c at one T)", j->job.file);
+    if (c->tm_temperatures.n < 2) sr_errlist_add(el, "%s: [cnt] tm_temperatures needs >= 2 values", j->job.file);
+    if (c->tm_cells.n != 3) sr_errlist_add(el, "%s: [cnt] tm_cells needs 3 integers", j->job.file);
+    if (c->bulk_cells.n != 3) sr_errlist_add(el, "%s: [cnt] bulk_cells needs 3 integers", j->job.file);
     if (c->bulk_temperatures.n < c->dh_degree + 2)
-        sr_errlist_add(el, "%s: [cnt] bulk_temperatures needs >= dh_degree + 2 = %d values", j->file, c->dh_degree + 2);
+        sr_errlist_add(el, "%s: [cnt] bulk_temperatures needs >= dh_degree + 2 = %d values", j->job.file, c->dh_degree + 2);
     if (c->bulk_steps < c->sample_every * c->blocks)
-        sr_errlist_add(el, "%s: [cnt] bulk_steps must be >= blocks x sample_every", j->file);
+        sr_errlist_add(el, "%s: [cnt] bulk_steps must be >= blocks x sample_every", j->job.file);
     if (c->attach_cells.n != 3 && !(c->attach_cells.n == 1 && c->attach_cells.v[0] == 0))
-        sr_errlist_add(el, "%s: [cnt] attach_cells needs 3 integers (or 0)", j->file);
+        sr_errlist_add(el, "%s: [cnt] attach_cells needs 3 integers (or 0)", j->job.file);
     if ((c->attach_steps - c->attach_skip_steps) / c->attach_every < 4)
-        sr_errlist_add(el, "%s: [cnt] (attach_steps - attach_skip_steps)/attach_every must be >= 4", j->file);
-    if (j->sc.file[0]) sr_errlist_add(el, "%s: [structure] cnt builds its systems from a lattice: remove file", j->file);
+        sr_errlist_add(el, "%s: [cnt] (attach_steps - attach_skip_steps)/attach_every must be >= 4", j->job.file);
+    if (j->job.sc.file[0]) sr_errlist_add(el, "%s: [structure] cnt builds its systems from a lattice: remove file", j->job.file);
     return el->n ? SR_EINVAL : SR_OK;
 }
 
@@ -278,14 +261,14 @@ static int job_parse(job *j, sr_errlist *el)
 /* Build a lattice system from [structure] with other cells (and optionally another density). */
 static int build_lattice(const job *j, const sr_reals *cells, double density, md_system **out)
 {
-    seed_structure_config sc = j->sc;
+    seed_structure_config sc = j->job.sc;
     sc.cells = *cells;
     sc.temperature = 0;
     if (density > 0) {
         sc.density = density;
         sc.nn = 0;
     }
-    return seed_structure_build(&sc, j->run.units, ".", "[structure]", NULL, out);
+    return seed_structure_build(&sc, j->job.run.units, ".", "[structure]", NULL, out);
 }
 
 /* Results of steps 1-2 (indexed by task; summed over ranks). */
@@ -344,8 +327,8 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *Rt, int
 {
     const results *R = &Rt[0];
     char path[4400];
-    snprintf(path, sizeof path, "%s.rates.nc", j->oc.prefix);
-    const md_units *u = md_units_get(j->run.units);
+    snprintf(path, sizeof path, "%s.rates.nc", j->job.oc.prefix);
+    const md_units *u = md_units_get(j->job.run.units);
     char rate_u[128], tens_u[128], dens_u[64], inv_t[64];
     snprintf(rate_u, sizeof rate_u, "%s^-3 %s^-1", u->length, u->time);
     snprintf(tens_u, sizeof tens_u, "%s %s^-2", u->energy, u->length);
@@ -394,7 +377,7 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *Rt, int
         {"f_plus_hi68", inv_t, "f+ bootstrap 68% high", R->fp.boot.hi68, nrep},
         {"f_plus_lo95", inv_t, "f+ bootstrap 95% low", R->fp.boot.lo95, nrep},
         {"f_plus_hi95", inv_t, "f+ bootstrap 95% high", R->fp.boot.hi95, nrep},
-        {"attach_t_skip", u->time, "transient left out: N(0) of <dN^2> is N(t_skip); window times count from it", R->attach_skip * j->jc.attach_every * j->ip.dt, nrep},
+        {"attach_t_skip", u->time, "transient left out: N(0) of <dN^2> is N(t_skip); window times count from it", R->attach_skip * j->jc.attach_every * j->job.ip.dt, nrep},
         {"attach_t0", u->time, "start of the diffusive window (after t_skip)", R->fp.fit.t0, nrep},
         {"attach_t1", u->time, "end of the diffusive window", R->fp.fit.t1, nrep},
         {"attach_msd_intercept", "atoms^2", "intercept of the <dN^2>(t) line in the window", R->fp.fit.intercept, nrep},
@@ -422,8 +405,8 @@ static int write_rates_nc(const job *j, const stage1 *s1, const results *Rt, int
     const int nS = (int)(sizeof S / sizeof S[0]);
     TRY(io_ncfile_put_att_text(f, NULL, "title", "seedrate nucleation rate from CNT + seeding"));
     TRY(io_ncfile_put_att_text(f, NULL, "units_style", u->name));
-    TRY(io_ncfile_put_att_text(f, NULL, "input", j->file));
-    TRY(io_ncfile_put_att_text(f, NULL, "campaign_file", j->oc.prefix));
+    TRY(io_ncfile_put_att_text(f, NULL, "input", j->job.file));
+    TRY(io_ncfile_put_att_text(f, NULL, "campaign_file", j->job.oc.prefix));
     TRY(io_ncfile_def_dim(f, "tm_point", (size_t)nT));
     TRY(io_ncfile_def_dim(f, "tm_frame", (size_t)s1->maxf));
     TRY(io_ncfile_def_dim(f, "bulk_point", (size_t)nB));
@@ -516,12 +499,12 @@ static uint64_t stage1_hash(const job *j)
     static const char *const cnt_skip[] = {"attach_*", "extra_*", "curve_*", "bootstrap", "draws", "lj_*",
                                            NULL};
     uint64_t h = 0;
-    h = seed_input_hash(h, sr_input_section(j->in, "run"), NULL);
-    h = seed_input_hash(h, sr_input_section(j->in, "structure"), NULL);
-    h = seed_input_hash(h, sr_input_section(j->in, "potential"), NULL);
-    h = seed_input_hash(h, sr_input_section(j->in, "ensemble"), ens_skip);
-    h = seed_input_hash(h, sr_input_section(j->in, "order"), NULL);
-    h = seed_input_hash(h, sr_input_section(j->in, "cnt"), cnt_skip);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "run"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "structure"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "potential"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "ensemble"), ens_skip);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "order"), NULL);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "cnt"), cnt_skip);
     return h;
 }
 
@@ -556,7 +539,7 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
     double *tmv = malloc(sizeof(double) * ntmv * (size_t)s1->ntm + 8), *bv = malloc(sizeof(double) * 5 * (size_t)ntask + 8);
     if (!have || !tmv || !bv) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
     if (!rc && seed_comm_rank() == 0) {
-        long nl = seed_journal_load(j->oc.prefix, "TM", h1, s1->ntm, ntmv, tmv, have);
+        long nl = seed_journal_load(j->job.oc.prefix, "TM", h1, s1->ntm, ntmv, tmv, have);
         for (int k = 0; k < s1->ntm; k++)
             if (have[k]) {
                 const double *v = tmv + (size_t)k * ntmv;
@@ -567,12 +550,12 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 memcpy(s1->tm_t + (size_t)k * s1->maxf, v + 4, sizeof(double) * s1->maxf);
                 memcpy(s1->tm_frac + (size_t)k * s1->maxf, v + 4 + s1->maxf, sizeof(double) * s1->maxf);
             }
-        nl += seed_journal_load(j->oc.prefix, "BULK", h1, 2 * s1->nbulk, 5, bv, have + s1->ntm);
+        nl += seed_journal_load(j->job.oc.prefix, "BULK", h1, 2 * s1->nbulk, 5, bv, have + s1->ntm);
         for (int t = 0; t < 2 * s1->nbulk; t++)
             if (have[s1->ntm + t])
                 for (int qq = 0; qq < 5; qq++) s1->b[t % 2][qq][t / 2] = bv[5 * t + qq];
         if (nl) printf("[cnt] resuming: %ld of %d coexistence/bulk runs read from %s.cnt.journal\n", nl, ntask,
-                       j->oc.prefix);
+                       j->job.oc.prefix);
     }
     if (!rc) rc = seed_comm_bcast_bytes(have, (size_t)ntask);
     while (!rc) {
@@ -582,12 +565,12 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
         int trc;
         double t0 = seed_now_s();
         if (k < s1->ntm) {
-            seed_coex_params cp = {.ip = j->ip, .T = c->tm_temperatures.v[k], .xtal_steps = c->tm_xtal_steps,
+            seed_coex_params cp = {.ip = j->job.ip, .T = c->tm_temperatures.v[k], .xtal_steps = c->tm_xtal_steps,
                                    .T_melt = Tmelt_slab, .melt_steps = c->tm_melt_steps, .cool_steps = c->tm_cool_steps,
                                    .steps = c->tm_steps, .analyze_every = c->tm_analyze_every,
-                                   .seed = (uint64_t)j->run.seed, .task = k};
+                                   .seed = (uint64_t)j->job.run.seed, .task = k};
             seed_coex_result r = {.t = s1->tm_t + k * s1->maxf, .frac = s1->tm_frac + k * s1->maxf};
-            trc = seed_coex_run(slab, j->pot, an, &cp, s1->maxf, &r);
+            trc = seed_coex_run(slab, j->job.pot, an, &cp, s1->maxf, &r);
             if (!trc) {
                 s1->tm_v[k] = r.velocity;
                 s1->tm_vse[k] = r.velocity_se;
@@ -596,7 +579,7 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 for (int fr = r.nframes; fr < s1->maxf; fr++) s1->tm_t[k * s1->maxf + fr] = s1->tm_frac[k * s1->maxf + fr] = NAN;
                 printf("[cnt] coexistence T = %g: %s, v = %.4g +- %.2g %s, crystalline fraction %.2f -> %.2f in %d "
                        "frames (rank %d, %.1f s)\n", cp.T, r.grew ? "grew" : "melted", r.velocity, r.velocity_se,
-                       md_units_get(j->run.units)->velocity, r.frac[0], r.frac[r.nframes - 1], r.nframes,
+                       md_units_get(j->job.run.units)->velocity, r.frac[0], r.frac[r.nframes - 1], r.nframes,
                        seed_comm_rank(), seed_now_s() - t0);
                 double *v = tmv + (size_t)k * ntmv;
                 v[0] = r.velocity;
@@ -605,17 +588,17 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 v[3] = r.nframes;
                 memcpy(v + 4, s1->tm_t + (size_t)k * s1->maxf, sizeof(double) * s1->maxf);
                 memcpy(v + 4 + s1->maxf, s1->tm_frac + (size_t)k * s1->maxf, sizeof(double) * s1->maxf);
-                trc = seed_journal_append(j->oc.prefix, "TM", h1, k, v, ntmv);
+                trc = seed_journal_append(j->job.oc.prefix, "TM", h1, k, v, ntmv);
             }
         } else {
             const int b = (int)((k - s1->ntm) / 2), ph = (int)((k - s1->ntm) % 2); /* ph 0 liquid, 1 crystal */
-            seed_bulk_params bp = {.ip = j->ip, .T_melt = ph == 0 ? c->melt_temperature : 0, .melt_steps = c->melt_steps,
+            seed_bulk_params bp = {.ip = j->job.ip, .T_melt = ph == 0 ? c->melt_temperature : 0, .melt_steps = c->melt_steps,
                                    .equil_steps = c->bulk_equil_steps, .prod_steps = c->bulk_steps,
                                    .sample_every = c->sample_every, .nblocks = c->blocks,
-                                   .seed = (uint64_t)j->run.seed, .task = k};
+                                   .seed = (uint64_t)j->job.run.seed, .task = k};
             bp.ip.temperature = c->bulk_temperatures.v[b];
             seed_bulk_result r;
-            trc = seed_bulk_run(ph == 0 ? bliq : bxtal, j->pot, an, &bp, &r);
+            trc = seed_bulk_run(ph == 0 ? bliq : bxtal, j->job.pot, an, &bp, &r);
             if (!trc) {
                 s1->b[ph][0][b] = r.h;
                 s1->b[ph][1][b] = r.h_se;
@@ -626,7 +609,7 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                        "(rank %d, %.1f s)\n", ph == 0 ? "liquid " : "crystal", bp.ip.temperature, r.h, r.h_se, r.rho,
                        r.rho_se, r.solid_fraction, seed_comm_rank(), seed_now_s() - t0);
                 const double bvals[5] = {r.h, r.h_se, r.rho, r.rho_se, r.solid_fraction};
-                trc = seed_journal_append(j->oc.prefix, "BULK", h1, k - s1->ntm, bvals, 5);
+                trc = seed_journal_append(j->job.oc.prefix, "BULK", h1, k - s1->ntm, bvals, 5);
             }
         }
         fflush(stdout);
@@ -716,7 +699,7 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R, int verbose)
             R->T_m_se = R->T_m_bracket_se;
         } else {
             rc = SR_ERROR(SR_EFAILED, "%s: no melting point: the coexistence runs neither bracket T_m nor give a "
-                          "decreasing v(T); widen [cnt] tm_temperatures", j->file);
+                          "decreasing v(T); widen [cnt] tm_temperatures", j->job.file);
         }
     }
     /* Dh(T) and dmu */
@@ -799,19 +782,19 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     /* f+ starts from the seed whose THERMALISED size is N_c (the campaign's size map), unless given */
     R->attach_size = (int)lround(R->it == 0 && c->attach_size > 0 ? c->attach_size : attach_seed_size(R));
     if (R->attach_size < 1) R->attach_size = 1;
-    seed_seeded_params sp = {.sc = j->sc, .liquid_cells = c->attach_cells.n == 3 ? c->attach_cells : j->cc.liquid_cells,
-                             .units = j->run.units, .ip = j->ip, .T_melt = c->melt_temperature,
+    seed_seeded_params sp = {.sc = j->job.sc, .liquid_cells = c->attach_cells.n == 3 ? c->attach_cells : j->cc.liquid_cells,
+                             .units = j->job.run.units, .ip = j->job.ip, .T_melt = c->melt_temperature,
                              .melt_steps = c->melt_steps, .equil_steps = c->bulk_equil_steps,
                              .relax_steps = c->attach_relax_steps, .liquid_density = c->liquid_density,
-                             .n_seed = R->attach_size, .seed = (uint64_t)j->run.seed, .stream = 1 + 1000L * R->it};
+                             .n_seed = R->attach_size, .seed = (uint64_t)j->job.run.seed, .stream = 1 + 1000L * R->it};
     sp.ip.temperature = R->T;
     /* resume */
     static const char *const cnt_skip[] = {"extra_*", "curve_*", "bootstrap", "draws", "lj_*", NULL};
-    uint64_t h = seed_input_hash(stage1_hash(j), sr_input_section(j->in, "cnt"), cnt_skip);
-    h = seed_input_hash(h, sr_input_section(j->in, "campaign"), NULL);
+    uint64_t h = seed_input_hash(stage1_hash(j), sr_input_section(j->job.in, "cnt"), cnt_skip);
+    h = seed_input_hash(h, sr_input_section(j->job.in, "campaign"), NULL);
     h = mix_double(mix_double(mix_double(h, R->T), R->attach_size), alt ? 1.0 : 0.0);
     h = mix_double(h, 10.0 + j->cc.track); /* the size followed (seed's own cluster / N_max) */
-    h = seed_input_hash(h, alt ? sr_input_section(j->in, "order_alt") : NULL, NULL);
+    h = seed_input_hash(h, alt ? sr_input_section(j->job.in, "order_alt") : NULL, NULL);
     const size_t nv = 1 + nt * (alt ? 2 : 1);
     char tag[32];
     snprintf(tag, sizeof tag, "AT%d", R->it);
@@ -822,7 +805,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     int rc = (!have || !vals || !n0 || !nm || !nma) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     long nloaded = 0;
     if (!rc && seed_comm_rank() == 0) {
-        nloaded = seed_journal_load(j->oc.prefix, tag, h, nrep, nv, vals, have);
+        nloaded = seed_journal_load(j->job.oc.prefix, tag, h, nrep, nv, vals, have);
         for (int k = 0; k < nrep; k++)
             if (have[k]) {
                 const double *v = vals + (size_t)k * nv;
@@ -837,13 +820,13 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     if (!rc) rc = seed_comm_bcast_long(&nloaded);
     md_system *start = NULL;
     /* every rank builds the same start (same streams), so nothing has to be broadcast */
-    if (!rc && nloaded < nrep) rc = seed_seeded_build(j->pot, &sp, &start, &R->attach_removed);
+    if (!rc && nloaded < nrep) rc = seed_seeded_build(j->job.pot, &sp, &start, &R->attach_removed);
     if (!rc && seed_comm_rank() == 0) {
         if (start)
             printf("[cnt] f+ start at T = %g: seed of %d atoms in %d atoms (%d liquid atoms removed), %d replicas x %ld "
                    "steps\n", R->T, R->attach_size, start->n, R->attach_removed, nrep, c->attach_steps);
         if (nloaded) printf("[cnt] resuming: %ld of %d f+ replicas at T = %g read from %s.cnt.journal\n", nloaded, nrep,
-                            R->T, j->oc.prefix);
+                            R->T, j->job.oc.prefix);
     }
     seed_queue *q = NULL;
     if (!rc) rc = seed_queue_create(2, &q);
@@ -854,10 +837,10 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
         /* fixed-length replicas: thresholds that are never reached */
         seed_replica_params rp = {.ip = sp.ip, .max_steps = c->attach_steps, .analyze_every = c->attach_every,
                                   .max_frames = (int)nt, .grow_factor = 1e30, .melt_fraction = -1.0,
-                                  .seed = (uint64_t)j->run.seed, .replica = 500000000L + 100000L * R->it + k,
+                                  .seed = (uint64_t)j->job.run.seed, .replica = 500000000L + 100000L * R->it + k,
                                   .an_alt = an_alt, .track_seed = j->cc.track == 0};
         seed_replica_result rr = {.nmax = nm, .nmax_alt = alt ? nma : NULL};
-        rc = seed_replica_run(start, j->pot, an, &rp, &rr);
+        rc = seed_replica_run(start, j->job.pot, an, &rp, &rr);
         if (!rc && (rr.outcome == SEED_FAILED || rr.nframes != (int)nt))
             rc = SR_ERROR(SR_EFAILED, "f+ replica %ld: %s", k, rr.outcome == SEED_FAILED ? rr.message : "short trace");
         if (rc) break;
@@ -867,7 +850,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
             v[1 + f] = R->attach_N[k * nt + f] = nm[f];
             if (alt) v[1 + nt + f] = R->attach_N_alt[k * nt + f] = nma[f];
         }
-        rc = seed_journal_append(j->oc.prefix, tag, h, k, v, nv);
+        rc = seed_journal_append(j->job.oc.prefix, tag, h, k, v, nv);
         printf("[cnt] f+ replica %ld at T = %g: N_max %d -> %d (rank %d)\n", k, R->T, nm[0], nm[nt - 1], seed_comm_rank());
         fflush(stdout);
     }
@@ -888,12 +871,12 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     for (int k = 0; k < nrep; k++) s0 += n0[k];
     R->attach_n0 = (int)lround(s0 / nrep);
     free(n0);
-    for (size_t f = 0; f < nt; f++) R->attach_t[f] = (double)f * c->attach_every * j->ip.dt;
+    for (size_t f = 0; f < nt; f++) R->attach_t[f] = (double)f * c->attach_every * j->job.ip.dt;
     /* var(dN)(t) from the frame after the interface relaxation: t and N re-zeroed there. The skip is the larger of
      * attach_skip_steps and 3 t_relax of the campaign's seeds (at most half of the run) */
     size_t ks = (size_t)(c->attach_skip_steps / c->attach_every);
     if (isfinite(R->t_relax) && R->t_relax > 0) {
-        const size_t k3 = (size_t)ceil(3.0 * R->t_relax / (c->attach_every * j->ip.dt));
+        const size_t k3 = (size_t)ceil(3.0 * R->t_relax / (c->attach_every * j->job.ip.dt));
         if (k3 > ks) ks = k3;
     }
     if (ks > nt / 2) ks = nt / 2;
@@ -914,7 +897,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
         if (pass == 0) rc = cnt_attach_var((size_t)nrep, nt2, N2, R->attach_msd + ks);
         if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, R->var_top,
                                           (size_t)c->bootstrap,
-                                          (uint64_t)j->run.seed, pass == 0 ? &R->fp : &R->fp_alt);
+                                          (uint64_t)j->job.run.seed, pass == 0 ? &R->fp : &R->fp_alt);
     }
     free(N2);
     free(t2);
@@ -1061,14 +1044,14 @@ static int assemble_one(const job *j, const results *Q, double n_c, double n_c_s
                         seed_rate_output *out)
 {
     seed_rate_inputs ri = {
-        .units = j->run.units, .T = Q->T, .k_B = Q->kB,
+        .units = j->job.run.units, .T = Q->T, .k_B = Q->kB,
         .n_c = {.value = n_c, .sd = n_c_sd},
         .dmu = {.value = Q->dmu, .sd = Q->dmu_se},
         .rho_s = {.value = Q->rho_s, .sd = Q->rho_s_se},
         .rho_l = {.value = Q->rho_l, .sd = Q->rho_l_se},
         .f_plus = {.value = fp->fit.f_plus, .sd = fp->boot_ok ? 0.5 * (fp->boot.hi68 - fp->boot.lo68) : fp->fit.se_f_plus},
-        .n_draw = (size_t)j->jc.draws, .seed = (uint64_t)j->run.seed + (uint64_t)Q->it,
-        .lj_sigma_A = j->run.units == MD_UNITS_LJ ? j->jc.lj_sigma : 0,
+        .n_draw = (size_t)j->jc.draws, .seed = (uint64_t)j->job.run.seed + (uint64_t)Q->it,
+        .lj_sigma_A = j->job.run.units == MD_UNITS_LJ ? j->jc.lj_sigma : 0,
         .lj_epsilon_eV = j->jc.lj_epsilon * CNT_KB_EV_PER_K, .lj_mass_gmol = j->jc.lj_mass};
     return seed_rate_assemble(&ri, out);
 }
@@ -1306,7 +1289,7 @@ static int gamma_curve(const job *j, const results *Rt, int nTr, cnt_linfit *gfi
                         .rho_l = {cnt_linfit_model_eval, (void *)&R0->fit_rho_l},
                         .f_plus = {log_table_eval, &tab},
                         .k_B = R0->kB};
-    gsl_rng *rng = sr_rng_create((uint64_t)j->run.seed, 77, SR_RNG_BOOTSTRAP);
+    gsl_rng *rng = sr_rng_create((uint64_t)j->job.run.seed, 77, SR_RNG_BOOTSTRAP);
     if (!rng) return SR_ERROR(SR_ENOMEM, "out of memory");
     const size_t nd = (size_t)(j->jc.draws < 4000 ? j->jc.draws : 4000);
     for (int q = 0; q < n; q++) {
@@ -1331,7 +1314,7 @@ static int gamma_curve(const job *j, const results *Rt, int nTr, cnt_linfit *gfi
 
 static void print_summary(const job *j, const results *Rt, int nTr, const cnt_linfit *gfit, const rate_curve *cv)
 {
-    const md_units *u = md_units_get(j->run.units);
+    const md_units *u = md_units_get(j->job.run.units);
     printf("\n[cnt] summary (%s units: gamma in %s/%s^2, J in %s^-3 %s^-1; intervals 68%%)\n", u->name, u->energy,
            u->length, u->length, u->time);
     printf("  N_c on the thermalised seed; log10 J: statistical 68%% interval, then the TOTAL one (statistics + "
@@ -1369,7 +1352,7 @@ static void print_summary(const job *j, const results *Rt, int nTr, const cnt_li
 static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int nTr, const cnt_linfit *gfit,
                             const rate_curve *cv)
 {
-    const md_units *u = md_units_get(j->run.units);
+    const md_units *u = md_units_get(j->job.run.units);
     char rate_u[128], tens_u[128], log_u[160], inv_t[64], slope_u[160];
     snprintf(rate_u, sizeof rate_u, "%s^-3 %s^-1", u->length, u->time);
     snprintf(tens_u, sizeof tens_u, "%s %s^-2", u->energy, u->length);
@@ -1490,45 +1473,24 @@ int seed_rate_run(const char *file)
 {
     job J;
     memset(&J, 0, sizeof J);
-    J.file = file;
     const int rank = seed_comm_rank();
     const double t0 = seed_now_s();
     sr_errlist el = {0};
-    int rc = job_parse(&J, &el);
-    md_system *probe = NULL;
-    if (!rc && !el.n) {
-        seed_structure_config sc = J.sc;
-        sc.temperature = 0;
-        rc = seed_structure_build(&sc, J.run.units, ".", "[structure]", NULL, &probe);
-        if (rc) sr_errlist_add(&el, "%s", sr_error_message());
-        char d[4096];
-        snprintf(d, sizeof d, "%s", file);
-        if (!rc) rc = md_potential_from_section(sr_input_section(J.in, "potential"), probe, dirname(d), &J.pot, &el);
-        for (int i = 0; J.in && i < J.in->n; i++) sr_section_check_unused(J.in->sections[i], &el);
-    }
-    md_system_free(probe);
-    if (el.n || rc) {
-        if (rank == 0) {
-            if (el.n) sr_errlist_print(&el, stderr);
-            else fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
-        }
-        sr_errlist_clear(&el);
+    int rc = job_parse(&J, file, &el);
+    if (!rc && !el.n) rc = seed_job_potential(&J.job, NULL, &el);
+    if ((rc = seed_job_fail(&el, rc))) {
         job_free(&J);
-        return rc ? rc : SR_EINVAL;
+        return rc;
     }
     results R;
     memset(&R, 0, sizeof R);
-    R.T = J.ip.temperature;
-    R.p = J.ip.pressure;
-    R.kB = md_units_get(J.run.units)->boltz;
+    R.T = J.job.ip.temperature;
+    R.p = J.job.ip.pressure;
+    R.kB = md_units_get(J.job.run.units)->boltz;
     if (rank == 0) {
-        char d[4096];
-        snprintf(d, sizeof d, "%s", J.oc.prefix);
-        const char *dn = dirname(d);
-        if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST)
-            rc = SR_ERROR(SR_EIO, "cannot create output directory %s: %s", dn, strerror(errno));
+        rc = seed_job_make_outdir(&J.job);
         printf("seedrate cnt: %s on %d rank(s): T = %g, p = %g (%s units)\n", file, seed_comm_size(), R.T, R.p,
-               md_units_get(J.run.units)->name);
+               md_units_get(J.job.run.units)->name);
         fflush(stdout);
     }
     if (seed_comm_any(rc)) {
@@ -1536,7 +1498,7 @@ int seed_rate_run(const char *file)
         return rc ? rc : SR_EFAILED;
     }
     order_analyzer *an = NULL;
-    rc = order_analyzer_create(J.cls, J.cc.cluster_cutoff, &an);
+    rc = order_analyzer_create(J.job.cls, J.cc.cluster_cutoff, &an);
     stage1 S1;
     memset(&S1, 0, sizeof S1);
     /* 1 + 2 */
@@ -1568,8 +1530,8 @@ int seed_rate_run(const char *file)
             rc = analyse_stage1(&J, &S1, Q, 0);
         }
         Q->it = it;
-        if (it == 0) snprintf(Q->prefix, sizeof Q->prefix, "%s", J.oc.prefix);
-        else snprintf(Q->prefix, sizeof Q->prefix, "%s-T%g", J.oc.prefix, Q->T);
+        if (it == 0) snprintf(Q->prefix, sizeof Q->prefix, "%s", J.job.oc.prefix);
+        else snprintf(Q->prefix, sizeof Q->prefix, "%s-T%g", J.job.oc.prefix, Q->T);
         double sizes[SR_KW_MAXLIST];
         int nsizes = 0;
         if (!rc && it > 0) rc = scaled_sizes(&J, Rt, nok, sizes, &nsizes);
@@ -1582,14 +1544,14 @@ int seed_rate_run(const char *file)
         }
         seed_campaign_override ov = {.temperature = Q->T, .sizes = sizes, .nsizes = nsizes, .prefix = Q->prefix,
                                      .alt = J.alt, .stream_offset = 10000000L * it};
-        if (!rc) rc = seed_campaign_run_ex(J.file, &ov, NULL);
+        if (!rc) rc = seed_campaign_run_ex(J.job.file, &ov, NULL);
         if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
         if (!rc) rc = read_campaign(Q->prefix, Q);
         /* the f+ runs label with the campaign's classifier (threshold chosen at this state point) */
         order_classifier *cq = NULL;
         order_analyzer *aq = NULL;
         if (!rc && Q->order_calibrated >= 0 && isfinite(Q->order_threshold))
-            rc = order_classifier_with_threshold(J.cls, Q->order_threshold, &cq);
+            rc = order_classifier_with_threshold(J.job.cls, Q->order_threshold, &cq);
         if (!rc && cq) rc = order_analyzer_create(cq, J.cc.cluster_cutoff, &aq);
         if (!rc) rc = run_attach(&J, aq ? aq : an, Q->has_alt ? an_alt : NULL, Q);
         order_analyzer_free(aq);
@@ -1624,7 +1586,7 @@ int seed_rate_run(const char *file)
     if (!rc && rank == 0) {
         print_summary(&J, Rt, nTr, &gfit, &cv);
         rc = write_rates_nc(&J, &S1, Rt, nTr, nTr >= 2 ? &gfit : NULL, &cv);
-        if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.oc.prefix, seed_now_s() - t0);
+        if (!rc) printf("[cnt] wrote %s.rates.nc; wall time %.1f s\n", J.job.oc.prefix, seed_now_s() - t0);
     }
     for (int it = 0; Rt && it < nTr_all; it++) {
         free(Rt[it].attach_t);

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# One job description (issue #15, step 0): `seedrate campaign`, `seedrate cnt` and `seedrate brute` parse the shared
+# sections through seed_job (src/seeding/seed_job.c). This test pins what they produce to the numbers of the binary
+# before that refactor (commit 42aea00): a tiny campaign, a tiny cnt job (T_m, dmu, campaign, f+, J) and a tiny
+# brute-force run; every netCDF variable and attribute (values hashed, scalars also printed), the --keys listings
+# and the messages for bad inputs must match tests/data/seeding_job/expected.txt exactly.
+# The expected values come from an x86-64 gcc build: MD trajectories are chaotic, so another architecture's rounding
+# gives other (equally valid) numbers; there the test is skipped.
+# Regenerate (only for an intended change of the outputs): SEEDRATE_JOB_REGEN=1 bash tests/test_seeding_job.sh
+set -uo pipefail
+exe=${SEEDRATE_EXE:?}
+src=${SEEDRATE_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+py=/usr/bin/python3
+expected=$src/tests/data/seeding_job/expected.txt
+command -v mpirun >/dev/null || { echo "SKIP: mpirun not found"; exit 77; }
+$py -c "import netCDF4, numpy" 2>/dev/null || { echo "SKIP: python3-netcdf4 not found"; exit 77; }
+[ "$(uname -m)" = x86_64 ] || { echo "SKIP: expected values are from x86-64"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cd "$work"
+cat > job.ini <<'INI'
+[run]
+units = lj
+seed = 77
+[structure]
+lattice = fcc
+density = 1.07
+cells = 4 4 4
+[potential]
+style = lj
+cutoff = 2.5
+shift = yes
+[ensemble]
+ensemble = npt
+temperature = 0.45
+pressure = 5.68
+tau_t = 0.1
+tau_p = 1.0
+compressibility = 0.02
+[order]
+style = bonds
+cutoff = 1.4
+min_bonds = 7
+bond_threshold = 0.5
+[campaign]
+calibrate = none
+seed_sizes = 60 90 120
+replicas = 4
+liquid_cells = 7 7 7
+melt_temperature = 2.0
+melt_steps = 400
+equil_steps = 200
+relax_steps = 50
+analyze_every = 50
+max_steps = 1500
+melt_fraction = 0.05
+bootstrap = 50
+[output]
+prefix = PREFIX
+[cnt]
+tm_temperatures = 0.9 1.2
+tm_cells = 4 4 8
+tm_melt_temperature = 3.0
+tm_steps = 600
+tm_analyze_every = 100
+bulk_temperatures = 0.95 1.05 1.15
+bulk_cells = 4 4 4
+melt_temperature = 3.0
+melt_steps = 400
+bulk_equil_steps = 200
+bulk_steps = 400
+sample_every = 10
+blocks = 4
+dh_degree = 1
+attach_replicas = 3
+attach_steps = 300
+attach_skip_steps = 100
+attach_every = 20
+attach_relax_steps = 50
+bootstrap = 50
+draws = 100
+lj_sigma = 3.405
+lj_epsilon = 119.8
+lj_mass = 39.948
+INI
+cat > brute.ini <<'INI'
+[run]
+units = lj
+seed = 77
+[structure]
+lattice = fcc
+density = 1.07
+cells = 4 4 4
+[potential]
+style = lj
+cutoff = 2.5
+shift = yes
+[ensemble]
+ensemble = npt
+temperature = 0.50
+pressure = 5.68
+tau_t = 0.1
+tau_p = 1.0
+compressibility = 0.02
+[order]
+style = bonds
+cutoff = 1.4
+bond_threshold = 0.5
+min_bonds = 7
+[brute]
+replicas = 4
+n_stop = 80
+max_steps = 3000
+analyze_every = 50
+liquid_cells = 5 5 5
+melt_temperature = 3.0
+melt_steps = 300
+equil_steps = 300
+bootstrap = 50
+[output]
+prefix = brute
+INI
+sed 's|PREFIX|camp|' job.ini > camp.ini
+sed -e 's|PREFIX|cnt|' job.ini > cnt.ini
+# the campaign alone does not know [cnt]: drop it
+sed -i '/^\[cnt\]/,$d' camp.ini
+fail=0
+mpirun -np 1 "$exe" campaign camp.ini > camp.log 2>&1 || { echo "FAIL: campaign exited non-zero"; tail -n 20 camp.log; fail=1; }
+mpirun -np 2 "$exe" cnt cnt.ini > cnt.log 2>&1 || { echo "FAIL: cnt exited non-zero"; tail -n 20 cnt.log; fail=1; }
+mpirun -np 1 "$exe" brute brute.ini > brute.log 2>&1 || { echo "FAIL: brute exited non-zero"; tail -n 20 brute.log; fail=1; }
+
+{
+# every variable and attribute of the result files: hash of the values (NaN-safe, canonical dtype), scalars printed
+$py - camp.nc cnt.nc cnt.rates.nc brute.brute.nc <<'PY'
+import sys, hashlib, numpy as np, netCDF4 as nc
+def h(a):
+    a = np.ascontiguousarray(a)
+    a = a.astype("<f8") if a.dtype.kind == "f" else (a.astype("<i8") if a.dtype.kind in "iu" else a)
+    return hashlib.sha256(a.tobytes() + str(a.shape).encode()).hexdigest()[:16]
+for f in sys.argv[1:]:
+    try:
+        d = nc.Dataset(f)
+    except OSError:
+        print("%s: missing" % f); continue
+    d.set_auto_mask(False)
+    for a in d.ncattrs():
+        if a == "seedrate_checksum": continue  # a hash of the rest (issue #19), not a result
+        print("%s :%s = %s" % (f, a, h(np.frombuffer(str(getattr(d, a)).encode(), dtype=np.uint8))))
+    for v in d.variables:
+        x = np.asarray(d[v][:])
+        atts = " ".join("%s=%s" % (a, h(np.frombuffer(str(getattr(d[v], a)).encode(), dtype=np.uint8)))
+                        for a in d[v].ncattrs())
+        val = (" value=%r" % x.item()) if x.size == 1 else ""
+        print("%s %s %s%s %s%s" % (f, v, x.dtype.kind, list(x.shape), h(x), val), atts)
+PY
+# the key listings
+for c in campaign cnt brute; do echo "keys $c $("$exe" $c --keys | sha256sum | cut -c1-16)"; done
+# bad inputs: every problem at once, one message per problem
+bad() { # command file sed-expression
+    sed -e "$3" "$2" > bad.ini
+    mpirun -np 1 "$exe" "$1" bad.ini 2>&1 | grep -v "^--\|mpirun\|Primary job\|non-zero\|Process name\|Exit code\|^ *$\|job to be\|user-direction" | sed "s|$work/||g" | sed "s|^|bad $1: |"
+}
+bad campaign camp.ini 's/^ensemble = npt/ensemble = nve/; s/^lattice = fcc/lattice = fcc\nlatice = 3/; s/^replicas = 4/replicas = 0/'
+bad campaign camp.ini '/^\[potential\]/,/^shift/d'
+bad cnt cnt.ini 's/^ensemble = npt/ensemble = nvt/; s/^units = lj/units = lj\nbogus = 1/; s/^tm_temperatures = .*/tm_temperatures = 0.9/'
+bad cnt cnt.ini '/^\[cnt\]/,$d'
+bad brute brute.ini 's/^ensemble = npt/ensemble = nve/; s/^seed = 77/seed = -1/; s/^n_stop = 80/n_stop = 1/'
+bad brute brute.ini 's/^lattice = fcc/file = none.xyz/'
+bad campaign camp.ini 's/^ensemble = npt/ensemble = nve/; s/^liquid_cells = .*/liquid_cells = 7 7/'
+bad campaign camp.ini 's/^shift = yes/shift = yes\nshfit = no/'
+bad cnt cnt.ini 's/^bootstrap = 50/bootstrap = 50\nbogus = 2/; s/^melt_fraction/melt_fractoin/'
+bad brute brute.ini 's/^ensemble = npt/ensemble = nve/; s/^analyze_every = 50/analyze_every = 5000/'
+bad brute brute.ini 's/^units = lj/units = lj\nbogus = 1/'
+} > got.txt
+
+if [ "${SEEDRATE_JOB_REGEN:-0}" = 1 ]; then
+    mkdir -p "$(dirname "$expected")"
+    cp got.txt "$expected"
+    echo "wrote $expected ($(wc -l < got.txt) lines)"
+    exit $fail
+fi
+if diff "$expected" got.txt > diff.txt; then
+    echo "ok   $(wc -l < got.txt) lines identical to the pre-refactor outputs (netCDF variables, --keys, error messages)"
+else
+    echo "FAIL: outputs differ from tests/data/seeding_job/expected.txt:"; head -n 40 diff.txt; fail=1
+fi
+exit $fail
