@@ -530,6 +530,77 @@ int cnt_brute_mfpt_bootstrap(size_t nrep, int n_stop, const double *tfp, int n_l
                              gsl_rng *rng, cnt_interval *tau_J, cnt_interval *n_star, cnt_interval *Z,
                              size_t *n_skipped);
 
+/* ================================================================================================
+ * Forward flux sampling statistics (cnt_ffs.c): pure functions of the counts, shared by `seedrate ffs` (MD) and
+ * the tests. Direct FFS (Allen, Frenkel & ten Wolde, JCP 124, 024102 (2006); review: Allen, Valeriani &
+ * ten Wolde, J. Phys.: Condens. Matter 21, 463102 (2009)) on an order parameter lambda with the basin
+ * A = {lambda < lambda_A} and interfaces lambda_A < lambda_0 < lambda_1 < ... < lambda_n (lambda_n = B):
+ *     k_AB = Phi_0 prod_{i=0}^{n-1} P(lambda_{i+1} | lambda_i),   Phi_0 = N_0 / T_A,
+ * N_0 the first crossings of lambda_0 counted in basin runs of total length T_A (a crossing counts only when the
+ * run has been back in A since the last one), P_i = successes / trials of the runs started from the
+ * configurations stored at lambda_i (success: lambda >= lambda_{i+1} before lambda < lambda_A).
+ * ============================================================================================== */
+enum cnt_ffs_event { CNT_FFS_NONE = 0, CNT_FFS_CROSSED = 1, CNT_FFS_REACHED_B = 2, CNT_FFS_SUCCESS = 3,
+                     CNT_FFS_FAILURE = 4 };
+
+/* The state of one basin (flux) run. */
+typedef struct cnt_ffs_basin {
+    double lambda_A, lambda_0, lambda_B;
+    int armed; /* 1: the run has been in A since the last counted crossing */
+} cnt_ffs_basin;
+/* Start a basin run (in A: armed). */
+void cnt_ffs_basin_init(cnt_ffs_basin *b, double lambda_A, double lambda_0, double lambda_B);
+/* One observation of lambda in a basin run: CNT_FFS_REACHED_B when lambda >= lambda_B (the run ends there);
+ * CNT_FFS_CROSSED when lambda >= lambda_0 and the run was armed (store the configuration; disarms);
+ * lambda < lambda_A re-arms. Otherwise CNT_FFS_NONE. */
+int cnt_ffs_basin_observe(cnt_ffs_basin *b, double lambda);
+/* One observation in a trial from lambda_i: CNT_FFS_SUCCESS when lambda >= lambda_next, CNT_FFS_FAILURE when
+ * lambda < lambda_A (back in the basin), else CNT_FFS_NONE (keep running). */
+int cnt_ffs_trial_observe(double lambda, double lambda_A, double lambda_next);
+
+/* Interfaces: lambda_A < lambda_0 < ... < lambda_{n} strictly, n >= 1, all finite. On failure returns SR_EINVAL
+ * and writes one sentence naming the first offending pair into msg (len bytes). */
+int cnt_ffs_check_interfaces(double lambda_A, const double *lambda, int n_interfaces, char *msg, size_t len);
+
+/* The estimate from the counts: n_stages = n_interfaces - 1 stages, trials[i] and success[i] from lambda_i.
+ * Relative variance (Allen, Frenkel & ten Wolde, JCP 124, 194111 (2006), summarised in Allen, Valeriani &
+ * ten Wolde 2009, section on the efficiency of FFS), neglecting the "landscape variance" (the spread of the
+ * success probability over the configurations at one interface; the bootstrap below keeps it):
+ *     Var(k)/k^2 = 1/N_0 + sum_i (1 - P_i) / (P_i M_i)
+ * with 1/N_0 the Poisson variance of the flux. Interval log-normal: k exp(+-z s), s^2 = ln(1 + Var/k^2). A stage with
+ * no success gives k = 0 and an upper bound from the rule of three: P_i < 3/M_i (95%) in place of P_i. */
+typedef struct cnt_ffs_result {
+    double flux;        /* Phi_0 = N_0 / T_A [1/time] (per system) */
+    double prob;        /* prod P_i */
+    double k;           /* Phi_0 prod P_i [1/time] */
+    double rel_var;     /* Var(k)/k^2 (NaN when k = 0) */
+    double k_lo68, k_hi68, k_lo95, k_hi95;
+    double k_upper95;   /* when k = 0: the bound with the first failed stage's P < 3/M (else NaN) */
+    int stages_done;    /* stages with trials */
+} cnt_ffs_result;
+int cnt_ffs_estimate(long n_cross, double t_basin, int n_stages, const long *trials, const long *success,
+                     cnt_ffs_result *out);
+
+/* Bootstrap (percentile) of k: each resample draws the basin runs with replacement (Phi_0* = sum of their
+ * crossings / sum of their times) and, independently, the configurations at lambda_0 with replacement, each with
+ * the whole tree of trials that descends from it (P_i* = successes / trials over the drawn trees). The tree keeps
+ * the correlation of the trials that share an ancestor, so the interval includes the landscape variance.
+ *   n_runs, run_cross[n_runs], run_time[n_runs]: the basin runs
+ *   n_roots: configurations at lambda_0; n_trials[i], root[i][t] (ancestor at lambda_0 of trial t of stage i),
+ *   success[i][t] (0/1).
+ * Resamples with k* = 0 are kept (they sit at the low end). The interval is of k (median, 68%, 95%).
+ * SR_EINVAL for empty data, SR_EFAILED when every resample has k* = 0. */
+int cnt_ffs_bootstrap(int n_runs, const long *run_cross, const double *run_time, long n_roots, int n_stages,
+                      const long *n_trials, const long *const *root, const unsigned char *const *success,
+                      size_t n_boot, gsl_rng *rng, cnt_interval *k);
+
+/* Adaptive placement (interfaces = auto): from the largest lambda reached by each of m pilot runs started at
+ * lambda_i (each run until it falls back to A or reaches lambda_B), the next interface is the largest integer
+ * lambda in (lambda_i, lambda_B] that a fraction >= p_target of the pilots reached (so P_i is about p_target);
+ * at least lambda_i + step, at most lambda_B; lambda_B when (at least) that fraction reached lambda_B. */
+double cnt_ffs_next_interface(const double *lambda_max, int m, double lambda_i, double lambda_B, double p_target,
+                              double step);
+
 /* CNT in d = 2 or 3 dimensions (cnt_dim.c). dim = 3 is cnt_compute. dim = 2 (a disc of area N/rho_s with
  * line tension gamma): dG(N) = -N |dmu| + 2 gamma sqrt(pi N / rho_s), so
  *     N_c = pi gamma^2 / (rho_s dmu^2)  <=>  gamma = |dmu| sqrt(N_c rho_s / pi)   [energy/length]
