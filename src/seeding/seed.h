@@ -251,6 +251,10 @@ int seed_job_potential(seed_job *j, const char *const *bound_later, sr_errlist *
 int seed_job_fail(sr_errlist *el, int rc);
 /* mkdir of the directory of [output] prefix (call on rank 0). */
 int seed_job_make_outdir(const seed_job *j);
+/* Rank 0 writes `s` (made there; rc_prep its status) to the checkpoint `path`; every rank, rank 0 included, restores
+ * it from the same bytes into *out, so all tasks start from an identical system whatever the number of ranks.
+ * Non-zero on every rank when rc_prep was (nothing is written then). */
+int seed_share_system(const char *path, int rc_prep, const md_system *s, md_system **out);
 void seed_job_free(seed_job *j);
 
 /* PREFIX.campaign.sig holds a hash of the campaign's inputs: a rerun with the same prefix and different inputs

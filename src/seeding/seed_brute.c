@@ -207,47 +207,6 @@ static int prepare_liquid(brute *b, md_system **out)
     return SR_OK;
 }
 
-/* Rank 0 writes the liquid to PREFIX.liquid.ckpt; every rank (rank 0 included) restores it from the same bytes,
- * so all replicas start from an identical system whatever the number of ranks. */
-static int share_liquid(const brute *b, int rc_prep, const md_system *liq, md_system **out)
-{
-    char path[4300];
-    snprintf(path, sizeof path, "%s.liquid.ckpt", b->job.oc.prefix);
-    long len = 0;
-    char *buf = NULL;
-    int rc = rc_prep;
-    if (seed_comm_rank() == 0 && !rc) {
-        rc = md_checkpoint_write(path, liq, NULL);
-        FILE *fp = rc ? NULL : fopen(path, "rb");
-        if (!rc && !fp) rc = SR_ERROR(SR_EIO, "%s: cannot read back: %s", path, strerror(errno));
-        if (fp) {
-            if (fseek(fp, 0, SEEK_END) == 0) len = ftell(fp);
-            rewind(fp);
-            buf = len > 0 ? malloc((size_t)len) : NULL;
-            if (!buf || fread(buf, 1, (size_t)len, fp) != (size_t)len)
-                rc = SR_ERROR(SR_EIO, "%s: cannot read back the liquid checkpoint", path);
-            fclose(fp);
-        }
-    }
-    if (seed_comm_any(rc)) {
-        free(buf);
-        return rc ? rc : SR_EFAILED;
-    }
-    rc = seed_comm_bcast_long(&len);
-    if (!rc && seed_comm_rank() != 0) {
-        buf = malloc((size_t)len);
-        if (!buf) rc = SR_ERROR(SR_ENOMEM, "out of memory");
-    }
-    if (seed_comm_any(rc)) {
-        free(buf);
-        return rc ? rc : SR_EFAILED;
-    }
-    rc = seed_comm_bcast_bytes(buf, (size_t)len);
-    if (!rc) rc = md_checkpoint_read_buffer(buf, (size_t)len, path, out, NULL);
-    free(buf);
-    return rc;
-}
-
 /* ================================================================================================
  * One replica
  * ============================================================================================== */
@@ -663,7 +622,9 @@ int seed_brute_run(const char *file)
     }
     if (rank == 0 && rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
     const int rc_prep = rc;
-    rc = share_liquid(&B, rc, prepared, &liq);
+    char lpath[4300];
+    snprintf(lpath, sizeof lpath, "%s.liquid.ckpt", B.job.oc.prefix);
+    rc = seed_share_system(lpath, rc, prepared, &liq);
     md_system_free(prepared);
     if (rc) {
         if (rank == 0 && !rc_prep) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());

@@ -3,6 +3,7 @@
  * sections into its own structs (seed_job_spec.own), in one order, so that every command reports the same problems
  * with the same messages. See seed.h. */
 #include <errno.h>
+#include <stdlib.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,6 +102,43 @@ int seed_job_make_outdir(const seed_job *j)
     if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST)
         return SR_ERROR(SR_EIO, "cannot create output directory %s: %s", dn, strerror(errno));
     return SR_OK;
+}
+
+int seed_share_system(const char *path, int rc_prep, const md_system *liq, md_system **out)
+{
+    long len = 0;
+    char *buf = NULL;
+    int rc = rc_prep;
+    if (seed_comm_rank() == 0 && !rc) {
+        rc = md_checkpoint_write(path, liq, NULL);
+        FILE *fp = rc ? NULL : fopen(path, "rb");
+        if (!rc && !fp) rc = SR_ERROR(SR_EIO, "%s: cannot read back: %s", path, strerror(errno));
+        if (fp) {
+            if (fseek(fp, 0, SEEK_END) == 0) len = ftell(fp);
+            rewind(fp);
+            buf = len > 0 ? malloc((size_t)len) : NULL;
+            if (!buf || fread(buf, 1, (size_t)len, fp) != (size_t)len)
+                rc = SR_ERROR(SR_EIO, "%s: cannot read back the liquid checkpoint", path);
+            fclose(fp);
+        }
+    }
+    if (seed_comm_any(rc)) {
+        free(buf);
+        return rc ? rc : SR_EFAILED;
+    }
+    rc = seed_comm_bcast_long(&len);
+    if (!rc && seed_comm_rank() != 0) {
+        buf = malloc((size_t)len);
+        if (!buf) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    if (seed_comm_any(rc)) {
+        free(buf);
+        return rc ? rc : SR_EFAILED;
+    }
+    rc = seed_comm_bcast_bytes(buf, (size_t)len);
+    if (!rc) rc = md_checkpoint_read_buffer(buf, (size_t)len, path, out, NULL);
+    free(buf);
+    return rc;
 }
 
 void seed_job_free(seed_job *j)

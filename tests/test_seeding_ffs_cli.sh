@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Forward flux sampling (seedrate ffs) on a 500-atom LJ liquid at T* = 0.55, p* = 5.68 (deep supercooling: the
+# whole FFS takes seconds). Checks: identical numbers on 1 and 2 ranks; a run killed with SIGKILL and resumed gives
+# the numbers of the uninterrupted one; PREFIX.ffs.nc is consistent with itself (J = N_0/T_A prod P_i / <V>, P_i =
+# successes/trials, units on every variable); bad interfaces (not increasing, lambda_0 inside the liquid's own N_max
+# fluctuations) give one clear file:line message, a non-zero exit and no output.
+set -uo pipefail
+exe=${SEEDRATE_EXE:?}
+py=/usr/bin/python3
+command -v mpirun >/dev/null || { echo "SKIP: mpirun not found"; exit 77; }
+$py -c "import netCDF4" 2>/dev/null || { echo "SKIP: python3-netcdf4 not found"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail=0
+cat > tiny.ini <<'INI'
+[run]
+units = lj
+seed = 77
+[structure]
+lattice = fcc
+density = 1.07
+cells = 4 4 4
+[potential]
+style = lj
+cutoff = 2.5
+shift = yes
+[ensemble]
+ensemble = npt
+temperature = 0.55
+pressure = 5.68
+tau_t = 0.1
+tau_p = 1.0
+compressibility = 0.02
+[order]
+style = bonds
+cutoff = 1.4
+bond_threshold = 0.5
+min_bonds = 7
+[ffs]
+interfaces = 20 32 50
+lambda_A = 10
+flux_runs = 3
+flux_steps = 500
+trials = 8
+analyze_every = 10
+trial_max_steps = 1000
+liquid_cells = 5 5 5
+melt_temperature = 3.0
+melt_steps = 300
+equil_steps = 300
+bootstrap = 200
+[output]
+prefix = PREFIX
+INI
+run() { # ranks prefix
+    sed "s|PREFIX|$2|" tiny.ini > "$2.ini"
+    mpirun -np "$1" "$exe" ffs "$2.ini" > "$2.log" 2>&1
+}
+run 1 one || { echo "FAIL: -np 1 exited non-zero"; cat one.log; exit 1; }
+run 2 two || { echo "FAIL: -np 2 exited non-zero"; cat two.log; exit 1; }
+grep -q "log10 J_FFS" one.log && echo "ok   $(grep -m1 'log10 J_FFS' one.log | sed 's/^ *//')" || { echo "FAIL: no J line"; cat one.log; fail=1; }
+grep -q "ETA" one.log && echo "ok   progress lines with ETA" || { echo "FAIL: no progress/ETA lines"; fail=1; }
+
+compare() {
+    $py - "$1" "$2" <<'PY'
+import sys, numpy as np, netCDF4 as nc
+a, b = nc.Dataset(sys.argv[1]), nc.Dataset(sys.argv[2])
+a.set_auto_mask(False); b.set_auto_mask(False)
+bad = 0
+for v in a.variables:
+    x, y = np.asarray(a[v][:]), np.asarray(b[v][:])
+    same = np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y)
+    if not same: print("FAIL: %s differs between %s and %s" % (v, sys.argv[1], sys.argv[2])); bad = 1
+if not bad: print("ok   %s == %s: all %d variables identical" % (sys.argv[1], sys.argv[2], len(a.variables)))
+sys.exit(bad)
+PY
+}
+compare one.ffs.nc two.ffs.nc || fail=1
+
+$py - one.ffs.nc <<'PY' || fail=1
+import sys, numpy as np, netCDF4 as nc
+d = nc.Dataset(sys.argv[1]); d.set_auto_mask(False)
+bad = 0
+for v in d.variables:
+    if not getattr(d[v], "units", None) or not getattr(d[v], "long_name", None): print("FAIL: %s lacks units" % v); bad = 1
+g = lambda v: np.asarray(d[v][...])
+n0, T = g("flux_crossings").sum(), g("flux_time").sum()
+if n0 != g("n_crossings") or n0 != g("configurations")[0]: print("FAIL: N_0 bookkeeping"); bad = 1
+out, tr, su = g("trial_outcome"), g("trials"), g("successes")
+for i in range(len(tr)):
+    o = out[i][out[i] >= 0]
+    if (o != 3).sum() != tr[i] or (o == 1).sum() != su[i]: print("FAIL: stage %d counts" % i); bad = 1
+    if i + 1 < len(tr) and su[i] != g("configurations")[i + 1]: print("FAIL: stage %d successes != configs" % i); bad = 1
+p = su / tr
+J = n0 / T * p.prod() / g("volume_mean")
+if su.min() == 0 or abs(J - g("j")) > 1e-12 * J: print("FAIL: j = %g, recomputed %g" % (g("j"), J)); bad = 1
+else: print("ok   J = N_0/T_A prod P / <V> = %d/%.4g x %s / %.5g = %.4g; bootstrap 68%% [%.3g, %.3g]" % (n0, T, " x ".join("%.3f" % x for x in p), g("volume_mean"), J, g("j_boot_lo68"), g("j_boot_hi68")))
+rv = 1 / n0 + ((1 - p) / (p * tr)).sum()
+if abs(rv - g("rel_var")) > 1e-12: print("FAIL: rel_var"); bad = 1
+if not (g("j_lo68") < J < g("j_hi68")): print("FAIL: analytic interval does not contain J"); bad = 1
+sys.exit(bad)
+PY
+
+# kill at a random moment after some tasks are journaled, resume; the results must equal the uninterrupted run
+sed "s|PREFIX|kill|" tiny.ini > kill.ini
+setsid mpirun -np 2 "$exe" ffs kill.ini > kill1.log 2>&1 &
+pid=$!
+for i in $(seq 1 3000); do
+    n=$(cat kill.ffs.cnt.journal 2>/dev/null | wc -l)
+    [ "$n" -ge 6 ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.02
+done
+kill -9 -- -$pid 2>/dev/null; wait $pid 2>/dev/null
+echo "     killed after $(cat kill.ffs.cnt.journal 2>/dev/null | wc -l) journal lines"
+[ -f kill.ffs.nc ] && { echo "FAIL: the killed run finished before the kill (test too slow to interrupt)"; fail=1; }
+mpirun -np 2 "$exe" ffs kill.ini > kill.log 2>&1 || { echo "FAIL: resume exited non-zero"; tail kill.log; fail=1; }
+grep -q "resuming" kill.log && echo "ok   restart resumed from the journal: $(grep -m1 resuming kill.log)" || { echo "FAIL: no resume"; fail=1; }
+compare one.ffs.nc kill.ffs.nc || fail=1
+
+keys=$("$exe" ffs --keys)
+grep -q "^ *interfaces .*atoms" <<< "$keys" && echo "ok   ffs --keys lists interfaces" || { echo "FAIL: ffs --keys"; fail=1; }
+
+# bad inputs: one message naming the file and line, non-zero exit, no output
+expect_error() { # name sed-expression pattern [ranks]
+    sed -e "s|PREFIX|$1|" -e "$2" tiny.ini > "$1.ini"
+    if mpirun -np "${4:-1}" "$exe" ffs "$1.ini" > "$1.log" 2>&1; then echo "FAIL: $1 accepted"; fail=1
+    elif [ "$(grep -c 'seedrate: error' "$1.log")" -ne 1 ]; then echo "FAIL: $1: not one message: $(cat "$1.log")"; fail=1
+    elif grep -q -- "$3" "$1.log"; then echo "ok   $1: $(grep -m1 -- "$3" "$1.log" | cut -c1-200)"
+    else echo "FAIL: $1 message: $(cat "$1.log")"; fail=1; fi
+    left=$(ls "$1".* | grep -v '\.ini$\|\.log$')
+    [ -z "$left" ] || { echo "FAIL: $1 left output files: $left"; fail=1; }
+    return 0
+}
+expect_error decreasing 's/^interfaces = .*/interfaces = 20 50 32/' "decreasing.ini:25: \[ffs\] interfaces: interfaces must increase: lambda_2 = 32 is not above lambda_1 = 50"
+expect_error below_a 's/^interfaces = .*/interfaces = 8 32 50/' "below_a.ini:25: \[ffs\] interfaces: lambda_0 = 8 must be above lambda_A = 10"
+expect_error in_basin 's/^interfaces = .*/interfaces = 12 32 50/' "in_basin.ini:25: \[ffs\] interfaces: lambda_0 = 12 is inside the liquid basin's own fluctuations" 2
+expect_error no_lambda_a '/^lambda_A/d' "no_lambda_a.ini:[0-9]*: \[ffs\] missing required key 'lambda_A'"
+expect_error nve 's/^ensemble = npt/ensemble = nve/' "nve.ini: \[ensemble\] FFS runs need ensemble = npt or nvt"
+exit $fail
