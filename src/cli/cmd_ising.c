@@ -39,6 +39,10 @@ typedef struct {
     long fit_min, bootstrap;
     const char *dynamics;
     int start_up;
+    double interfaces[MAX_SIZES];
+    int ninterfaces;
+    double lambda_a, flux_time;
+    long flux_runs, trials;
 } ising_opts;
 
 static void usage(FILE *f)
@@ -76,6 +80,13 @@ static void usage(FILE *f)
 "  --attach-skip x      t_skip of the f+ window rule, sweeps                    [3 t_relax of the\n"
 "                       (f+ = slope/2 of the replica variance of N(t) - N(0)    thermalised-size fit]\n"
 "                       from t_skip until it exceeds 1/(pi Z^2))\n"
+"  ffs (direct forward flux sampling on the largest up-cluster, cnt_ffs_* as `seedrate ffs`):\n"
+"  --interfaces a,b,... lambda_0 < ... < lambda_n (spins); the last is the nucleated state  [required]\n"
+"  --lambda-a x         basin A: largest cluster < x (crossings of lambda_0 count after A) [required]\n"
+"  --flux-runs N        basin runs for the flux through lambda_0 (reset after reaching B)  [8]\n"
+"  --flux-time x        sweeps per basin run (after --t-equil)                   [200]\n"
+"  --trials N           trials from each interface (round robin over its configurations)  [100]\n"
+"                       (a trial still undecided after --t-max sweeps counts as failed)\n"
 "  magnetisation:\n"
 "  --t-prod x           sweeps of averaging after --t-equil                     [2000]\n"
 "  --start up|down      initial state                                           [down]\n"
@@ -145,9 +156,9 @@ static int parse_args(int argc, char **argv, ising_opts *o, int *help)
         } else if (!strcmp(a, "--h")) {
             SR_TRY(parse_double(a, v, &o->h));
         } else if (!strcmp(a, "--mode")) {
-            if (strcmp(v, "bruteforce") && strcmp(v, "seeding") && strcmp(v, "magnetisation") &&
+            if (strcmp(v, "bruteforce") && strcmp(v, "seeding") && strcmp(v, "ffs") && strcmp(v, "magnetisation") &&
                 strcmp(v, "magnetization"))
-                return SR_ERROR(SR_EINVAL, "option --mode: expected bruteforce, seeding or magnetisation, got '%s'",
+                return SR_ERROR(SR_EINVAL, "option --mode: expected bruteforce, seeding, ffs or magnetisation, got '%s'",
                                 v);
             o->mode = v;
         } else if (!strcmp(a, "--replicas")) {
@@ -194,6 +205,25 @@ static int parse_args(int argc, char **argv, ising_opts *o, int *help)
             if (strcmp(v, "glauber") && strcmp(v, "metropolis"))
                 return SR_ERROR(SR_EINVAL, "option --dynamics: expected glauber or metropolis, got '%s'", v);
             o->dynamics = v;
+        } else if (!strcmp(a, "--interfaces")) {
+            char buf[1024];
+            if (strlen(v) >= sizeof buf) return SR_ERROR(SR_EINVAL, "option --interfaces: list too long");
+            strcpy(buf, v);
+            o->ninterfaces = 0;
+            for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+                if (o->ninterfaces == MAX_SIZES)
+                    return SR_ERROR(SR_EINVAL, "option --interfaces: at most %d interfaces", MAX_SIZES);
+                SR_TRY(parse_double(a, tok, &o->interfaces[o->ninterfaces++]));
+            }
+        } else if (!strcmp(a, "--lambda-a")) {
+            SR_TRY(parse_double(a, v, &o->lambda_a));
+        } else if (!strcmp(a, "--flux-time")) {
+            SR_TRY(parse_double(a, v, &o->flux_time));
+            if (!(o->flux_time > 0)) return SR_ERROR(SR_EINVAL, "option --flux-time: expected > 0 sweeps, got %s", v);
+        } else if (!strcmp(a, "--flux-runs")) {
+            SR_TRY(parse_long(a, v, 1, &o->flux_runs));
+        } else if (!strcmp(a, "--trials")) {
+            SR_TRY(parse_long(a, v, 1, &o->trials));
         } else if (!strcmp(a, "--start")) {
             if (strcmp(v, "up") && strcmp(v, "down"))
                 return SR_ERROR(SR_EINVAL, "option --start: expected up or down, got '%s'", v);
@@ -550,13 +580,209 @@ static int run_seeding(const ising_opts *o, const kmc_ising_params *p, double m_
     return SR_OK;
 }
 
+/* ---- direct forward flux sampling (as `seedrate ffs`: cnt_ffs_* for the bookkeeping and the statistics) ---- */
+
+/* One state of a run: the spins at a crossing, and the index of its ancestor at lambda_0. */
+typedef struct ffs_store {
+    signed char *spins; /* [n * nsites] */
+    long *root;
+    long n, cap;
+} ffs_store;
+
+static int ffs_store_add(ffs_store *st, const signed char *spins, size_t nsites, long root)
+{
+    if (st->n == st->cap) {
+        long cap = st->cap ? 2 * st->cap : 64;
+        signed char *s = realloc(st->spins, (size_t)cap * nsites);
+        if (!s) return SR_ERROR(SR_ENOMEM, "ffs: out of memory for %ld configurations", cap);
+        st->spins = s;
+        long *r = realloc(st->root, (size_t)cap * sizeof *r);
+        if (!r) return SR_ERROR(SR_ENOMEM, "ffs: out of memory for %ld configurations", cap);
+        st->root = r;
+        st->cap = cap;
+    }
+    memcpy(st->spins + (size_t)st->n * nsites, spins, nsites);
+    st->root[st->n++] = root;
+    return SR_OK;
+}
+
+/* All down, t_equil sweeps of relaxation in the metastable phase (not counted), clock 0. */
+static int ffs_relax(kmc_ising *m, gsl_rng *rng, double t_equil)
+{
+    kmc_ising_fill(m, -1);
+    kmc_ising_set_time(m, 0.0);
+    int rc = kmc_ising_advance(m, rng, t_equil);
+    kmc_ising_set_time(m, 0.0);
+    return rc;
+}
+
+/* Direct FFS on lambda = the largest up-cluster, analysed every --check sweeps (as the brute-force first passages):
+ * basin runs r (stream (seed, 0xF4 << 56 | r)) count first crossings of lambda_0 after a visit to A and restart
+ * from the relaxed metastable state when they reach the last interface (so Phi_0 prod P_i estimates
+ * 1/MFPT of brute force); trial t of stage i (stream (seed, 0xF5 << 56 | (i+1) << 32 | t)) from configuration
+ * t mod N_i until it reaches lambda_{i+1} or falls back into A. Rates per site: divide by the number of sites. */
+static int run_ffs(const ising_opts *o, const kmc_ising_params *p)
+{
+    const int nl = o->ninterfaces, ns = nl - 1;
+    const double *lam = o->interfaces;
+    char msg[256];
+    if (nl < 2) return SR_ERROR(SR_EINVAL, "mode ffs needs --interfaces lambda_0,...,lambda_n (at least two)");
+    if (!isfinite(o->lambda_a)) return SR_ERROR(SR_EINVAL, "mode ffs needs --lambda-a (the basin: largest cluster < x)");
+    if (cnt_ffs_check_interfaces(o->lambda_a, lam, nl, msg, sizeof msg))
+        return SR_ERROR(SR_EINVAL, "option --interfaces: %s", msg);
+    const size_t nsites = (size_t)o->L * o->L * (o->dim == 3 ? o->L : 1);
+    if (lam[nl - 1] > (double)nsites / 2)
+        return SR_ERROR(SR_EINVAL, "option --interfaces: the last one (%g) is more than half the %zu sites", lam[nl - 1],
+                        nsites);
+    kmc_ising *m = kmc_ising_create(o->dim, o->L, o->T, o->h);
+    if (!m) return sr_error_status();
+    int rc = kmc_ising_set_dynamics(m, p->dynamics);
+    const int R = (int)o->flux_runs;
+    const long M = o->trials;
+    ffs_store cur = {0}, next = {0};
+    long *run_cross = calloc((size_t)R, sizeof *run_cross), trials[MAX_SIZES] = {0}, succ[MAX_SIZES] = {0},
+         undecided[MAX_SIZES] = {0}, nconf[MAX_SIZES] = {0};
+    double *run_time = calloc((size_t)R, sizeof *run_time);
+    long *troot[MAX_SIZES] = {0};
+    unsigned char *tsucc[MAX_SIZES] = {0};
+    for (int i = 0; i < ns && rc == SR_OK; i++) {
+        troot[i] = malloc((size_t)M * sizeof(long));
+        tsucc[i] = calloc((size_t)M, 1);
+        if (!troot[i] || !tsucc[i]) rc = SR_ERROR(SR_ENOMEM, "ffs: out of memory");
+    }
+    if (!run_cross || !run_time) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "ffs: out of memory");
+    printf("ffs: basin A = largest cluster < %g; interfaces", o->lambda_a);
+    for (int i = 0; i < nl; i++) printf(" %g", lam[i]);
+    printf("; %d basin runs x %g sweeps, %ld trials per interface\n", R, o->flux_time, M);
+    long nreset = 0;
+    for (int r = 0; r < R && rc == SR_OK; r++) {
+        gsl_rng *rng = sr_rng_create(o->seed, ((uint64_t)0xF4 << 56) | (uint64_t)r, SR_RNG_KMC);
+        if (!rng) rc = SR_ERROR(SR_ENOMEM, "ffs: cannot allocate a random stream");
+        cnt_ffs_basin b;
+        cnt_ffs_basin_init(&b, o->lambda_a, lam[0], lam[nl - 1]);
+        double done = 0.0, next_check = 0.0; /* A-state time of the finished segments */
+        if (rc == SR_OK) rc = ffs_relax(m, rng, o->t_equil);
+        while (rc == SR_OK && done + kmc_ising_time(m) < o->flux_time) {
+            if (kmc_ising_time(m) >= next_check) {
+                const int ev = cnt_ffs_basin_observe(&b, (double)kmc_ising_largest_cluster(m));
+                if (ev == CNT_FFS_CROSSED) {
+                    rc = ffs_store_add(&cur, kmc_ising_spins(m), nsites, cur.n);
+                    run_cross[r]++;
+                } else if (ev == CNT_FFS_REACHED_B) {
+                    done += kmc_ising_time(m);
+                    nreset++;
+                    cnt_ffs_basin_init(&b, o->lambda_a, lam[0], lam[nl - 1]);
+                    rc = ffs_relax(m, rng, o->t_equil);
+                    next_check = 0.0;
+                    continue;
+                }
+                next_check = o->check > 0 ? next_check + o->check * floor((kmc_ising_time(m) - next_check) / o->check + 1.0)
+                                          : kmc_ising_time(m);
+            }
+            if (rc == SR_OK) rc = kmc_ising_step(m, rng, NULL);
+        }
+        run_time[r] = done + kmc_ising_time(m);
+        gsl_rng_free(rng);
+    }
+    long ncross = 0;
+    double tA = 0;
+    for (int r = 0; r < R; r++) ncross += run_cross[r], tA += run_time[r];
+    nconf[0] = cur.n;
+    if (rc == SR_OK)
+        printf("  flux: N_0 = %ld first crossings of lambda_0 = %g in T_A = %.6g sweeps (%ld restarts after reaching "
+               "the last interface): Phi_0 = %.5g per sweep per lattice\n", ncross, lam[0], tA, nreset, ncross / tA);
+    const long nroots = cur.n;
+    for (int i = 0; i < ns && rc == SR_OK && cur.n > 0; i++) {
+        next.n = 0;
+        for (long t = 0; t < M && rc == SR_OK; t++) {
+            const long c = t % cur.n;
+            gsl_rng *rng = sr_rng_create(o->seed, ((uint64_t)0xF5 << 56) | ((uint64_t)(i + 1) << 32) | (uint64_t)t,
+                                         SR_RNG_KMC);
+            if (!rng) rc = SR_ERROR(SR_ENOMEM, "ffs: cannot allocate a random stream");
+            if (rc == SR_OK) rc = kmc_ising_set_spins(m, cur.spins + (size_t)c * nsites);
+            kmc_ising_set_time(m, 0.0);
+            int ev = CNT_FFS_NONE;
+            double next_check = 0.0;
+            while (rc == SR_OK) {
+                if (kmc_ising_time(m) >= next_check) {
+                    ev = cnt_ffs_trial_observe((double)kmc_ising_largest_cluster(m), o->lambda_a, lam[i + 1]);
+                    if (ev != CNT_FFS_NONE) break;
+                    next_check = o->check > 0 ? next_check + o->check * floor((kmc_ising_time(m) - next_check) / o->check + 1.0)
+                                              : kmc_ising_time(m);
+                }
+                if (kmc_ising_time(m) >= o->t_max) break;
+                rc = kmc_ising_step(m, rng, NULL);
+            }
+            gsl_rng_free(rng);
+            troot[i][t] = cur.root[c];
+            trials[i]++;
+            if (ev == CNT_FFS_SUCCESS) {
+                succ[i]++;
+                tsucc[i][t] = 1;
+                if (rc == SR_OK && i + 1 < ns) rc = ffs_store_add(&next, kmc_ising_spins(m), nsites, cur.root[c]);
+            } else if (ev == CNT_FFS_NONE) {
+                undecided[i]++;
+            }
+        }
+        if (rc == SR_OK) {
+            printf("  stage %d: lambda %g -> %g: %ld configurations, %ld trials, %ld successes (%ld undecided at --t-max), "
+                   "P = %.5g\n", i, lam[i], lam[i + 1], cur.n, trials[i], succ[i], undecided[i],
+                   (double)succ[i] / trials[i]);
+            fflush(stdout);
+        }
+        ffs_store tmp = cur;
+        cur = next;
+        next = tmp;
+        if (i + 1 < ns) nconf[i + 1] = cur.n;
+    }
+    cnt_ffs_result res;
+    if (rc == SR_OK && !(tA > 0)) rc = SR_ERROR(SR_EFAILED, "ffs: the basin runs have no time");
+    if (rc == SR_OK) rc = cnt_ffs_estimate(ncross, tA, ns, trials, succ, &res);
+    if (rc == SR_OK && res.k > 0) {
+        const double N = (double)nsites;
+        printf("  k = Phi_0 prod P_i = %.5g per sweep per lattice; MFPT 1/k = %.5g sweeps; relative variance %.3g\n",
+               res.k, 1.0 / res.k, res.rel_var);
+        printf("  rate I = k/N          = %.5g per site per sweep (log10 %.3f; analytic 68%% [%.3f, %.3f], 95%% [%.3f, "
+               "%.3f])\n", res.k / N, log10(res.k / N), log10(res.k_lo68 / N), log10(res.k_hi68 / N),
+               log10(res.k_lo95 / N), log10(res.k_hi95 / N));
+        gsl_rng *rb = sr_rng_create(o->seed, 0, SR_RNG_BOOTSTRAP);
+        cnt_interval bi;
+        if (o->bootstrap >= 2 && rb &&
+            cnt_ffs_bootstrap(R, run_cross, run_time, nroots, ns, trials, (const long *const *)troot,
+                              (const unsigned char *const *)tsucc, (size_t)o->bootstrap, rb, &bi) == SR_OK &&
+            bi.lo68 > 0)
+            print_log_interval("I (FFS)", res.k / N, &bi, 1.0 / N);
+        sr_error_clear();
+        gsl_rng_free(rb);
+        printf("  committed fraction (P of the last stage) = %.3f%s\n", (double)succ[ns - 1] / trials[ns - 1],
+               (double)succ[ns - 1] / trials[ns - 1] < 0.9 ? " (< 0.9: put the last interface further out)" : "");
+    } else if (rc == SR_OK) {
+        printf("  no path reached the last interface: I < %.5g per site per sweep (95%% upper bound)\n",
+               res.k_upper95 / (double)nsites);
+    }
+    (void)nconf;
+    for (int i = 0; i < ns; i++) {
+        free(troot[i]);
+        free(tsucc[i]);
+    }
+    free(cur.spins);
+    free(cur.root);
+    free(next.spins);
+    free(next.root);
+    free(run_cross);
+    free(run_time);
+    kmc_ising_free(m);
+    return rc;
+}
+
 int cmd_ising(int argc, char **argv)
 {
     ising_opts o = {.dim = 2, .L = 0, .T = 1.5, .h = 0.15, .mode = "bruteforce", .replicas = 100,
                     .seed = 12345, .t_equil = 10.0, .t_max = 0.0, .check = 0.5, .t_prod = 2000.0,
                     .threshold = 0, .nsizes = 0, .shape = "round", .grow = 0, .melt = 0,
                     .msd_replicas = 200, .msd_samples = 51, .msd_dt = 0.2, .attach_skip = -1.0, .fit_min = 1,
-                    .bootstrap = 1000, .dynamics = "glauber", .start_up = 0};
+                    .bootstrap = 1000, .dynamics = "glauber", .start_up = 0,
+                    .lambda_a = NAN, .flux_time = 200.0, .flux_runs = 8, .trials = 100};
     int help;
     int rc = parse_args(argc, argv, &o, &help);
     if (rc == SR_OK && help) {
@@ -591,7 +817,10 @@ int cmd_ising(int argc, char **argv)
         }
         kmc_ising_params p = {.dim = o.dim, .L = o.L, .T = o.T, .h = o.h, .dynamics = dynamics_of(&o),
                               .seed = o.seed, .t_equil = o.t_equil, .check_interval = o.check, .t_max = o.t_max};
-        if (rc == SR_OK) rc = !strcmp(o.mode, "bruteforce") ? run_bruteforce(&o, &p, m_s) : run_seeding(&o, &p, m_s);
+        if (rc == SR_OK)
+            rc = !strcmp(o.mode, "bruteforce") ? run_bruteforce(&o, &p, m_s)
+                 : !strcmp(o.mode, "ffs")      ? run_ffs(&o, &p)
+                                               : run_seeding(&o, &p, m_s);
     }
     if (rc != SR_OK) {
         fprintf(stderr, "seedrate ising: error: %s\n", sr_error_message());

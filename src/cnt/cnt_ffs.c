@@ -14,7 +14,7 @@ void cnt_ffs_basin_init(cnt_ffs_basin *b, double lambda_A, double lambda_0, doub
     b->lambda_A = lambda_A;
     b->lambda_0 = lambda_0;
     b->lambda_B = lambda_B;
-    b->armed = 1;
+    b->armed = 0; /* armed by the first observation in A: a run that starts outside A has not come from A */
 }
 
 int cnt_ffs_basin_observe(cnt_ffs_basin *b, double lambda)
