@@ -2,8 +2,9 @@
 # Forward flux sampling (seedrate ffs) on a 500-atom LJ liquid at T* = 0.55, p* = 5.68 (deep supercooling: the
 # whole FFS takes seconds). Checks: identical numbers on 1 and 2 ranks; a run killed with SIGKILL and resumed gives
 # the numbers of the uninterrupted one; PREFIX.ffs.nc is consistent with itself (J = N_0/T_A prod P_i / <V>, P_i =
-# successes/trials, units on every variable); bad interfaces (not increasing, lambda_0 inside the liquid's own N_max
-# fluctuations) give one clear file:line message, a non-zero exit and no output.
+# successes/trials, units on every variable); the adaptive placement gives increasing interfaces from lambda_0 to the
+# last one; bad interfaces (not increasing, lambda_0 inside the liquid's own N_max fluctuations) give one clear
+# file:line message, a non-zero exit and no output.
 set -uo pipefail
 exe=${SEEDRATE_EXE:?}
 py=/usr/bin/python3
@@ -119,6 +120,18 @@ mpirun -np 2 "$exe" ffs kill.ini > kill.log 2>&1 || { echo "FAIL: resume exited 
 grep -q "resuming" kill.log && echo "ok   restart resumed from the journal: $(grep -m1 resuming kill.log)" || { echo "FAIL: no resume"; fail=1; }
 compare one.ffs.nc kill.ffs.nc || fail=1
 
+# adaptive placement: interfaces = lambda_0 and the last one; the ones between from the pilots
+sed -e "s|PREFIX|adapt|" -e 's/^interfaces = .*/interfaces = 20 50\np_target = 0.3\npilot_trials = 8/' tiny.ini > adapt.ini
+mpirun -np 2 "$exe" ffs adapt.ini > adapt.log 2>&1 || { echo "FAIL: adaptive run exited non-zero"; tail adapt.log; fail=1; }
+$py - adapt.ffs.nc <<'PY' || fail=1
+import sys, numpy as np, netCDF4 as nc
+d = nc.Dataset(sys.argv[1]); d.set_auto_mask(False)
+lam = np.asarray(d["lambda"][:])
+ok = lam[0] == 20 and lam[-1] == 50 and len(lam) >= 3 and np.all(np.diff(lam) > 0) and d.interfaces_placement.startswith("adaptive")
+print(("ok  " if ok else "FAIL") + " adaptive interfaces %s (%s)" % (" ".join("%g" % x for x in lam), d.interfaces_placement[:40]))
+sys.exit(0 if ok else 1)
+PY
+
 keys=$("$exe" ffs --keys)
 grep -q "^ *interfaces .*atoms" <<< "$keys" && echo "ok   ffs --keys lists interfaces" || { echo "FAIL: ffs --keys"; fail=1; }
 
@@ -137,5 +150,6 @@ expect_error decreasing 's/^interfaces = .*/interfaces = 20 50 32/' "decreasing.
 expect_error below_a 's/^interfaces = .*/interfaces = 8 32 50/' "below_a.ini:25: \[ffs\] interfaces: lambda_0 = 8 must be above lambda_A = 10"
 expect_error in_basin 's/^interfaces = .*/interfaces = 12 32 50/' "in_basin.ini:25: \[ffs\] interfaces: lambda_0 = 12 is inside the liquid basin's own fluctuations" 2
 expect_error no_lambda_a '/^lambda_A/d' "no_lambda_a.ini:[0-9]*: \[ffs\] missing required key 'lambda_A'"
+expect_error adapt3 's/^interfaces = .*/interfaces = 20 32 50\np_target = 0.3/' "adapt3.ini:25: \[ffs\] interfaces: with p_target > 0 give lambda_0 and the last interface only"
 expect_error nve 's/^ensemble = npt/ensemble = nve/' "nve.ini: \[ensemble\] FFS runs need ensemble = npt or nvt"
 exit $fail

@@ -57,6 +57,12 @@ const sr_keyword seed_ffs_keywords[] = {
      "lambda_0)"},
     {"bootstrap", SR_KW_INT, offsetof(seed_ffs_config, nboot), "", "1000", 0, 1e7, NULL,
      "bootstrap resamples over basin runs and first-interface configurations (0: none)"},
+    {"p_target", SR_KW_REAL, offsetof(seed_ffs_config, p_target), "", "0", 0, 0.9, NULL,
+     "0: the interfaces as given; > 0: adaptive placement - `interfaces` gives lambda_0 and the last one only, and "
+     "each next interface is the largest N_max that a fraction >= p_target of pilot_trials pilot runs from the "
+     "current one reached before falling back into A (so P_i ~ p_target; cnt_ffs_next_interface)"},
+    {"pilot_trials", SR_KW_INT, offsetof(seed_ffs_config, pilot_trials), "", "50", 2, 1e6, NULL,
+     "pilot runs per interface for the adaptive placement (run until A or the last interface; then discarded)"},
     SR_KW_END};
 
 static const sr_keyword ffs_run_keywords[] = {
@@ -95,8 +101,11 @@ enum { T_FAIL = 0, T_SUCCESS = 1, T_UNDECIDED = 2, T_BROKEN = 3 };
 typedef struct ffs {
     seed_job job;
     seed_ffs_config fc;
-    int nl, ns;        /* interfaces, stages (nl - 1) */
-    const double *lam; /* fc.interfaces.v */
+    int nl, ns;        /* interfaces, stages (nl - 1); grow with the adaptive placement */
+    int cap;           /* interfaces the arrays hold */
+    double lam[SR_KW_MAXLIST]; /* lambda_0 .. lambda_{nl-1} */
+    double lamB;       /* the last interface (the nucleated state B) */
+    int adaptive;
     uint64_t hash;     /* journal lines of other inputs are ignored */
     char jprefix[4300];
     double *flux;      /* [flux_runs * NFV] */
@@ -111,7 +120,7 @@ static void ffs_free(ffs *F)
 {
     free(F->flux);
     free(F->trial);
-    for (int i = 0; F->ca && i < F->nl; i++) {
+    for (int i = 0; F->ca && i < F->cap; i++) {
         free(F->ca[i]);
         free(F->cb[i]);
         free(F->root[i]);
@@ -150,9 +159,16 @@ static int ffs_parse(ffs *F, const char *file, sr_errlist *el)
         sr_errlist_add(el, "%s: [ffs] analyze_every = %ld exceeds flux_steps or trial_max_steps", file,
                        fc->analyze_every);
     if (fc->nboot == 1) sr_errlist_add(el, "%s: [ffs] bootstrap = 1: use 0 (none) or >= 2 resamples", file);
-    F->nl = fc->interfaces.n;
+    F->adaptive = fc->p_target > 0;
+    if (F->adaptive && fc->interfaces.n != 2)
+        sr_errlist_add(el, "%s:%d: [ffs] interfaces: with p_target > 0 give lambda_0 and the last interface only (the "
+                       "others are placed adaptively), got %d values", file, key_line(sec, "interfaces"),
+                       fc->interfaces.n);
+    F->nl = F->adaptive ? 1 : fc->interfaces.n;
     F->ns = F->nl - 1;
-    F->lam = fc->interfaces.v;
+    F->cap = F->adaptive ? SR_KW_MAXLIST : fc->interfaces.n;
+    for (int i = 0; i < fc->interfaces.n; i++) F->lam[i] = fc->interfaces.v[i];
+    F->lamB = fc->interfaces.n ? fc->interfaces.v[fc->interfaces.n - 1] : 0;
     snprintf(F->jprefix, sizeof F->jprefix, "%s.ffs", F->job.oc.prefix);
     uint64_t h = 0;
     static const char *const skip[] = {"bootstrap", NULL};
@@ -182,10 +198,10 @@ static int prepare_liquid(ffs *F, md_system **out)
     int rc = rv ? seed_structure_build(&lc, j->run.units, j->basedir, where, rv, &liq)
                 : SR_ERROR(SR_ENOMEM, "out of memory");
     gsl_rng_free(rv);
-    if (!rc && F->lam[F->nl - 1] > liq->n / 2)
+    if (!rc && F->lamB > liq->n / 2)
         rc = SR_ERROR(SR_EINVAL, "%s:%d: [ffs] interfaces: the last one (%g) is more than half the %d atoms of the "
                                  "liquid: a nucleus that size feels its periodic images. Raise liquid_cells",
-                      j->file, key_line(sr_input_section(j->in, "ffs"), "interfaces"), F->lam[F->nl - 1], liq->n);
+                      j->file, key_line(sr_input_section(j->in, "ffs"), "interfaces"), F->lamB, liq->n);
     if (!rc) rc = seed_liquid_melt(liq, j->pot, &j->ip, Tmelt, F->fc.melt_steps, F->fc.equil_steps, seed, stream);
     /* the basin's own fluctuations: basin_frames frames of a copy (its own thermostat stream) */
     int *nm = malloc((size_t)F->fc.basin_frames * sizeof *nm);
@@ -334,7 +350,7 @@ static int flux_task(ffs *F, int stage, long f, const md_system *liq, order_anal
     run_ctx c = {.F = F, .an = an, .s = md_system_copy(liq)};
     if (!c.s) return SR_ERROR(SR_ENOMEM, "out of memory");
     flux_arg a = {.f = f};
-    cnt_ffs_basin_init(&a.b, F->fc.lambda_A, F->lam[0], F->lam[F->nl - 1]);
+    cnt_ffs_basin_init(&a.b, F->fc.lambda_A, F->lam[0], F->lamB);
     long steps = 0;
     int stopped = 0;
     int rc = run_md(&c, (uint64_t)f, F->fc.flux_steps, flux_observe, &a, &steps, &stopped);
@@ -367,7 +383,7 @@ static int trial_observe(run_ctx *c, double lambda, void *arg)
     }
     if (ev == CNT_FFS_SUCCESS) {
         a->outcome = T_SUCCESS;
-        if (a->i + 1 < c->F->nl - 1) { /* the last interface is B: nothing starts from there */
+        if (c->F->lam[a->i + 1] < c->F->lamB) { /* the last interface is B: nothing starts from there */
             char path[4400];
             conf_path(c->F, a->i + 1, a->t, -1, path, sizeof path);
             a->err = md_checkpoint_write(path, c->s, NULL);
@@ -405,17 +421,57 @@ static int trial_task(ffs *F, int i, long t, const md_system *liq, order_analyze
     return SR_OK;
 }
 
+static int pilot_observe(run_ctx *c, double lambda, void *arg)
+{
+    int *outcome = arg;
+    const int ev = cnt_ffs_trial_observe(lambda, c->F->fc.lambda_A, c->F->lamB);
+    if (ev == CNT_FFS_NONE) return 0;
+    *outcome = ev == CNT_FFS_SUCCESS ? T_SUCCESS : T_FAIL;
+    return 1;
+}
+
+/* Pilot t of interface i (adaptive placement): from configuration t mod N_i until A or the last interface;
+ * v = outcome, steps, lambda max. Nothing is stored. */
+static int pilot_task(ffs *F, int i, long t, const md_system *liq, order_analyzer *an, double *v)
+{
+    (void)liq;
+    const long c0 = t % F->nconf[i];
+    char path[4400];
+    conf_path(F, i, F->ca[i][c0], F->cb[i][c0], path, sizeof path);
+    run_ctx c = {.F = F, .an = an};
+    SR_TRY(md_checkpoint_read(path, &c.s, NULL));
+    int outcome = T_UNDECIDED, stopped = 0;
+    long steps = 0;
+    int rc = run_md(&c, 10000000ull * (uint64_t)(i + 1) + 5000000ull + (uint64_t)t, F->fc.trial_max_steps,
+                    pilot_observe, &outcome, &steps, &stopped);
+    md_system_free(c.s);
+    if (rc) {
+        fprintf(stderr, "[ffs] warning: pilot %ld from interface %d failed numerically and is left out: %s\n", t, i,
+                sr_error_message());
+        sr_error_clear();
+        outcome = T_BROKEN;
+    }
+    v[0] = outcome;
+    v[1] = (double)steps;
+    v[2] = c.lmax;
+    return SR_OK;
+}
+
 typedef int (*task_fn)(ffs *F, int stage, long index, const md_system *liq, order_analyzer *an, double *v);
+enum { TASK_FLUX = 0, TASK_TRIAL = 1, TASK_PILOT = 2 };
 
 /* Tasks 0..ntask-1 of one stage over the ranks (journal first), values[ntask * nv] on every rank afterwards. */
-static int run_tasks(ffs *F, int stage, long ntask, size_t nv, double *values, task_fn fn, const md_system *liq,
-                     order_analyzer *an)
+static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double *values, task_fn fn,
+                     const md_system *liq, order_analyzer *an)
 {
     const int rank = seed_comm_rank();
     char tag[32], what[96];
-    if (stage < 0) {
+    if (kind == TASK_FLUX) {
         snprintf(tag, sizeof tag, "ffs-flux");
         snprintf(what, sizeof what, "basin runs (flux through lambda_0 = %g)", F->lam[0]);
+    } else if (kind == TASK_PILOT) {
+        snprintf(tag, sizeof tag, "ffs-pilot%d", stage);
+        snprintf(what, sizeof what, "pilots from lambda_%d = %g", stage, F->lam[stage]);
     } else {
         snprintf(tag, sizeof tag, "ffs-stage%d", stage);
         snprintf(what, sizeof what, "stage %d trials (lambda %g -> %g)", stage, F->lam[stage], F->lam[stage + 1]);
@@ -448,11 +504,12 @@ static int run_tasks(ffs *F, int stage, long ntask, size_t nv, double *values, t
         memcpy(values + idx * (long)nv, v, nv * sizeof *v);
         rc = seed_journal_append(F->jprefix, tag, F->hash, idx, v, nv);
         const long ndone = seed_queue_fetch_add(q, 1, 1) + 1;
-        seed_queue_fetch_add(q, 2, stage < 0 ? (long)v[0] : (v[0] == T_SUCCESS));
+        seed_queue_fetch_add(q, 2, kind == TASK_FLUX ? (long)v[0] : (v[0] == T_SUCCESS));
         if (rank == 0) {
             const double el = seed_now_s() - t0, eta = el / ndone * (ntodo - ndone);
             printf("[ffs] %s: %ld/%ld done, %s %ld | %.0f s, ETA %.0f s\n", what, ndone, ntodo,
-                   stage < 0 ? "crossings" : "successes", seed_queue_read(q, 2), el, eta);
+                   kind == TASK_FLUX ? "crossings" : kind == TASK_PILOT ? "reached the last interface" : "successes",
+                   seed_queue_read(q, 2), el, eta);
             fflush(stdout);
         }
     }
@@ -539,6 +596,13 @@ static int write_ffs_nc(const ffs *F, const ffs_results *R)
     TRY(io_ncfile_put_att_text(f, NULL, "trial_outcome_codes", "0 failed (back in A), 1 reached the next interface, "
                                                                 "2 undecided at trial_max_steps (counted as failed), "
                                                                 "3 numerical failure (left out), -1 not run"));
+    char place[256];
+    if (F->adaptive)
+        snprintf(place, sizeof place, "adaptive: each next interface the largest N_max reached by a fraction >= %g of "
+                                      "%d pilot runs (p_target, pilot_trials)", F->fc.p_target, F->fc.pilot_trials);
+    else
+        snprintf(place, sizeof place, "given ([ffs] interfaces)");
+    TRY(io_ncfile_put_att_text(f, NULL, "interfaces_placement", place));
     TRY(io_ncfile_def_dim(f, "interface", (size_t)nl));
     TRY(io_ncfile_def_dim(f, "stage", (size_t)ns));
     TRY(io_ncfile_def_dim(f, "flux_run", (size_t)nf));
@@ -800,23 +864,29 @@ int seed_ffs_run(const char *file)
     }
     const double t0 = seed_now_s();
     if (rank == 0) rc = seed_job_make_outdir(&F.job);
-    F.nconf = calloc((size_t)F.nl, sizeof(long));
-    F.ca = calloc((size_t)F.nl, sizeof(long *));
-    F.cb = calloc((size_t)F.nl, sizeof(long *));
-    F.root = calloc((size_t)F.nl, sizeof(long *));
+    F.nconf = calloc((size_t)F.cap, sizeof(long));
+    F.ca = calloc((size_t)F.cap, sizeof(long *));
+    F.cb = calloc((size_t)F.cap, sizeof(long *));
+    F.root = calloc((size_t)F.cap, sizeof(long *));
     F.flux = calloc((size_t)F.fc.flux_runs * NFV, sizeof(double));
-    F.trial = calloc((size_t)F.ns * F.fc.trials * NTV, sizeof(double));
-    if (!F.nconf || !F.ca || !F.cb || !F.root || !F.flux || !F.trial) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    F.trial = calloc((size_t)(F.cap - 1) * F.fc.trials * NTV, sizeof(double));
+    double *pilot = F.adaptive ? calloc((size_t)F.fc.pilot_trials * NTV, sizeof(double)) : NULL;
+    double *pmax = F.adaptive ? calloc((size_t)F.fc.pilot_trials, sizeof(double)) : NULL;
+    if (!F.nconf || !F.ca || !F.cb || !F.root || !F.flux || !F.trial || (F.adaptive && (!pilot || !pmax)))
+        rc = SR_ERROR(SR_ENOMEM, "out of memory");
 
     /* 1. the liquid, prepared and checked on rank 0, shared */
     md_system *prepared = NULL, *liq = NULL;
     if (rank == 0 && !rc) {
         const md_units *u = md_units_get(F.job.run.units);
         printf("seedrate ffs: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
-        printf("  T = %g %s, p = %g %s, dt %g %s; N_max every %ld steps; basin A: N_max < %g; interfaces", 
+        printf("  T = %g %s, p = %g %s, dt %g %s; N_max every %ld steps; basin A: N_max < %g; interfaces",
                F.job.ip.temperature, u->temperature, F.job.ip.pressure, u->pressure, F.job.ip.dt, u->time,
                F.fc.analyze_every, F.fc.lambda_A);
-        for (int i = 0; i < F.nl; i++) printf(" %g", F.lam[i]);
+        for (int i = 0; i < F.fc.interfaces.n; i++) printf(" %g", F.fc.interfaces.v[i]);
+        if (F.adaptive)
+            printf(" (the ones between placed adaptively: P_i ~ %g from %d pilots each)", F.fc.p_target,
+                   F.fc.pilot_trials);
         printf("\n  %d basin runs x %ld steps, %d trials per interface (at most %ld steps each)\n", F.fc.flux_runs,
                F.fc.flux_steps, F.fc.trials, F.fc.trial_max_steps);
         printf("  ");
@@ -843,19 +913,55 @@ int seed_ffs_run(const char *file)
     order_analyzer *an = NULL;
     rc = order_analyzer_create(F.job.cls, F.fc.cluster_cutoff, &an);
     /* 2. the flux through lambda_0 */
-    if (!seed_comm_any(rc)) rc = run_tasks(&F, -1, F.fc.flux_runs, NFV, F.flux, flux_task, liq, an);
+    if (!seed_comm_any(rc)) rc = run_tasks(&F, TASK_FLUX, -1, F.fc.flux_runs, NFV, F.flux, flux_task, liq, an);
     if (!rc) rc = collect_configs(&F, -1);
-    /* 3. the stages */
-    for (int i = 0; !rc && i < F.ns; i++) {
+    /* 3. the stages (adaptive: first the pilots that place the next interface) */
+    for (int i = 0; !rc; i++) {
+        if (F.adaptive) {
+            if (F.lam[i] >= F.lamB) break;
+            if (i + 2 > F.cap) {
+                rc = SR_ERROR(SR_EINVAL, "%s: [ffs] the adaptive placement needs more than %d interfaces: raise "
+                                         "p_target", file, F.cap);
+                if (rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+                break;
+            }
+            double next = F.lamB;
+            if (F.nconf[i] > 0) {
+                rc = run_tasks(&F, TASK_PILOT, i, F.fc.pilot_trials, NTV, pilot, pilot_task, liq, an);
+                int m = 0;
+                for (long t = 0; !rc && t < F.fc.pilot_trials; t++)
+                    if (pilot[t * NTV] != T_BROKEN) pmax[m++] = pilot[t * NTV + 2];
+                if (!rc && m > 0) next = cnt_ffs_next_interface(pmax, m, F.lam[i], F.lamB, F.fc.p_target, 1.0);
+            }
+            if (rc) break;
+            F.lam[i + 1] = next;
+            F.nl = i + 2;
+            F.ns = i + 1;
+            if (rank == 0 && F.nconf[i] > 0) {
+                printf("[ffs] adaptive: lambda_%d = %g (the largest N_max that >= %g of the %d pilots from lambda_%d = %g "
+                       "reached)\n", i + 1, next, F.fc.p_target, F.fc.pilot_trials, i, F.lam[i]);
+                fflush(stdout);
+            }
+        } else if (i >= F.ns) {
+            break;
+        }
         if (F.nconf[i] == 0) {
             if (rank == 0)
                 printf("[ffs] no configuration at lambda_%d = %g: the stages from here are not run\n", i, F.lam[i]);
-            for (int k = i; k < F.ns; k++) F.nconf[k] = 0;
+            if (F.adaptive) { /* one empty stage to the last interface: the estimate is an upper bound */
+                F.lam[i + 1] = F.lamB;
+                F.nl = i + 2;
+                F.ns = i + 1;
+            }
+            for (int k = i; k < F.nl; k++) F.nconf[k] = 0;
             break;
         }
-        rc = run_tasks(&F, i, F.fc.trials, NTV, F.trial + (size_t)i * F.fc.trials * NTV, trial_task, liq, an);
-        if (!rc && i + 1 < F.nl) rc = collect_configs(&F, i);
+        rc = run_tasks(&F, TASK_TRIAL, i, F.fc.trials, NTV, F.trial + (size_t)i * F.fc.trials * NTV, trial_task, liq,
+                       an);
+        if (!rc) rc = collect_configs(&F, i);
     }
+    free(pilot);
+    free(pmax);
     order_analyzer_free(an);
     md_system_free(liq);
     int status = seed_comm_any(rc) ? (rc ? rc : SR_EFAILED) : SR_OK;

@@ -11,6 +11,9 @@
  *     t mod N_i, round robin, with fresh Maxwell-Boltzmann velocities from the stream (seed, 10^7 (i+1) + t))
  *     until N_max >= lambda_{i+1} (success: configuration stored for stage i+1) or N_max < lambda_A (failure);
  *     a trial still undecided after trial_max_steps counts as a failure (reported).
+ *     Adaptive placement (p_target > 0; `interfaces` = lambda_0 and the last one): before stage i, pilot_trials
+ *     pilot runs from lambda_i (streams (seed, 10^7 (i+1) + 5 10^6 + t)) go until A or the last interface; lambda_{i+1}
+ *     = the largest N_max that a fraction >= p_target of them reached (cnt_ffs_next_interface), so P_i ~ p_target.
  *  3. J = Phi_0 prod P_i / <V>, <V> the mean volume of the basin runs; the analytic variance and the bootstrap
  *     over basin runs and first-interface trees of cnt_ffs_* (cnt.h). PREFIX.ffs.nc.
  * Every task is an index on the MPI work queue; its random streams depend only on the index, so the numbers do not
@@ -35,6 +38,8 @@ typedef struct seed_ffs_config {
     long melt_steps, equil_steps;
     int basin_frames;
     int nboot;
+    double p_target;  /* > 0: interfaces placed adaptively */
+    int pilot_trials;
 } seed_ffs_config;
 
 extern const sr_keyword seed_ffs_keywords[];
