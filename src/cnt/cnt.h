@@ -104,6 +104,13 @@ int cnt_pgrow_bootstrap(size_t n, const double *x, const unsigned *n_grow, const
 int cnt_pgrow_bracket(size_t n, const double *x, const unsigned *n_grow, const unsigned *n_total, double *lo,
                       double *hi);
 
+/* Decision boundaries of a seeding replica: grown at grow_factor * N_ref, melted at melt_fraction * N_ref. A seed at
+ * the barrier top moves diffusively over a range ~1/(sqrt(pi) Z) around N_c; boundaries inside that range decide by
+ * where they are, not by the free energy: a driftless walk from N_ref reaches the grow boundary first with
+ * probability (1 - m) / ((g - 1) + (1 - m)) (gambler's ruin). Returns that probability (0.5 for symmetric
+ * boundaries, g - 1 = 1 - m); the P_grow midpoint is unbiased only when it is 0.5. NaN for g <= 1 or m >= 1. */
+double cnt_pgrow_top_bias(double grow_factor, double melt_fraction);
+
 /* ================================================================================================
  * 2. CNT quantities for a spherical nucleus (Espinosa et al. 2016, eqs. 1-6; Kelton, Solid State
  *    Phys. 45, 75 (1991))
@@ -610,5 +617,50 @@ double cnt_ffs_next_interface(const double *lambda_max, int m, double lambda_i, 
  * (general d: dG* = N_c |dmu| / (d - 1), Z = sqrt(|dmu| / (2 pi d kT N_c))). rho_s, rho_l are areal densities
  * in 2D (1 per site on a lattice). SR_EINVAL for another dim or the inputs cnt_compute rejects. */
 int cnt_compute_dim(int dim, const cnt_inputs *in, cnt_result *out);
+
+
+/* ------------------------------------------------------------------------------------------------
+ * Umbrella sampling on an integer order parameter (cnt_wham.c): pure functions of histograms, shared by
+ * `seedrate umbrella` (MD, n = N_max) and the synthetic tests. Bias energies are in units of kT.
+ * ---------------------------------------------------------------------------------------------- */
+/* Harmonic umbrella w(n)/kT = (kappa/2) (n - centre)^2 (kappa in kT per unit of n squared). */
+double cnt_umbrella_bias(double kappa, double centre, double n);
+/* Metropolis test of a hybrid Monte Carlo trial: accept (1) when u < exp(-beta_dH - beta_dw), u uniform in [0, 1);
+ * beta_dH = change of the integrator's effective (conserved) energy over the MD segment / kT (0 for exact
+ * dynamics), beta_dw = change of the bias / kT. See seed_umbrella.h for why both terms are there. */
+int cnt_hmc_accept(double beta_dH, double beta_dw, double u);
+/* Window centres: increasing and >= 0 (kappa > 0). msg gets the first problem ("centres must increase: ...");
+ * returns 0 when fine. */
+int cnt_umbrella_check_windows(const double *centres, int n, double kappa, char *msg, size_t len);
+/* Default centres: 0 < spacing, 2 spacing, ... <= n_last with spacing = max(1, round(2 / sqrt(kappa))) (neighbouring
+ * windows, each of standard deviation 1/sqrt(kappa) in a flat landscape, then overlap at one sd). Returns the count
+ * (<= cap). */
+int cnt_umbrella_default_centres(double kappa, double n_last, double *centres, int cap);
+
+/* WHAM on integer bins n = 0 .. nbins-1 (Kumar et al., J. Comput. Chem. 13, 1011 (1992); for a discrete order
+ * parameter with one bin per value it has no binning error and coincides with MBAR, Shirts & Chodera, JCP 129,
+ * 124105 (2008)): hist[i*nbins + n] samples of window i in bin n, bias[i*nbins + n] = w_i(n)/kT. Solves
+ *     P(n) = sum_i h_i(n) / sum_i N_i exp(f_i - w_i(n)),   exp(-f_i) = sum_n P(n) exp(-w_i(n))
+ * self-consistently in log space (f_0 = 0) until max_i |change of f_i| < tol (at most max_iter sweeps).
+ * F[n] = -ln P(n) with sum_n P(n) = 1 (INFINITY where no window sampled n); f[nwin] (may be NULL).
+ * Warm start: f holds a guess when warm != 0. */
+typedef struct cnt_wham_opts {
+    double tol;   /* convergence of the window free energies (kT) */
+    int max_iter;
+} cnt_wham_opts;
+int cnt_wham_solve(int nwin, int nbins, const double *hist, const double *bias, const cnt_wham_opts *o, double *F,
+                   double *f, int warm, int *iters);
+/* Block bootstrap of the WHAM free energy: window i's series x_i[0..len_i-1] (bin indices) is cut into `blocks`
+ * consecutive blocks, which are resampled with replacement within each window (correlated samples: blocks much longer
+ * than the correlation time). sd[n] = standard deviation of F[n] over the nboot resamples where finite (NaN where
+ * fewer than half the resamples had n sampled). F_all[nboot * nbins] (may be NULL) receives each resample's F. */
+int cnt_wham_bootstrap(int nwin, int nbins, const int *const *x, const long *len, const double *bias, int blocks,
+                       size_t nboot, gsl_rng *r, const cnt_wham_opts *o, double *sd, double *F_all);
+/* Barrier of F over bins: the basin n_basin = the global minimum of F, n* = the maximum of F over the finite bins
+ * above n_basin. Returns SR_EFAILED when no finite bin lies above the minimum. */
+int cnt_umbrella_barrier(int nbins, const double *F, int *n_basin, int *n_star);
+/* CNT free energy of a spherical cluster of n particles / kT: -n |dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3),
+ * all divided by kT (dmu energy, rho_s length^-3, gamma energy/length^2). */
+double cnt_umbrella_cnt_curve(double n, double dmu, double rho_s, double gamma, double kT);
 
 #endif

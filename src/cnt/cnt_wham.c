@@ -1,0 +1,218 @@
+/* Umbrella sampling statistics on an integer order parameter (n = N_max): the harmonic bias, the hybrid Monte Carlo
+ * acceptance, window checks, WHAM (= MBAR for one bin per integer value) with a block bootstrap, the barrier, and the
+ * CNT curve. Pure numbers: no md, no MPI (see cnt.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "cnt.h"
+#include "../common/sr_error.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+double cnt_umbrella_bias(double kappa, double centre, double n)
+{
+    const double d = n - centre;
+    return 0.5 * kappa * d * d;
+}
+
+int cnt_hmc_accept(double beta_dH, double beta_dw, double u)
+{
+    /* min(1, exp(-x)): a NaN energy (numerical failure) is rejected */
+    const double x = beta_dH + beta_dw;
+    if (!isfinite(x)) return x == -INFINITY;
+    return x <= 0 || u < exp(-x);
+}
+
+int cnt_umbrella_check_windows(const double *c, int n, double kappa, char *msg, size_t len)
+{
+    if (!(kappa > 0) || !isfinite(kappa)) {
+        snprintf(msg, len, "kappa = %g must be > 0 (kT per atom^2)", kappa);
+        return 1;
+    }
+    if (n < 1) {
+        snprintf(msg, len, "no window: give centres or n_last");
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!(c[i] >= 0) || !isfinite(c[i])) {
+            snprintf(msg, len, "centre %d = %g must be >= 0 (atoms)", i + 1, c[i]);
+            return 1;
+        }
+        if (i > 0 && !(c[i] > c[i - 1])) {
+            snprintf(msg, len, "centres must increase: centre %d = %g is not above centre %d = %g", i + 1, c[i], i,
+                     c[i - 1]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cnt_umbrella_default_centres(double kappa, double n_last, double *c, int cap)
+{
+    if (!(kappa > 0)) return 0;
+    double sp = floor(2.0 / sqrt(kappa) + 0.5);
+    if (sp < 1) sp = 1;
+    int n = 0;
+    for (double x = sp; x <= n_last + 1e-9 && n < cap; x += sp) c[n++] = x;
+    return n;
+}
+
+static double log_sum_exp(const double *a, int n)
+{
+    double m = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (a[i] > m) m = a[i];
+    if (!isfinite(m)) return m;
+    double s = 0;
+    for (int i = 0; i < n; i++) s += exp(a[i] - m);
+    return m + log(s);
+}
+
+int cnt_wham_solve(int nwin, int nbins, const double *hist, const double *bias, const cnt_wham_opts *o, double *F,
+                   double *f, int warm, int *iters)
+{
+    if (nwin < 1 || nbins < 1 || !hist || !bias || !F || !o || !(o->tol > 0) || o->max_iter < 1)
+        return SR_ERROR(SR_EINVAL, "WHAM: need windows, bins, histograms, biases and tol > 0");
+    double *N = calloc((size_t)nwin, sizeof *N), *H = calloc((size_t)nbins, sizeof *H);
+    double *fw = calloc((size_t)nwin, sizeof *fw), *tmp = malloc((size_t)(nwin > nbins ? nwin : nbins) * sizeof *tmp);
+    double *lnP = malloc((size_t)nbins * sizeof *lnP);
+    if (!N || !H || !fw || !tmp || !lnP) {
+        free(N), free(H), free(fw), free(tmp), free(lnP);
+        return SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < nwin; i++)
+        for (int n = 0; n < nbins; n++) {
+            N[i] += hist[(size_t)i * nbins + n];
+            H[n] += hist[(size_t)i * nbins + n];
+        }
+    int rc = SR_OK;
+    for (int i = 0; i < nwin; i++)
+        if (!(N[i] > 0)) rc = SR_ERROR(SR_EINVAL, "WHAM: window %d has no samples", i);
+    if (warm && f)
+        for (int i = 0; i < nwin; i++) fw[i] = f[i] - f[0];
+    int it = 0;
+    for (; !rc && it < o->max_iter; it++) {
+        /* ln P(n) = ln H(n) - ln sum_i N_i exp(f_i - w_i(n)) */
+        for (int n = 0; n < nbins; n++) {
+            if (!(H[n] > 0)) {
+                lnP[n] = -INFINITY;
+                continue;
+            }
+            for (int i = 0; i < nwin; i++) tmp[i] = log(N[i]) + fw[i] - bias[(size_t)i * nbins + n];
+            lnP[n] = log(H[n]) - log_sum_exp(tmp, nwin);
+        }
+        /* f_i = -ln sum_n P(n) exp(-w_i(n)), shifted so that f_0 = 0 */
+        double delta = 0, f0 = 0;
+        for (int i = 0; i < nwin; i++) {
+            for (int n = 0; n < nbins; n++) tmp[n] = lnP[n] - bias[(size_t)i * nbins + n];
+            double fi = -log_sum_exp(tmp, nbins);
+            if (i == 0) f0 = fi;
+            fi -= f0;
+            if (fabs(fi - fw[i]) > delta) delta = fabs(fi - fw[i]);
+            fw[i] = fi;
+        }
+        if (!isfinite(delta)) rc = SR_ERROR(SR_EFAILED, "WHAM: the window free energies are not finite");
+        else if (delta < o->tol) {
+            it++;
+            break;
+        }
+    }
+    if (!rc && it >= o->max_iter)
+        rc = SR_ERROR(SR_EFAILED, "WHAM: no convergence to %g kT in %d iterations (windows overlap too little?)",
+                      o->tol, o->max_iter);
+    if (!rc) {
+        const double norm = log_sum_exp(lnP, nbins);
+        for (int n = 0; n < nbins; n++) F[n] = isfinite(lnP[n]) ? norm - lnP[n] : INFINITY;
+        if (f)
+            for (int i = 0; i < nwin; i++) f[i] = fw[i];
+        if (iters) *iters = it;
+    }
+    free(N), free(H), free(fw), free(tmp), free(lnP);
+    return rc;
+}
+
+int cnt_wham_bootstrap(int nwin, int nbins, const int *const *x, const long *len, const double *bias, int blocks,
+                       size_t nboot, gsl_rng *r, const cnt_wham_opts *o, double *sd, double *F_all)
+{
+    if (nwin < 1 || nbins < 1 || !x || !len || !bias || blocks < 1 || nboot < 2 || !r || !sd)
+        return SR_ERROR(SR_EINVAL, "WHAM bootstrap: need windows, series, blocks >= 1, nboot >= 2, a stream");
+    for (int i = 0; i < nwin; i++)
+        if (len[i] < blocks) return SR_ERROR(SR_EINVAL, "WHAM bootstrap: window %d has %ld samples < %d blocks", i, len[i], blocks);
+    double *hist = calloc((size_t)nwin * nbins, sizeof *hist), *F = malloc((size_t)nbins * sizeof *F);
+    double *f = calloc((size_t)nwin, sizeof *f), *s1 = calloc((size_t)nbins, sizeof *s1);
+    double *s2 = calloc((size_t)nbins, sizeof *s2);
+    long *cnt = calloc((size_t)nbins, sizeof *cnt);
+    int rc = (!hist || !F || !f || !s1 || !s2 || !cnt) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    /* warm start from the full data's window free energies */
+    for (int i = 0; !rc && i < nwin; i++)
+        for (long t = 0; t < len[i]; t++) {
+            const int b = x[i][t];
+            if (b >= 0 && b < nbins) hist[(size_t)i * nbins + b] += 1;
+        }
+    if (!rc) rc = cnt_wham_solve(nwin, nbins, hist, bias, o, F, f, 0, NULL);
+    for (size_t k = 0; !rc && k < nboot; k++) {
+        memset(hist, 0, (size_t)nwin * nbins * sizeof *hist);
+        for (int i = 0; i < nwin; i++) {
+            const long bl = len[i] / blocks; /* the last block takes the remainder */
+            for (int b = 0; b < blocks; b++) {
+                const int pick = (int)gsl_rng_uniform_int(r, (unsigned long)blocks);
+                const long t0 = pick * bl, t1 = pick == blocks - 1 ? len[i] : t0 + bl;
+                for (long t = t0; t < t1; t++) {
+                    const int v = x[i][t];
+                    if (v >= 0 && v < nbins) hist[(size_t)i * nbins + v] += 1;
+                }
+            }
+        }
+        double *fk = malloc((size_t)nwin * sizeof *fk);
+        if (!fk) {
+            rc = SR_ERROR(SR_ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(fk, f, (size_t)nwin * sizeof *fk);
+        rc = cnt_wham_solve(nwin, nbins, hist, bias, o, F, fk, 1, NULL);
+        free(fk);
+        if (rc) break;
+        for (int n = 0; n < nbins; n++) {
+            if (F_all) F_all[k * nbins + n] = F[n];
+            if (!isfinite(F[n])) continue;
+            s1[n] += F[n];
+            s2[n] += F[n] * F[n];
+            cnt[n]++;
+        }
+    }
+    for (int n = 0; !rc && n < nbins; n++) {
+        if (cnt[n] < 2 || 2 * (size_t)cnt[n] < nboot) {
+            sd[n] = NAN;
+            continue;
+        }
+        const double m = s1[n] / cnt[n], v = (s2[n] - cnt[n] * m * m) / (cnt[n] - 1);
+        sd[n] = sqrt(v > 0 ? v : 0);
+    }
+    free(hist), free(F), free(f), free(s1), free(s2), free(cnt);
+    return rc;
+}
+
+int cnt_umbrella_barrier(int nbins, const double *F, int *n_basin, int *n_star)
+{
+    int lo = -1;
+    for (int n = 0; n < nbins; n++)
+        if (isfinite(F[n]) && (lo < 0 || F[n] < F[lo])) lo = n;
+    int hi = -1;
+    for (int n = lo + 1; lo >= 0 && n < nbins; n++)
+        if (isfinite(F[n]) && (hi < 0 || F[n] > F[hi])) hi = n;
+    if (lo < 0 || hi < 0) return SR_ERROR(SR_EFAILED, "free energy: no sampled bin above the basin's minimum");
+    *n_basin = lo;
+    *n_star = hi;
+    return SR_OK;
+}
+
+double cnt_umbrella_cnt_curve(double n, double dmu, double rho_s, double gamma, double kT)
+{
+    return (-n * fabs(dmu) + cbrt(36.0 * M_PI) * pow(rho_s, -2.0 / 3.0) * gamma * pow(n, 2.0 / 3.0)) / kT;
+}
