@@ -258,6 +258,52 @@ static void test_bracket_of_separated_outcomes(void **state)
     assert_int_equal(cnt_pgrow_bracket(5, x, g4, t, &lo, &hi), SR_EFAILED);
 }
 
+/* Decision boundaries: walkers started at N_ref = n* of a CNT barrier dG(n) = -D n + b n^(2/3) (n* = 40, dG* = 10 kT,
+ * barrier-top range 1/(sqrt(pi) Z) = 22 atoms), moving +-1 with probabilities from dG (detailed balance), absorbed
+ * at grow_factor * N_ref or melt_fraction * N_ref. On a flat landscape the fraction absorbed above is the
+ * gambler's-ruin value cnt_pgrow_top_bias returns; on the barrier, symmetric boundaries (1.5, 0.5) give ~0.5 at n*
+ * while the old LJ inputs' (1.3, 0.5) give a fraction well above it, i.e. they move the P_grow midpoint below n*. */
+static double walk_fraction(gsl_rng *r, double g, double m, int flat, int nwalk)
+{
+    const double ns = 40.0, b = 30.0 / pow(ns, 2.0 / 3.0), D = 2.0 * b / (3.0 * cbrt(ns));
+    const int up = (int)ceil(g * ns), lo = (int)floor(m * ns);
+    int hits = 0;
+    for (int w = 0; w < nwalk; w++) {
+        int n = (int)ns;
+        while (n > lo && n < up) {
+            double p = 0.5;
+            if (!flat) {
+                const double g0 = -D * n + b * pow(n, 2.0 / 3.0);
+                const double gu = -D * (n + 1) + b * pow(n + 1, 2.0 / 3.0), gd = -D * (n - 1) + b * pow(n - 1, 2.0 / 3.0);
+                const double ru = exp(-(gu - g0) / 2), rd = exp(-(gd - g0) / 2);
+                p = ru / (ru + rd);
+            }
+            n += gsl_rng_uniform(r) < p ? 1 : -1;
+        }
+        hits += n >= up;
+    }
+    return (double)hits / nwalk;
+}
+
+static void test_decision_boundary_bias(void **state)
+{
+    (void)state;
+    gsl_rng *r = sr_rng_create(31, 0, SR_RNG_USER);
+    const int nw = 4000;
+    const double sig = 0.5 / sqrt((double)nw); /* binomial sd at p ~ 0.5 */
+    assert_true(fabs(cnt_pgrow_top_bias(1.5, 0.5) - 0.5) < 1e-15);
+    assert_true(fabs(cnt_pgrow_top_bias(1.3, 0.5) - 0.625) < 1e-15);
+    assert_true(isnan(cnt_pgrow_top_bias(1.0, 0.5)) && isnan(cnt_pgrow_top_bias(1.5, 1.0)));
+    const double flat = walk_fraction(r, 1.3, 0.5, 1, nw);
+    const double asym = walk_fraction(r, 1.3, 0.5, 0, nw), sym = walk_fraction(r, 1.5, 0.5, 0, nw);
+    print_message("flat 1.3/0.5: %.3f (gambler's ruin %.3f); CNT barrier from n*: 1.3/0.5 %.3f, 1.5/0.5 %.3f\n", flat,
+                  cnt_pgrow_top_bias(1.3, 0.5), asym, sym);
+    assert_true(fabs(flat - 0.625) < 3.5 * sig);
+    assert_true(fabs(sym - 0.5) < 0.04);
+    assert_true(asym - sym > 0.06);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap_reproducible),
         cmocka_unit_test(test_error_paths),
         cmocka_unit_test(test_bracket_of_separated_outcomes),
+        cmocka_unit_test(test_decision_boundary_bias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,3 +269,10 @@ int cnt_pgrow_bracket(size_t n, const double *x, const unsigned *n_grow, const u
     *hi = b_hi;
     return SR_OK;
 }
+
+double cnt_pgrow_top_bias(double grow_factor, double melt_fraction)
+{
+    const double up = grow_factor - 1.0, down = 1.0 - melt_fraction;
+    if (!(up > 0) || !(down > 0)) return NAN;
+    return down / (up + down);
+}

@@ -1364,6 +1364,14 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         C.job.pot->cls->describe(C.job.pot->state, stdout);
         printf("  classifier: ");
         C.job.cls->cls->describe(C.job.cls->state, stdout);
+        const double pb = cnt_pgrow_top_bias(C.cc.grow_factor, C.cc.melt_fraction);
+        printf("  decisions: grown at %g x, melted at %g x the size at frame %d", C.cc.grow_factor, C.cc.melt_fraction,
+               C.cc.settle_frames);
+        if (C.cc.mode == 0 && isfinite(pb) && fabs(pb - 0.5) > 0.05)
+            printf("\n  WARNING: asymmetric decision boundaries: a seed diffusing at the barrier top reaches the grow "
+                   "boundary first with probability %.2f, not 0.5, which shifts the P_grow midpoint (N_c) %s; use "
+                   "grow_factor - 1 = 1 - melt_fraction (e.g. 1.5 and 0.5)", pb, pb > 0.5 ? "down" : "up");
+        printf("\n");
         fflush(stdout);
     }
     long *owner = calloc((size_t)C.npoints, sizeof(long));
