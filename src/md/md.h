@@ -208,6 +208,8 @@ typedef struct md_potential_class {
     int nlist_kind;                /* MD_NLIST_HALF or MD_NLIST_FULL */
     void (*describe)(const void *state, FILE *out);
     void (*destroy)(void *state);
+    /* Optional: switch the force loop (md_kernel); NULL for styles with one loop. */
+    int (*set_kernel)(void *state, int kernel);
 } md_potential_class;
 
 typedef struct md_potential {
@@ -225,6 +227,28 @@ int md_potential_from_section(sr_section *sec, const md_system *s, const char *b
 int md_potential_wrap(const md_potential_class *cls, void *state, md_potential **out);
 void md_potential_free(md_potential *p);
 double md_potential_cutoff(const md_potential *p);
+
+/* Force-loop variants of the pair styles (LJ): the scalar reference loop, or one vectorised loop compiled for
+ * the baseline instruction set (SSE2 on x86-64), AVX2 + FMA and AVX-512, picked at run time so that the
+ * default portable build uses the widest SIMD unit the CPU has. Same pairs, same per-pair arithmetic; sums
+ * in another order (agreement to rounding: tests/test_md_lj_simd.c). MD_KERNEL_AUTO = the environment
+ * variable SEEDRATE_KERNEL (reference|simd|avx2|avx512) if set, else the widest available. */
+enum md_kernel {
+    MD_KERNEL_AUTO = 0,
+    MD_KERNEL_REFERENCE,
+    MD_KERNEL_SIMD,
+    MD_KERNEL_AVX2,
+    MD_KERNEL_AVX512,
+    MD_KERNEL_NKINDS
+};
+const char *md_kernel_name(int kernel);
+/* 1 if this CPU (and this build) runs `kernel`. */
+int md_kernel_available(int kernel);
+/* AUTO -> a concrete kernel (SEEDRATE_KERNEL, else the widest available); others unchanged. SR_EINVAL
+ * (message) for an unknown SEEDRATE_KERNEL value or a kernel this CPU lacks. */
+int md_kernel_resolve(int kernel, int *out);
+/* Choose the force loop of a potential (SR_EINVAL for a style with one loop, other than REFERENCE/AUTO). */
+int md_potential_set_kernel(md_potential *p, int kernel);
 
 /* Zero forces, evaluate, fold ghost forces, compute virial (if asked), check energy and forces for
  * NaN/Inf (an error names the atom id and step). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "md.h"
+#include "md_simd.h"
 
 typedef struct lj_state {
     md_lj_params p;
@@ -16,6 +17,7 @@ typedef struct lj_state {
     double lj3[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 4 eps sig^12 */
     double lj4[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 4 eps sig^6 */
     double offset[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES];
+    int kernel; /* md_kernel: which force loop runs (MD_KERNEL_AUTO resolved at set-up) */
 } lj_state;
 
 static int lj_setup(lj_state *st, const md_lj_params *p)
@@ -30,6 +32,7 @@ static int lj_setup(lj_state *st, const md_lj_params *p)
                             p->epsilon[a], p->sigma[a]);
     st->p = *p;
     st->nt = p->ntypes;
+    SR_TRY(md_kernel_resolve(MD_KERNEL_AUTO, &st->kernel));
     for (int a = 0; a < st->nt; a++)
         for (int b = 0; b < st->nt; b++) {
             double eps = sqrt(p->epsilon[a] * p->epsilon[b]);
@@ -98,7 +101,20 @@ static int lj_create(void **state, const void *config, const md_system *s, const
     return SR_OK;
 }
 
-/* The pair loop, written once; `single` = 1 lets the compiler hoist the (only) type pair's parameters. */
+/* Pair physics, written once for every kernel below: for r^2 = r2 inside the cutoff, the force factor
+ * fpair = -(dE/dr)/r (so f_i += d fpair with d = x_i - x_j) and the pair energy. */
+static inline __attribute__((always_inline)) double lj_fpair(double r2i, double r6i, double lj1, double lj2)
+{
+    return r6i * (lj1 * r6i - lj2) * r2i;
+}
+static inline __attribute__((always_inline)) double lj_epair(double r6i, double lj3, double lj4, double offset)
+{
+    return r6i * (lj3 * r6i - lj4) - offset;
+}
+
+/* The reference loop: scalar, one pair at a time, a branch for the cutoff. `single` = 1 lets the compiler
+ * hoist the (only) type pair's parameters. Kept as the readable definition and as the yardstick of the
+ * vectorised kernels (tests/test_md_lj_simd.c). */
 static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, md_system *s, const md_nlist *nl,
                                                             int want_e, double *eatom, const int single)
 {
@@ -125,7 +141,7 @@ static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, 
             if (r2 >= cutsq) continue;
             const double lj1 = single ? a0 : st->lj1[k], lj2 = single ? b0 : st->lj2[k];
             const double r2i = 1.0 / r2, r6i = r2i * r2i * r2i;
-            const double fpair = r6i * (lj1 * r6i - lj2) * r2i;
+            const double fpair = lj_fpair(r2i, r6i, lj1, lj2);
             fxi += dx * fpair;
             fyi += dy * fpair;
             fzi += dz * fpair;
@@ -134,7 +150,7 @@ static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, 
             f[3 * j + 2] -= dz * fpair;
             if (want_e) {
                 const double lj3 = single ? e0 : st->lj3[k], lj4 = single ? g0 : st->lj4[k];
-                const double e = r6i * (lj3 * r6i - lj4) - (single ? o0 : st->offset[k]);
+                const double e = lj_epair(r6i, lj3, lj4, single ? o0 : st->offset[k]);
                 energy += e;
                 if (eatom) {
                     eatom[i] += 0.5 * e;
@@ -149,18 +165,152 @@ static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, 
     return energy;
 }
 
+static double lj_reference(const lj_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom)
+{
+    if (st->nt == 1) return want_e ? lj_loop(st, s, nl, 1, eatom, 1) : lj_loop(st, s, nl, 0, NULL, 1);
+    return lj_loop(st, s, nl, want_e, eatom, 0);
+}
+
+/* The vectorised loop: the same pairs with the same arithmetic per pair, and every sum taken in the
+ * reference's order, so forces, energies and per-atom energies are bit-identical to lj_loop (with the
+ * compiler's default -ffp-contract=off of ISO C; tests/test_md_lj_simd.c) and trajectories do not change.
+ * The neighbours of atom i go in chunks through three loops:
+ *   pack:    their positions (and type-pair rows) copied to contiguous arrays - plain loads, as x86 gather
+ *            instructions are no faster;
+ *   compute: the pair terms, vectorised (#pragma omp simd; check with -fopt-info-vec-optimized): no branch
+ *            (the cutoff is a 0/1 weight; pairs beyond it contribute exact zeros), blocks of one AVX-512
+ *            vector with the chunk padded by partners beyond the cutoff, so no scalar remainder;
+ *   apply:   the per-pair forces summed onto i and subtracted from j in list order (a scatter, scalar: the
+ *            j of one list are distinct, but x86 scatters are slow and the order fixes the rounding). */
+#define LJ_CHUNK 64
+#define LJ_PAD 8 /* doubles in the widest vector (AVX-512) */
+static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state *st, md_system *s,
+                                                                 const md_nlist *nl, const int want_e,
+                                                                 double *eatom, const int per_atom,
+                                                                 const int single)
+{
+    const int nt = st->nt;
+    const double *restrict x = s->x;
+    double *restrict f = s->f;
+    const int *restrict type = s->type;
+    const int *restrict neigh = nl->neigh;
+    const double c0 = st->cutsq[0], a0 = st->lj1[0], b0 = st->lj2[0], e0 = st->lj3[0], g0 = st->lj4[0],
+                 o0 = st->offset[0];
+    const double pad_distance = 2.0 * st->p.cutoff;
+    double energy = 0.0;
+    double px[LJ_CHUNK] __attribute__((aligned(64))), py[LJ_CHUNK] __attribute__((aligned(64)));
+    double pz[LJ_CHUNK] __attribute__((aligned(64)));
+    double tx[LJ_CHUNK] __attribute__((aligned(64))), ty[LJ_CHUNK] __attribute__((aligned(64)));
+    double tz[LJ_CHUNK] __attribute__((aligned(64))), te[LJ_CHUNK] __attribute__((aligned(64)));
+    int pk[LJ_CHUNK] __attribute__((aligned(64)));
+    for (int i = 0; i < nl->n; i++) {
+        const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+        const int ti = single ? 0 : type[i] * nt;
+        double fxi = 0, fyi = 0, fzi = 0;
+        const int *jl = neigh + nl->first[i];
+        const int jn = nl->num[i];
+        for (int q0 = 0; q0 < jn; q0 += LJ_CHUNK) {
+            const int m = jn - q0 < LJ_CHUNK ? jn - q0 : LJ_CHUNK;
+            const int *restrict jc = jl + q0;
+            for (int q = 0; q < m; q++) {
+                const int j = jc[q];
+                px[q] = x[3 * j];
+                py[q] = x[3 * j + 1];
+                pz[q] = x[3 * j + 2];
+                if (!single) pk[q] = ti + type[j];
+            }
+            const int mpad = (m + LJ_PAD - 1) / LJ_PAD * LJ_PAD;
+            for (int q = m; q < mpad; q++) {
+                px[q] = xi + pad_distance;
+                py[q] = yi;
+                pz[q] = zi;
+                pk[q] = 0;
+            }
+            for (int b = 0; b < mpad; b += LJ_PAD) {
+#pragma omp simd aligned(px, py, pz, tx, ty, tz, te, pk : 64)
+                for (int l = 0; l < LJ_PAD; l++) {
+                    const int q = b + l;
+                    const double dx = xi - px[q], dy = yi - py[q], dz = zi - pz[q];
+                    const double r2 = dx * dx + dy * dy + dz * dz;
+                    const int k = single ? 0 : pk[q];
+                    /* a select between constants is branch-free on every ISA; `inside ? arithmetic : 0`
+                     * stays a branch (the arithmetic might trap) and blocks vectorisation without AVX-512 */
+                    const double inside = r2 < (single ? c0 : st->cutsq[k]) ? 1.0 : 0.0;
+                    const double r2i = 1.0 / r2, r6i = r2i * r2i * r2i;
+                    const double fpair =
+                        inside * lj_fpair(r2i, r6i, single ? a0 : st->lj1[k], single ? b0 : st->lj2[k]);
+                    tx[q] = dx * fpair;
+                    ty[q] = dy * fpair;
+                    tz[q] = dz * fpair;
+                    if (want_e)
+                        te[q] = inside * lj_epair(r6i, single ? e0 : st->lj3[k], single ? g0 : st->lj4[k],
+                                                  single ? o0 : st->offset[k]);
+                }
+            }
+            for (int q = 0; q < m; q++) {
+                const int j = jc[q];
+                fxi += tx[q];
+                fyi += ty[q];
+                fzi += tz[q];
+                f[3 * j] -= tx[q];
+                f[3 * j + 1] -= ty[q];
+                f[3 * j + 2] -= tz[q];
+                if (want_e) {
+                    energy += te[q];
+                    if (per_atom) {
+                        eatom[i] += 0.5 * te[q];
+                        eatom[j] += 0.5 * te[q];
+                    }
+                }
+            }
+        }
+        f[3 * i] += fxi;
+        f[3 * i + 1] += fyi;
+        f[3 * i + 2] += fzi;
+    }
+    return energy;
+}
+
+/* One copy of the vectorised loop per instruction set; the CPU picks at run time (lj_kernel_pick), so the
+ * default portable build reaches AVX2/AVX-512 without -march=native. */
+#define LJ_SIMD_VARIANT(NAME, ATTR)                                                                       \
+    static ATTR double NAME(const lj_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom) \
+    {                                                                                                     \
+        if (st->nt == 1) {                                                                                \
+            if (!want_e) return lj_loop_simd(st, s, nl, 0, NULL, 0, 1);                                   \
+            return eatom ? lj_loop_simd(st, s, nl, 1, eatom, 1, 1) : lj_loop_simd(st, s, nl, 1, NULL, 0, 1); \
+        }                                                                                                 \
+        if (!want_e) return lj_loop_simd(st, s, nl, 0, NULL, 0, 0);                                       \
+        return eatom ? lj_loop_simd(st, s, nl, 1, eatom, 1, 0) : lj_loop_simd(st, s, nl, 1, NULL, 0, 0);  \
+    }
+LJ_SIMD_VARIANT(lj_simd_default, )
+#if MD_SIMD_X86
+LJ_SIMD_VARIANT(lj_simd_avx2, MD_TARGET_AVX2)
+LJ_SIMD_VARIANT(lj_simd_avx512, MD_TARGET_AVX512)
+#endif
+
+typedef double (*lj_kernel_fn)(const lj_state *, md_system *, const md_nlist *, int, double *);
+static const lj_kernel_fn lj_kernels[MD_KERNEL_NKINDS] = {
+    [MD_KERNEL_REFERENCE] = lj_reference,
+    [MD_KERNEL_SIMD] = lj_simd_default,
+#if MD_SIMD_X86
+    [MD_KERNEL_AVX2] = lj_simd_avx2,
+    [MD_KERNEL_AVX512] = lj_simd_avx512,
+#endif
+};
+
 static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
 {
     const lj_state *st = state;
     const int want_e = (want & MD_WANT_ENERGY) != 0;
     double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
-    double e;
-    if (st->nt == 1)
-        e = want_e ? lj_loop(st, s, nl, 1, eatom, 1) : lj_loop(st, s, nl, 0, NULL, 1);
-    else
-        e = lj_loop(st, s, nl, want_e, eatom, 0);
-    r->energy += e;
+    r->energy += lj_kernels[st->kernel](st, s, nl, want_e, eatom);
     return SR_OK;
+}
+
+static int lj_set_kernel(void *state, int kernel)
+{
+    return md_kernel_resolve(kernel, &((lj_state *)state)->kernel);
 }
 
 static double lj_cutoff(const void *state)
@@ -175,7 +325,7 @@ static void lj_describe(const void *state, FILE *out)
             st->p.shift ? "energy shifted to 0 at cutoff" : "not shifted",
             st->p.mixing ? "arithmetic" : "geometric", st->nt);
     for (int t = 0; t < st->nt; t++) fprintf(out, " [eps %g sigma %g]", st->p.epsilon[t], st->p.sigma[t]);
-    fprintf(out, "\n");
+    fprintf(out, "; force loop %s\n", md_kernel_name(st->kernel));
 }
 
 static void lj_destroy(void *state)
@@ -193,6 +343,7 @@ const md_potential_class md_potential_lj = {
     .nlist_kind = MD_NLIST_HALF,
     .describe = lj_describe,
     .destroy = lj_destroy,
+    .set_kernel = lj_set_kernel,
 };
 
 int md_lj_create(const md_lj_params *p, md_potential **out)
