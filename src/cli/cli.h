@@ -16,6 +16,7 @@ int cmd_kmc(int argc, char **argv);
 int cmd_ising(int argc, char **argv);
 int cmd_brute(int argc, char **argv);     /* brute-force MD rate from first-passage times */
 int cmd_ffs(int argc, char **argv);       /* forward flux sampling rate on N_max */
+int cmd_umbrella(int argc, char **argv);  /* umbrella sampling of N_max: dG(n), n*, dG* */
 
 /* Print "seedrate: error: <message>" for the last recorded error (sr_error_message()). */
 void cli_report_error(const char *context);

@@ -16,6 +16,7 @@ static const subcommand commands[] = {
     {"campaign", cmd_campaign, "seeding campaign over MPI replicas: grow/melt statistics -> N_c +- error"},
     {"brute", cmd_brute, "brute-force MD over MPI replicas: first-passage times -> J (MLE and MFPT fit), n*, Z"},
     {"ffs", cmd_ffs, "forward flux sampling over MPI: flux through lambda_0, interface probabilities -> J +- errors"},
+    {"umbrella", cmd_umbrella, "umbrella sampling of N_max over MPI (hybrid MC, WHAM): dG(n) +- errors, n*, dG*"},
     {"cnt", cmd_cnt, "nucleation rate from the model: T_m, dmu(T), N_c, f+ -> gamma, dG*, J +- errors"},
     {"report", cmd_report, "Markdown + PNG report of PREFIX.nc and PREFIX.rates.nc"},
     {"kmc", cmd_kmc, "cluster-size kinetic Monte Carlo: Becker-Doring flux vs CNT/Zeldovich vs MFPT rate"},

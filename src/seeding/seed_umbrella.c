@@ -1,0 +1,811 @@
+/* Umbrella sampling of N_max over MPI ranks (see seed_umbrella.h): input, the liquid, the windows' starting
+ * configurations, the hybrid Monte Carlo chains (one task per window), the journal, WHAM + bootstrap (cnt_wham_*,
+ * cnt.h) and PREFIX.umbrella.nc. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "seed_umbrella.h"
+#include "seed.h"
+#include "seed_cnt.h"
+#include "seed_comm.h"
+#include "../cnt/cnt.h"
+#include "../common/sr_rng.h"
+#include "../io/io.h"
+
+/* ================================================================================================
+ * Input
+ * ============================================================================================== */
+
+const sr_keyword seed_umbrella_keywords[] = {
+    {"centres", SR_KW_REALS, offsetof(seed_umbrella_config, centres), "atoms", "", 0, 1e7, NULL,
+     "window centres c_i of the bias (kappa/2)(N_max - c_i)^2 kT, increasing; empty: every round(2/sqrt(kappa)) atoms "
+     "up to n_last (neighbouring windows then overlap at one standard deviation)"},
+    {"kappa", SR_KW_REAL, offsetof(seed_umbrella_config, kappa), "kT/atom^2", "0.15", -1e9, 1e9, NULL,
+     "spring constant of every window's bias (> 0); a window's N_max spread is ~1/sqrt(kappa)"},
+    {"n_last", SR_KW_REAL, offsetof(seed_umbrella_config, n_last), "atoms", "0", 0, 1e7, NULL,
+     "last centre of the default spacing (used when centres is empty)"},
+    {"unbiased", SR_KW_BOOL, offsetof(seed_umbrella_config, unbiased), "", "yes", 0, 1, NULL,
+     "window 0 samples the liquid without bias (its own N_max histogram: the low-n part of dG(n))"},
+    {"md_steps", SR_KW_LONG, offsetof(seed_umbrella_config, md_steps), "steps", "10", 1, 1e9, NULL,
+     "MD steps of each hybrid Monte Carlo trial (fresh velocities, then accepted or rejected on the bias and the "
+     "integrator's effective-energy error)"},
+    {"sweeps", SR_KW_INT, offsetof(seed_umbrella_config, sweeps), "", "500", 2, 1e7, NULL,
+     "trials per window whose N_max are the window's samples"},
+    {"equil_sweeps", SR_KW_INT, offsetof(seed_umbrella_config, equil_sweeps), "", "100", 0, 1e7, NULL,
+     "trials per window discarded first (the start relaxes into the window)"},
+    {"blocks", SR_KW_INT, offsetof(seed_umbrella_config, blocks), "", "10", 2, 1e6, NULL,
+     "blocks of each window's series for the block bootstrap (longer than the correlation time)"},
+    {"bootstrap", SR_KW_INT, offsetof(seed_umbrella_config, nboot), "", "200", 0, 1e7, NULL,
+     "bootstrap resamples of the free energy (0: no errors)"},
+    {"wham_tol", SR_KW_REAL, offsetof(seed_umbrella_config, wham_tol), "kT", "1e-8", 1e-14, 1, NULL,
+     "WHAM converged when no window free energy changes by more than this"},
+    {"liquid_cells", SR_KW_REALS, offsetof(seed_umbrella_config, liquid_cells), "", "8 8 8", 1, 1000, NULL,
+     "unit cells of the [structure] lattice that is melted to make the liquid"},
+    {"liquid_density", SR_KW_REAL, offsetof(seed_umbrella_config, liquid_density), "length^-3", "0", 0, 1e6, NULL,
+     "number density of the lattice that is melted (0: 0.85 x the crystal density); NPT then sets the density"},
+    {"melt_temperature", SR_KW_REAL, offsetof(seed_umbrella_config, melt_temperature), "temperature", "0", 0, 1e7,
+     NULL, "temperature at which the lattice is melted (0: 2 T)"},
+    {"melt_steps", SR_KW_LONG, offsetof(seed_umbrella_config, melt_steps), "steps", "2000", 0, 1e12, NULL,
+     "steps of melting (NVT at melt_temperature)"},
+    {"equil_steps", SR_KW_LONG, offsetof(seed_umbrella_config, equil_steps), "steps", "1000", 0, 1e12, NULL,
+     "NPT equilibration of the liquid at (T, p)"},
+    {"relax_steps", SR_KW_LONG, offsetof(seed_umbrella_config, relax_steps), "steps", "100", 0, 1e12, NULL,
+     "NVT relaxation of a window's seeded start with the seed frozen"},
+    {"cluster_cutoff", SR_KW_REAL, offsetof(seed_umbrella_config, cluster_cutoff), "length", "0", 0, 1e3, NULL,
+     "solid atoms closer than this belong to one cluster (0: the classifier's neighbor cutoff)"},
+    {"dmu", SR_KW_REAL, offsetof(seed_umbrella_config, dmu), "energy", "0", -1e9, 1e9, NULL,
+     "optional: chemical potential difference mu_s - mu_l per particle (|dmu| is used) for the CNT curve"},
+    {"rho_s", SR_KW_REAL, offsetof(seed_umbrella_config, rho_s), "length^-3", "0", 0, 1e9, NULL,
+     "optional: number density of the crystal for the CNT curve"},
+    {"gamma", SR_KW_REAL, offsetof(seed_umbrella_config, gamma), "energy/length^2", "0", 0, 1e9, NULL,
+     "optional: interfacial free energy for the CNT curve (with dmu and rho_s; e.g. seeding's gamma)"},
+    SR_KW_END};
+
+static const sr_keyword umb_run_keywords[] = {
+    {"units", SR_KW_CHOICE, offsetof(seed_run_config, units), "", "lj", 0, 0, "lj|metal",
+     "unit style (lj reduced; metal: angstrom, eV, ps, g/mol, K, bar)"},
+    {"seed", SR_KW_LONG, offsetof(seed_run_config, seed), "", "2016", 0, 9.2e18, NULL,
+     "run seed: every random stream derives from it and the window index"},
+    SR_KW_END};
+
+static const sr_keyword umb_output_keywords[] = {
+    {"prefix", SR_KW_STRING, offsetof(seed_output_config, prefix), "", "umbrella", 0, 0, NULL,
+     "output prefix: PREFIX.umbrella.nc (results), PREFIX.liquid.ckpt, PREFIX.umbrella.cnt.journal (finished "
+     "windows)"},
+    SR_KW_END};
+
+static const char *const umb_sections[] = {"run", "structure", "potential", "ensemble", "order", "umbrella", "output",
+                                           NULL};
+
+void seed_umbrella_print_keys(FILE *out)
+{
+    sr_keywords_print(umb_run_keywords, "run", out);
+    sr_keywords_print(seed_structure_keywords, "structure", out);
+    fprintf(out, "[potential]\n  style              potential style and its keys (as in `seedrate md`)\n");
+    sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
+    fprintf(out, "[order]\n  style              classifier: %s (then its keys; see seedrate order keys)\n",
+            order_classifier_names());
+    sr_keywords_print(seed_umbrella_keywords, "umbrella", out);
+    sr_keywords_print(umb_output_keywords, "output", out);
+}
+
+enum { NHEAD = 5 }; /* per window: accepted (production), accepted (equilibration), N_max at the start, trials
+                       with a numerical failure (rejected), sum of |beta dH~| */
+
+typedef struct umb {
+    seed_job job;
+    seed_umbrella_config uc;
+    int nwin;
+    double centre[SR_KW_MAXLIST + 1], kap[SR_KW_MAXLIST + 1]; /* per window (kap 0: unbiased) */
+    uint64_t hash;
+    char jprefix[4300];
+    double kT;
+    double *val; /* [nwin * (NHEAD + sweeps)] */
+    int natoms;
+} umb;
+
+static int key_line(const sr_section *s, const char *key)
+{
+    for (int i = 0; s && i < s->n; i++)
+        if (strcmp(s->entries[i].key, key) == 0) return s->entries[i].line;
+    return s ? s->line : 0;
+}
+
+static int umb_parse(umb *U, const char *file, sr_errlist *el)
+{
+    const seed_job_section own[] = {{"umbrella", seed_umbrella_keywords, &U->uc, 1, 0}};
+    const seed_job_spec spec = {.sections = umb_sections, .run_keywords = umb_run_keywords,
+                                .output_keywords = umb_output_keywords, .own = own, .nown = 1, .min_ensemble = 1,
+                                .ensemble_need = "umbrella sampling needs ensemble = npt or nvt"};
+    SR_TRY(seed_job_parse(&U->job, file, &spec, el));
+    seed_job_ensemble(&U->job, &spec, el);
+    const seed_umbrella_config *uc = &U->uc;
+    const sr_section *sec = sr_input_section(U->job.in, "umbrella");
+    double c[SR_KW_MAXLIST];
+    int nc = uc->centres.n;
+    for (int i = 0; i < nc; i++) c[i] = uc->centres.v[i];
+    const char *key = "centres";
+    if (nc == 0) {
+        key = "n_last";
+        nc = cnt_umbrella_default_centres(uc->kappa, uc->n_last, c, SR_KW_MAXLIST);
+    }
+    char msg[512];
+    if (!(uc->kappa > 0))
+        sr_errlist_add(el, "%s:%d: [umbrella] kappa = %g must be > 0 (kT per atom^2)", file, key_line(sec, "kappa"),
+                       uc->kappa);
+    else if (nc == 0 && !uc->unbiased)
+        sr_errlist_add(el, "%s:%d: [umbrella] no window: give centres (or n_last for the default spacing)", file,
+                       key_line(sec, key));
+    else if (nc > 0 && cnt_umbrella_check_windows(c, nc, uc->kappa, msg, sizeof msg))
+        sr_errlist_add(el, "%s:%d: [umbrella] %s: %s", file, key_line(sec, key), key, msg);
+    if (uc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [umbrella] liquid_cells needs 3 integers", file);
+    if (U->job.sc.file[0])
+        sr_errlist_add(el, "%s: [structure] file is not supported by umbrella: give a lattice (it is melted)", file);
+    if (uc->nboot == 1) sr_errlist_add(el, "%s: [umbrella] bootstrap = 1: use 0 (none) or >= 2 resamples", file);
+    if (uc->sweeps < uc->blocks)
+        sr_errlist_add(el, "%s:%d: [umbrella] sweeps = %d is fewer than blocks = %d", file, key_line(sec, "sweeps"),
+                       uc->sweeps, uc->blocks);
+    const int ncnt = (uc->dmu != 0) + (uc->rho_s > 0) + (uc->gamma > 0);
+    if (ncnt != 0 && ncnt != 3)
+        sr_errlist_add(el, "%s: [umbrella] the CNT curve needs all of dmu, rho_s and gamma (or none)", file);
+    U->nwin = 0;
+    if (uc->unbiased) {
+        U->centre[0] = 0;
+        U->kap[0] = 0;
+        U->nwin = 1;
+    }
+    for (int i = 0; i < nc; i++, U->nwin++) {
+        U->centre[U->nwin] = c[i];
+        U->kap[U->nwin] = uc->kappa;
+    }
+    snprintf(U->jprefix, sizeof U->jprefix, "%s.umbrella", U->job.oc.prefix);
+    uint64_t h = 0;
+    static const char *const skip[] = {"bootstrap", "blocks", "wham_tol", "dmu", "rho_s", "gamma", NULL};
+    static const char *const sections[] = {"run", "structure", "potential", "ensemble", "order", "umbrella", NULL};
+    for (int k = 0; sections[k]; k++)
+        h = seed_input_hash(h, sr_input_section(U->job.in, sections[k]), strcmp(sections[k], "umbrella") ? NULL : skip);
+    U->hash = h;
+    U->kT = md_units_get(U->job.run.units)->boltz * U->job.ip.temperature;
+    return el->n ? SR_EINVAL : SR_OK;
+}
+
+/* ================================================================================================
+ * The liquid (rank 0) and the windows' starts
+ * ============================================================================================== */
+
+static const uint64_t LIQ_STREAM = 1000000000ull; /* above every window index */
+
+static int prepare_liquid(umb *U, md_system **out)
+{
+    const seed_job *j = &U->job;
+    const uint64_t seed = (uint64_t)j->run.seed;
+    const double T = j->ip.temperature;
+    char where[4300];
+    snprintf(where, sizeof where, "%s: [structure]", j->file);
+    const double Tmelt = U->uc.melt_temperature > 0 ? U->uc.melt_temperature : 2.0 * T;
+    seed_structure_config lc = seed_liquid_lattice(&j->sc, &U->uc.liquid_cells, U->uc.liquid_density, Tmelt);
+    gsl_rng *rv = sr_rng_create(seed, LIQ_STREAM, SR_RNG_VELOCITIES);
+    md_system *liq = NULL;
+    int rc = rv ? seed_structure_build(&lc, j->run.units, j->basedir, where, rv, &liq)
+                : SR_ERROR(SR_ENOMEM, "out of memory");
+    gsl_rng_free(rv);
+    const double cmax = U->centre[U->nwin - 1];
+    const sr_section *sec = sr_input_section(j->in, "umbrella");
+    if (!rc && cmax > liq->n / 4)
+        rc = SR_ERROR(SR_EINVAL, "%s:%d: [umbrella] the last centre (%g) is more than a quarter of the %d atoms of the "
+                                 "liquid: a nucleus that size feels its periodic images. Raise liquid_cells",
+                      j->file, key_line(sec, U->uc.centres.n ? "centres" : "n_last"), cmax, liq->n);
+    if (!rc) rc = seed_liquid_melt(liq, j->pot, &j->ip, Tmelt, U->uc.melt_steps, U->uc.equil_steps, seed, LIQ_STREAM);
+    if (rc) {
+        md_system_free(liq);
+        return rc;
+    }
+    for (int i = 0; i < 3 * liq->n; i++) liq->v[i] = 0.0;
+    liq->step = 0;
+    liq->time = 0;
+    *out = liq;
+    return SR_OK;
+}
+
+/* Put a spherical crystal seed of n0 atoms at the box centre and remove the n0 liquid atoms closest to it (same N:
+ * every window samples one system); *dmin = the closest remaining liquid-seed distance. The interface is relaxed with
+ * the seed frozen (NVT, relax_steps at a fifth of the time step: the closest pairs repel strongly). */
+static int seeded_start(const umb *U, long w, int n0, md_system *s, double *dmin)
+{
+    const seed_job *j = &U->job;
+    char where[4300];
+    snprintf(where, sizeof where, "%s: [structure]", j->file);
+    seed_structure_config sc = j->sc;
+    sc.temperature = 0;
+    md_system *xtal = NULL, *seedsys = NULL;
+    double radius = 0;
+    int rc = seed_structure_build(&sc, j->run.units, j->basedir, where, NULL, &xtal);
+    if (!rc && xtal->n < 2 * n0)
+        rc = SR_ERROR(SR_EINVAL, "%s: the [structure] crystal (%d atoms) is too small to cut a seed of %d atoms: raise "
+                                 "cells", j->file, xtal->n, n0);
+    if (!rc) rc = seed_cut_sphere(xtal, n0, &seedsys, &radius);
+    double centre[3];
+    for (int k = 0; k < 3; k++) centre[k] = s->box.lo[k] + 0.5 * s->box.len[k];
+    /* each liquid atom's distance to the nearest seed atom; the n0 closest go */
+    double *d2 = rc ? NULL : malloc((size_t)s->n * sizeof *d2);
+    double *sorted = rc ? NULL : malloc((size_t)s->n * sizeof *sorted);
+    unsigned char *keep = rc ? NULL : malloc((size_t)s->n + 1);
+    if (!rc && (!d2 || !sorted || !keep)) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc) {
+        for (int i = 0; i < s->n; i++) {
+            double best = INFINITY;
+            for (int q = 0; q < seedsys->n; q++) {
+                double d[3];
+                for (int k = 0; k < 3; k++) d[k] = s->x[3 * i + k] - centre[k] - seedsys->x[3 * q + k];
+                md_box_minimum_image(&s->box, d);
+                const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                if (r2 < best) best = r2;
+            }
+            sorted[i] = d2[i] = best;
+        }
+        gsl_sort(sorted, 1, (size_t)s->n);
+        const double cut = sorted[n0 - 1];
+        int removed = 0;
+        for (int i = 0; i < s->n; i++) {
+            keep[i] = !(d2[i] <= cut && removed < n0);
+            removed += !keep[i];
+        }
+        if (dmin) *dmin = sqrt(sorted[n0]);
+        rc = md_system_filter(s, keep);
+    }
+    if (!rc) {
+        seedsys->box = s->box;
+        for (int q = 0; q < seedsys->n; q++) {
+            for (int k = 0; k < 3; k++) {
+                seedsys->x[3 * q + k] += centre[k];
+                seedsys->v[3 * q + k] = 0;
+            }
+        }
+        md_system_wrap(seedsys);
+        rc = md_system_append(s, seedsys);
+    }
+    unsigned char *frozen = rc ? NULL : calloc((size_t)s->n + 1, 1);
+    if (!rc && !frozen) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc) {
+        for (int i = s->n - n0; i < s->n; i++) frozen[i] = 1;
+        md_integrator_params rp = j->ip;
+        rp.barostat = MD_BARO_NONE;
+        rp.dt = 0.2 * j->ip.dt;
+        gsl_rng *rv = sr_rng_create((uint64_t)j->run.seed, 2000000000ull + (uint64_t)w, SR_RNG_VELOCITIES);
+        rc = rv ? md_velocity_create(s, j->ip.temperature, rv) : SR_ERROR(SR_ENOMEM, "out of memory");
+        gsl_rng_free(rv);
+        if (!rc) rc = seed_run_steps(s, j->pot, &rp, U->uc.relax_steps, (uint64_t)j->run.seed,
+                                     2000000000ull + (uint64_t)w, frozen);
+    }
+    free(frozen);
+    free(d2);
+    free(sorted);
+    free(keep);
+    md_system_free(xtal);
+    md_system_free(seedsys);
+    return rc;
+}
+
+/* Maxwell-Boltzmann velocities at T with zero total momentum, NOT rescaled to T exactly (the HMC momentum refresh must
+ * draw from the canonical distribution; md_velocity_create rescales). */
+static void mb_velocities(md_system *s, double T, gsl_rng *r)
+{
+    const md_units *u = md_units_get(s->units);
+    double p[3] = {0, 0, 0}, mtot = 0;
+    for (int i = 0; i < s->n; i++) {
+        const double m = s->mass[s->type[i]], sd = sqrt(u->boltz * T / (m * u->mvv2e));
+        for (int k = 0; k < 3; k++) {
+            s->v[3 * i + k] = gsl_ran_gaussian_ziggurat(r, sd);
+            p[k] += m * s->v[3 * i + k];
+        }
+        mtot += m;
+    }
+    for (int i = 0; i < s->n; i++)
+        for (int k = 0; k < 3; k++) s->v[3 * i + k] -= p[k] / mtot;
+}
+
+/* ================================================================================================
+ * One window: the hybrid Monte Carlo chain
+ * ============================================================================================== */
+
+/* One trial from `cur`: fresh velocities, md_steps of dynamics. *trial receives the end configuration (NULL after a
+ * numerical failure), *beta_dH the change of the effective energy / kT. */
+static int hmc_segment(const umb *U, const md_system *cur, gsl_rng *rv, gsl_rng *rt, md_system **trial,
+                       double *beta_dH)
+{
+    const seed_job *j = &U->job;
+    md_system *s = md_system_copy(cur);
+    if (!s) return SR_ERROR(SR_ENOMEM, "out of memory");
+    s->step = 0;
+    s->time = 0;
+    mb_velocities(s, j->ip.temperature, rv);
+    md_integrator *in = md_integrator_create(&j->ip, s, j->pot, rt);
+    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_EINVAL);
+    md_thermo t0, t1;
+    if (!rc) rc = md_integrator_setup(in);
+    if (!rc) rc = md_integrator_thermo(in, &t0);
+    if (!rc) rc = md_integrator_run(in, U->uc.md_steps);
+    if (!rc) rc = md_integrator_thermo(in, &t1);
+    md_integrator_free(in);
+    if (rc || !isfinite(t1.conserved)) {
+        md_system_free(s);
+        *trial = NULL;
+        *beta_dH = NAN;
+        sr_error_clear();
+        return SR_OK;
+    }
+    *trial = s;
+    *beta_dH = (t1.conserved - t0.conserved) / U->kT;
+    return SR_OK;
+}
+
+/* Window w: v = NHEAD header values, then N_max after each production trial. */
+static int window_task(umb *U, long w, const md_system *liq, order_analyzer *an, double *v)
+{
+    const seed_job *j = &U->job;
+    const uint64_t seed = (uint64_t)j->run.seed;
+    md_system *cur = md_system_copy(liq);
+    if (!cur) return SR_ERROR(SR_ENOMEM, "out of memory");
+    const int n0 = (int)floor(U->centre[w] + 0.5);
+    double dmin = NAN;
+    int rc = n0 >= 5 ? seeded_start(U, w, n0, cur, &dmin) : SR_OK;
+    gsl_rng *rv = sr_rng_create(seed, (uint64_t)w, SR_RNG_VELOCITIES);
+    gsl_rng *rt = sr_rng_create(seed, (uint64_t)w, SR_RNG_THERMOSTAT);
+    gsl_rng *ru = sr_rng_create(seed, (uint64_t)w, SR_RNG_USER + 1);
+    if (!rc && (!rv || !rt || !ru)) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    order_cluster_result cr;
+    if (!rc) rc = order_analyze_frame(an, cur, &cr);
+    double ncur = rc ? 0 : cr.nmax;
+    if (!rc && n0 >= 5)
+        printf("[umbrella] window %ld: seed of %d atoms in place of the %d liquid atoms closest to it (closest "
+               "remaining pair %.3g); N_max after the relaxation %g\n", w, n0, n0, dmin, ncur);
+    for (int k = 0; k < NHEAD; k++) v[k] = 0;
+    v[2] = ncur;
+    const int ne = U->uc.equil_sweeps, ns = U->uc.sweeps;
+    for (int k = 0; !rc && k < ne + ns; k++) {
+        md_system *trial = NULL;
+        double bdH = NAN;
+        rc = hmc_segment(U, cur, rv, rt, &trial, &bdH);
+        double nnew = ncur;
+        if (!rc && trial) {
+            rc = order_analyze_frame(an, trial, &cr);
+            nnew = cr.nmax;
+        }
+        const double u = gsl_rng_uniform(ru); /* drawn every trial: the stream does not depend on the outcomes */
+        if (rc) {
+            md_system_free(trial);
+            break;
+        }
+        const double dw = cnt_umbrella_bias(U->kap[w], U->centre[w], nnew) -
+                          cnt_umbrella_bias(U->kap[w], U->centre[w], ncur);
+        int acc = trial && cnt_hmc_accept(bdH, dw, u);
+        if (!trial) v[3] += 1;
+        else v[4] += fabs(bdH);
+        if (acc) {
+            md_system_free(cur);
+            cur = trial;
+            ncur = nnew;
+            v[k < ne ? 1 : 0] += 1;
+        } else {
+            md_system_free(trial);
+        }
+        if (k >= ne) v[NHEAD + (k - ne)] = ncur;
+    }
+    md_system_free(cur);
+    gsl_rng_free(rv);
+    gsl_rng_free(rt);
+    gsl_rng_free(ru);
+    return rc;
+}
+
+/* Windows over the ranks (journal first); U->val on every rank afterwards. */
+static int run_windows(umb *U, const md_system *liq, order_analyzer *an)
+{
+    const int rank = seed_comm_rank();
+    const long ntask = U->nwin;
+    const size_t nv = (size_t)NHEAD + (size_t)U->uc.sweeps;
+    double *values = U->val;
+    unsigned char *have = calloc((size_t)ntask, 1);
+    double *hv = calloc((size_t)ntask, sizeof *hv);
+    long *todo = malloc((size_t)ntask * sizeof *todo);
+    int rc = (!have || !hv || !todo) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    for (size_t k = 0; !rc && k < ntask * nv; k++) values[k] = 0;
+    if (!rc && rank == 0) {
+        long n = seed_journal_load(U->jprefix, "umb-window", U->hash, ntask, nv, values, have);
+        if (n) printf("[umbrella] resuming: %ld of %ld windows already finished (journal)\n", n, ntask);
+        for (long k = 0; k < ntask; k++) hv[k] = have[k];
+    }
+    if (!rc) rc = seed_comm_allreduce_sum_double(hv, (int)ntask);
+    long ntodo = 0;
+    for (long k = 0; !rc && k < ntask; k++)
+        if (hv[k] == 0) todo[ntodo++] = k;
+    seed_queue *q = NULL;
+    if (!seed_comm_any(rc)) rc = seed_queue_create(2, &q);
+    const double t0 = seed_now_s();
+    double *v = malloc(nv * sizeof *v);
+    if (!v && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    while (!rc && q) {
+        long k = seed_queue_fetch_add(q, 0, 1);
+        if (k >= ntodo) break;
+        const long idx = todo[k];
+        rc = window_task(U, idx, liq, an, v);
+        if (rc) break;
+        memcpy(values + idx * nv, v, nv * sizeof *v);
+        rc = seed_journal_append(U->jprefix, "umb-window", U->hash, idx, v, nv);
+        const long ndone = seed_queue_fetch_add(q, 1, 1) + 1;
+        /* every rank reports its own windows (rank 0 may be busy with a long one) */
+        const double el = seed_now_s() - t0, eta = el / ndone * (ntodo - ndone);
+        printf("[umbrella] window %ld (centre %g): acceptance %.2f, mean N_max %.1f | %ld/%ld windows done, %.0f s, "
+               "ETA %.0f s\n", idx, U->centre[idx], v[0] / U->uc.sweeps,
+               gsl_stats_mean(v + NHEAD, 1, (size_t)U->uc.sweeps), ndone, ntodo, el, eta);
+        fflush(stdout);
+    }
+    free(v);
+    int any = seed_comm_any(rc);
+    if (q) seed_queue_free(q);
+    if (!any) any = seed_comm_allreduce_sum_double(values, (int)(ntask * nv));
+    if (any && rc) fprintf(stderr, "seedrate: error (rank %d): %s\n", rank, sr_error_message());
+    free(have);
+    free(hv);
+    free(todo);
+    return any ? (rc ? rc : SR_EFAILED) : SR_OK;
+}
+
+/* ================================================================================================
+ * Free energy and PREFIX.umbrella.nc (rank 0)
+ * ============================================================================================== */
+
+typedef struct umb_results {
+    int nbins;
+    double *hist, *bias, *F, *sd, *fwin, *dg, *cntc;
+    int n_basin, n_star, have_barrier;
+    double dg_star, dg_star_err, barrier, barrier_err, n_star_sd, n_star_lo, n_star_hi;
+    double cnt_n_star, cnt_dg_star, mean_abs_bdH;
+    long nfailed;
+    int boot_ok;
+} umb_results;
+
+static void results_free(umb_results *R)
+{
+    free(R->hist), free(R->bias), free(R->F), free(R->sd), free(R->fwin), free(R->dg), free(R->cntc);
+}
+
+static int write_umbrella_nc(const umb *U, const umb_results *R)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s.umbrella.nc", U->job.oc.prefix);
+    const md_units *u = md_units_get(U->job.run.units);
+    const int nw = U->nwin, nb = R->nbins, M = U->uc.sweeps;
+    const size_t nv = (size_t)NHEAD + (size_t)M;
+    char dmu_u[64], rho_u[64], gam_u[96];
+    snprintf(dmu_u, sizeof dmu_u, "%s", u->energy);
+    snprintf(rho_u, sizeof rho_u, "%s^-3", u->length);
+    snprintf(gam_u, sizeof gam_u, "%s/%s^2", u->energy, u->length);
+    io_ncfile *f;
+    SR_TRY(io_ncfile_create(path, &f));
+    int rc = SR_OK;
+#define TRY(e) do { if (!rc) rc = (e); } while (0)
+    const char *d_w[] = {"window"}, *d_n[] = {"n"}, *d_wn[] = {"window", "n"}, *d_ws[] = {"window", "sample"};
+    TRY(io_ncfile_put_att_text(f, NULL, "title", "seedrate umbrella sampling of the largest crystalline cluster"));
+    TRY(io_ncfile_put_att_text(f, NULL, "units_style", u->name));
+    TRY(io_ncfile_put_att_text(f, NULL, "method",
+                               "bias w_i(n) = (kappa/2)(n - c_i)^2 kT on n = N_max; hybrid Monte Carlo with MD trial "
+                               "segments accepted with min(1, exp(-beta dH_eff - beta dw)) (ten Wolde, Ruiz-Montero & "
+                               "Frenkel 1996; Auer & Frenkel 2001; Bussi & Parrinello 2007); WHAM over integer bins "
+                               "(Kumar et al. 1992; = MBAR); block bootstrap errors"));
+    TRY(io_ncfile_put_att_text(f, NULL, "free_energy_definition",
+                               "F(n) = -ln P(N_max = n); dG(n)/kT = -ln(P(N_max = n)/N_atoms), the formation free "
+                               "energy of an n-cluster where one such cluster dominates (n above the liquid's typical "
+                               "N_max)"));
+    TRY(io_ncfile_def_dim(f, "window", (size_t)nw));
+    TRY(io_ncfile_def_dim(f, "n", (size_t)nb));
+    TRY(io_ncfile_def_dim(f, "sample", (size_t)M));
+    TRY(io_ncfile_def_var(f, "centre", IO_NC_DOUBLE, 1, d_w, "atoms", "window centre c_i"));
+    TRY(io_ncfile_def_var(f, "kappa", IO_NC_DOUBLE, 1, d_w, "kT atom^-2", "window spring constant (0: unbiased)"));
+    TRY(io_ncfile_def_var(f, "acceptance", IO_NC_DOUBLE, 1, d_w, "1", "accepted fraction of the production trials"));
+    TRY(io_ncfile_def_var(f, "acceptance_equil", IO_NC_DOUBLE, 1, d_w, "1",
+                          "accepted fraction of the equilibration trials"));
+    TRY(io_ncfile_def_var(f, "n_max_start", IO_NC_INT, 1, d_w, "atoms", "N_max of the window's start"));
+    TRY(io_ncfile_def_var(f, "n_max_mean", IO_NC_DOUBLE, 1, d_w, "atoms", "mean N_max of the window's samples"));
+    TRY(io_ncfile_def_var(f, "failed_trials", IO_NC_INT, 1, d_w, "1", "trials stopped by a numerical failure "
+                                                                          "(rejected)"));
+    TRY(io_ncfile_def_var(f, "mean_abs_beta_dh", IO_NC_DOUBLE, 1, d_w, "1",
+                          "mean |change of the integrator's effective energy| / kT per trial (time-step error)"));
+    TRY(io_ncfile_def_var(f, "window_free_energy", IO_NC_DOUBLE, 1, d_w, "kT", "WHAM f_i (f_0 = 0)"));
+    TRY(io_ncfile_def_var(f, "n_max_series", IO_NC_INT, 2, d_ws, "atoms", "N_max after each production trial"));
+    TRY(io_ncfile_def_var(f, "histogram", IO_NC_INT, 2, d_wn, "1", "samples of each window at N_max = n"));
+    TRY(io_ncfile_def_var(f, "n", IO_NC_INT, 1, d_n, "atoms", "largest cluster size"));
+    TRY(io_ncfile_def_var(f, "free_energy_nmax", IO_NC_DOUBLE, 1, d_n, "kT",
+                          "F(n) = -ln P(N_max = n), minimum 0 (NaN: not sampled)"));
+    TRY(io_ncfile_def_var(f, "dg", IO_NC_DOUBLE, 1, d_n, "kT", "dG(n)/kT = -ln(P(N_max = n)/N_atoms)"));
+    TRY(io_ncfile_def_var(f, "dg_err", IO_NC_DOUBLE, 1, d_n, "kT", "bootstrap standard deviation of dG(n)"));
+    TRY(io_ncfile_def_var(f, "dg_cnt", IO_NC_DOUBLE, 1, d_n, "kT",
+                          "CNT: (-n |dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3)) / kT (NaN without dmu, rho_s, "
+                          "gamma)"));
+    struct { const char *name, *unit, *ln; } sc[] = {
+        {"temperature", u->temperature, "temperature"},
+        {"pressure", u->pressure, "pressure (NPT target)"},
+        {"n_atoms", "atoms", "atoms in the system"},
+        {"md_steps", "steps", "MD steps per trial"},
+        {"n_basin", "atoms", "N_max at the minimum of F (the liquid basin)"},
+        {"n_star", "atoms", "n*: maximum of dG(n) above the basin"},
+        {"n_star_sd", "atoms", "bootstrap standard deviation of n*"},
+        {"n_star_lo68", "atoms", "bootstrap 68% interval of n*, low"},
+        {"n_star_hi68", "atoms", "bootstrap 68% interval of n*, high"},
+        {"dg_star", "kT", "dG*/kT = dG(n*)/kT"},
+        {"dg_star_err", "kT", "bootstrap standard deviation of dG* (each resample's own maximum)"},
+        {"barrier_nmax", "kT", "F(n*) - F(n_basin): the barrier of the N_max free energy"},
+        {"barrier_nmax_err", "kT", "bootstrap standard deviation of barrier_nmax"},
+        {"dmu", dmu_u, "dmu of the CNT curve (NaN: none)"},
+        {"rho_s", rho_u, "rho_s of the CNT curve (NaN: none)"},
+        {"gamma", gam_u, "gamma of the CNT curve (NaN: none)"},
+        {"cnt_n_star", "atoms", "CNT n* = 32 pi gamma^3 / (3 rho_s^2 |dmu|^3) (NaN: none)"},
+        {"cnt_dg_star", "kT", "CNT dG*/kT = 16 pi gamma^3 / (3 rho_s^2 dmu^2 kT) (NaN: none)"},
+    };
+    const int nsc = (int)(sizeof sc / sizeof *sc);
+    for (int k = 0; k < nsc; k++) TRY(io_ncfile_def_var(f, sc[k].name, IO_NC_DOUBLE, 0, NULL, sc[k].unit, sc[k].ln));
+    const int hc = U->uc.dmu != 0;
+    const double val[] = {U->job.ip.temperature, U->job.ip.pressure, U->natoms, (double)U->uc.md_steps,
+                          R->have_barrier ? R->n_basin : NAN, R->have_barrier ? R->n_star : NAN, R->n_star_sd,
+                          R->n_star_lo, R->n_star_hi, R->dg_star, R->dg_star_err, R->barrier, R->barrier_err,
+                          hc ? U->uc.dmu : NAN, hc ? U->uc.rho_s : NAN, hc ? U->uc.gamma : NAN, R->cnt_n_star,
+                          R->cnt_dg_star};
+    const size_t nbuf = (size_t)nw * (M > nb ? M : nb) + 16;
+    int *ib = malloc(nbuf * sizeof *ib);
+    double *db = malloc(nbuf * sizeof *db);
+    if (!ib || !db) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc) {
+        TRY(io_ncfile_put_double(f, "centre", NULL, NULL, U->centre));
+        TRY(io_ncfile_put_double(f, "kappa", NULL, NULL, U->kap));
+        for (int w = 0; w < nw; w++) db[w] = U->val[w * nv] / M;
+        TRY(io_ncfile_put_double(f, "acceptance", NULL, NULL, db));
+        for (int w = 0; w < nw; w++) db[w] = U->uc.equil_sweeps ? U->val[w * nv + 1] / U->uc.equil_sweeps : NAN;
+        TRY(io_ncfile_put_double(f, "acceptance_equil", NULL, NULL, db));
+        for (int w = 0; w < nw; w++) ib[w] = (int)U->val[w * nv + 2];
+        TRY(io_ncfile_put_int(f, "n_max_start", NULL, NULL, ib));
+        for (int w = 0; w < nw; w++) db[w] = gsl_stats_mean(U->val + w * nv + NHEAD, 1, (size_t)M);
+        TRY(io_ncfile_put_double(f, "n_max_mean", NULL, NULL, db));
+        for (int w = 0; w < nw; w++) ib[w] = (int)U->val[w * nv + 3];
+        TRY(io_ncfile_put_int(f, "failed_trials", NULL, NULL, ib));
+        for (int w = 0; w < nw; w++) {
+            const double ok = U->uc.equil_sweeps + M - U->val[w * nv + 3];
+            db[w] = ok > 0 ? U->val[w * nv + 4] / ok : NAN;
+        }
+        TRY(io_ncfile_put_double(f, "mean_abs_beta_dh", NULL, NULL, db));
+        TRY(io_ncfile_put_double(f, "window_free_energy", NULL, NULL, R->fwin));
+        for (int w = 0; w < nw; w++)
+            for (int t = 0; t < M; t++) ib[w * M + t] = (int)U->val[w * nv + NHEAD + t];
+        TRY(io_ncfile_put_int(f, "n_max_series", NULL, NULL, ib));
+        for (size_t k = 0; k < (size_t)nw * nb; k++) ib[k] = (int)R->hist[k];
+        TRY(io_ncfile_put_int(f, "histogram", NULL, NULL, ib));
+        for (int n = 0; n < nb; n++) ib[n] = n;
+        TRY(io_ncfile_put_int(f, "n", NULL, NULL, ib));
+        const double Fmin = R->have_barrier ? R->F[R->n_basin] : 0;
+        for (int n = 0; n < nb; n++) db[n] = isfinite(R->F[n]) ? R->F[n] - Fmin : NAN;
+        TRY(io_ncfile_put_double(f, "free_energy_nmax", NULL, NULL, db));
+        for (int n = 0; n < nb; n++) db[n] = isfinite(R->dg[n]) ? R->dg[n] : NAN;
+        TRY(io_ncfile_put_double(f, "dg", NULL, NULL, db));
+        TRY(io_ncfile_put_double(f, "dg_err", NULL, NULL, R->sd));
+        TRY(io_ncfile_put_double(f, "dg_cnt", NULL, NULL, R->cntc));
+        for (int k = 0; k < nsc; k++) TRY(io_ncfile_put_double(f, sc[k].name, NULL, NULL, &val[k]));
+    }
+    free(ib);
+    free(db);
+#undef TRY
+    if (rc) {
+        io_ncfile_abort(f);
+        return rc;
+    }
+    return io_ncfile_commit(f);
+}
+
+static int finish(umb *U, double wall)
+{
+    const int nw = U->nwin, M = U->uc.sweeps;
+    const size_t nv = (size_t)NHEAD + (size_t)M;
+    umb_results R;
+    memset(&R, 0, sizeof R);
+    int nmax = 0;
+    for (int w = 0; w < nw; w++)
+        for (int t = 0; t < M; t++)
+            if (U->val[w * nv + NHEAD + t] > nmax) nmax = (int)U->val[w * nv + NHEAD + t];
+    const int nb = R.nbins = nmax + 1;
+    R.hist = calloc((size_t)nw * nb, sizeof *R.hist);
+    R.bias = calloc((size_t)nw * nb, sizeof *R.bias);
+    R.F = malloc((size_t)nb * sizeof *R.F);
+    R.sd = malloc((size_t)nb * sizeof *R.sd);
+    R.dg = malloc((size_t)nb * sizeof *R.dg);
+    R.cntc = malloc((size_t)nb * sizeof *R.cntc);
+    R.fwin = calloc((size_t)nw, sizeof *R.fwin);
+    int **x = calloc((size_t)nw, sizeof *x);
+    long *len = calloc((size_t)nw, sizeof *len);
+    const size_t nboot = (size_t)U->uc.nboot;
+    double *Fall = nboot ? malloc(nboot * nb * sizeof *Fall) : NULL;
+    int rc = (!R.hist || !R.bias || !R.F || !R.sd || !R.dg || !R.cntc || !R.fwin || !x || !len || (nboot && !Fall))
+                 ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    for (int w = 0; !rc && w < nw; w++) {
+        x[w] = malloc((size_t)M * sizeof **x);
+        if (!x[w]) {
+            rc = SR_ERROR(SR_ENOMEM, "out of memory");
+            break;
+        }
+        len[w] = M;
+        for (int t = 0; t < M; t++) {
+            x[w][t] = (int)U->val[w * nv + NHEAD + t];
+            R.hist[(size_t)w * nb + x[w][t]] += 1;
+        }
+        for (int n = 0; n < nb; n++) R.bias[(size_t)w * nb + n] = cnt_umbrella_bias(U->kap[w], U->centre[w], n);
+        R.nfailed += (long)U->val[w * nv + 3];
+    }
+    const cnt_wham_opts o = {.tol = U->uc.wham_tol, .max_iter = 1000000};
+    int iters = 0;
+    if (!rc) rc = cnt_wham_solve(nw, nb, R.hist, R.bias, &o, R.F, R.fwin, 0, &iters);
+    if (rc) goto out;
+    const double lnN = log((double)U->natoms);
+    for (int n = 0; n < nb; n++) {
+        R.dg[n] = R.F[n] + lnN;
+        R.sd[n] = NAN;
+        R.cntc[n] = U->uc.dmu != 0 ? cnt_umbrella_cnt_curve(n, U->uc.dmu, U->uc.rho_s, U->uc.gamma, U->kT) : NAN;
+    }
+    R.have_barrier = cnt_umbrella_barrier(nb, R.F, &R.n_basin, &R.n_star) == SR_OK;
+    sr_error_clear();
+    R.dg_star = R.barrier = R.dg_star_err = R.barrier_err = R.n_star_sd = R.n_star_lo = R.n_star_hi = NAN;
+    R.cnt_n_star = R.cnt_dg_star = NAN;
+    if (U->uc.dmu != 0 && cnt_critical_size(U->uc.gamma, -fabs(U->uc.dmu), U->uc.rho_s, &R.cnt_n_star,
+                                            &R.cnt_dg_star) == SR_OK)
+        R.cnt_dg_star /= U->kT;
+    sr_error_clear();
+    if (R.have_barrier) {
+        R.dg_star = R.dg[R.n_star];
+        R.barrier = R.F[R.n_star] - R.F[R.n_basin];
+    }
+    if (nboot >= 2) {
+        gsl_rng *rb = sr_rng_create((uint64_t)U->job.run.seed, 0, SR_RNG_BOOTSTRAP);
+        R.boot_ok = rb && cnt_wham_bootstrap(nw, nb, (const int *const *)x, len, R.bias, U->uc.blocks, nboot, rb, &o,
+                                             R.sd, Fall) == SR_OK;
+        gsl_rng_free(rb);
+        if (!R.boot_ok) printf("[umbrella] warning: bootstrap failed (%s): no errors\n", sr_error_message());
+        sr_error_clear();
+    }
+    if (R.boot_ok && R.have_barrier) {
+        double *ns = malloc(nboot * sizeof *ns), *gs = malloc(nboot * sizeof *gs), *bs = malloc(nboot * sizeof *bs);
+        size_t m = 0;
+        for (size_t k = 0; ns && gs && bs && k < nboot; k++) {
+            int b0, b1;
+            if (cnt_umbrella_barrier(nb, Fall + k * nb, &b0, &b1) != SR_OK) continue;
+            ns[m] = b1;
+            gs[m] = Fall[k * nb + b1] + lnN;
+            bs[m] = Fall[k * nb + b1] - Fall[k * nb + b0];
+            m++;
+        }
+        sr_error_clear();
+        if (m >= 2) {
+            R.n_star_sd = gsl_stats_sd(ns, 1, m);
+            R.dg_star_err = gsl_stats_sd(gs, 1, m);
+            R.barrier_err = gsl_stats_sd(bs, 1, m);
+            gsl_sort(ns, 1, m);
+            R.n_star_lo = gsl_stats_quantile_from_sorted_data(ns, 1, m, 0.16);
+            R.n_star_hi = gsl_stats_quantile_from_sorted_data(ns, 1, m, 0.84);
+        }
+        free(ns), free(gs), free(bs);
+    }
+    printf("\n[umbrella] results: %d windows x %d samples (after %d discarded), %ld MD steps per trial; WHAM over "
+           "N_max = 0..%d converged in %d iterations\n", nw, M, U->uc.equil_sweeps, U->uc.md_steps, nb - 1, iters);
+    printf("  window  centre   kappa  acceptance  <N_max>  start  failed  <|beta dH|>   f_i (kT)\n");
+    for (int w = 0; w < nw; w++) {
+        const double *v = U->val + w * nv;
+        const double ok = U->uc.equil_sweeps + M - v[3];
+        printf("  %6d  %6g  %6g  %10.3f  %7.2f  %5d  %6d  %11.3g  %9.3f\n", w, U->centre[w], U->kap[w], v[0] / M,
+               gsl_stats_mean(v + NHEAD, 1, (size_t)M), (int)v[2], (int)v[3], ok > 0 ? v[4] / ok : NAN, R.fwin[w]);
+    }
+    printf("  dG(n)/kT = -ln(P(N_max = n)/N), N = %d atoms:\n      n    dG/kT       +-", U->natoms);
+    if (U->uc.dmu != 0) printf("   CNT");
+    printf("\n");
+    const int step = nb > 40 ? nb / 40 + 1 : 1;
+    for (int n = 0; n < nb; n += step) {
+        printf("  %5d  %7.3f  %7.3f", n, R.dg[n], R.sd[n]);
+        if (U->uc.dmu != 0) printf("  %7.3f", R.cntc[n]);
+        printf("\n");
+    }
+    if (R.have_barrier) {
+        printf("  basin at N_max = %d; n* = %d", R.n_basin, R.n_star);
+        if (isfinite(R.n_star_sd)) printf(" +- %.1f (68%% [%g, %g])", R.n_star_sd, R.n_star_lo, R.n_star_hi);
+        printf("; dG*/kT = %.3f +- %.3f; N_max barrier F(n*) - F(basin) = %.3f +- %.3f kT\n", R.dg_star,
+               R.dg_star_err, R.barrier, R.barrier_err);
+        if (R.n_star >= nb - 2)
+            printf("  WARNING: the maximum is at the last sampled N_max: the windows do not reach past the top; add "
+                   "centres beyond %d\n", R.n_star);
+    }
+    if (U->uc.dmu != 0)
+        printf("  CNT (dmu %g, rho_s %g, gamma %g): n* = %.1f, dG*/kT = %.3f\n", U->uc.dmu, U->uc.rho_s, U->uc.gamma,
+               R.cnt_n_star, R.cnt_dg_star);
+    if (R.nfailed) printf("  %ld trials stopped by a numerical failure (rejected)\n", R.nfailed);
+    rc = write_umbrella_nc(U, &R);
+    printf("  wall time %.1f s; results in %s.umbrella.nc\n", wall, U->job.oc.prefix);
+out:
+    for (int w = 0; x && w < nw; w++) free(x[w]);
+    free(x);
+    free(len);
+    free(Fall);
+    results_free(&R);
+    return rc;
+}
+
+/* ================================================================================================
+ * Driver
+ * ============================================================================================== */
+
+int seed_umbrella_run(const char *file)
+{
+    umb *U = calloc(1, sizeof *U);
+    if (!U) return SR_ERROR(SR_ENOMEM, "out of memory");
+    const int rank = seed_comm_rank(), size = seed_comm_size();
+    sr_errlist el = {0};
+    int rc = umb_parse(U, file, &el);
+    if (!rc) rc = seed_job_potential(&U->job, NULL, &el);
+    if ((rc = seed_job_fail(&el, rc))) {
+        seed_job_free(&U->job);
+        free(U);
+        return rc;
+    }
+    const double t0 = seed_now_s();
+    if (rank == 0) rc = seed_job_make_outdir(&U->job);
+    U->val = calloc((size_t)U->nwin * ((size_t)NHEAD + (size_t)U->uc.sweeps), sizeof *U->val);
+    if (!U->val) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    md_system *prepared = NULL, *liq = NULL;
+    if (rank == 0 && !rc) {
+        const md_units *u = md_units_get(U->job.run.units);
+        printf("seedrate umbrella: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
+        printf("  T = %g %s, p = %g %s, dt %g %s; %d windows (bias (kappa/2)(N_max - c)^2 kT, kappa = %g):", 
+               U->job.ip.temperature, u->temperature, U->job.ip.pressure, u->pressure, U->job.ip.dt, u->time,
+               U->nwin, U->uc.kappa);
+        for (int w = 0; w < U->nwin; w++) printf(U->kap[w] > 0 ? " %g" : " unbiased", U->centre[w]);
+        printf("\n  hybrid Monte Carlo: %d + %d trials of %ld MD steps per window, fresh velocities each, accepted "
+               "with min(1, exp(-beta dH_eff - beta dw))\n", U->uc.equil_sweeps, U->uc.sweeps, U->uc.md_steps);
+        printf("  ");
+        U->job.pot->cls->describe(U->job.pot->state, stdout);
+        printf("  classifier: ");
+        U->job.cls->cls->describe(U->job.cls->state, stdout);
+        fflush(stdout);
+        rc = prepare_liquid(U, &prepared);
+        if (!rc) printf("[umbrella] liquid at T = %g: %d atoms, rho %.5g\n", U->job.ip.temperature, prepared->n,
+                        prepared->n / md_system_volume(prepared));
+        fflush(stdout);
+        if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    const int rc_prep = rc;
+    {
+        char lpath[4300];
+        snprintf(lpath, sizeof lpath, "%s.liquid.ckpt", U->job.oc.prefix);
+        rc = seed_share_system(lpath, rc, prepared, &liq);
+    }
+    md_system_free(prepared);
+    if (rc) {
+        if (rank == 0 && !rc_prep) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+        free(U->val);
+        seed_job_free(&U->job);
+        free(U);
+        return rc;
+    }
+    U->natoms = liq->n;
+    order_analyzer *an = NULL;
+    rc = order_analyzer_create(U->job.cls, U->uc.cluster_cutoff, &an);
+    if (!seed_comm_any(rc)) rc = run_windows(U, liq, an);
+    order_analyzer_free(an);
+    md_system_free(liq);
+    int status = seed_comm_any(rc) ? (rc ? rc : SR_EFAILED) : SR_OK;
+    if (!status && rank == 0) {
+        status = finish(U, seed_now_s() - t0);
+        if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    free(U->val);
+    seed_job_free(&U->job);
+    free(U);
+    return status;
+}

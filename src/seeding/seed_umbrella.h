@@ -1,0 +1,62 @@
+/* seed_umbrella.h - umbrella sampling of the largest-cluster size n = N_max (seedrate umbrella).
+ *
+ * Windows i carry the bias w_i(n) = (kappa/2) (n - c_i)^2 kT (centres c_i given, or every round(2/sqrt(kappa)) atoms
+ * up to n_last), plus an unbiased window 0 (the liquid's own N_max histogram, `unbiased = yes`). Each window samples
+ * exp(-beta (U + pV) - w(N_max)) by hybrid Monte Carlo (Duane et al. 1987; for N_max, which has no smooth
+ * derivative, the route of ten Wolde, Ruiz-Montero & Frenkel, JCP 104, 9932 (1996) with MC, and of Auer & Frenkel,
+ * Nature 409, 1020 (2001) and Filion et al., JCP 133, 244115 (2010) with short MD trajectories as trial moves):
+ * one trial = fresh Maxwell-Boltzmann velocities from the window's stream, md_steps of the [ensemble] dynamics
+ * (NVT: Bussi thermostat; NPT: plus stochastic cell rescaling), N_max of the end configuration, accepted with
+ *     min(1, exp(-beta dH~ - beta dw)),
+ * dw = w(n_new) - w(n_old), dH~ = change of the integrator's effective energy (`conserved`: kinetic + potential
+ * (+ P V) minus the heat and work exchanged with the thermostat/barostat, Bussi, Donadio & Parrinello, JCP 126,
+ * 014101 (2007); Bernetti & Bussi, JCP 153, 114107 (2020)). The thermostatted/barostatted dynamics samples the
+ * unbiased ensemble and is reversible with respect to it up to the time-step error; dH~ is exactly that error (it is
+ * zero for exact dynamics and the physical heat exchanged with the bath does not enter), so the Metropolis test on
+ * dH~ + dw makes the window sample the biased distribution without time-step bias (as generalised HMC with Langevin
+ * segments, Bussi & Parrinello, PRE 75, 056707 (2007)). Rejected trials keep the old configuration (and box) and
+ * count it again. Accepting on dw alone - the common practice - is the dt -> 0 limit of this rule.
+ *
+ * Start of a window: the liquid (prepared once as for `seedrate ffs`) for centres below 5 atoms; otherwise the
+ * round(c_i) liquid atoms nearest the box centre are replaced by a spherical crystal seed of as many atoms (the
+ * number of atoms stays that of the liquid, so that all windows sample one system), its interface relaxed with the
+ * seed frozen (relax_steps, NVT). equil_sweeps trials are then discarded; `sweeps` trials follow, N_max after each
+ * is the window's sample. Windows are tasks on the MPI work queue; the random streams depend only on the window
+ * index (-np 1 = -np N bit for bit); finished windows are journaled (PREFIX.umbrella.cnt.journal): a killed run
+ * resumes with the windows it has.
+ *
+ * Free energy: WHAM over the windows' N_max histograms (cnt_wham_solve; one bin per atom, = MBAR), errors by a block
+ * bootstrap (cnt_wham_bootstrap). F(n) = -ln P(N_max = n); beta dG(n) = -ln(P(N_max = n)/N) (N atoms) is the
+ * formation free energy of an n-cluster where one cluster of that size dominates (n well above the liquid's typical
+ * N_max): <N_n> = N exp(-beta dG(n)). n* = its maximum above the basin, dG* = dG(n*). With dmu, rho_s and gamma the
+ * CNT curve -n|dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3) is written alongside. PREFIX.umbrella.nc. */
+#ifndef SEED_UMBRELLA_H
+#define SEED_UMBRELLA_H
+
+#include <stdio.h>
+
+#include "../common/sr_input.h"
+
+typedef struct seed_umbrella_config {
+    sr_reals centres;  /* window centres (atoms); empty: default spacing up to n_last */
+    double kappa;      /* kT per atom^2 */
+    double n_last;     /* last centre of the default spacing */
+    int unbiased;      /* 1: window 0 without bias */
+    long md_steps;     /* MD steps per HMC trial */
+    int sweeps, equil_sweeps;
+    int blocks, nboot;
+    double wham_tol;
+    sr_reals liquid_cells;
+    double liquid_density, melt_temperature, cluster_cutoff;
+    long melt_steps, equil_steps, relax_steps;
+    double dmu, rho_s, gamma; /* optional CNT curve */
+} seed_umbrella_config;
+
+extern const sr_keyword seed_umbrella_keywords[];
+void seed_umbrella_print_keys(FILE *out);
+
+/* Run (or resume) the umbrella job of `file` on all MPI ranks (call seed_comm_init first); rank 0 prints progress and
+ * results and writes PREFIX.umbrella.nc. Returns 0 on success (every rank). */
+int seed_umbrella_run(const char *file);
+
+#endif
