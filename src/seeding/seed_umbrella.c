@@ -57,6 +57,9 @@ const sr_keyword seed_umbrella_keywords[] = {
      "NPT equilibration of the liquid at (T, p)"},
     {"relax_steps", SR_KW_LONG, offsetof(seed_umbrella_config, relax_steps), "steps", "100", 0, 1e12, NULL,
      "NVT relaxation of a window's seeded start with the seed frozen"},
+    {"seed_factor", SR_KW_REAL, offsetof(seed_umbrella_config, seed_factor), "", "1.5", 1, 10, NULL,
+     "a biased window starts from a crystal seed of seed_factor x its centre atoms (the classifier labels fewer: a "
+     "fresh seed's surface atoms do not count), relaxed, then pulled into the window by the equilibration trials"},
     {"cluster_cutoff", SR_KW_REAL, offsetof(seed_umbrella_config, cluster_cutoff), "length", "0", 0, 1e3, NULL,
      "solid atoms closer than this belong to one cluster (0: the classifier's neighbor cutoff)"},
     {"dmu", SR_KW_REAL, offsetof(seed_umbrella_config, dmu), "energy", "0", -1e9, 1e9, NULL,
@@ -352,7 +355,7 @@ static int window_task(umb *U, long w, const md_system *liq, order_analyzer *an,
     const uint64_t seed = (uint64_t)j->run.seed;
     md_system *cur = md_system_copy(liq);
     if (!cur) return SR_ERROR(SR_ENOMEM, "out of memory");
-    const int n0 = (int)floor(U->centre[w] + 0.5);
+    const int n0 = U->centre[w] >= 5 ? (int)floor(U->uc.seed_factor * U->centre[w] + 0.5) : 0;
     double dmin = NAN;
     int rc = n0 >= 5 ? seeded_start(U, w, n0, cur, &dmin) : SR_OK;
     gsl_rng *rv = sr_rng_create(seed, (uint64_t)w, SR_RNG_VELOCITIES);

@@ -17,10 +17,10 @@
  * segments, Bussi & Parrinello, PRE 75, 056707 (2007)). Rejected trials keep the old configuration (and box) and
  * count it again. Accepting on dw alone - the common practice - is the dt -> 0 limit of this rule.
  *
- * Start of a window: the liquid (prepared once as for `seedrate ffs`) for centres below 5 atoms; otherwise the
- * round(c_i) liquid atoms nearest the box centre are replaced by a spherical crystal seed of as many atoms (the
+ * Start of a window: the liquid (prepared once as for `seedrate ffs`) for centres below 5 atoms; otherwise a
+ * spherical crystal seed of round(seed_factor c_i) atoms replaces as many liquid atoms, those closest to it (the
  * number of atoms stays that of the liquid, so that all windows sample one system), its interface relaxed with the
- * seed frozen (relax_steps, NVT). equil_sweeps trials are then discarded; `sweeps` trials follow, N_max after each
+ * seed frozen (relax_steps, NVT); seed_factor > 1 because the classifier does not count the seed's surface atoms. equil_sweeps trials are then discarded; `sweeps` trials follow, N_max after each
  * is the window's sample. Windows are tasks on the MPI work queue; the random streams depend only on the window
  * index (-np 1 = -np N bit for bit); finished windows are journaled (PREFIX.umbrella.cnt.journal): a killed run
  * resumes with the windows it has.
@@ -49,6 +49,7 @@ typedef struct seed_umbrella_config {
     sr_reals liquid_cells;
     double liquid_density, melt_temperature, cluster_cutoff;
     long melt_steps, equil_steps, relax_steps;
+    double seed_factor; /* seed atoms per atom of the window centre */
     double dmu, rho_s, gamma; /* optional CNT curve */
 } seed_umbrella_config;
 
