@@ -286,10 +286,10 @@ int md_nlist_build(md_nlist *nl, md_system *s)
     size_t used = 0;
     const double *x = s->x;
     const int *cs_start = P->cellstart, *cat = P->cellatoms;
-    /* visit locals cell by cell so that consecutive atoms share their candidate cells in cache */
-    for (int q0 = 0; q0 < ntot; q0++) {
-        const int i = cat[q0];
-        if (i >= n) continue;
+    /* visit locals in index order, so that the lists lie in memory in the order the force loops read them
+     * (a stream the hardware prefetches; cell order made every list start a jump once atoms had moved
+     * since the last spatial sort). Each list's content and order do not depend on this. */
+    for (int i = 0; i < n; i++) {
         const int ci = cidx[i];
         if (used + bound > P->neigh_cap) SR_TRY(ensure((void **)&nl->neigh, sizeof(int), used + bound, &P->neigh_cap));
         int *restrict out = nl->neigh;
