@@ -729,6 +729,8 @@ typedef struct extra_fits {
     pg_result set;       /* P_grow fit on x_fit (the second thermalised convention) */
     unsigned char scaled[1024]; /* 1: no relaxation fit for this point: x_fit = the settled-window size */
     pg_result n0, nb[2]; /* P_grow fits on them */
+    pg_result dec;       /* P_grow fit of the same traces re-decided with the narrower boundaries (decision systematic) */
+    double dec_grow, dec_melt; /* those boundaries */
 } extra_fits;
 
 typedef struct alt_fit {
@@ -819,6 +821,8 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         TRY(io_ncfile_def_var(f, "n_c_n0_lo68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% low"));
         TRY(io_ncfile_def_var(f, "n_c_n0_hi68", IO_NC_DOUBLE, 0, NULL, "atoms", "n_c_n0 bootstrap 68% high"));
         TRY(io_ncfile_def_var(f, "n_c_nb", IO_NC_DOUBLE, 1, d_nb, "atoms", "N_c with the neighbouring classifier settings (classifier systematic; NaN: none)"));
+        TRY(io_ncfile_def_var(f, "n_c_dec", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c of the same traces re-decided with boundaries halfway to the settled size (decision-rule systematic; NaN: none)"));
+        TRY(io_ncfile_def_var(f, "dec_boundaries", IO_NC_DOUBLE, 1, d_nb, "1", "grow and melt factors of that re-decision"));
     }
     TRY(io_ncfile_def_var(f, "order_calibrated", IO_NC_INT, 0, NULL, "1", "1: classifier threshold chosen at the state point by the mislabelling criterion; 0: as given in [order]; -1: not applicable"));
     TRY(io_ncfile_def_var(f, "order_threshold", IO_NC_DOUBLE, 0, NULL, "1", "classifier threshold used (xi_c for bonds, qbar threshold for qbar; NaN: none)"));
@@ -890,6 +894,9 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
             TRY(io_ncfile_put_double(f, "n_c_n0_hi68", NULL, NULL, &vn[2]));
             double vb[2] = {ex->nb[0].fit_ok ? ex->nb[0].fit.x_c : NAN, ex->nb[1].fit_ok ? ex->nb[1].fit.x_c : NAN};
             TRY(io_ncfile_put_double(f, "n_c_nb", NULL, NULL, vb));
+            double vd = ex->dec.fit_ok ? ex->dec.fit.x_c : NAN, db[2] = {ex->dec_grow, ex->dec_melt};
+            TRY(io_ncfile_put_double(f, "n_c_dec", NULL, NULL, &vd));
+            TRY(io_ncfile_put_double(f, "dec_boundaries", NULL, NULL, db));
         }
         int cal = c->calibrated;
         TRY(io_ncfile_put_int(f, "order_calibrated", NULL, NULL, &cal));
@@ -1078,6 +1085,49 @@ static const char *outcome_name(int o)
     return (o >= 0 && o < 4) ? n[o] : "?";
 }
 
+/* Decision-rule systematic: every trace re-decided with boundaries halfway between the settled size and the run's
+ * own (grow at 1 + (g - 1)/2, melt at 1 - (1 - m)/2 times the size at frame settle_frames). Those are reached
+ * before the run's boundaries, so the recorded traces decide them; the P_grow fit against the same thermalised
+ * sizes x gives N_c of that rule. */
+static void redecide(const campaign *c, const double *x, extra_fits *ex)
+{
+    const int np = c->npoints, sf = c->cc.settle_frames > 0 ? c->cc.settle_frames : 0;
+    const double g = 1.0 + 0.5 * (c->cc.grow_factor - 1.0), m = 1.0 - 0.5 * (1.0 - c->cc.melt_fraction);
+    const int min_ref = c->calibrated >= 0 ? 2 * c->bulk_nmax : 0;
+    ex->dec_grow = g;
+    ex->dec_melt = m;
+    unsigned *ng = calloc((size_t)np, sizeof *ng), *nt = calloc((size_t)np, sizeof *nt);
+    if (!ng || !nt) {
+        free(ng), free(nt);
+        return;
+    }
+    for (int p = 0; p < np; p++)
+        for (int r = 0; r < c->cc.replicas; r++) {
+            const long gi = (long)p * c->cc.replicas + r;
+            const int o = (int)c->outcome1[gi] - 1;
+            const long nf = c->nframes[gi] < c->max_frames ? c->nframes[gi] : c->max_frames;
+            const long *tr = c->nmax1 + gi * c->max_frames;
+            if (o == SEED_FAILED || o < 0 || nf <= sf || tr[sf] == 0) continue;
+            const double ref = (double)(tr[sf] - 1);
+            int out = SEED_UNDECIDED;
+            if (sf > 0 && ref <= min_ref) out = SEED_MELTED;
+            for (long f = sf + 1; out == SEED_UNDECIDED && f < nf && tr[f] > 0; f++) {
+                const double v = (double)(tr[f] - 1);
+                if (v >= g * (ref > 0 ? ref : 1)) out = SEED_GROWN;
+                else if (v <= m * ref) out = SEED_MELTED;
+            }
+            if (out == SEED_GROWN) ng[p]++;
+            if (out == SEED_GROWN || out == SEED_MELTED) nt[p]++;
+        }
+    if (pgrow_on(c, np, x, ng, nt, &ex->dec) == 0)
+        printf("    decision rule (grown at %g x, melted at %g x the settled size, same traces): N_c (thermalised) = "
+               "%.4g atoms%s\n", g, m, ex->dec.fit.x_c, ex->dec.bracketed ? " (bracketed)" : "");
+    else
+        printf("    decision rule (grown at %g x, melted at %g x): no N_c (%s)\n", g, m, ex->dec.why);
+    free(ng);
+    free(nt);
+}
+
 static int finish(campaign *c, double wall)
 {
     const int np = c->npoints;
@@ -1086,6 +1136,7 @@ static int finish(campaign *c, double wall)
              *nu = calloc((size_t)np, sizeof *nu), *nf = calloc((size_t)np, sizeof *nf);
     extra_fits ex;
     memset(&ex, 0, sizeof ex);
+    ex.dec_grow = ex.dec_melt = NAN;
     ex.present = c->cc.mode == 0;
     ex.t_relax = calloc((size_t)np, sizeof(double));
     ex.drift = calloc((size_t)np, sizeof(double));
@@ -1232,6 +1283,7 @@ static int finish(campaign *c, double wall)
             else
                 printf("    classifier neighbour (threshold %g): no N_c (%s)\n", th, ex.nb[k].why);
         }
+        redecide(c, x, &ex);
     }
     /* threshold systematic of [order_alt] ([cnt] jobs): the same outcomes against N_max(0) with the second classifier */
     alt_fit af;

@@ -301,6 +301,7 @@ typedef struct results {
      * systematics that go into the headline interval */
     double n_c_n0, n_c_nb[2];       /* N_c with N_max(0), and with the neighbouring classifier settings (NaN: none) */
     double n_c_set;                 /* N_c on the settled size (second thermalised convention) */
+    double n_c_dec;                 /* N_c of the traces re-decided with the narrower boundaries (decision rule) */
     double order_threshold, order_threshold_nb[2], mislabel_liq, mislabel_xtal;
     int order_calibrated, bulk_nmax;
     double t_relax;                 /* median interface relaxation time of the campaign's points */
@@ -309,7 +310,9 @@ typedef struct results {
     double var_top;                 /* squared half-width of the barrier top, 1/(pi Z^2) */
     int n0_ok, nb_ok[2];
     seed_rate_output rate_n0, rate_nb[2];
-    double sys_classifier, sys_n0, sys_alt; /* |d log10 J| of each systematic (NaN: not available) */
+    double sys_classifier, sys_n0, sys_alt, sys_dec; /* |d log10 J| of each systematic (NaN: not available) */
+    int dec_ok;
+    seed_rate_output rate_dec;
     cnt_interval log10_J_total;     /* statistics + systematics */
     int attach_size, attach_removed, attach_n0;
     size_t attach_nt, attach_skip;
@@ -910,7 +913,7 @@ static int read_campaign(const char *prefix, results *R)
     double buf[14] = {0};
     /* the accuracy protocol's variables (absent in temperature-mode or older files: NaN) */
     struct {
-        double scalar[7];            /* the names in `pn` below, in that order */
+        double scalar[8];            /* the names in `pn` below, in that order */
         double n_c_nb[2], thr_nb[2]; /* per neighbouring classifier setting */
         double npts, t_relax_median;
         double size[64], xth[64];    /* seed size and thermalised size of each point */
@@ -947,9 +950,9 @@ static int read_campaign(const char *prefix, results *R)
         }
         sr_error_clear();
         buf[9] = rc;
-        const char *pn[7] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
-                             "bulk_liquid_nmax", "n_c_fit"};
-        for (int k = 0; k < 7 && !rc; k++) {
+        const char *pn[8] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
+                             "bulk_liquid_nmax", "n_c_fit", "n_c_dec"};
+        for (int k = 0; k < 8 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
             ext.scalar[k] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
@@ -1002,6 +1005,7 @@ static int read_campaign(const char *prefix, results *R)
     R->order_calibrated = isfinite(ext.scalar[4]) ? (int)ext.scalar[4] : -1;
     R->bulk_nmax = isfinite(ext.scalar[5]) ? (int)ext.scalar[5] : -1;
     R->n_c_set = ext.scalar[6];
+    R->n_c_dec = ext.scalar[7];
     for (int k = 0; k < 2; k++) {
         R->n_c_nb[k] = ext.n_c_nb[k];
         R->order_threshold_nb[k] = ext.thr_nb[k];
@@ -1070,10 +1074,10 @@ static int assemble_rate(const job *j, results *Q)
     /* systematics of the same replicas: the N_c of another convention (N_max(0)) or of a neighbouring classifier
      * setting, with f+ scaled as N^(2/3) (attachment through the surface); only the central log10 J is used */
     const double J0 = Q->rate.central.log10_J;
-    Q->sys_classifier = Q->sys_n0 = Q->sys_alt = NAN;
-    Q->n0_ok = Q->nb_ok[0] = Q->nb_ok[1] = 0;
-    for (int k = -1; k < 2; k++) {
-        const double n = k < 0 ? Q->n_c_set : Q->n_c_nb[k];
+    Q->sys_classifier = Q->sys_n0 = Q->sys_alt = Q->sys_dec = NAN;
+    Q->n0_ok = Q->nb_ok[0] = Q->nb_ok[1] = Q->dec_ok = 0;
+    for (int k = -2; k < 2; k++) {
+        const double n = k == -2 ? Q->n_c_dec : k < 0 ? Q->n_c_set : Q->n_c_nb[k];
         if (!(isfinite(n) && n > 0)) continue;
         seed_attach_out fs = Q->fp;
         const double sc = pow(n / Q->n_c, 2.0 / 3.0);
@@ -1081,12 +1085,15 @@ static int assemble_rate(const job *j, results *Q)
         fs.fit.se_f_plus *= sc;
         fs.boot.lo68 *= sc;
         fs.boot.hi68 *= sc;
-        seed_rate_output *o = k < 0 ? &Q->rate_n0 : &Q->rate_nb[k];
+        seed_rate_output *o = k == -2 ? &Q->rate_dec : k < 0 ? &Q->rate_n0 : &Q->rate_nb[k];
         const int ok = assemble_one(j, Q, n, 0.05 * n, &fs, o) == 0;
         sr_error_clear();
         if (!ok) continue;
         const double d = fabs(o->central.log10_J - J0);
-        if (k < 0) {
+        if (k == -2) {
+            Q->dec_ok = 1;
+            Q->sys_dec = d;
+        } else if (k < 0) {
             Q->n0_ok = 1;
             Q->sys_n0 = d;
         } else {
@@ -1095,8 +1102,9 @@ static int assemble_rate(const job *j, results *Q)
         }
     }
     if (Q->alt_ok) Q->sys_alt = fabs(Q->rate_alt.central.log10_J - J0);
-    double sv[3];
+    double sv[4];
     size_t ns = 0;
+    if (isfinite(Q->sys_dec)) sv[ns++] = Q->sys_dec;
     if (isfinite(Q->sys_classifier)) sv[ns++] = Q->sys_classifier;
     if (isfinite(Q->sys_n0)) sv[ns++] = Q->sys_n0;
     if (isfinite(Q->sys_alt)) sv[ns++] = Q->sys_alt;
@@ -1139,6 +1147,7 @@ static void print_rate(const job *j, const results *Q)
            Q->n_c_n0);
     if (isfinite(Q->sys_classifier)) printf("; |d| classifier %.2f", Q->sys_classifier);
     if (isfinite(Q->sys_n0)) printf("; |d| N_0 convention %.2f", Q->sys_n0);
+    if (isfinite(Q->sys_dec)) printf("; N_c with decision boundaries halfway to the settled size %.4g, |d| decision rule %.2f", Q->n_c_dec, Q->sys_dec);
     if (isfinite(Q->sys_alt)) printf("; |d| [order_alt] %.2f", Q->sys_alt);
     printf("\n[cnt] T = %g: HEADLINE log10 J = %.2f, 68%% [%.2f, %.2f] statistics + systematics (statistics only "
            "[%.2f, %.2f]); 95%% [%.2f, %.2f]\n", Q->T, o->central.log10_J, Q->log10_J_total.lo68, Q->log10_J_total.hi68,
@@ -1359,7 +1368,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
     snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
     snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
     snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
-    enum { NV = 40 };
+    enum { NV = 42 };
     double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
     struct tv {
@@ -1393,6 +1402,8 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_log10_J_sys_classifier", "1", "largest |d log10 J| over the neighbouring classifier settings (NaN: none)"},
         {"rate_log10_J_sys_n0", "1", "|d log10 J| of the N_0 convention (N_c on the relaxation fit at 3 t_relax instead of the settled window)"},
         {"rate_log10_J_sys_alt", "1", "|d log10 J| of [order_alt] (NaN: none)"},
+        {"rate_log10_J_sys_decision", "1", "|d log10 J| of the decision rule (the same traces re-decided with boundaries halfway to the settled size; NaN: none)"},
+        {"rate_n_c_dec", "atoms", "N_c of the traces re-decided with boundaries halfway to the settled size"},
         {"rate_n_c_n0", "atoms", "N_c on N_max(0), the frozen perfect seed (reference only, not in the interval)"},
         {"rate_n_c_fit", "atoms", "N_c on the relaxation-fit size (second thermalised convention: the N_0 systematic)"},
         {"rate_n_c_nb_lo", "atoms", "N_c with the lower neighbouring classifier threshold"},
@@ -1415,7 +1426,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                               o->log10_J_si, Q->alt_ok ? Q->n_c_alt : NAN, Q->alt_ok ? Q->fp_alt.fit.f_plus : NAN,
                               Q->alt_ok ? Q->rate_alt.central.gamma : NAN, Q->alt_ok ? Q->rate_alt.central.log10_J : NAN,
                               Q->log10_J_total.lo68, Q->log10_J_total.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95,
-                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
+                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->sys_dec, Q->n_c_dec, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
                               Q->n0_ok ? Q->rate_n0.central.log10_J : NAN, Q->nb_ok[0] ? Q->rate_nb[0].central.log10_J : NAN,
                               Q->nb_ok[1] ? Q->rate_nb[1].central.log10_J : NAN, Q->order_threshold, Q->mislabel_liq,
                               Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax};
