@@ -227,7 +227,9 @@ static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state 
                 pk[q] = 0;
             }
             for (int b = 0; b < mpad; b += LJ_PAD) {
-#pragma omp simd aligned(px, py, pz, tx, ty, tz, te, pk : 64)
+/* no aligned() clause: clang 14 with -fsanitize=undefined crashes on it (the fuzz build); the arrays are
+                 * declared aligned(64) above, which GCC sees anyway */
+#pragma omp simd
                 for (int l = 0; l < LJ_PAD; l++) {
                     const int q = b + l;
                     const double dx = xi - px[q], dy = yi - py[q], dz = zi - pz[q];
