@@ -1327,7 +1327,7 @@ static void print_summary(const job *j, const results *Rt, int nTr, const cnt_li
     printf("\n[cnt] summary (%s units: gamma in %s/%s^2, J in %s^-3 %s^-1; intervals 68%%)\n", u->name, u->energy,
            u->length, u->length, u->time);
     printf("  N_c on the thermalised seed; log10 J: statistical 68%% interval, then the TOTAL one (statistics + "
-           "classifier-neighbour and N_0-convention systematics)\n");
+           "classifier-neighbour, N_0-convention and decision-rule systematics)\n");
     printf("  %9s %9s %22s %10s %22s %8s %24s %18s\n", "T", "dmu", "N_c", "f+", "gamma", "dG*/kT", "log10 J (stat)",
            "total 68%");
     for (int k = 0; k < nTr; k++) {
