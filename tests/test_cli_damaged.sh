@@ -71,7 +71,7 @@ refused() { # prefix what message-fragment
     if grep -q "$1.nc: $3" "$1.err" || grep -q "$1.rates.nc: $3" "$1.err"; then ok "$2: $(cut -c1-150 "$1.err")"
     else bad "$2: message $(cat "$1.err")"; fi
 }
-head -c 3000 camp.nc > cuthead.nc;                refused cuthead "cut in the header (3000 of $size bytes)" "cannot open as netCDF"
+head -c 3000 camp.nc > cuthead.nc;                refused cuthead "cut in the header (3000 of $size bytes)" "damaged"
 head -c $((size - 4)) camp.nc > cut4.nc;          refused cut4 "last 4 bytes missing" "damaged"
 head -c $((size - 300)) camp.nc > cut300.nc;      refused cut300 "last 300 bytes of the data missing" "damaged"
 cp camp.nc flip.nc

@@ -241,6 +241,119 @@ static int ncin_new(const char *name, io_ncin **out)
     return SR_OK;
 }
 
+/* ---- header sanity before netCDF-C sees the bytes ----
+ * netCDF-C 4.9 allocates what a classic header's counts say (an attribute of 7 GB, found by the fuzz harness)
+ * before it compares them with the file's size. The classic formats (CDF-1, CDF-2 64-bit offset, CDF-5; the
+ * layout of the netCDF "File Format Specification") are walked here first: every count times its element size
+ * must fit in the bytes that remain, else the file is damaged. Bytes beyond those read (`n` < `total` for large
+ * files) end the walk without a verdict; other formats (HDF5) are left to the library. */
+typedef struct hdr_walk {
+    const unsigned char *p;
+    size_t n, pos;
+    uint64_t total;
+    int v5, v2;
+} hdr_walk;
+
+enum { HDR_OK = 0, HDR_BAD = -1, HDR_STOP = 1 };
+
+static int hdr_u(hdr_walk *h, int bytes, uint64_t *v)
+{
+    if ((uint64_t)h->pos + bytes > h->total) return HDR_BAD;
+    if (h->pos + (size_t)bytes > h->n) return HDR_STOP;
+    uint64_t x = 0;
+    for (int k = 0; k < bytes; k++) x = x << 8 | h->p[h->pos + k];
+    h->pos += (size_t)bytes;
+    *v = x;
+    return HDR_OK;
+}
+
+static int hdr_count(hdr_walk *h, uint64_t *v) { return hdr_u(h, h->v5 ? 8 : 4, v); }
+
+static int hdr_skip(hdr_walk *h, uint64_t bytes)
+{
+    if (bytes > h->total - h->pos) return HDR_BAD;
+    if (bytes > h->n - h->pos) return HDR_STOP;
+    h->pos += (size_t)bytes;
+    return HDR_OK;
+}
+
+#define HDR_TRY(x)                                                                                        \
+    do {                                                                                                  \
+        const int hr_ = (x);                                                                              \
+        if (hr_) return hr_;                                                                              \
+    } while (0)
+
+static int hdr_name(hdr_walk *h)
+{
+    uint64_t len;
+    HDR_TRY(hdr_count(h, &len));
+    return hdr_skip(h, len > h->total ? len : (len + 3) / 4 * 4);
+}
+
+/* a list header: ABSENT (two zeros) or tag + count, the count bounded by the bytes each entry needs at least */
+static int hdr_list(hdr_walk *h, uint64_t tag, uint64_t min_entry, uint64_t *count)
+{
+    uint64_t t;
+    HDR_TRY(hdr_u(h, 4, &t));
+    HDR_TRY(hdr_count(h, count));
+    if (t == 0 && *count == 0) return HDR_OK;
+    if (t != tag || *count > (h->total - h->pos) / min_entry) return HDR_BAD;
+    return HDR_OK;
+}
+
+static int hdr_atts(hdr_walk *h)
+{
+    static const int tsize[12] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
+    uint64_t na;
+    HDR_TRY(hdr_list(h, 0x0C, 12, &na));
+    for (uint64_t a = 0; a < na; a++) {
+        uint64_t type, ne;
+        HDR_TRY(hdr_name(h));
+        HDR_TRY(hdr_u(h, 4, &type));
+        if (type < 1 || type > (h->v5 ? 11u : 6u)) return HDR_BAD;
+        HDR_TRY(hdr_count(h, &ne));
+        if (ne > h->total) return HDR_BAD;
+        HDR_TRY(hdr_skip(h, (ne * (uint64_t)tsize[type] + 3) / 4 * 4));
+    }
+    return HDR_OK;
+}
+
+static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
+{
+    if (n < 4 || memcmp(p, "CDF", 3) != 0 || (p[3] != 1 && p[3] != 2 && p[3] != 5)) return HDR_OK; /* not classic */
+    hdr_walk h = {.p = p, .n = n, .pos = 4, .total = total, .v5 = p[3] == 5, .v2 = p[3] == 2};
+    uint64_t numrecs, nd, nv;
+    HDR_TRY(hdr_count(&h, &numrecs));
+    HDR_TRY(hdr_list(&h, 0x0A, 8, &nd));
+    for (uint64_t d = 0; d < nd; d++) {
+        uint64_t len;
+        HDR_TRY(hdr_name(&h));
+        HDR_TRY(hdr_count(&h, &len));
+    }
+    HDR_TRY(hdr_atts(&h));
+    HDR_TRY(hdr_list(&h, 0x0B, 16, &nv));
+    for (uint64_t v = 0; v < nv; v++) {
+        uint64_t ndims, type, vsize, begin;
+        HDR_TRY(hdr_name(&h));
+        HDR_TRY(hdr_count(&h, &ndims));
+        if (ndims > (h.total - h.pos) / 4) return HDR_BAD;
+        HDR_TRY(hdr_skip(&h, ndims * (h.v5 ? 8u : 4u)));
+        HDR_TRY(hdr_atts(&h));
+        HDR_TRY(hdr_u(&h, 4, &type));
+        HDR_TRY(hdr_u(&h, h.v5 ? 8 : 4, &vsize));
+        HDR_TRY(hdr_u(&h, h.v5 || h.v2 ? 8 : 4, &begin));
+    }
+    return HDR_OK;
+}
+
+static int hdr_check(const io_ncin *r, const unsigned char *p, size_t n, uint64_t total)
+{
+    if (hdr_walk_classic(p, n, total) == HDR_BAD)
+        return SR_ERROR(SR_EPARSE, "%s: damaged: its netCDF header declares more data than the file's %" PRIu64
+                        " bytes hold (cut short or altered after it was written)", r->path, total);
+    return SR_OK;
+}
+
 static int ncin_finish(io_ncin *r, int st, int mode, io_ncin **out)
 {
     int rc = SR_OK;
@@ -265,6 +378,22 @@ int io_ncin_open(const char *path, int mode, io_ncin **out)
     io_ncin *r;
     *out = NULL;
     SR_TRY(ncin_new(path, &r));
+    FILE *fp = fopen(path, "rb");
+    if (fp) { /* the header sanity walk on the first MiB (enough for any header seedrate writes) */
+        unsigned char *buf = malloc(1u << 20);
+        size_t n = buf ? fread(buf, 1, 1u << 20, fp) : 0;
+        int rc = SR_OK;
+        if (buf && fseek(fp, 0, SEEK_END) == 0) {
+            const long sz = ftell(fp);
+            if (sz >= 0) rc = hdr_check(r, buf, n, (uint64_t)sz);
+        }
+        free(buf);
+        fclose(fp);
+        if (rc) {
+            io_ncin_close(r);
+            return rc;
+        }
+    }
     return ncin_finish(r, nc_open(path, NC_NOWRITE, &r->ncid), mode, out);
 }
 
@@ -280,6 +409,11 @@ int io_ncin_open_buffer(const void *buf, size_t len, const char *name, int mode,
         return SR_ERROR(SR_ENOMEM, "out of memory");
     }
     if (len) memcpy(r->mem, buf, len);
+    const int rc = hdr_check(r, r->mem, len, len);
+    if (rc) {
+        io_ncin_close(r);
+        return rc;
+    }
     return ncin_finish(r, nc_open_mem(r->path, NC_NOWRITE, len, r->mem, &r->ncid), mode, out);
 }
 
