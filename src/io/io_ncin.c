@@ -325,25 +325,40 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
     uint64_t numrecs, nd, nv;
     HDR_TRY(hdr_count(&h, &numrecs));
     HDR_TRY(hdr_list(&h, 0x0A, 8, &nd));
-    for (uint64_t d = 0; d < nd; d++) {
-        uint64_t len;
-        HDR_TRY(hdr_name(&h));
-        HDR_TRY(hdr_count(&h, &len));
+    /* dimension lengths, to check the variables' shapes: one record dimension (length 0) at most, used only as a
+     * variable's first dimension; every dimension id in range (netCDF-C divides by the shape's sizes) */
+    unsigned char *isrec = calloc(nd ? (size_t)nd : 1, 1);
+    if (!isrec) return HDR_STOP;
+    int rc = HDR_OK, nrec = 0;
+    for (uint64_t d = 0; d < nd && !rc; d++) {
+        uint64_t len = 0;
+        rc = hdr_name(&h);
+        if (!rc) rc = hdr_count(&h, &len);
+        if (!rc && len == 0) {
+            isrec[d] = 1;
+            if (++nrec > 1) rc = HDR_BAD;
+        }
     }
-    HDR_TRY(hdr_atts(&h));
-    HDR_TRY(hdr_list(&h, 0x0B, 16, &nv));
-    for (uint64_t v = 0; v < nv; v++) {
-        uint64_t ndims, type, vsize, begin;
-        HDR_TRY(hdr_name(&h));
-        HDR_TRY(hdr_count(&h, &ndims));
-        if (ndims > (h.total - h.pos) / 4) return HDR_BAD;
-        HDR_TRY(hdr_skip(&h, ndims * (h.v5 ? 8u : 4u)));
-        HDR_TRY(hdr_atts(&h));
-        HDR_TRY(hdr_u(&h, 4, &type));
-        HDR_TRY(hdr_u(&h, h.v5 ? 8 : 4, &vsize));
-        HDR_TRY(hdr_u(&h, h.v5 || h.v2 ? 8 : 4, &begin));
+    if (!rc) rc = hdr_atts(&h);
+    if (!rc) rc = hdr_list(&h, 0x0B, 16, &nv);
+    for (uint64_t v = 0; v < nv && !rc; v++) {
+        uint64_t ndims = 0, type = 0, vsize, begin;
+        rc = hdr_name(&h);
+        if (!rc) rc = hdr_count(&h, &ndims);
+        if (!rc && ndims > (h.total - h.pos) / 4) rc = HDR_BAD;
+        for (uint64_t k = 0; k < ndims && !rc; k++) {
+            uint64_t id;
+            rc = hdr_count(&h, &id);
+            if (!rc && (id >= nd || (isrec[id] && k > 0))) rc = HDR_BAD;
+        }
+        if (!rc) rc = hdr_atts(&h);
+        if (!rc) rc = hdr_u(&h, 4, &type);
+        if (!rc && (type < 1 || type > (h.v5 ? 11u : 6u))) rc = HDR_BAD;
+        if (!rc) rc = hdr_u(&h, h.v5 ? 8 : 4, &vsize);
+        if (!rc) rc = hdr_u(&h, h.v5 || h.v2 ? 8 : 4, &begin);
     }
-    return HDR_OK;
+    free(isrec);
+    return rc;
 }
 
 static int hdr_check(const io_ncin *r, const unsigned char *p, size_t n, uint64_t total)
