@@ -32,6 +32,9 @@ int sr_error_vset(int status, const char *file, int line, const char *fmt, va_li
 {
     char tmp[sizeof err_msg]; /* the arguments may point into err_msg (wrapping the previous error) */
     vsnprintf(tmp, sizeof tmp, fmt, ap);
+    /* one line: names read from damaged files may hold control characters (newlines) */
+    for (char *c = tmp; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     memcpy(err_msg, tmp, sizeof err_msg);
     const char *base = strrchr(file, '/');
     snprintf(err_where, sizeof err_where, "%s:%d", base ? base + 1 : file, line);

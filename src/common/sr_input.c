@@ -27,6 +27,8 @@ void sr_errlist_add(sr_errlist *el, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    for (char *c = buf; *c; c++) /* one line per message, whatever the input held */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     if (el->n == el->cap) {
         int cap = el->cap ? 2 * el->cap : 8;
         char **m = realloc(el->msg, (size_t)cap * sizeof *m);
