@@ -94,17 +94,7 @@ static const sr_keyword brute_output_keywords[] = {
 static const char *const brute_sections[] = {"run", "structure", "potential", "ensemble", "order", "brute",
                                              "output", NULL};
 
-void seed_brute_print_keys(FILE *out)
-{
-    sr_keywords_print(brute_run_keywords, "run", out);
-    sr_keywords_print(seed_structure_keywords, "structure", out);
-    fprintf(out, "[potential]\n  style              potential style and its keys (as in `seedrate md`)\n");
-    sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
-    fprintf(out, "[order]\n  style              classifier: %s (then its keys; see seedrate order keys)\n",
-            order_classifier_names());
-    sr_keywords_print(seed_brute_keywords, "brute", out);
-    sr_keywords_print(brute_output_keywords, "output", out);
-}
+void seed_brute_print_keys(FILE *out) { seed_job_print_keys(out, brute_run_keywords, "brute", seed_brute_keywords, brute_output_keywords); }
 
 /* ---- job state ---- */
 typedef struct brute {

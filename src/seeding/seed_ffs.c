@@ -81,17 +81,7 @@ static const sr_keyword ffs_output_keywords[] = {
 static const char *const ffs_sections[] = {"run", "structure", "potential", "ensemble", "order", "ffs", "output",
                                            NULL};
 
-void seed_ffs_print_keys(FILE *out)
-{
-    sr_keywords_print(ffs_run_keywords, "run", out);
-    sr_keywords_print(seed_structure_keywords, "structure", out);
-    fprintf(out, "[potential]\n  style              potential style and its keys (as in `seedrate md`)\n");
-    sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
-    fprintf(out, "[order]\n  style              classifier: %s (then its keys; see seedrate order keys)\n",
-            order_classifier_names());
-    sr_keywords_print(seed_ffs_keywords, "ffs", out);
-    sr_keywords_print(ffs_output_keywords, "output", out);
-}
+void seed_ffs_print_keys(FILE *out) { seed_job_print_keys(out, ffs_run_keywords, "ffs", seed_ffs_keywords, ffs_output_keywords); }
 
 /* ---- job state ---- */
 enum { NFV = 7 }; /* per basin run: crossings, time, volume sum, volume frames, reached B, lambda max, failed */

@@ -151,3 +151,16 @@ void seed_job_free(seed_job *j)
     j->cls = NULL;
     j->in = NULL;
 }
+
+void seed_job_print_keys(FILE *out, const sr_keyword *run_kw, const char *own, const sr_keyword *own_kw,
+                         const sr_keyword *out_kw)
+{
+    sr_keywords_print(run_kw, "run", out);
+    sr_keywords_print(seed_structure_keywords, "structure", out);
+    fprintf(out, "[potential]\n  style              potential style and its keys (as in `seedrate md`)\n");
+    sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
+    fprintf(out, "[order]\n  style              classifier: %s (then its keys; see seedrate order keys)\n",
+            order_classifier_names());
+    sr_keywords_print(own_kw, own, out);
+    sr_keywords_print(out_kw, "output", out);
+}

@@ -86,17 +86,7 @@ static const sr_keyword umb_output_keywords[] = {
 static const char *const umb_sections[] = {"run", "structure", "potential", "ensemble", "order", "umbrella", "output",
                                            NULL};
 
-void seed_umbrella_print_keys(FILE *out)
-{
-    sr_keywords_print(umb_run_keywords, "run", out);
-    sr_keywords_print(seed_structure_keywords, "structure", out);
-    fprintf(out, "[potential]\n  style              potential style and its keys (as in `seedrate md`)\n");
-    sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
-    fprintf(out, "[order]\n  style              classifier: %s (then its keys; see seedrate order keys)\n",
-            order_classifier_names());
-    sr_keywords_print(seed_umbrella_keywords, "umbrella", out);
-    sr_keywords_print(umb_output_keywords, "output", out);
-}
+void seed_umbrella_print_keys(FILE *out) { seed_job_print_keys(out, umb_run_keywords, "umbrella", seed_umbrella_keywords, umb_output_keywords); }
 
 enum { NHEAD = 5 }; /* per window: accepted (production), accepted (equilibration), N_max at the start, trials
                        with a numerical failure (rejected), sum of |beta dH~| */
