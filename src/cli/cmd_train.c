@@ -100,6 +100,9 @@ static const sr_keyword train_keys[] = {
      "wall-time budget in minutes (0 = none); the best model so far is kept"},
     {"threads", SR_KW_INT, offsetof(ml_train_params, threads), "", "0", 0, 1024, NULL,
      "OpenMP threads (0 = OMP_NUM_THREADS or all cores)"},
+    {"committee", SR_KW_INT, offsetof(ml_train_params, committee), "", "4", 1, ML_MAX_MEMBERS, NULL,
+     "networks K trained into the model file (different initial weights and minibatch orders, streams from seed "
+     "and member); MD uses their mean and logs their force deviation (model_dev); 1 = a single network"},
     SR_KW_END};
 
 static const sr_keyword out_keys[] = {
@@ -118,7 +121,8 @@ static void usage(FILE *out)
                  "       seedrate train --bench MODEL DATA [REPEATS]\n"
                  "       seedrate train --upgrade OLD.nc NEW.nc   (format-1 model, written before model files had a\n"
                  "                                                completeness checksum: checked, written as format 2)\n\n"
-                 "Fits a Behler-Parrinello neural-network potential (units metal) to DeePMD-kit npy\n"
+                 "Fits a Behler-Parrinello neural-network potential (units metal), a committee of [training]\n"
+                 "committee networks (default 4; 1 = a single network), to DeePMD-kit npy\n"
                  "systems (type.raw, type_map.raw, set.*/{box,coord,energy,force}.npy).\n"
                  "Relative paths in FILE are relative to FILE's directory. Keys:\n\n");
     sr_keywords_print(data_keys, "data", out);
@@ -197,6 +201,36 @@ static int write_plot(const char *prefix, const ml_train_report *r)
     return SR_OK;
 }
 
+/* RMSE of the committee mean (E per atom, force components) and the mean over frames of the model
+ * deviation max_i sigma_i; any output may be NULL */
+static int committee_rmse(const ml_committee *c, const ml_dataset *ds, double *rmse_e, double *rmse_f,
+                          double *dev_mean)
+{
+    double se = 0.0, sf = 0.0, sd = 0.0;
+    long nc = 0;
+    for (int k = 0; k < ds->nframes; k++) {
+        const ml_frame *fr = &ds->frames[k];
+        double E, dev, *F = malloc(sizeof(double) * 3 * (size_t)fr->n + 1);
+        if (!F) return SR_ERROR(SR_ENOMEM, "train: out of memory");
+        int rc = ml_committee_frame(c, fr, &E, F, NULL, &dev, NULL);
+        if (rc) {
+            free(F);
+            return rc;
+        }
+        se += (E - fr->energy) * (E - fr->energy) / ((double)fr->n * fr->n);
+        sd += dev;
+        if (fr->force) {
+            for (int q = 0; q < 3 * fr->n; q++) sf += (F[q] - fr->force[q]) * (F[q] - fr->force[q]);
+            nc += 3 * fr->n;
+        }
+        free(F);
+    }
+    if (rmse_e) *rmse_e = ds->nframes ? sqrt(se / ds->nframes) : NAN;
+    if (rmse_f) *rmse_f = nc ? sqrt(sf / nc) : NAN;
+    if (dev_mean) *dev_mean = ds->nframes ? sd / ds->nframes : NAN;
+    return SR_OK;
+}
+
 static int run_training(const char *file)
 {
     sr_input *in = NULL;
@@ -246,7 +280,8 @@ static int run_training(const char *file)
 
     ml_dataset train = {0}, val = {0};
     ml_model *m = NULL;
-    ml_train_report rep = {0};
+    ml_committee *com = NULL;
+    ml_train_report rep = {0}, *reps = NULL;
     char prov_train[1500] = "", prov_val[1000] = "", path[4096];
     int rc = 0;
     printf("seedrate train %s\nreading training data:\n", file);
@@ -277,24 +312,60 @@ static int run_training(const char *file)
         rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
         goto fail;
     }
-    gsl_rng *r = sr_rng_create((uint64_t)tp.seed, 1, SR_RNG_TRAINING);
-    for (int e = 0; e < m->nelem; e++) ml_net_init(m->net[e], r);
-    gsl_rng_free(r);
     ml_model_describe(m, stdout);
     printf("training: %ld Adam steps of %d frames, lr %g -> %g (every %ld steps), p_e %g -> %g, "
            "p_f %g -> %g, learning-curve point every %ld steps, patience %d, max %g min, threads %d "
-           "(0 = default), seed %ld\n", tp.steps, tp.batch, tp.lr_start, tp.lr_stop, tp.decay_steps,
-           tp.pe_start, tp.pe_limit, tp.pf_start, tp.pf_limit, tp.eval_every, tp.patience,
-           tp.max_minutes, tp.threads, tp.seed);
+           "(0 = default), seed %ld, committee of %d network%s\n", tp.steps, tp.batch, tp.lr_start, tp.lr_stop,
+           tp.decay_steps, tp.pe_start, tp.pe_limit, tp.pf_start, tp.pf_limit, tp.eval_every, tp.patience,
+           tp.max_minutes, tp.threads, tp.seed, tp.committee, tp.committee > 1 ? "s" : "");
     char ckpt[4096] = "";
     if (oc.checkpoint[0]) resolve(base, oc.checkpoint, ckpt, sizeof ckpt);
-    if ((rc = ml_train(m, &train, val.nframes ? &val : NULL, &tp, ckpt[0] ? ckpt : NULL, &rep)))
+    if (ckpt[0] && tp.committee > 1)
+        printf("notice: [output] checkpoint is written for a single network only (committee = %d): none written\n",
+               tp.committee);
+    com = ml_committee_create();
+    reps = calloc((size_t)tp.committee, sizeof *reps);
+    if (!com || !reps) {
+        rc = SR_ERROR(SR_ENOMEM, "train: out of memory");
         goto fail;
+    }
+    if (tp.committee == 1) {
+        /* a single network: today's streams and checkpoint */
+        gsl_rng *r = sr_rng_create((uint64_t)tp.seed, 1, SR_RNG_TRAINING);
+        for (int e = 0; e < m->nelem; e++) ml_net_init(m->net[e], r);
+        gsl_rng_free(r);
+        if ((rc = ml_train(m, &train, val.nframes ? &val : NULL, &tp, ckpt[0] ? ckpt : NULL, &reps[0]))) goto fail;
+        rc = ml_committee_add(com, m);
+        m = NULL;
+        if (rc) goto fail;
+    } else if ((rc = ml_train_committee(com, m, &train, val.nframes ? &val : NULL, &tp, reps))) {
+        goto fail;
+    }
+    rep = reps[0];
     /* final errors in double precision through the same code path as MD */
     double et, ft, ev = NAN, fv = NAN;
-    if ((rc = ml_model_rmse(m, &train, &et, &ft))) goto fail;
-    if (val.nframes && (rc = ml_model_rmse(m, &val, &ev, &fv))) goto fail;
-    printf("best step %ld; training time %.1f s\n", rep.best_step, rep.seconds);
+    if ((rc = committee_rmse(com, &train, &et, &ft, NULL))) goto fail;
+    if (val.nframes && (rc = committee_rmse(com, &val, &ev, &fv, NULL))) goto fail;
+    double train_s = 0;
+    for (int q = 0; q < com->k; q++) {
+        train_s += reps[q].seconds;
+        if (com->k > 1) {
+            double a, b, c = NAN, d = NAN;
+            if ((rc = ml_model_rmse(com->member[q], &train, &a, &b))) goto fail;
+            if (val.nframes && (rc = ml_model_rmse(com->member[q], &val, &c, &d))) goto fail;
+            printf("member %d: best step %ld, %.1f s; RMSE training E %.3f meV/atom F %.1f meV/A", q + 1,
+                   reps[q].best_step, reps[q].seconds, 1e3 * a, 1e3 * b);
+            if (val.nframes) printf(", validation E %.3f meV/atom F %.1f meV/A", 1e3 * c, 1e3 * d);
+            printf("\n");
+        }
+    }
+    if (com->k > 1) {
+        double dm;
+        if ((rc = committee_rmse(com, val.nframes ? &val : &train, NULL, NULL, &dm))) goto fail;
+        printf("committee of %d (member means below); model deviation on the %s frames: mean of max_i sigma_i %.1f "
+               "meV/A\n", com->k, val.nframes ? "validation" : "training", 1e3 * dm);
+    }
+    printf("best step %ld; training time %.1f s\n", rep.best_step, train_s);
     if (val.nframes)
         printf("RMSE training   (%d frames): E %.3f meV/atom, F %.1f meV/A\n", train.nframes, 1e3 * et, 1e3 * ft);
     else
@@ -306,25 +377,35 @@ static int run_training(const char *file)
     char date[64];
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    snprintf(m->provenance, sizeof m->provenance,
-             "seedrate train %s (%s); training data:%s (%d frames); validation data:%s (%d frames); "
-             "steps %ld (best %ld), %.0f s; RMSE train E %.4f meV/atom F %.2f meV/A; RMSE validation "
-             "E %.4f meV/atom F %.2f meV/A", file, date, prov_train, train.nframes,
-             val.nframes ? prov_val : " held-out fraction of training", val.nframes,
-             rep.npoints ? rep.step[rep.npoints - 1] : 0L, rep.best_step, rep.seconds, 1e3 * et,
-             1e3 * ft, 1e3 * ev, 1e3 * fv);
+    char cinfo[64] = "";
+    if (com->k > 1) snprintf(cinfo, sizeof cinfo, "committee of %d (member means); ", com->k);
+    for (int q = 0; q < com->k; q++)
+        snprintf(com->member[q]->provenance, sizeof com->member[q]->provenance,
+                 "seedrate train %s (%s); training data:%s (%d frames); validation data:%s (%d frames); "
+                 "%ssteps %ld (best %ld), %.0f s; RMSE train E %.4f meV/atom F %.2f meV/A; RMSE validation "
+                 "E %.4f meV/atom F %.2f meV/A", file, date, prov_train, train.nframes,
+                 val.nframes ? prov_val : " held-out fraction of training", val.nframes, cinfo,
+                 rep.npoints ? rep.step[rep.npoints - 1] : 0L, rep.best_step, train_s, 1e3 * et,
+                 1e3 * ft, 1e3 * ev, 1e3 * fv);
     resolve(base, oc.model, path, sizeof path);
-    if ((rc = ml_model_write(m, path))) goto fail;
+    if ((rc = ml_committee_write(com, path))) goto fail;
     printf("model: %s\n", path);
     if (oc.curve[0]) {
-        char cp[4096], cnc[4200];
-        resolve(base, oc.curve, cp, sizeof cp);
-        snprintf(cnc, sizeof cnc, "%s.nc", cp);
-        if ((rc = ml_train_report_write(&rep, cnc)) || (rc = write_plot(cp, &rep))) goto fail;
+        /* member 1's learning curve at PREFIX, member m's (committees) at PREFIX.memberM */
+        for (int q = 0; q < com->k && !rc; q++) {
+            char cp[4000], cq[4100], cnc[4200];
+            resolve(base, oc.curve, cp, sizeof cp);
+            if (q) snprintf(cq, sizeof cq, "%s.member%d", cp, q + 1);
+            else snprintf(cq, sizeof cq, "%s", cp);
+            snprintf(cnc, sizeof cnc, "%s.nc", cq);
+            if ((rc = ml_train_report_write(&reps[q], cnc)) || (rc = write_plot(cq, &reps[q]))) goto fail;
+        }
     }
 fail:
     if (rc) cli_report_error("train");
-    ml_train_report_free(&rep);
+    for (int q = 0; reps && q < tp.committee; q++) ml_train_report_free(&reps[q]);
+    free(reps);
+    ml_committee_free(com);
     ml_model_free(m);
     ml_dataset_free(&train);
     ml_dataset_free(&val);
@@ -343,11 +424,13 @@ static int read_one(ml_dataset *ds, const char *path)
 
 static int run_test(int argc, char **argv)
 {
-    ml_model *m;
-    if (ml_model_read(argv[0], &m)) {
+    ml_committee *c;
+    if (ml_committee_read(argv[0], &c)) {
         cli_report_error("train --test");
         return 1;
     }
+    const ml_model *m = c->member[0];
+    if (c->k > 1) printf("%s: a committee of %d networks; RMSE of the member means\n", argv[0], c->k);
     int rc = 0;
     for (int k = 1; k < argc && !rc; k++) {
         ml_dataset ds = {0};
@@ -357,14 +440,18 @@ static int run_test(int argc, char **argv)
         rc = read_one(&ds, argv[k]);
         if (!rc && ds.nelem != m->nelem)
             rc = SR_ERROR(SR_EINVAL, "%s: contains elements that model %s lacks", argv[k], argv[0]);
-        if (!rc) rc = ml_model_rmse(m, &ds, &e, &f);
-        if (!rc)
+        double dev = 0;
+        if (!rc) rc = c->k == 1 ? ml_model_rmse(m, &ds, &e, &f) : committee_rmse(c, &ds, &e, &f, &dev);
+        if (!rc && c->k == 1)
             printf("%s: %d frames, RMSE E %.4f meV/atom, F %.2f meV/A\n", argv[k], ds.nframes,
                    1e3 * e, 1e3 * f);
+        else if (!rc)
+            printf("%s: %d frames, RMSE E %.4f meV/atom, F %.2f meV/A, mean model deviation %.2f meV/A\n", argv[k],
+                   ds.nframes, 1e3 * e, 1e3 * f, 1e3 * dev);
         ml_dataset_free(&ds);
     }
     if (rc) cli_report_error("train --test");
-    ml_model_free(m);
+    ml_committee_free(c);
     return rc ? 1 : 0;
 }
 

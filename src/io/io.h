@@ -197,6 +197,8 @@ typedef struct io_thermo_writer io_thermo_writer;
 /* Either path may be NULL. The text file is written in place and flushed per record (so it can
  * be followed while the run goes); the netCDF file goes through path.tmp -> path on commit. */
 int io_thermo_create(const char *text_path, const char *nc_path, int units, io_thermo_writer **out);
+/* The first record decides the optional last column model_dev (force units): present when t->has_model_dev
+ * (a committee potential), and then in every row. */
 int io_thermo_write(io_thermo_writer *w, const md_thermo *t);
 /* Flush text, nc_sync the netCDF file. */
 int io_thermo_sync(io_thermo_writer *w);

@@ -1,8 +1,13 @@
 /* io_thermo.c - thermodynamic log: a text table with units in the header and/or a netCDF file with
- * one variable per column along the unlimited dimension `record`. */
+ * one variable per column along the unlimited dimension `record`.
+ *
+ * A potential with a model uncertainty (a committee of networks: md_thermo.has_model_dev) adds one last
+ * column, model_dev (force units). Whether it is there is decided by the first record, so the header and the
+ * netCDF definitions are written with it; logs of other potentials are unchanged. */
 #include "io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,11 +57,20 @@ static void column_values(const md_thermo *t, double v[NCOLS])
     v[COL_CONS] = t->conserved;
 }
 
+/* the optional column */
+static const thermo_column model_dev_column = {
+    "model_dev", "committee model deviation: max over atoms of the force standard deviation across members"};
+
+static const char *force_units(int units) { return md_units_get(units)->force; }
+
 struct io_thermo_writer {
     FILE *text;
     char *text_path;
     io_ncfile *nc;
     size_t nrec;
+    int units;
+    int started;       /* header / netCDF definitions written */
+    int has_model_dev; /* the optional column is present */
 };
 
 int io_thermo_header(int units, char *buf, size_t size)
@@ -74,7 +88,7 @@ int io_thermo_header(int units, char *buf, size_t size)
     return SR_OK;
 }
 
-static int define_nc(io_thermo_writer *w, int units)
+static int define_nc(io_thermo_writer *w, int units, int has_model_dev)
 {
     const io_unit_names *u = io_units(units);
     const char *dims[] = {"record"};
@@ -85,6 +99,9 @@ static int define_nc(io_thermo_writer *w, int units)
     for (int c = 0; c < NCOLS; c++)
         SR_TRY(io_ncfile_def_var(w->nc, columns[c].name, c == COL_STEP ? IO_NC_INT : IO_NC_DOUBLE, 1, dims,
                                  column_units(u, c), columns[c].long_name));
+    if (has_model_dev)
+        SR_TRY(io_ncfile_def_var(w->nc, model_dev_column.name, IO_NC_DOUBLE, 1, dims, force_units(units),
+                                 model_dev_column.long_name));
     return io_ncfile_enddef(w->nc);
 }
 
@@ -105,7 +122,6 @@ int io_thermo_create(const char *text_path, const char *nc_path, int units, io_t
     if (!w) return SR_ERROR(SR_ENOMEM, "thermo log: out of memory");
     int rc = SR_OK;
     if (text_path) {
-        char header[512];
         w->text_path = malloc(strlen(text_path) + 1);
         if (!w->text_path) {
             writer_discard(w);
@@ -118,19 +134,35 @@ int io_thermo_create(const char *text_path, const char *nc_path, int units, io_t
             writer_discard(w);
             return rc;
         }
-        io_thermo_header(units, header, sizeof header);
-        fprintf(w->text, "%s\n", header);
-        fflush(w->text);
     }
     if (nc_path) {
         rc = io_ncfile_create(nc_path, &w->nc);
-        if (!rc) rc = define_nc(w, units);
         if (rc) {
             writer_discard(w);
             return rc;
         }
     }
+    w->units = units;
     *out = w;
+    return SR_OK;
+}
+
+/* header and definitions, once: with the model_dev column when the first record has one */
+static int writer_start(io_thermo_writer *w, int has_model_dev)
+{
+    if (w->started) return SR_OK;
+    w->started = 1;
+    w->has_model_dev = has_model_dev;
+    if (w->text) {
+        char header[512];
+        SR_TRY(io_thermo_header(w->units, header, sizeof header));
+        fprintf(w->text, "%s", header);
+        if (has_model_dev) fprintf(w->text, " %s[%s]", model_dev_column.name, force_units(w->units));
+        fputc('\n', w->text);
+        if (fflush(w->text) != 0 || ferror(w->text))
+            return SR_ERROR(SR_EIO, "cannot write thermo log '%s': %s", w->text_path, strerror(errno));
+    }
+    if (w->nc) SR_TRY(define_nc(w, w->units, has_model_dev));
     return SR_OK;
 }
 
@@ -138,9 +170,12 @@ int io_thermo_write(io_thermo_writer *w, const md_thermo *t)
 {
     double v[NCOLS];
     column_values(t, v);
+    SR_TRY(writer_start(w, t->has_model_dev));
+    const double dev = t->has_model_dev ? t->model_dev : NAN;
     if (w->text) {
         fprintf(w->text, "%ld", t->step);
         for (int c = 1; c < NCOLS; c++) fprintf(w->text, " %.10g", v[c]);
+        if (w->has_model_dev) fprintf(w->text, " %.10g", dev);
         fputc('\n', w->text);
         if (fflush(w->text) != 0 || ferror(w->text))
             return SR_ERROR(SR_EIO, "cannot write thermo log '%s': %s", w->text_path, strerror(errno));
@@ -153,6 +188,7 @@ int io_thermo_write(io_thermo_writer *w, const md_thermo *t)
                             t->step);
         SR_TRY(io_ncfile_put_int(w->nc, columns[COL_STEP].name, start, count, &step));
         for (int c = 1; c < NCOLS; c++) SR_TRY(io_ncfile_put_double(w->nc, columns[c].name, start, count, &v[c]));
+        if (w->has_model_dev) SR_TRY(io_ncfile_put_double(w->nc, model_dev_column.name, start, count, &dev));
     }
     w->nrec++;
     return SR_OK;
@@ -160,6 +196,7 @@ int io_thermo_write(io_thermo_writer *w, const md_thermo *t)
 
 int io_thermo_sync(io_thermo_writer *w)
 {
+    SR_TRY(writer_start(w, 0));
     if (w->text && fflush(w->text) != 0)
         return SR_ERROR(SR_EIO, "cannot write thermo log '%s': %s", w->text_path, strerror(errno));
     if (w->nc) SR_TRY(io_ncfile_sync(w->nc));
@@ -169,7 +206,7 @@ int io_thermo_sync(io_thermo_writer *w)
 int io_thermo_close(io_thermo_writer *w, int commit)
 {
     if (!w) return SR_OK;
-    int rc = SR_OK;
+    int rc = writer_start(w, 0); /* a log closed before its first record still gets its header */
     if (w->text && fclose(w->text) != 0)
         rc = SR_ERROR(SR_EIO, "cannot close thermo log '%s': %s", w->text_path, strerror(errno));
     w->text = NULL;

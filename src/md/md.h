@@ -195,6 +195,21 @@ typedef struct md_result {
     double *eatom;     /* optional per-atom energy [capacity] (caller-owned) */
 } md_result;
 
+/* Model uncertainty of the last force evaluation of a potential that has one (a committee of networks): the
+ * per-atom force deviation of DP-GEN, sigma_i = sqrt(<|F_i^m - <F_i>|^2>_m) over the K members m (Zhang et al.,
+ * Comput. Phys. Commun. 253, 107206 (2020), eq. 6), and its maximum over the atoms ("model deviation"). */
+typedef struct md_uncertainty {
+    int members;            /* committee size K */
+    long step;              /* s->step of the evaluation */
+    double force_dev_max;   /* max_i sigma_i (force units) */
+    double force_dev_mean;  /* mean_i sigma_i (force units) */
+    double energy_dev;      /* standard deviation of the members' potential energies (energy units) */
+    int64_t atom_id;        /* id of the atom with the largest sigma_i */
+    int n;                  /* local atoms of that evaluation */
+    const double *force_dev;/* sigma_i [n] in the local order of that evaluation (owned by the potential,
+                             * valid until its next compute; an atom sort afterwards does not reorder it) */
+} md_uncertainty;
+
 typedef struct md_potential_class {
     const char *name;              /* style name in the input, e.g. "lj", "sw", "nn" */
     const sr_keyword *keywords;    /* keys of the [potential] section this style reads */
@@ -210,6 +225,9 @@ typedef struct md_potential_class {
     void (*destroy)(void *state);
     /* Optional: switch the force loop (md_kernel); NULL for styles with one loop. */
     int (*set_kernel)(void *state, int kernel);
+    /* Optional: the model uncertainty of the last compute() with forces (md_uncertainty); returns 1 and fills
+     * *u when this state has one, 0 otherwise (a single network, a committee of one). NULL for styles without. */
+    int (*uncertainty)(const void *state, md_uncertainty *u);
 } md_potential_class;
 
 typedef struct md_potential {
@@ -227,6 +245,9 @@ int md_potential_from_section(sr_section *sec, const md_system *s, const char *b
 int md_potential_wrap(const md_potential_class *cls, void *state, md_potential **out);
 void md_potential_free(md_potential *p);
 double md_potential_cutoff(const md_potential *p);
+/* 1 and *u filled when the potential reports a model uncertainty (md_uncertainty), else 0 and *u zeroed with
+ * force_dev_max = energy_dev = NAN: seeding and logs call it for any potential. */
+int md_potential_uncertainty(const md_potential *p, md_uncertainty *u);
 
 /* Force-loop variants of the pair styles (LJ): the scalar reference loop, or one vectorised loop compiled for
  * the baseline instruction set (SSE2 on x86-64), AVX2 + FMA and AVX-512, picked at run time so that the
@@ -306,6 +327,8 @@ typedef struct md_thermo {
     double volume;
     double enthalpy;   /* etotal + P_target V (pressure units converted) */
     double conserved;  /* total energy + thermostat/barostat work: constant for exact dynamics */
+    int has_model_dev; /* 1: the potential reports a model uncertainty (a committee), model_dev is set */
+    double model_dev;  /* its md_uncertainty force_dev_max (force units); NAN when it has none */
 } md_thermo;
 
 typedef struct md_integrator md_integrator;

@@ -391,6 +391,9 @@ int md_integrator_thermo(md_integrator *in, md_thermo *t)
     const double pv = (in->p.barostat != MD_BARO_NONE ? in->p.pressure : t->pressure) * t->volume / u->nktv2p;
     t->enthalpy = t->etotal + pv;
     t->conserved = t->etotal + (in->p.barostat != MD_BARO_NONE ? pv : 0.0) + in->heat;
+    md_uncertainty unc;
+    t->has_model_dev = md_potential_uncertainty(in->pot, &unc); /* NAN for potentials without one */
+    t->model_dev = unc.force_dev_max;
     return SR_OK;
 }
 

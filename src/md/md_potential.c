@@ -95,6 +95,15 @@ double md_potential_cutoff(const md_potential *p)
     return p->cls->cutoff(p->state);
 }
 
+int md_potential_uncertainty(const md_potential *p, md_uncertainty *u)
+{
+    memset(u, 0, sizeof *u);
+    if (p && p->cls->uncertainty && p->cls->uncertainty(p->state, u)) return 1;
+    memset(u, 0, sizeof *u);
+    u->force_dev_max = u->force_dev_mean = u->energy_dev = NAN;
+    return 0;
+}
+
 int md_compute(md_potential *p, md_system *s, md_nlist *nl, unsigned want, md_result *r)
 {
     const int ntot = s->n + s->nghost;

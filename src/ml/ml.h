@@ -32,6 +32,8 @@
 #define ML_MAX_RADIAL 32     /* radial functions per neighbour element */
 #define ML_MAX_ANGULAR 64    /* angular functions per neighbour-element pair */
 #define ML_MODEL_VERSION 2   /* model-file format version written and read (2: completeness checksum) */
+#define ML_COMMITTEE_VERSION 3 /* format of a file holding a committee of K >= 2 networks (dimension member) */
+#define ML_MAX_MEMBERS 32    /* networks in a committee */
 
 /* ------------------------------------------------------------------------------------------------
  * Neighbourhood of one centre atom
@@ -197,6 +199,42 @@ int ml_model_frame(const ml_model *m, const ml_frame *fr, double *energy, double
                    double *virial);
 
 /* ------------------------------------------------------------------------------------------------
+ * Committee: K networks of one architecture and descriptor (different initial weights and minibatch
+ * orders), evaluated together; E, F and virial are the member means and the spread of the members'
+ * forces measures where the potential is unreliable (DP-GEN's model deviation, Zhang et al., Comput.
+ * Phys. Commun. 253, 107206 (2020)). A committee of one is a single network: the file is then written
+ * in format ML_MODEL_VERSION exactly as ml_model_write writes it, and any single-network file reads as
+ * a committee of one. K >= 2: format ML_COMMITTEE_VERSION, each per-network variable (e_ref,
+ * feature_mean, feature_std, weights_E) gets a leading dimension `member`.
+ * ---------------------------------------------------------------------------------------------- */
+typedef struct ml_committee {
+    int k;
+    ml_model *member[ML_MAX_MEMBERS];
+} ml_committee;
+
+ml_committee *ml_committee_create(void);
+/* Frees the members too. NULL ok. */
+void ml_committee_free(ml_committee *c);
+/* Append a member (ownership passes to c, also on failure); it must have member 0's elements, descriptor,
+ * layer widths and activation. */
+int ml_committee_add(ml_committee *c, ml_model *m);
+int ml_committee_write(const ml_committee *c, const char *path);
+/* Formats 2 (a committee of one) and 3, with every check of ml_model_read. */
+int ml_committee_read(const char *path, ml_committee **out);
+int ml_committee_read_buffer(const void *buf, size_t len, const char *name, ml_committee **out);
+/* DP-GEN's per-atom force deviation of K force sets f[m][3n] (m = 0..k-1, member stride 3n):
+ * sigma_i = sqrt((1/K) sum_m |F_i^m - <F_i>|^2); atom_dev (may be NULL) [n]; returns max_i sigma_i (0 for
+ * n = 0) and its atom in *argmax (may be NULL). */
+double ml_force_deviation(int k, int n, const double *f, double *atom_dev, int *argmax);
+/* Member mean of v[m * stride], m = 0..k-1, as v_0 + (1/K) sum_m (v_m - v_0) (exactly v_0 for identical
+ * members). */
+double ml_committee_mean(int k, const double *v, size_t stride);
+/* Member-mean energy, forces [3n] and virial (each may be NULL) of a frame, and the model deviation
+ * max_i sigma_i (*dev_max, may be NULL; 0 for K = 1) with sigma_i in atom_dev [n] (may be NULL). */
+int ml_committee_frame(const ml_committee *c, const ml_frame *fr, double *energy, double *force,
+                       double *virial, double *dev_max, double *atom_dev);
+
+/* ------------------------------------------------------------------------------------------------
  * Data: .npy files and DeePMD-kit systems
  * ---------------------------------------------------------------------------------------------- */
 typedef struct ml_npy {
@@ -246,6 +284,9 @@ typedef struct ml_train_params {
     double max_minutes;    /* wall-time budget (0 = none) */
     int threads;           /* OpenMP threads (0 = default) */
     int verbose;
+    int committee;         /* networks K trained by ml_train_committee (ml_train ignores it) */
+    int member;            /* committee member index: its minibatch order comes from its own stream (member 0
+                            * uses the stream of a single network); the validation split is shared */
 } ml_train_params;
 
 typedef struct ml_train_report {
@@ -265,6 +306,12 @@ void ml_train_defaults(ml_train_params *p);
 int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const ml_train_params *p,
              const char *checkpoint, ml_train_report *rep);
 void ml_train_report_free(ml_train_report *r);
+/* Train p->committee members into c (which must be empty): member m gets initial weights from stream
+ * (seed, 2m + 1) and its minibatch order from (seed, 2m) (for m = 0 the streams of a single network, so a
+ * committee of one is today's model), all with the same validation split. rep[] has p->committee entries
+ * (free each with ml_train_report_free). `template` gives elements, descriptor and architecture. */
+int ml_train_committee(ml_committee *c, const ml_model *template_model, const ml_dataset *train,
+                       const ml_dataset *val, const ml_train_params *p, ml_train_report *rep);
 /* Learning curve to netCDF (written to path.tmp, then renamed). */
 int ml_train_report_write(const ml_train_report *r, const char *path);
 /* RMSE of energy per atom and force components over a dataset. */

@@ -328,20 +328,40 @@ static int put_text(int ncid, int varid, const char *name, const char *text, con
     return st ? nc_fail(st, "nc_put_att_text", name, path) : SR_OK;
 }
 
-int ml_model_write(const ml_model *m, const char *path)
+/* member-major copy of one per-network array of k members (n doubles each) */
+static double *gather(const ml_model *const *mem, int k, size_t n, const double *(*get)(const ml_model *, int),
+                      int arg)
+{
+    double *buf = malloc(sizeof(double) * (n * (size_t)k + 1));
+    if (!buf) return NULL;
+    for (int q = 0; q < k; q++) memcpy(buf + (size_t)q * n, get(mem[q], arg), sizeof(double) * n);
+    return buf;
+}
+static const double *get_e_ref(const ml_model *m, int arg) { (void)arg; return m->e_ref; }
+static const double *get_mean(const ml_model *m, int arg) { (void)arg; return m->g_mean; }
+static const double *get_std(const ml_model *m, int arg) { (void)arg; return m->g_std; }
+static const double *get_weights(const ml_model *m, int e) { return m->net[e]->param; }
+
+/* k = 1: format ML_MODEL_VERSION, the single-network layout; k >= 2: ML_COMMITTEE_VERSION with the
+ * per-network variables over (member, ...) */
+static int members_write(const ml_model *const *mem, int k, const char *path)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return SR_ERROR(SR_EINVAL, "model file name too long: %s", path);
-    int rc = SR_OK, ncid = -1, d_el, d_len, d_feat, d_rad, d_ang = -1, d_lay, v;
+    const ml_model *m = mem[0];
+    int rc = SR_OK, ncid = -1, d_el, d_len, d_feat, d_rad, d_ang = -1, d_lay, d_mem = -1, v;
+    const int km = k > 1; /* leading member dimension */
+    double *buf = NULL;
     const ml_net *n0 = m->net[0];
     NC(nc_create(tmp, NC_CLOBBER | NC_64BIT_OFFSET, &ncid), tmp);
     /* self-description */
     if ((rc = put_text(ncid, NC_GLOBAL, "title", "seedrate neural-network interatomic potential", tmp)))
         goto done;
     if ((rc = put_text(ncid, NC_GLOBAL, "format", ML_MODEL_FORMAT, tmp))) goto done;
-    int version = ML_MODEL_VERSION;
+    int version = km ? ML_COMMITTEE_VERSION : ML_MODEL_VERSION;
     NC(nc_put_att_int(ncid, NC_GLOBAL, "format_version", NC_INT, 1, &version), "format_version");
+    if (km) NC(nc_put_att_int(ncid, NC_GLOBAL, "committee_size", NC_INT, 1, &k), "committee_size");
     if ((rc = put_text(ncid, NC_GLOBAL, "units", "metal", tmp))) goto done;
     if ((rc = put_text(ncid, NC_GLOBAL, "descriptor", m->desc->name, tmp))) goto done;
     if ((rc = put_text(ncid, NC_GLOBAL, "activation", ml_activation_name(n0->activation), tmp)))
@@ -359,6 +379,7 @@ int ml_model_write(const ml_model *m, const char *path)
     if ((rc = put_text(ncid, NC_GLOBAL, "provenance", m->provenance[0] ? m->provenance : "none",
                        tmp)))
         goto done;
+    if (km) NC(nc_def_dim(ncid, "member", (size_t)k, &d_mem), "member");
     NC(nc_def_dim(ncid, "element", (size_t)m->nelem, &d_el), "element");
     NC(nc_def_dim(ncid, "name_len", ML_NAME_LEN, &d_len), "name_len");
     NC(nc_def_dim(ncid, "feature", (size_t)m->nf, &d_feat), "feature");
@@ -380,22 +401,23 @@ int ml_model_write(const ml_model *m, const char *path)
         NC(nc_def_var(ncid, "angular_lambda", NC_DOUBLE, 1, &d_ang, &v), "angular_lambda");
         if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
     }
-    NC(nc_def_var(ncid, "e_ref", NC_DOUBLE, 1, &d_el, &v), "e_ref");
+    int ed[2] = {d_mem, d_el};
+    NC(nc_def_var(ncid, "e_ref", NC_DOUBLE, 1 + km, ed + 1 - km, &v), "e_ref");
     if ((rc = put_text(ncid, v, "units", "eV", tmp))) goto done;
     if ((rc = put_text(ncid, v, "long_name", "per-element reference energy", tmp))) goto done;
-    int fd[2] = {d_el, d_feat};
-    NC(nc_def_var(ncid, "feature_mean", NC_DOUBLE, 2, fd, &v), "feature_mean");
+    int fd[3] = {d_mem, d_el, d_feat};
+    NC(nc_def_var(ncid, "feature_mean", NC_DOUBLE, 2 + km, fd + 1 - km, &v), "feature_mean");
     if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
-    NC(nc_def_var(ncid, "feature_std", NC_DOUBLE, 2, fd, &v), "feature_std");
+    NC(nc_def_var(ncid, "feature_std", NC_DOUBLE, 2 + km, fd + 1 - km, &v), "feature_std");
     if ((rc = put_text(ncid, v, "units", "1", tmp))) goto done;
     NC(nc_def_var(ncid, "layer_width", NC_INT, 1, &d_lay, &v), "layer_width");
     for (int e = 0; e < m->nelem; e++) {
         char dn[64], vn[64];
         snprintf(dn, sizeof dn, "param_%d", e);
         snprintf(vn, sizeof vn, "weights_%d", e);
-        int dp;
-        NC(nc_def_dim(ncid, dn, (size_t)m->net[e]->nparams, &dp), dn);
-        NC(nc_def_var(ncid, vn, NC_DOUBLE, 1, &dp, &v), vn);
+        int dp[2] = {d_mem, -1};
+        NC(nc_def_dim(ncid, dn, (size_t)m->net[e]->nparams, &dp[1]), dn);
+        NC(nc_def_var(ncid, vn, NC_DOUBLE, 1 + km, dp + 1 - km, &v), vn);
         if ((rc = put_text(ncid, v, "element", m->type_map[e], tmp))) goto done;
         if ((rc = put_text(ncid, v, "layout", "per layer: W[out][in] row-major, then b[out]", tmp)))
             goto done;
@@ -417,16 +439,27 @@ int ml_model_write(const ml_model *m, const char *path)
         PUTD("angular_zeta", m->sf.zeta);
         PUTD("angular_lambda", m->sf.lambda);
     }
-    PUTD("e_ref", m->e_ref);
-    PUTD("feature_mean", m->g_mean);
-    PUTD("feature_std", m->g_std);
+#define PUTM(name, n, get, arg)                                                     \
+    buf = gather(mem, k, (n), get, arg);                                           \
+    if (!buf) {                                                                    \
+        rc = SR_ERROR(SR_ENOMEM, "%s: out of memory", tmp);                        \
+        goto done;                                                                 \
+    }                                                                              \
+    PUTD(name, buf);                                                               \
+    free(buf);                                                                     \
+    buf = NULL
+    const size_t nfe = (size_t)m->nelem * (size_t)m->nf;
+    PUTM("e_ref", (size_t)m->nelem, get_e_ref, 0);
+    PUTM("feature_mean", nfe, get_mean, 0);
+    PUTM("feature_std", nfe, get_std, 0);
     NC(nc_inq_varid(ncid, "layer_width", &v), "layer_width");
     NC(nc_put_var_int(ncid, v, n0->width), "layer_width");
     for (int e = 0; e < m->nelem; e++) {
         char vn[64];
         snprintf(vn, sizeof vn, "weights_%d", e);
-        PUTD(vn, m->net[e]->param);
+        PUTM(vn, (size_t)m->net[e]->nparams, get_weights, e);
     }
+#undef PUTM
 #undef PUTD
     /* the completeness checksum is the last write, before the close and the rename */
     if ((rc = io_nc_put_checksum(ncid, tmp))) goto done;
@@ -434,9 +467,12 @@ int ml_model_write(const ml_model *m, const char *path)
     ncid = -1;
     if (rename(tmp, path)) rc = SR_ERROR(SR_EIO, "%s: cannot rename to %s", tmp, path);
 done:
+    free(buf);
     if (ncid >= 0) nc_close(ncid);
     return rc;
 }
+
+int ml_model_write(const ml_model *m, const char *path) { return members_write(&m, 1, path); }
 
 static int get_text_att(io_ncin *r, const char *name, char *buf, size_t cap)
 {
@@ -453,13 +489,15 @@ static int all_finite(const char *path, const char *name, const double *v, size_
     return SR_OK;
 }
 
-/* The model in an open, checked file. legacy != 0 accepts format version 1 (no completeness checksum). */
-static int model_from(io_ncin *r, int legacy, ml_model **out)
+/* The committee in an open, checked file (format 2: a committee of one). legacy != 0 accepts format version 1
+ * (no completeness checksum). */
+static int committee_from(io_ncin *r, int legacy, ml_committee **out)
 {
     *out = NULL;
     const char *path = io_ncin_path(r);
     int rc = SR_OK;
-    ml_model *m = NULL;
+    ml_committee *c = NULL;
+    double *vals = NULL;
     char buf[4096];
     if (get_text_att(r, "format", buf, sizeof buf) || strcmp(buf, ML_MODEL_FORMAT)) {
         sr_error_clear();
@@ -472,9 +510,24 @@ static int model_from(io_ncin *r, int legacy, ml_model **out)
         return SR_ERROR(SR_EUNSUPPORTED, "%s: model format version 1 has no completeness checksum (written before "
                         "seedrate checked its files); check and convert it once with `seedrate train --upgrade %s "
                         "NEW.nc`", path, path);
-    if (version != ML_MODEL_VERSION && !(legacy && version == 1))
-        return SR_ERROR(SR_EUNSUPPORTED, "%s: model format version %d; this seedrate reads version %d (and converts "
-                        "version 1 with `seedrate train --upgrade`)", path, version, ML_MODEL_VERSION);
+    if (version != ML_MODEL_VERSION && version != ML_COMMITTEE_VERSION && !(legacy && version == 1))
+        return SR_ERROR(SR_EUNSUPPORTED, "%s: model format version %d; this seedrate reads versions %d and %d "
+                        "(committees) and converts version 1 with `seedrate train --upgrade`", path, version,
+                        ML_MODEL_VERSION, ML_COMMITTEE_VERSION);
+    size_t kk = 1;
+    if (version == ML_COMMITTEE_VERSION) {
+        int ks = -1;
+        if (io_ncin_dim_len(r, "member", &kk) || io_ncin_get_att_int(r, "committee_size", &ks)) {
+            sr_error_clear();
+            return SR_ERROR(SR_EUNSUPPORTED, "%s: model format version %d without a committee (dimension member, "
+                            "attribute committee_size); this seedrate reads version %d and committees in version %d",
+                            path, version, ML_MODEL_VERSION, ML_COMMITTEE_VERSION);
+        }
+        if (kk < 2 || kk > ML_MAX_MEMBERS || (size_t)ks != kk)
+            return SR_ERROR(SR_EPARSE, "%s: committee of %zu networks (attribute committee_size %d); expected 2..%d, "
+                            "equal", path, kk, ks, ML_MAX_MEMBERS);
+    }
+    const int k = (int)kk;
     /* version 2: the checksum is mandatory (io_ncin_open checked it when present) */
     if (version >= 2) SR_TRY(io_nc_verify_checksum(io_ncin_ncid(r), path, IO_NCIN_VERIFY));
     SR_TRY(get_text_att(r, "units", buf, sizeof buf));
@@ -535,40 +588,81 @@ static int model_from(io_ncin *r, int legacy, ml_model **out)
         names[e][ML_NAME_LEN - 1] = 0;
         tm[e] = names[e];
     }
-    m = ml_model_create((int)nel, tm, &sf, (int)nlay - 2, width + 1, act);
-    if (!m) return sr_error_status() ? sr_error_status() : SR_EINVAL;
+    c = ml_committee_create();
+    if (!c) return SR_ERROR(SR_ENOMEM, "%s: out of memory", path);
+    for (int q = 0; q < k; q++) {
+        ml_model *mq = ml_model_create((int)nel, tm, &sf, (int)nlay - 2, width + 1, act);
+        if (!mq) {
+            rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
+            goto done;
+        }
+        if ((rc = ml_committee_add(c, mq))) goto done;
+    }
+    const ml_model *m = c->member[0];
     if ((size_t)m->nf != nf || width[0] != m->nf || width[nlay - 1] != 1) {
         rc = SR_ERROR(SR_EPARSE, "%s: %zu features stored (layer widths %d ... %d), descriptor parameters give %d",
                       path, nf, width[0], width[nlay - 1], m->nf);
         goto done;
     }
     const size_t nfe = (size_t)m->nelem * (size_t)m->nf;
-    if ((rc = io_ncin_get_double(r, "e_ref", nel, m->e_ref)) || (rc = all_finite(path, "e_ref", m->e_ref, nel)) ||
-        (rc = io_ncin_get_double(r, "feature_mean", nfe, m->g_mean)) ||
-        (rc = all_finite(path, "feature_mean", m->g_mean, nfe)) ||
-        (rc = io_ncin_get_double(r, "feature_std", nfe, m->g_std)))
+    size_t nmax = nfe > nel ? nfe : nel;
+    for (int e = 0; e < m->nelem; e++)
+        if ((size_t)m->net[e]->nparams > nmax) nmax = (size_t)m->net[e]->nparams;
+    vals = malloc(sizeof(double) * nmax * kk);
+    if (!vals) {
+        rc = SR_ERROR(SR_ENOMEM, "%s: out of memory", path);
         goto done;
-    for (size_t k = 0; k < nfe; k++)
-        if (!(m->g_std[k] > 0) || !isfinite(m->g_std[k])) {
-            rc = SR_ERROR(SR_EPARSE, "%s: feature_std[%zu] = %g, expected > 0", path, k, m->g_std[k]);
+    }
+    /* each per-network variable holds k blocks of n values, member-major */
+#define GETM(name, n, dst)                                                               \
+    if ((rc = io_ncin_get_double(r, name, (n) * kk, vals)) || (rc = all_finite(path, name, vals, (n) * kk))) \
+        goto done;                                                                       \
+    for (int q = 0; q < k; q++) memcpy((dst), vals + (size_t)q * (n), sizeof(double) * (n))
+    GETM("e_ref", nel, c->member[q]->e_ref);
+    GETM("feature_mean", nfe, c->member[q]->g_mean);
+    GETM("feature_std", nfe, c->member[q]->g_std);
+    for (size_t q = 0; q < nfe * kk; q++)
+        if (!(vals[q] > 0)) {
+            rc = SR_ERROR(SR_EPARSE, "%s: feature_std[%zu] = %g, expected > 0", path, q, vals[q]);
             goto done;
         }
     for (int e = 0; e < m->nelem; e++) {
         char vn[64];
         snprintf(vn, sizeof vn, "weights_%d", e);
-        if ((rc = io_ncin_get_double(r, vn, (size_t)m->net[e]->nparams, m->net[e]->param)) ||
-            (rc = all_finite(path, vn, m->net[e]->param, (size_t)m->net[e]->nparams)))
-            goto done;
+        GETM(vn, (size_t)m->net[e]->nparams, c->member[q]->net[e]->param);
     }
-    if (get_text_att(r, "provenance", m->provenance, sizeof m->provenance)) {
+#undef GETM
+    char prov[sizeof m->provenance];
+    if (get_text_att(r, "provenance", prov, sizeof prov)) {
         sr_error_clear();
-        m->provenance[0] = 0;
+        prov[0] = 0;
     }
-    *out = m;
-    m = NULL;
+    for (int q = 0; q < k; q++) memcpy(c->member[q]->provenance, prov, sizeof prov);
+    *out = c;
+    c = NULL;
 done:
-    ml_model_free(m);
+    free(vals);
+    ml_committee_free(c);
     return rc;
+}
+
+/* a committee of one as a model (ml_model_read and its callers) */
+static int single_from(io_ncin *r, int legacy, ml_model **out)
+{
+    ml_committee *c;
+    *out = NULL;
+    SR_TRY(committee_from(r, legacy, &c));
+    if (c->k != 1) {
+        int k = c->k;
+        ml_committee_free(c);
+        return SR_ERROR(SR_EUNSUPPORTED, "%s: a committee of %d networks; read it as a committee (the nn potential "
+                        "and `seedrate train --test` do)", io_ncin_path(r), k);
+    }
+    *out = c->member[0];
+    c->member[0] = NULL;
+    c->k = 0;
+    ml_committee_free(c);
+    return SR_OK;
 }
 
 static int model_read_file(const char *path, int legacy, ml_model **out)
@@ -576,7 +670,7 @@ static int model_read_file(const char *path, int legacy, ml_model **out)
     *out = NULL;
     io_ncin *r;
     SR_TRY(io_ncin_open(path, IO_NCIN_LEGACY, &r)); /* the checksum is checked when present; model_from wants it */
-    int rc = model_from(r, legacy, out);
+    int rc = single_from(r, legacy, out);
     io_ncin_close(r);
     return rc;
 }
@@ -588,9 +682,35 @@ int ml_model_read_buffer(const void *buf, size_t len, const char *name, ml_model
     *out = NULL;
     io_ncin *r;
     SR_TRY(io_ncin_open_buffer(buf, len, name, IO_NCIN_LEGACY, &r));
-    int rc = model_from(r, 0, out);
+    int rc = single_from(r, 0, out);
     io_ncin_close(r);
     return rc;
+}
+
+int ml_committee_read(const char *path, ml_committee **out)
+{
+    *out = NULL;
+    io_ncin *r;
+    SR_TRY(io_ncin_open(path, IO_NCIN_LEGACY, &r)); /* checked when present; committee_from demands it */
+    int rc = committee_from(r, 0, out);
+    io_ncin_close(r);
+    return rc;
+}
+
+int ml_committee_read_buffer(const void *buf, size_t len, const char *name, ml_committee **out)
+{
+    *out = NULL;
+    io_ncin *r;
+    SR_TRY(io_ncin_open_buffer(buf, len, name, IO_NCIN_LEGACY, &r));
+    int rc = committee_from(r, 0, out);
+    io_ncin_close(r);
+    return rc;
+}
+
+int ml_committee_write(const ml_committee *c, const char *path)
+{
+    if (!c || c->k < 1) return SR_ERROR(SR_EINVAL, "%s: an empty committee", path);
+    return members_write((const ml_model *const *)c->member, c->k, path);
 }
 
 int ml_model_upgrade(const char *old_path, const char *new_path)

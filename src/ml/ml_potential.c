@@ -8,7 +8,14 @@
  * model cutoff give displacements d_j = x_j - x_i, E_i = N(G_i), and the force -dE_i/dd_j is put on j
  * (local or ghost) and +dE_i/dd_j on i. md_compute folds ghost forces onto their owners and forms
  * the virial sum_k x_k (x) f_k, which equals -sum d (x) dE/dd (Thompson et al., JCP 131, 154107
- * (2009), for many-body potentials with ghost atoms). */
+ * (2009), for many-body potentials with ghost atoms).
+ *
+ * A committee file (K networks, ml.h) evaluates every member into its own force array; the forces on
+ * locals and ghosts, the energy and the per-atom energies are the member means (so the virial md_compute
+ * forms is the mean virial), and each member's forces, folded onto the owners, give the model deviation
+ * (md_uncertainty, the optional `uncertainty` hook). A committee of one runs the single-network path,
+ * bit for bit, and reports no uncertainty. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +38,14 @@ typedef struct nn_scratch {
 #define NN_MAX_THREADS 256
 
 typedef struct nn_state {
-    ml_model *model;
+    ml_committee *com;
+    ml_model *model;      /* member 0 (cutoff, description) */
     int ntypes;
+    /* committee scratch: member forces [k][3 rows], member per-atom energies [k][rows], deviation [n] */
+    double *fm, *em, *dev;
+    size_t fm_rows, dev_n;
+    md_uncertainty unc;   /* of the last compute with forces */
+    int have_unc;
     int map[64];          /* md type -> model element */
     nn_scratch scr[NN_MAX_THREADS];
     char path[SR_KW_STRLEN + 1024];
@@ -58,7 +71,10 @@ static void nn_destroy(void *st)
 {
     nn_state *s = st;
     if (!s) return;
-    ml_model_free(s->model);
+    ml_committee_free(s->com);
+    free(s->fm);
+    free(s->em);
+    free(s->dev);
     for (int t = 0; t < NN_MAX_THREADS; t++) scratch_free(&s->scr[t]);
     free(s);
 }
@@ -91,11 +107,12 @@ static int nn_create(void **out, const void *config, const md_system *sys, const
         snprintf(s->path, sizeof s->path, "%s", cfg->model);
     else
         snprintf(s->path, sizeof s->path, "%s/%s", basedir, cfg->model);
-    int rc = ml_model_read(s->path, &s->model);
+    int rc = ml_committee_read(s->path, &s->com);
     if (rc) {
         nn_destroy(s);
         return rc;
     }
+    s->model = s->com->member[0];
     if (sys->units != MD_UNITS_METAL) {
         rc = SR_ERROR(SR_EINVAL, "nn: model %s is in metal units; the system uses another unit "
                       "style (set units = metal)", s->path);
@@ -127,11 +144,11 @@ static int nn_create(void **out, const void *config, const md_system *sys, const
     return SR_OK;
 }
 
-/* atoms lo..hi-1 into force array f (sys->f or a private copy); returns the energy */
-static int nn_atoms(nn_state *s, nn_scratch *c, md_system *sys, const md_nlist *nl, unsigned want,
-                    md_result *r, int lo, int hi, double *f, double *energy)
+/* atoms lo..hi-1 of network m into force array f (sys->f or a private copy) and per-atom energies eatom
+ * (may be NULL); returns the energy */
+static int nn_atoms(nn_state *s, const ml_model *m, nn_scratch *c, md_system *sys, const md_nlist *nl,
+                    unsigned want, double *eatom, int lo, int hi, double *f, double *energy)
 {
-    const ml_model *m = s->model;
     const double rc = m->desc->cutoff(&m->sf), rc2 = rc * rc;
     const int wantf = (want & (MD_WANT_FORCE | MD_WANT_VIRIAL)) != 0;
     double etot = 0.0;
@@ -153,7 +170,7 @@ static int nn_atoms(nn_state *s, nn_scratch *c, md_system *sys, const md_nlist *
         const ml_env env = {s->map[sys->type[i]], k, c->ntype, c->d};
         const double ei = ml_model_atom(m, &env, wantf ? c->dEdd : NULL, c->work);
         etot += ei;
-        if ((want & MD_WANT_EATOM) && r && r->eatom) r->eatom[i] = ei;
+        if (eatom) eatom[i] = ei;
         if (!wantf) continue;
         double *fi = f + 3 * i;
         for (int a = 0; a < k; a++) {
@@ -169,9 +186,10 @@ static int nn_atoms(nn_state *s, nn_scratch *c, md_system *sys, const md_nlist *
     return SR_OK;
 }
 
-static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned want, md_result *r)
+/* one network: forces accumulated into f (rows n + nghost), per-atom energies into eatom (may be NULL) */
+static int nn_network(nn_state *s, const ml_model *m, md_system *sys, const md_nlist *nl, unsigned want,
+                      double *eatom, double *f, double *energy)
 {
-    nn_state *s = st;
     int nth = 1;
 #ifdef _OPENMP
     nth = omp_get_max_threads();
@@ -180,8 +198,8 @@ static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned wan
 #endif
     double etot = 0.0;
     if (nth == 1) {
-        SR_TRY(nn_atoms(s, &s->scr[0], sys, nl, want, r, 0, sys->n, sys->f, &etot));
-        if (r) r->energy = etot;
+        SR_TRY(nn_atoms(s, m, &s->scr[0], sys, nl, want, eatom, 0, sys->n, f, &etot));
+        *energy = etot;
         return SR_OK;
     }
     /* threads over atoms, each with its own force array (locals and ghosts), summed at the end */
@@ -203,7 +221,7 @@ static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned wan
             memset(c->f, 0, sizeof(double) * 3 * (size_t)rows);
             const int lo = (int)((long)sys->n * t / nt), hi = (int)((long)sys->n * (t + 1) / nt);
             double e = 0.0;
-            my = nn_atoms(s, c, sys, nl, want, r, lo, hi, c->f, &e);
+            my = nn_atoms(s, m, c, sys, nl, want, eatom, lo, hi, c->f, &e);
             etot += e;
         }
         if (my) {
@@ -216,14 +234,97 @@ static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned wan
             for (int k = 0; k < 3 * rows; k++) {
                 double sum = 0.0;
                 for (int u = 0; u < nt; u++) sum += s->scr[u].f[k];
-                sys->f[k] += sum;
+                f[k] += sum;
             }
         }
     }
 #endif
     if (rc) return rc;
-    if (r) r->energy = etot;
+    *energy = etot;
     return SR_OK;
+}
+
+static int committee_reserve(nn_state *s, int k, size_t rows, size_t n)
+{
+    if (rows > s->fm_rows) {
+        free(s->fm);
+        free(s->em);
+        s->fm = malloc(sizeof(double) * 3 * rows * (size_t)k);
+        s->em = malloc(sizeof(double) * rows * (size_t)k);
+        s->fm_rows = (s->fm && s->em) ? rows : 0;
+        if (!s->fm_rows) return SR_ERROR(SR_ENOMEM, "nn: out of memory for %d committee force arrays", k);
+    }
+    if (n > s->dev_n) {
+        free(s->dev);
+        s->dev = malloc(sizeof(double) * n);
+        s->dev_n = s->dev ? n : 0;
+        if (!s->dev) return SR_ERROR(SR_ENOMEM, "nn: out of memory for the model deviation");
+    }
+    return SR_OK;
+}
+
+static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned want, md_result *r)
+{
+    nn_state *s = st;
+    double *eatom = ((want & MD_WANT_EATOM) && r) ? r->eatom : NULL;
+    const int k = s->com->k;
+    if (k == 1) {
+        double e;
+        SR_TRY(nn_network(s, s->model, sys, nl, want, eatom, sys->f, &e));
+        if (r) r->energy = e;
+        return SR_OK;
+    }
+    const size_t rows = (size_t)sys->n + (size_t)sys->nghost, n3 = 3 * rows;
+    const int wantf = (want & (MD_WANT_FORCE | MD_WANT_VIRIAL)) != 0;
+    SR_TRY(committee_reserve(s, k, rows > 0 ? rows : 1, sys->n > 0 ? (size_t)sys->n : 1));
+    double em[ML_MAX_MEMBERS];
+    for (int q = 0; q < k; q++) {
+        double *fq = s->fm + (size_t)q * n3;
+        if (wantf) memset(fq, 0, sizeof(double) * n3);
+        SR_TRY(nn_network(s, s->com->member[q], sys, nl, want, eatom ? s->em + (size_t)q * rows : NULL, fq, &em[q]));
+    }
+    const double emean = ml_committee_mean(k, em, 1);
+    if (r) r->energy = emean;
+    if (eatom)
+        for (int i = 0; i < sys->n; i++) eatom[i] = ml_committee_mean(k, s->em + i, rows);
+    if (!wantf) return SR_OK;
+    for (size_t j = 0; j < n3; j++) sys->f[j] += ml_committee_mean(k, s->fm + j, n3);
+    /* deviation from each member's forces folded onto the owners (locals 0..n-1 of each member array) */
+    for (int q = 0; q < k; q++) {
+        double *fq = s->fm + (size_t)q * n3;
+        for (int g = 0; g < sys->nghost; g++) {
+            const int o = sys->ghost_owner[g];
+            for (int d = 0; d < 3; d++) fq[3 * (size_t)o + d] += fq[3 * ((size_t)sys->n + g) + d];
+        }
+    }
+    /* ml_force_deviation reads member blocks of 3n: pack the locals of each member contiguously (in place:
+     * block q moves from offset q*3*rows to q*3*n, which never overtakes a block still to be read) */
+    for (int q = 1; q < k; q++)
+        memmove(s->fm + (size_t)q * 3 * (size_t)sys->n, s->fm + (size_t)q * n3, sizeof(double) * 3 * (size_t)sys->n);
+    int imax = 0;
+    const double dmax = ml_force_deviation(k, sys->n, s->fm, s->dev, &imax);
+    double dsum = 0.0;
+    for (int i = 0; i < sys->n; i++) dsum += s->dev[i];
+    double evar = 0.0;
+    for (int q = 0; q < k; q++) evar += (em[q] - emean) * (em[q] - emean) / k;
+    s->unc = (md_uncertainty){.members = k,
+                              .step = sys->step,
+                              .force_dev_max = dmax,
+                              .force_dev_mean = sys->n ? dsum / sys->n : 0.0,
+                              .energy_dev = evar > 0 ? sqrt(evar) : 0.0,
+                              .atom_id = sys->n ? sys->id[imax] : 0,
+                              .n = sys->n,
+                              .force_dev = s->dev};
+    s->have_unc = 1;
+    return SR_OK;
+}
+
+static int nn_uncertainty(const void *st, md_uncertainty *u)
+{
+    const nn_state *s = st;
+    if (s->com->k < 2 || !s->have_unc) return 0;
+    *u = s->unc;
+    return 1;
 }
 
 static double nn_cutoff(const void *st)
@@ -237,6 +338,10 @@ static void nn_describe(const void *st, FILE *out)
     const nn_state *s = st;
     fprintf(out, "model file %s\n", s->path);
     ml_model_describe(s->model, out);
+    if (s->com->k > 1)
+        fprintf(out, "  committee of %d networks: energy, forces and virial are member means; model deviation "
+                "(max over atoms of the force standard deviation) in the thermo log column model_dev\n",
+                s->com->k);
     if (s->model->provenance[0]) fprintf(out, "  provenance: %s\n", s->model->provenance);
 }
 
@@ -250,4 +355,5 @@ const md_potential_class ml_potential_nn = {
     .nlist_kind = MD_NLIST_FULL,
     .describe = nn_describe,
     .destroy = nn_destroy,
+    .uncertainty = nn_uncertainty,
 };

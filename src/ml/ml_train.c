@@ -574,15 +574,23 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
 #ifdef _OPENMP
     if (p->threads > 0) omp_set_num_threads(p->threads);
 #endif
+    /* the validation split always comes from stream 0; the minibatch order too for member 0 (a single
+     * network), from stream 2 m for committee member m */
     gsl_rng *rng = sr_rng_create((uint64_t)p->seed, 0, SR_RNG_TRAINING);
+    gsl_rng *orng = p->member > 0 ? sr_rng_create((uint64_t)p->seed, 2 * (uint64_t)p->member, SR_RNG_TRAINING) : rng;
     ml_cache *ctr = NULL, *cva = NULL;
     ml_dataset split_tr = {0}, split_va = {0};
     const ml_dataset *dtr = train, *dva = val;
-    if (!rng) return SR_ERROR(SR_ENOMEM, "training: out of memory");
+    if (!rng || !orng) {
+        if (orng != rng) gsl_rng_free(orng);
+        gsl_rng_free(rng);
+        return SR_ERROR(SR_ENOMEM, "training: out of memory");
+    }
     if (!val && p->val_fraction > 0 && train->nframes >= 2) {
         /* hold out a random fraction of the training frames */
         int *perm = malloc(sizeof(int) * (size_t)train->nframes);
         if (!perm) {
+            if (orng != rng) gsl_rng_free(orng);
             gsl_rng_free(rng);
             return SR_ERROR(SR_ENOMEM, "training: out of memory");
         }
@@ -669,7 +677,7 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
         const int nb = p->batch < 1024 ? p->batch : 1024;
         for (int k = 0; k < nb; k++) {
             if (pos >= ctr->nframes) {
-                gsl_ran_shuffle(rng, order, (size_t)ctr->nframes, sizeof(int));
+                gsl_ran_shuffle(orng, order, (size_t)ctr->nframes, sizeof(int));
                 pos = 0;
             }
             idx[k] = order[pos++];
@@ -704,6 +712,44 @@ out:
     ml_cache_free(cva);
     ml_dataset_free(&split_tr);
     ml_dataset_free(&split_va);
+    if (orng != rng) gsl_rng_free(orng);
     gsl_rng_free(rng);
     return rc;
+}
+
+int ml_train_committee(ml_committee *c, const ml_model *tm, const ml_dataset *train, const ml_dataset *val,
+                       const ml_train_params *p, ml_train_report *rep)
+{
+    if (c->k != 0) return SR_ERROR(SR_EINVAL, "training: the committee to train must be empty");
+    if (p->committee < 1 || p->committee > ML_MAX_MEMBERS)
+        return SR_ERROR(SR_ERANGE, "training: committee = %d networks, expected 1..%d", p->committee, ML_MAX_MEMBERS);
+    const ml_net *n0 = tm->net[0];
+    int hidden[ML_MAX_LAYERS];
+    for (int l = 1; l < n0->nlayers; l++) hidden[l - 1] = n0->width[l];
+    const char *names[ML_MAX_ELEMENTS];
+    for (int e = 0; e < tm->nelem; e++) names[e] = tm->type_map[e];
+    for (int q = 0; q < p->committee; q++) memset(&rep[q], 0, sizeof rep[q]);
+    for (int q = 0; q < p->committee; q++) {
+        ml_model *m = ml_model_create(tm->nelem, names, &tm->sf, n0->nlayers - 1, hidden, n0->activation);
+        if (!m) return sr_error_status() ? sr_error_status() : SR_ENOMEM;
+        /* initial weights: stream 2q + 1 (1 for a single network, as `seedrate train` always drew them) */
+        gsl_rng *r = sr_rng_create((uint64_t)p->seed, 2 * (uint64_t)q + 1, SR_RNG_TRAINING);
+        if (!r) {
+            ml_model_free(m);
+            return SR_ERROR(SR_ENOMEM, "training: out of memory");
+        }
+        for (int e = 0; e < m->nelem; e++) ml_net_init(m->net[e], r);
+        gsl_rng_free(r);
+        memcpy(m->provenance, tm->provenance, sizeof m->provenance);
+        ml_train_params pq = *p;
+        pq.member = q;
+        if (p->verbose && p->committee > 1) printf("committee member %d of %d\n", q + 1, p->committee);
+        int rc = ml_train(m, train, val, &pq, NULL, &rep[q]);
+        if (rc) {
+            ml_model_free(m);
+            return rc;
+        }
+        SR_TRY(ml_committee_add(c, m));
+    }
+    return SR_OK;
 }
