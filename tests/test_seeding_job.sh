@@ -173,6 +173,69 @@ bad brute brute.ini 's/^ensemble = npt/ensemble = nve/; s/^analyze_every = 50/an
 bad brute brute.ini 's/^units = lj/units = lj\nbogus = 1/'
 } > got.txt
 
+# seedrate report with the independent routes (issue #15): a forward-flux and an umbrella file at the cnt job's
+# temperature (hand-made, checksum stamped) and the brute file. The report's CNT curve must be the seeding's own:
+# its maximum at the seeding N_c with height beta dG* of the rates file; the FFS row must carry the file's J and the
+# difference from the seeding log10 J.
+$py - cnt.rates.nc ffs.nc umb.nc <<'PY'
+import sys, numpy as np, netCDF4 as nc
+r = nc.Dataset(sys.argv[1]); T = float(r["temperature"][:])
+with nc.Dataset(sys.argv[2], "w") as d:
+    for k, v in {"temperature": T, "j": 3.0e-7, "j_boot_lo68": 2.0e-7, "j_boot_hi68": 4.5e-7, "committed_fraction": 0.97}.items():
+        d.createVariable(k, "f8")[...] = v
+with nc.Dataset(sys.argv[3], "w") as d:
+    d.createDimension("n", 60)
+    n = np.arange(60.0)
+    d.createVariable("n", "f8", ("n",))[:] = n
+    d.createVariable("dg", "f8", ("n",))[:] = 0.5 * n ** (2 / 3.0)
+    d.createVariable("dg_err", "f8", ("n",))[:] = 0.1
+    for k, v in {"temperature": T, "n_star": 41.0, "n_star_lo68": 38.0, "n_star_hi68": 45.0, "dg_star": 12.0,
+                 "dg_star_err": 0.8}.items():
+        d.createVariable(k, "f8")[...] = v
+PY
+$py "$src/tests/nc_checksum.py" ffs.nc --stamp > /dev/null && $py "$src/tests/nc_checksum.py" umb.nc --stamp > /dev/null
+if "$exe" report cnt --ffs ffs.nc --umbrella umb.nc --brute brute.brute.nc > report.log 2>&1; then
+    $py - cnt.rates.nc cnt.report.md cnt.report/umbrella0.dat <<'PY' || fail=1
+import sys, numpy as np, netCDF4 as nc
+r = nc.Dataset(sys.argv[1]); md = open(sys.argv[2]).read(); u = np.loadtxt(sys.argv[3])
+bad = []
+nc_ = float(r["rate_n_c"][0]); bg = float(r["rate_beta_dG_star"][0]); lj = float(r["rate_log10_J"][0])
+row = [l for l in md.splitlines() if l.startswith("| forward flux")]
+if not row: bad.append("no forward-flux row")
+else:
+    c = [x.strip() for x in row[0].split("|")]
+    if not c[4].startswith("%.2f [%.2f, %.2f]" % (np.log10(3e-7), np.log10(2e-7), np.log10(4.5e-7))): bad.append("FFS J " + c[4])
+    if abs(float(c[7]) - (lj - np.log10(3e-7))) > 0.006: bad.append("FFS difference %s, seeding %.3f" % (c[7], lj))
+if not any(l.startswith("| brute force") for l in md.splitlines()): bad.append("no brute-force row")
+urow = [l for l in md.splitlines() if l.startswith("| `umb.nc`")]
+if not urow: bad.append("no umbrella row")
+else:
+    c = [x.strip() for x in urow[0].split("|")]
+    if abs(float(c[6]) / nc_ - 1) > 0.02: bad.append("CNT n* %s vs seeding N_c %.4g" % (c[6], nc_))
+cnt = u[:, 3]
+if not np.all(np.isfinite(cnt)): bad.append("CNT curve has NaN")
+else:
+    # the curve's two terms (least squares, exact for a CNT curve) give its peak, wherever it lies
+    n = u[1:, 0]
+    A = np.linalg.lstsq(np.c_[n, n ** (2 / 3.0)], cnt[1:], rcond=None)[0]
+    nstar = (2 * A[1] / (-3 * A[0])) ** 3; gstar = A[0] * nstar + A[1] * nstar ** (2 / 3.0)
+    if abs(nstar / nc_ - 1) > 0.02 or abs(gstar / bg - 1) > 0.02:
+        bad.append("CNT curve peak n* %.4g, beta dG* %.4g vs seeding N_c %.4g, beta dG* %.4g" % (nstar, gstar, nc_, bg))
+print("report routes: " + ("; ".join(bad) if bad else "ok (FFS row, brute row, umbrella CNT curve = seeding N_c %.4g, beta dG* %.4g)" % (nc_, bg)))
+sys.exit(1 if bad else 0)
+PY
+else
+    echo "FAIL: report with --ffs/--umbrella/--brute exited non-zero"; cat report.log; fail=1
+fi
+# a file of the wrong kind is refused, nothing written
+rm -f cnt.report.md
+if "$exe" report cnt --ffs brute.brute.nc > bad.log 2>&1 || ! grep -q "not a seedrate forward-flux file" bad.log || [ -e cnt.report.md ]; then
+    echo "FAIL: a brute file given as --ffs: $(cat bad.log)"; fail=1
+fi
+if "$exe" report cnt --umbrella ffs.nc > bad.log 2>&1 || ! grep -q "not a seedrate umbrella-sampling file" bad.log || [ -e cnt.report.md ]; then
+    echo "FAIL: an FFS file given as --umbrella: $(cat bad.log)"; fail=1
+fi
+
 if [ "${SEEDRATE_JOB_REGEN:-0}" = 1 ]; then
     mkdir -p "$(dirname "$expected")"
     cp got.txt "$expected"

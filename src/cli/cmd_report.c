@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "../io/io.h"
+#include "../md/md.h"
 #include "../seeding/seed_cnt.h"
 
 typedef struct ncvar {
@@ -104,15 +105,19 @@ static int plot(const char *dir, const char *name, const char *script, int gp, F
     return SR_OK;
 }
 
-/* One brute-force result (seedrate brute) for the rate plots: T, log10 J_MLE with its bootstrap 68% interval,
- * log10 J_lag (shifted exponential). */
+/* One rate from an independent route for the rate plots and the comparison table: brute force (seedrate brute:
+ * log10 J_MLE with its bootstrap 68% interval, log10 J_lag of the shifted exponential) or forward flux sampling
+ * (seedrate ffs: log10 J with its bootstrap 68% interval, the analytic one when there is no bootstrap). */
+enum { ROUTE_BRUTE, ROUTE_FFS };
 typedef struct brute_pt {
+    int route;
     double T, lj, lo, hi, lag;
     char path[1024];
 } brute_pt;
 
 static int read_brute(const char *path, brute_pt *b)
 {
+    b->route = ROUTE_BRUTE;
     snprintf(b->path, sizeof b->path, "%s", path);
     if (!file_of(path)) return sr_error_status() ? sr_error_status() : SR_EIO;
     b->T = get1(path, "temperature");
@@ -126,31 +131,209 @@ static int read_brute(const char *path, brute_pt *b)
     return SR_OK;
 }
 
+static int read_ffs(const char *path, brute_pt *b)
+{
+    b->route = ROUTE_FFS;
+    snprintf(b->path, sizeof b->path, "%s", path);
+    if (!file_of(path)) return sr_error_status() ? sr_error_status() : SR_EIO;
+    b->T = get1(path, "temperature");
+    const double j = get1(path, "j");
+    double lo = get1(path, "j_boot_lo68"), hi = get1(path, "j_boot_hi68");
+    if (!(lo > 0 && hi > 0)) {
+        lo = get1(path, "j_lo68");
+        hi = get1(path, "j_hi68");
+    }
+    if (!(isfinite(b->T) && j > 0 && isfinite(get1(path, "committed_fraction"))))
+        return SR_ERROR(SR_EINVAL, "%s: not a seedrate forward-flux file with a rate", path);
+    b->lj = log10(j);
+    b->lo = lo > 0 ? log10(lo) : b->lj;
+    b->hi = hi > 0 ? log10(hi) : b->lj;
+    b->lag = NAN;
+    return SR_OK;
+}
+
+/* An umbrella-sampling free-energy profile (seedrate umbrella) for the dG(n) plot against the CNT curve. */
+typedef struct umb_pt {
+    double T;
+    char path[1024];
+} umb_pt;
+
+static int read_umbrella(const char *path, umb_pt *u)
+{
+    snprintf(u->path, sizeof u->path, "%s", path);
+    if (!file_of(path)) return sr_error_status() ? sr_error_status() : SR_EIO;
+    u->T = get1(path, "temperature");
+    ncvar n, dg;
+    const int e1 = get(path, "n", &n), e2 = get(path, "dg", &dg);
+    const int bad = e1 || e2 || n.n < 2 || dg.n != n.n || !isfinite(u->T);
+    free(n.v);
+    free(dg.v);
+    if (bad) return SR_ERROR(SR_EINVAL, "%s: not a seedrate umbrella-sampling file with a dG(n) profile", path);
+    return SR_OK;
+}
+
+/* Seeding + CNT at temperature T from the rates file R (NULL: none): dmu and gamma of the rate temperature T,
+ * rho_s interpolated linearly in the bulk runs' temperatures, N_c with its 68% interval. 0 when T is not a rate
+ * temperature of the job. */
+typedef struct cnt_at {
+    double dmu, gamma, rho_s, kT, n_c, n_c_lo, n_c_hi;
+} cnt_at;
+
+static int seeding_at(const char *R, double T, cnt_at *c)
+{
+    if (!R) return 0;
+    ncvar rT, rd, rg, rn, rl, rh, bT, rs, rr;
+    get(R, "rate_temperature", &rT);
+    get(R, "rate_rho_s", &rr);
+    get(R, "rate_dmu", &rd);
+    get(R, "rate_gamma", &rg);
+    get(R, "rate_n_c", &rn);
+    get(R, "rate_n_c_lo68", &rl);
+    get(R, "rate_n_c_hi68", &rh);
+    get(R, "bulk_temperature", &bT);
+    get(R, "rho_sol", &rs);
+    int found = 0;
+    c->rho_s = NAN;
+    for (size_t k = 0; k < rT.n && k < rd.n && k < rg.n && k < rn.n && k < rl.n && k < rh.n; k++)
+        if (fabs(rT.v[k] - T) < 1e-9 * (1 + fabs(T))) {
+            c->dmu = rd.v[k];
+            c->gamma = rg.v[k];
+            c->n_c = rn.v[k];
+            c->n_c_lo = rl.v[k];
+            c->n_c_hi = rh.v[k];
+            c->rho_s = k < rr.n ? rr.v[k] : NAN;
+            found = 1;
+        }
+    if (found && !isfinite(c->rho_s) && bT.n >= 2 && rs.n == bT.n) { /* rates files before rate_rho_s */
+        size_t k = 0; /* bulk temperatures are increasing (cnt checks it) */
+        while (k + 2 < bT.n && bT.v[k + 1] < T) k++;
+        const double t = (T - bT.v[k]) / (bT.v[k + 1] - bT.v[k]);
+        c->rho_s = rs.v[k] + t * (rs.v[k + 1] - rs.v[k]);
+    }
+    char units[64] = "lj";
+    if (io_ncin_read_att_text(file_of(R), NULL, "units_style", units, sizeof units)) sr_error_clear();
+    int style = MD_UNITS_LJ;
+    if (md_units_parse(units, &style)) sr_error_clear();
+    c->kT = md_units_get(style)->boltz * T;
+    free(rT.v); free(rd.v); free(rg.v); free(rn.v); free(rl.v); free(rh.v); free(bT.v); free(rs.v); free(rr.v);
+    sr_error_clear();
+    return found && isfinite(c->rho_s) && c->rho_s > 0 && c->dmu < 0 && c->gamma > 0;
+}
+
+/* Umbrella sampling's dG(N_max) against the CNT curve of this job's seeding gamma at the same temperature,
+ * beta dG(n) = (n dmu + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3)) / kT, and n* against the seeding N_c. */
+static void umbrella_section(FILE *md, const char *dir, int gp, const char *R, const umb_pt *up, int nup)
+{
+    fprintf(md, "## Umbrella sampling vs seeding + CNT\n\ndG(n)/kT = -ln P(N_max = n) + const from `seedrate umbrella` "
+                "(WHAM over the windows, bootstrap errors) against the CNT curve of this job's seeding at the same "
+                "temperature: beta dG(n) = (n dmu + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3)) / kT, gamma from the "
+                "seeding N_c. The two use the same classifier only if the umbrella input's [order] is the campaign's "
+                "(the threshold calibrated at this state point).\n\n"
+                "| umbrella file | T | n* (68%%) | dG*/kT (sd) | seeding N_c (68%%) | CNT n* | CNT dG*/kT |\n"
+                "|---|---|---|---|---|---|---|\n");
+    char s[8000], series[6000] = "";
+    size_t used = 0;
+    for (int q = 0; q < nup; q++) {
+        const umb_pt *u = &up[q];
+        ncvar n, dg, de;
+        get(u->path, "n", &n);
+        get(u->path, "dg", &dg);
+        get(u->path, "dg_err", &de);
+        cnt_at c;
+        const int have = seeding_at(R, u->T, &c);
+        const double a = have ? cbrt(36 * 3.14159265358979323846) * pow(c.rho_s, -2.0 / 3.0) * c.gamma : NAN;
+        const double ns = have ? 32 * 3.14159265358979323846 * pow(c.gamma, 3) / (3 * c.rho_s * c.rho_s * pow(-c.dmu, 3)) : NAN;
+        const double gs = have ? 16 * 3.14159265358979323846 * pow(c.gamma, 3) / (3 * c.rho_s * c.rho_s * c.dmu * c.dmu) / c.kT : NAN;
+        fprintf(md, "| `%s` | %.4g | %.4g [%.4g, %.4g] | %.3g (%.2g) | ", u->path, u->T, get1(u->path, "n_star"),
+                get1(u->path, "n_star_lo68"), get1(u->path, "n_star_hi68"), get1(u->path, "dg_star"),
+                get1(u->path, "dg_star_err"));
+        if (have)
+            fprintf(md, "%.4g [%.4g, %.4g] | %.4g | %.3g |\n", c.n_c, c.n_c_lo, c.n_c_hi, ns, gs);
+        else
+            fprintf(md, "(T not a rate temperature of this job) | | |\n");
+        char p[4300];
+        snprintf(p, sizeof p, "%s/umbrella%d.dat", dir, q);
+        FILE *f = fopen(p, "w");
+        if (f) {
+            for (size_t k = 0; k < n.n && k < dg.n; k++) {
+                const double x = n.v[k];
+                fprintf(f, "%g %g %g %g\n", x, dg.v[k], k < de.n ? de.v[k] : 0,
+                        have ? (x * c.dmu + a * pow(x, 2.0 / 3.0)) / c.kT : NAN);
+            }
+            fclose(f);
+        }
+        const int w = snprintf(series + used, sizeof series - used,
+                               "%s'%s' u 1:2:3 w yerrorbars pt 7 ps 0.6 t 'umbrella T = %g', '' u 1:4 w l lw 2 dt %d "
+                               "t 'CNT, seeding {/Symbol g} (T = %g)'", q ? ", " : "", p, u->T, q + 1, u->T);
+        if (w > 0 && (size_t)w < sizeof series - used) used += (size_t)w;
+        free(n.v); free(dg.v); free(de.v);
+    }
+    fprintf(md, "\n");
+    snprintf(s, sizeof s, "set xlabel 'N_{max} (atoms)'\nset ylabel '{/Symbol D}G / kT'\nset key top left\nplot %s\n",
+             series);
+    plot(dir, "umbrella", s, gp, md, "umbrella-sampling dG(N_max) (68% bootstrap bars) and the CNT curve of the seeding "
+                                     "gamma at the same temperature");
+}
+
+/* gnuplot series of the independent routes' points (brute.dat, ffs.dat), appended to a rate plot */
+static void routes_plot(char *buf, size_t len, const char *dir, int nbrute, int nffs)
+{
+    int n = 0;
+    buf[0] = 0;
+    if (nbrute)
+        n = snprintf(buf, len, ", '%s/brute.dat' u 1:2:3:4 w yerrorbars pt 5 ps 1.3 lc rgb 'red' t 'brute force "
+                               "(J_{MLE}, 68%%)', '' u 1:5 w p pt 4 ps 1.3 lc rgb 'red' t 'brute force (J_{lag})'", dir);
+    if (nffs && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", '%s/ffs.dat' u 1:2:3:4 w yerrorbars pt 9 ps 1.5 lc rgb '#008000' "
+                                           "t 'forward flux (68%%)'", dir);
+}
+
 static int report(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         FILE *o = argc < 2 ? stderr : stdout;
-        fprintf(o, "usage: seedrate report PREFIX [--brute FILE.brute.nc ...]\n"
+        fprintf(o, "usage: seedrate report PREFIX [--brute FILE.brute.nc ...] [--ffs FILE.ffs.nc ...]\n"
+                   "                      [--umbrella FILE.umbrella.nc ...]\n"
                    "  Markdown report PREFIX.report.md with PNG plots (gnuplot) of PREFIX.nc (campaign) and\n"
-                   "  PREFIX.rates.nc (seedrate cnt), if present. --brute (repeatable, up to 8): brute-force results\n"
-                   "  (seedrate brute) drawn on the J(T) plots and compared with seeding + CNT in a table\n");
+                   "  PREFIX.rates.nc (seedrate cnt), if present. --brute and --ffs (repeatable, up to 8 together):\n"
+                   "  brute-force (seedrate brute) and forward-flux (seedrate ffs) rates drawn on the J(T) plots and\n"
+                   "  compared with seeding + CNT in a table. --umbrella (repeatable, up to 4): dG(N_max) of seedrate\n"
+                   "  umbrella against the CNT curve -n|dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3) of this job's\n"
+                   "  seeding gamma at the same temperature, and its n* against the seeding N_c\n");
         return argc < 2 ? 2 : 0;
     }
     const char *prefix = argv[1];
     brute_pt bp[8];
-    int nbp = 0;
+    umb_pt up[4];
+    int nbp = 0, nup = 0, nbrute = 0, nffs = 0;
     for (int a = 2; a < argc; a++) {
-        if (!strcmp(argv[a], "--brute") && a + 1 < argc) {
+        const int is_brute = !strcmp(argv[a], "--brute"), is_ffs = !strcmp(argv[a], "--ffs");
+        if ((is_brute || is_ffs) && a + 1 < argc) {
             if (nbp == 8) {
-                fprintf(stderr, "seedrate: error: report: at most 8 --brute files\n");
+                fprintf(stderr, "seedrate: error: report: at most 8 --brute and --ffs files together\n");
                 return 2;
             }
-            if (access(argv[a + 1], R_OK) != 0 || read_brute(argv[a + 1], &bp[nbp]) != 0) {
-                fprintf(stderr, "seedrate: error: report: --brute %s: %s\n", argv[a + 1],
+            if (access(argv[a + 1], R_OK) != 0 ||
+                (is_brute ? read_brute(argv[a + 1], &bp[nbp]) : read_ffs(argv[a + 1], &bp[nbp])) != 0) {
+                fprintf(stderr, "seedrate: error: report: %s %s: %s\n", argv[a], argv[a + 1],
                         access(argv[a + 1], R_OK) != 0 ? strerror(errno) : sr_error_message());
                 return 2;
             }
+            nbrute += is_brute;
+            nffs += is_ffs;
             nbp++;
+            a++;
+        } else if (!strcmp(argv[a], "--umbrella") && a + 1 < argc) {
+            if (nup == 4) {
+                fprintf(stderr, "seedrate: error: report: at most 4 --umbrella files\n");
+                return 2;
+            }
+            if (access(argv[a + 1], R_OK) != 0 || read_umbrella(argv[a + 1], &up[nup]) != 0) {
+                fprintf(stderr, "seedrate: error: report: --umbrella %s: %s\n", argv[a + 1],
+                        access(argv[a + 1], R_OK) != 0 ? strerror(errno) : sr_error_message());
+                return 2;
+            }
+            nup++;
             a++;
         } else {
             fprintf(stderr, "seedrate: error: report: unknown or incomplete option '%s'\n", argv[a]);
@@ -259,7 +442,7 @@ static int report(int argc, char **argv)
     free(ssz.v);
     free(xn0.v);
     free(trl.v);
-    char s[20000];
+    char s[40000];
     if (isfinite(w))
         snprintf(s, sizeof s,
                  "set xlabel 'thermalised seed size N_{th} (atoms)'\nset ylabel 'P_{grow}'\nset yrange [-0.05:1.05]\nset key left\n"
@@ -392,15 +575,22 @@ static int report(int argc, char **argv)
         sr_error_clear();
         const size_t nTr = rT.n;
         /* brute-force points for the J(T) plots and the comparison table */
-        snprintf(p1, sizeof p1, "%s/brute.dat", dir);
-        if (nbp && (f = fopen(p1, "w"))) {
-            for (int q = 0; q < nbp; q++) fprintf(f, "%g %g %g %g %g\n", bp[q].T, bp[q].lj, bp[q].lo, bp[q].hi, bp[q].lag);
-            fclose(f);
+        for (int route = ROUTE_BRUTE; route <= ROUTE_FFS; route++) {
+            snprintf(p1, sizeof p1, "%s/%s.dat", dir, route == ROUTE_BRUTE ? "brute" : "ffs");
+            if ((route == ROUTE_BRUTE ? nbrute : nffs) && (f = fopen(p1, "w"))) {
+                for (int q = 0; q < nbp; q++)
+                    if (bp[q].route == route)
+                        fprintf(f, "%g %g %g %g %g\n", bp[q].T, bp[q].lj, bp[q].lo, bp[q].hi, bp[q].lag);
+                fclose(f);
+            }
         }
         if (nbp) {
-            fprintf(md, "## Brute force vs seeding + CNT\n\n| brute-force file | T | log10 J_MLE (bootstrap 68%%) | "
-                        "log10 J_lag | seeding + CNT at the same T: log10 J (total 68%%) | difference |\n"
-                        "|---|---|---|---|---|---|\n");
+            fprintf(md, "## Independent routes vs seeding + CNT\n\nBrute force: J_MLE of the censored exponential "
+                        "at n_stop (bootstrap 68%%) and J_lag of the shifted exponential. Forward flux sampling: J = "
+                        "Phi_0 prod P_i / <V> (bootstrap 68%%). Both count arrivals at their last size, with their own "
+                        "classifier: compare them at temperatures where that size is past the barrier.\n\n"
+                        "| route | file | T | log10 J (68%%) | log10 J_lag | seeding + CNT at the same T: log10 J "
+                        "(total 68%%) | difference |\n|---|---|---|---|---|---|---|\n");
             for (int q = 0; q < nbp; q++) {
                 double sj = NAN, slo = NAN, shi = NAN;
                 for (size_t k = 0; k < nTr; k++)
@@ -410,8 +600,9 @@ static int report(int argc, char **argv)
                         shi = k < rth.n ? rth.v[k] : NAN;
                     }
                 if (nTr == 0 && fabs(get1(R, "temperature") - bp[q].T) < 1e-9 * (1 + fabs(bp[q].T))) sj = get1(R, "log10_J");
-                fprintf(md, "| `%s` | %.4g | %.2f [%.2f, %.2f] | %.2f | %.2f [%.2f, %.2f] | %+.2f |\n", bp[q].path, bp[q].T,
-                        bp[q].lj, bp[q].lo, bp[q].hi, bp[q].lag, sj, slo, shi, sj - bp[q].lj);
+                fprintf(md, "| %s | `%s` | %.4g | %.2f [%.2f, %.2f] | %.2f | %.2f [%.2f, %.2f] | %+.2f |\n",
+                        bp[q].route == ROUTE_BRUTE ? "brute force" : "forward flux", bp[q].path, bp[q].T, bp[q].lj,
+                        bp[q].lo, bp[q].hi, bp[q].lag, sj, slo, shi, sj - bp[q].lj);
             }
             fprintf(md, "\n(nan: that temperature is not one of the rate temperatures of this job)\n\n");
         }
@@ -465,10 +656,8 @@ static int report(int argc, char **argv)
                                   "'' u 1:7 w l lw 2 t '{/Symbol g}(T) = a + b T', "
                                   "'%s/gamma_T.dat' u 1:2:3:4 w yerrorbars pt 7 lw 2 t 'seeding (68%%)'\n", dir, dir);
             plot(dir, "gamma_T", s, gp, md, "gamma(T): seeding points and the fitted line");
-            char brute_plot[4400];
-            snprintf(brute_plot, sizeof brute_plot,
-                     ", '%s/brute.dat' u 1:2:3:4 w yerrorbars pt 5 ps 1.3 lc rgb 'red' t 'brute force (J_{MLE}, 68%%)', "
-                     "'' u 1:5 w p pt 4 ps 1.3 lc rgb 'red' t 'brute force (J_{lag})'", dir);
+            char brute_plot[8800];
+            routes_plot(brute_plot, sizeof brute_plot, dir, nbrute, nffs);
             /* y range from the measured points (seeding with its total interval, brute force): an extrapolated
              * curve must not squeeze them into a line */
             double ylo = INFINITY, yhi = -INFINITY;
@@ -489,7 +678,7 @@ static int report(int argc, char **argv)
                                   "'' u 1:3:4 w filledcurves lc rgb '#b0c4ff' t '68%%', '' u 1:2 w l lw 2 lc rgb 'blue' t 'J(T) from {/Symbol g}(T)', "
                                   "'%s/gamma_T.dat' u 1:5:8:9 w yerrorbars pt 6 lw 1 lc rgb 'gray40' t 'seeding, total 68%% (with systematics)', "
                                   "'%s/gamma_T.dat' u 1:5:6:7 w yerrorbars pt 7 lw 2 lc rgb 'black' t 'seeding (statistical 68%%)'%s\n",
-                     yr, dir, dir, dir, nbp ? brute_plot : "");
+                     yr, dir, dir, dir, brute_plot);
             plot(dir, "rate_T", s, gp, md,
                  "log10 J(T) with its Monte-Carlo band (gamma(T) line, dmu(T), rho(T), ln f+ interpolated in T; outside the "
                  "simulated temperatures it is an extrapolation)");
@@ -564,10 +753,8 @@ static int report(int argc, char **argv)
                     get1(R, "log10_J_hi68"), get1(R, "log10_J_lo95"), get1(R, "log10_J_hi95"));
             fclose(f);
         }
-        char bpl[4400] = "";
-        if (nbp)
-            snprintf(bpl, sizeof bpl, ", '%s/brute.dat' u 1:2:3:4 w yerrorbars pt 5 ps 1.3 lc rgb 'red' t 'brute force (J_{MLE})', "
-                                      "'' u 1:5 w p pt 4 ps 1.3 lc rgb 'red' t 'brute force (J_{lag})'", dir);
+        char bpl[8800];
+        routes_plot(bpl, sizeof bpl, dir, nbrute, nffs);
         snprintf(s, sizeof s, "set xlabel 'T'\nset ylabel 'log_{10} J'\nset offsets 0.05,0.05,1,1\n"
                               "plot '%s/rate.dat' u 1:2:5:6 w yerrorbars lw 1 t '95%% (statistical)', '' u 1:2:3:4 w yerrorbars lw 3 pt 7 "
                               "t '68%% (statistical)'%s\n", dir, bpl);
@@ -577,6 +764,7 @@ static int report(int argc, char **argv)
     } else {
         fprintf(md, "No rates file (%s): run `seedrate cnt` for T_m, dmu, f+ and J.\n", rpath);
     }
+    if (nup) umbrella_section(md, dir, gp, have_rates ? rpath : NULL, up, nup);
     if (fclose(md) != 0 || rename(mdtmp, mdpath) != 0) {
         fprintf(stderr, "seedrate: error: %s: cannot write: %s\n", mdpath, strerror(errno));
         unlink(mdtmp);

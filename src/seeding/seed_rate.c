@@ -1368,7 +1368,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
     snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
     snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
     snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
-    enum { NV = 42 };
+    enum { NV = 43 };
     double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
     struct tv {
@@ -1416,7 +1416,11 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_mislabel_crystal", "1", "bulk-crystal atoms labelled liquid at the state point's threshold"},
         {"rate_bulk_liquid_nmax", "atoms", "largest crystalline cluster in the bulk liquid at the state point"},
         {"rate_t_relax", u->time, "median interface relaxation time of the seeds (thermalisation fit)"},
+        {"rate_rho_s", "", "crystal number density at each temperature (the rho_s(T) line of the bulk runs)"},
     };
+    char dens_u[64];
+    snprintf(dens_u, sizeof dens_u, "%s^-3", u->length);
+    V[NV - 1].units = dens_u;
     for (int k = 0; k < nTr; k++) {
         const results *Q = &Rt[k];
         const seed_rate_output *o = &Q->rate;
@@ -1429,7 +1433,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                               Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->sys_dec, Q->n_c_dec, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
                               Q->n0_ok ? Q->rate_n0.central.log10_J : NAN, Q->nb_ok[0] ? Q->rate_nb[0].central.log10_J : NAN,
                               Q->nb_ok[1] ? Q->rate_nb[1].central.log10_J : NAN, Q->order_threshold, Q->mislabel_liq,
-                              Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax};
+                              Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax, Q->rho_s};
         for (int q = 0; q < NV; q++) buf[q * nTr + k] = v[q];
     }
     int rc = io_ncfile_def_dim(f, "rate_point", (size_t)nTr);
