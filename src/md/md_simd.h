@@ -8,7 +8,11 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MD_SIMD_X86 1
 #define MD_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#if defined(__clang__) /* Clang ignores the whole attribute when it names prefer-vector-width */
+#define MD_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+#else
 #define MD_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma,prefer-vector-width=512")))
+#endif
 #else
 #define MD_SIMD_X86 0
 #endif

@@ -30,12 +30,16 @@
 #include <string.h>
 
 #include "md.h"
+#include "md_simd.h"
 
 extern const md_potential_class md_potential_sw;
 
 #define SW_MAXELEM 8
 #define SW_NAMELEN 16
 #define SW_NFIELDS 14
+#define SW_PAD 8        /* doubles in the widest vector (AVX-512): lanes of the SIMD loops */
+#define SW_WORK_NREAL 26 /* arrays of the SIMD loops' short list (enum W_* below) */
+#define SW_WORK_NINT 3
 
 typedef struct sw_param {
     double epsilon, sigma, a, lambda, gamma, costheta0, biga, bigb, p, q, tol;
@@ -67,8 +71,19 @@ typedef struct sw_state {
     sw_param param[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM]; /* [(ei*ne + ej)*ne + ek] */
     double cutmax;
     int single;                         /* one element: parameters hoisted */
-    sw_neigh *shortl;                   /* workspace, grows */
+    sw_neigh *shortl;                   /* workspace of the reference loop, grows */
+    double *work_real;                  /* workspace of the SIMD loops: SW_WORK_NREAL arrays, shortcap each */
+    int *work_int;                      /* SW_WORK_NINT arrays */
     int shortcap;
+    int kernel;                         /* md_kernel: which force loop runs (AUTO resolved at set-up) */
+    /* parameters as plain arrays over the element triplet [(ei*ne + ej)*ne + ek] (two-body ones at ek = ej),
+     * what the vector loops read per lane */
+    double t_cutsq[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM], t_cut[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
+    double t_aeb[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
+    double t_aeq[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM], t_p[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
+    double t_q[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM], t_sig[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
+    double t_sg[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM], t_le[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
+    double t_c0[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
 } sw_state;
 
 typedef struct sw_config {
@@ -264,6 +279,8 @@ static void sw_destroy(void *state)
     sw_state *st = state;
     if (!st) return;
     free(st->shortl);
+    free(st->work_real);
+    free(st->work_int);
     free(st);
 }
 
@@ -292,6 +309,24 @@ static int sw_setup(const char *path, int ntypes, char names[][SW_NAMELEN], sw_s
         return rc;
     }
     st->single = st->nelem == 1;
+    for (int m = 0; m < st->nelem * st->nelem * st->nelem; m++) {
+        const sw_param *p = &st->param[m];
+        st->t_cutsq[m] = p->cutsq;
+        st->t_cut[m] = p->cut;
+        st->t_aeb[m] = p->ae_b_sp;
+        st->t_aeq[m] = p->ae_sq;
+        st->t_p[m] = p->p;
+        st->t_q[m] = p->q;
+        st->t_sig[m] = p->sigma;
+        st->t_sg[m] = p->sigma_gamma;
+        st->t_le[m] = p->lambda_epsilon;
+        st->t_c0[m] = p->costheta0;
+    }
+    rc = md_kernel_resolve(MD_KERNEL_AUTO, &st->kernel);
+    if (rc) {
+        sw_destroy(st);
+        return rc;
+    }
     *out = st;
     return SR_OK;
 }
@@ -339,32 +374,90 @@ static int sw_create(void **state, const void *config, const md_system *s, const
 
 static int sw_reserve(sw_state *st, int n)
 {
-    if (n <= st->shortcap) return SR_OK;
+    if (n + 2 * SW_PAD <= st->shortcap) return SR_OK;
     int cap = st->shortcap ? st->shortcap : 32;
-    while (cap < n) cap *= 2;
+    while (cap < n + 2 * SW_PAD) cap *= 2;
     sw_neigh *p = realloc(st->shortl, (size_t)cap * sizeof *p);
     if (!p) return SR_ERROR(SR_ENOMEM, "sw: out of memory for a short neighbour list of %d", n);
     st->shortl = p;
+    /* the SIMD kernels' short list: SW_WORK_NREAL arrays of doubles and SW_WORK_NINT of ints, `cap` each */
+    double *wr = realloc(st->work_real, (size_t)cap * SW_WORK_NREAL * sizeof *wr);
+    if (!wr) return SR_ERROR(SR_ENOMEM, "sw: out of memory for a short neighbour list of %d", n);
+    st->work_real = wr;
+    int *wi = realloc(st->work_int, (size_t)cap * SW_WORK_NINT * sizeof *wi);
+    if (!wi) return SR_ERROR(SR_ENOMEM, "sw: out of memory for a short neighbour list of %d", n);
+    st->work_int = wi;
     st->shortcap = cap;
     return SR_OK;
 }
 
-/* phi2(r)/2 and (dphi2/dr)/(2r) for one pair (the pair is met once from each side). */
-static inline void sw_pair(const sw_param *p, double r, double rinv, double rinvsq, double *e_half,
-                           double *fr_half)
+/* ---- the physics, written once for every force loop below -------------------------------------------
+ * One leg i-j inside the (i,j,j) cutoff: r, 1/r, 1/r^2, dr = 1/(r - a sig) (sw_leg_r), then rp = (sig-free)
+ * 1/r^p, rq = 1/r^q, ex = exp(sig dr) (pair term) and g = exp(gamma sig dr) (radial factor of the triplets)
+ * (sw_leg_exp). exp and pow are glibc's and stay scalar in every kernel: glibc has no vector exp that gives the
+ * same bits, and the same bits are what keeps the trajectories. */
+static inline __attribute__((always_inline)) void sw_leg_r(double cut, double rsq, double *r, double *rinv,
+                                                           double *rinvsq, double *dr)
 {
-    const double rp = p->p4 ? rinvsq * rinvsq : pow(rinv, p->p);
-    const double rq = p->q0 ? 1.0 : pow(rinv, p->q);
-    const double dr = 1.0 / (r - p->cut);
-    const double ex = exp(p->sigma * dr);
-    const double bp = p->ae_b_sp * rp, cq = p->ae_sq * rq;
-    /* dphi2/dr = ex [(-p bp + q cq)/r - (bp - cq) sigma/(r - a sigma)^2] */
-    const double dphi = ex * ((-p->p * bp + p->q * cq) * rinv - (bp - cq) * p->sigma * dr * dr);
-    *e_half = 0.5 * (bp - cq) * ex;
-    *fr_half = 0.5 * dphi * rinv;
+    *r = sqrt(rsq);
+    *rinv = 1.0 / *r;
+    *rinvsq = *rinv * *rinv;
+    *dr = 1.0 / (*r - cut);
+}
+static inline __attribute__((always_inline)) void sw_leg_exp(const sw_param *p, double rinv, double rinvsq,
+                                                             double dr, double *rp, double *rq, double *ex,
+                                                             double *g)
+{
+    *rp = p->p4 ? rinvsq * rinvsq : pow(rinv, p->p);
+    *rq = p->q0 ? 1.0 : pow(rinv, p->q);
+    *ex = exp(p->sigma * dr);
+    *g = exp(p->sigma_gamma * dr);
 }
 
-/* The loop over atoms, written once; `single` = 1 hoists the one element's parameters. */
+/* Pair term from the leg's pieces: phi2(r)/2 and (dphi2/dr)/(2r) (the pair is met once from each side),
+ * and (d ln g / dr) / r = -gamma sig / (r - a sig)^2 / r.
+ * dphi2/dr = ex [(-p bp + q cq)/r - (bp - cq) sigma/(r - a sigma)^2], bp = A eps B (sig/r)^p, cq = A eps (sig/r)^q */
+static inline __attribute__((always_inline)) void sw_pair(double ae_b_sp, double ae_sq, double pp, double qq,
+                                                          double sigma, double sg, double rinv, double rp,
+                                                          double rq, double dr, double ex, double *e_half,
+                                                          double *fr_half, double *dlng)
+{
+    const double bp = ae_b_sp * rp, cq = ae_sq * rq;
+    const double dphi = ex * ((-pp * bp + qq * cq) * rinv - (bp - cq) * sigma * dr * dr);
+    *e_half = 0.5 * (bp - cq) * ex;
+    *fr_half = 0.5 * dphi * rinv;
+    *dlng = -sg * dr * dr * rinv;
+}
+
+/* Triplet term phi3 of the angle j-i-k (legs a = i->j, b = i->k, u = r_leg - r_i) and its gradients
+ * dE/du_a = e3 dlng_a u_a + dE/dcos (u_b/(|a||b|) - cos u_a/|a|^2), and a <-> b. Returns phi3. */
+static inline __attribute__((always_inline)) double sw_triplet(double le, double c0, double uax, double uay,
+                                                               double uaz, double ra, double ra2, double ga,
+                                                               double la, double ubx, double uby, double ubz,
+                                                               double rb, double rb2, double gb, double lb,
+                                                               double *dax, double *day, double *daz,
+                                                               double *dbx, double *dby, double *dbz)
+{
+    const double rab = ra * rb;
+    const double cs = (uax * ubx + uay * uby + uaz * ubz) * rab;
+    const double d = cs - c0;
+    const double gg = le * ga * gb;
+    const double e3 = gg * d * d;
+    const double ang = 2.0 * gg * d; /* dE/dcos */
+    const double caa = e3 * la - ang * cs * ra2, cab = ang * rab;
+    const double cbb = e3 * lb - ang * cs * rb2;
+    *dax = caa * uax + cab * ubx;
+    *day = caa * uay + cab * uby;
+    *daz = caa * uaz + cab * ubz;
+    *dbx = cbb * ubx + cab * uax;
+    *dby = cbb * uby + cab * uay;
+    *dbz = cbb * ubz + cab * uaz;
+    return e3;
+}
+
+/* The reference loop over atoms: scalar, one neighbour (one triplet) at a time; `single` = 1 hoists the one
+ * element's parameters. Kept as the readable definition and the yardstick of the vectorised kernels
+ * (tests/test_md_sw_simd.c). */
 static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_system *s, const md_nlist *nl,
                                                             const int want_e, double *eatom, const int single)
 {
@@ -373,8 +466,7 @@ static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_sys
     const int *restrict type = s->type;
     const int ne = st->nelem;
     const sw_param *p0 = &st->param[0];
-    const double cutsq0 = p0->cutsq, cut0 = p0->cut, sg0 = p0->sigma_gamma, le0 = p0->lambda_epsilon,
-                 ct0 = p0->costheta0;
+    const double cutsq0 = p0->cutsq, le0 = p0->lambda_epsilon, ct0 = p0->costheta0;
     sw_neigh *restrict sl = st->shortl;
     double energy = 0.0;
     for (int i = 0; i < nl->n; i++) {
@@ -392,20 +484,20 @@ static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_sys
             const int ej = single ? 0 : st->type_elem[type[j]];
             const sw_param *pij = single ? p0 : &st->param[(ei * ne + ej) * ne + ej];
             if (rsq >= (single ? cutsq0 : pij->cutsq)) continue;
-            const double r = sqrt(rsq), rinv = 1.0 / r, rinvsq = rinv * rinv;
-            double e2, fr;
-            sw_pair(pij, r, rinv, rinvsq, &e2, &fr);
+            double r, rinv, rinvsq, dr, rp, rq, ex, g, e2, fr, dlng;
+            sw_leg_r(pij->cut, rsq, &r, &rinv, &rinvsq, &dr);
+            sw_leg_exp(pij, rinv, rinvsq, dr, &rp, &rq, &ex, &g);
+            sw_pair(pij->ae_b_sp, pij->ae_sq, pij->p, pij->q, pij->sigma, pij->sigma_gamma, rinv, rp, rq, dr, ex,
+                    &e2, &fr, &dlng);
             /* force on i = +dphi/dr u/r (u points from i to j), on j the opposite; weight 1/2 in fr */
-            const double dr = 1.0 / (r - (single ? cut0 : pij->cut));
-            const double sg = single ? sg0 : pij->sigma_gamma;
             sw_neigh *nb = &sl[ns++];
             nb->ux = ux;
             nb->uy = uy;
             nb->uz = uz;
             nb->rinv = rinv;
             nb->rinvsq = rinvsq;
-            nb->g = exp(sg * dr);
-            nb->dlng = -sg * dr * dr * rinv;
+            nb->g = g;
+            nb->dlng = dlng;
             nb->fx = -fr * ux;
             nb->fy = -fr * uy;
             nb->fz = -fr * uz;
@@ -419,28 +511,16 @@ static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_sys
         /* three-body: all pairs j < k of the short list */
         for (int a = 0; a < ns - 1; a++) {
             sw_neigh *restrict na = &sl[a];
-            const double uax = na->ux, uay = na->uy, uaz = na->uz, ra = na->rinv, ra2 = na->rinvsq, ga = na->g,
-                         la = na->dlng;
             const int ea = na->tj;
             double fax = 0, fay = 0, faz = 0;
             for (int b = a + 1; b < ns; b++) {
                 sw_neigh *restrict nbk = &sl[b];
                 const sw_param *pijk = single ? p0 : &st->param[(ei * ne + ea) * ne + nbk->tj];
-                const double le = single ? le0 : pijk->lambda_epsilon;
-                const double c0 = single ? ct0 : pijk->costheta0;
-                const double rab = ra * nbk->rinv;
-                const double cs = (uax * nbk->ux + uay * nbk->uy + uaz * nbk->uz) * rab;
-                const double d = cs - c0;
-                const double gg = le * ga * nbk->g;
-                const double e3 = gg * d * d;
-                const double ang = 2.0 * gg * d; /* dE/dcos */
-                /* dE/du_a = e3 dlng_a u_a + ang (u_b/(|a||b|) - cs u_a/|a|^2), and a <-> b */
-                const double caa = e3 * la - ang * cs * ra2, cab = ang * rab;
-                const double cbb = e3 * nbk->dlng - ang * cs * nbk->rinvsq;
-                const double dax = caa * uax + cab * nbk->ux, day = caa * uay + cab * nbk->uy,
-                             daz = caa * uaz + cab * nbk->uz;
-                const double dbx = cbb * nbk->ux + cab * uax, dby = cbb * nbk->uy + cab * uay,
-                             dbz = cbb * nbk->uz + cab * uaz;
+                double dax, day, daz, dbx, dby, dbz;
+                const double e3 = sw_triplet(single ? le0 : pijk->lambda_epsilon, single ? ct0 : pijk->costheta0,
+                                             na->ux, na->uy, na->uz, na->rinv, na->rinvsq, na->g, na->dlng,
+                                             nbk->ux, nbk->uy, nbk->uz, nbk->rinv, nbk->rinvsq, nbk->g, nbk->dlng,
+                                             &dax, &day, &daz, &dbx, &dby, &dbz);
                 fax -= dax;
                 fay -= day;
                 faz -= daz;
@@ -473,6 +553,247 @@ static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_sys
     return energy;
 }
 
+static double sw_reference(sw_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom)
+{
+    if (st->single) return want_e ? sw_loop(st, s, nl, 1, eatom, 1) : sw_loop(st, s, nl, 0, NULL, 1);
+    return sw_loop(st, s, nl, want_e, eatom, 0);
+}
+
+/* The vectorised loop: the same legs and triplets with the same arithmetic (sw_leg, sw_pair, sw_triplet) and
+ * every sum in the reference's order, so forces, energy and per-atom energies are bit-identical to sw_loop
+ * (GCC's ISO C default -ffp-contract=off; tests/test_md_sw_simd.c) and trajectories do not change. Per atom i:
+ *   candidates: the full list in chunks: pack the positions (plain loads), r^2 and the cutoff test vectorised,
+ *               then the short list compacted branch-free into arrays (one per quantity, the layout the
+ *               vector loops read contiguously), padded with SW_PAD harmless entries (g = 0: zero terms);
+ *   legs:       sqrt, exp, pow per short-list entry, scalar (sw_leg); the pair terms vectorised (sw_pair);
+ *   triplets:   for each a, the partners b > a in blocks of SW_PAD lanes (one AVX-512 vector; blocks start at
+ *               a + 1 and may run into the padding), the force on b updated lane-wise; the sums over b onto
+ *               a, onto i and into the energy are then taken in order, scalar (they fix the rounding);
+ *   apply:      forces onto the j in short-list order, then onto i. */
+#define SW_CHUNK 64
+enum { /* arrays of the SIMD short list (sw_state.work_real / work_int), each shortcap long */
+    W_UX, W_UY, W_UZ, W_RSQ, W_RINV, W_RINVSQ, W_DR, W_RP, W_RQ, W_EX, W_G, W_DLNG, W_FX, W_FY, W_FZ,
+    W_FIX, W_FIY, W_FIZ, W_E2, W_DAX, W_DAY, W_DAZ, W_DSX, W_DSY, W_DSZ, W_E3, SW_WORK_NREAL_
+};
+enum { W_J, W_EL, W_K2, SW_WORK_NINT_ };
+_Static_assert(SW_WORK_NREAL_ == SW_WORK_NREAL && SW_WORK_NINT_ == SW_WORK_NINT, "sw work arrays");
+
+static inline __attribute__((always_inline)) double sw_loop_simd(sw_state *st, md_system *s, const md_nlist *nl,
+                                                                 const int want_e, double *eatom, const int single)
+{
+    const double *restrict x = s->x;
+    double *restrict f = s->f;
+    const int *restrict type = s->type;
+    const int ne = st->nelem;
+    const sw_param *p0 = &st->param[0];
+    const double cutsq0 = p0->cutsq, cut0 = p0->cut, le0 = p0->lambda_epsilon, ct0 = p0->costheta0, aeb0 = p0->ae_b_sp,
+                 aeq0 = p0->ae_sq, pp0 = p0->p, qq0 = p0->q, sig0 = p0->sigma, sg0 = p0->sigma_gamma;
+    const double *restrict t_cutsq = st->t_cutsq, *restrict t_cut = st->t_cut, *restrict t_aeb = st->t_aeb, *restrict t_aeq = st->t_aeq,
+                           *restrict t_p = st->t_p, *restrict t_q = st->t_q, *restrict t_sig = st->t_sig,
+                           *restrict t_sg = st->t_sg, *restrict t_le = st->t_le, *restrict t_c0 = st->t_c0;
+    const size_t cap = (size_t)st->shortcap;
+    double *const wr = st->work_real;
+    double *restrict sux = wr + W_UX * cap, *restrict suy = wr + W_UY * cap, *restrict suz = wr + W_UZ * cap;
+    double *restrict srsq = wr + W_RSQ * cap, *restrict srinv = wr + W_RINV * cap;
+    double *restrict srinvsq = wr + W_RINVSQ * cap, *restrict sdr = wr + W_DR * cap, *restrict srp = wr + W_RP * cap;
+    double *restrict srq = wr + W_RQ * cap, *restrict sex = wr + W_EX * cap, *restrict sg = wr + W_G * cap;
+    double *restrict sdlng = wr + W_DLNG * cap;
+    double *restrict sfx = wr + W_FX * cap, *restrict sfy = wr + W_FY * cap, *restrict sfz = wr + W_FZ * cap;
+    double *restrict sfix = wr + W_FIX * cap, *restrict sfiy = wr + W_FIY * cap, *restrict sfiz = wr + W_FIZ * cap;
+    double *restrict se2 = wr + W_E2 * cap;
+    double *restrict tdax = wr + W_DAX * cap, *restrict tday = wr + W_DAY * cap, *restrict tdaz = wr + W_DAZ * cap;
+    double *restrict tdsx = wr + W_DSX * cap, *restrict tdsy = wr + W_DSY * cap, *restrict tdsz = wr + W_DSZ * cap;
+    double *restrict te3 = wr + W_E3 * cap;
+    int *restrict sj = st->work_int + W_J * cap, *restrict sel = st->work_int + W_EL * cap;
+    int *restrict sk2 = st->work_int + W_K2 * cap;
+    const double pad_distance = 2.0 * st->cutmax + 1.0;
+    double px[SW_CHUNK] __attribute__((aligned(64))), py[SW_CHUNK] __attribute__((aligned(64)));
+    double pz[SW_CHUNK] __attribute__((aligned(64)));
+    double cux[SW_CHUNK] __attribute__((aligned(64))), cuy[SW_CHUNK] __attribute__((aligned(64)));
+    double cuz[SW_CHUNK] __attribute__((aligned(64))), crsq[SW_CHUNK] __attribute__((aligned(64)));
+    int pk[SW_CHUNK] __attribute__((aligned(64)));
+    /* cutoff flags as doubles (1 or 0): the SSE2 copy vectorises the test only with flags as wide as the values */
+    double pin[SW_CHUNK] __attribute__((aligned(64)));
+    int pidx[SW_CHUNK];
+    double energy = 0.0;
+    for (int i = 0; i < nl->n; i++) {
+        const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+        const int ei = single ? 0 : st->type_elem[type[i]];
+        const int *jl = nl->neigh + nl->first[i];
+        const int jn = nl->num[i];
+        double fxi = 0, fyi = 0, fzi = 0, ei_energy = 0;
+        int ns = 0;
+        /* candidates -> short list */
+        for (int q0 = 0; q0 < jn; q0 += SW_CHUNK) {
+            const int m = jn - q0 < SW_CHUNK ? jn - q0 : SW_CHUNK;
+            const int *restrict jc = jl + q0;
+            for (int q = 0; q < m; q++) {
+                const int j = jc[q];
+                px[q] = x[3 * j];
+                py[q] = x[3 * j + 1];
+                pz[q] = x[3 * j + 2];
+                if (!single) pk[q] = (ei * ne + st->type_elem[type[j]]) * ne + st->type_elem[type[j]];
+            }
+            const int mpad = (m + SW_PAD - 1) / SW_PAD * SW_PAD;
+            for (int q = m; q < mpad; q++) {
+                px[q] = xi + pad_distance;
+                py[q] = yi;
+                pz[q] = zi;
+                pk[q] = 0;
+            }
+            for (int b = 0; b < mpad; b += SW_PAD) {
+                /* no aligned() clause: clang 14 with -fsanitize=undefined crashes on it (see md_lj.c) */
+#pragma omp simd
+                for (int l = 0; l < SW_PAD; l++) {
+                    const int q = b + l;
+                    const double ux = px[q] - xi, uy = py[q] - yi, uz = pz[q] - zi;
+                    const double rsq = ux * ux + uy * uy + uz * uz;
+                    cux[q] = ux;
+                    cuy[q] = uy;
+                    cuz[q] = uz;
+                    crsq[q] = rsq;
+                    pin[q] = rsq < (single ? cutsq0 : t_cutsq[pk[q]]) ? 1.0 : 0.0;
+                }
+            }
+            int nin = 0;
+            for (int q = 0; q < m; q++) { /* branch-free compaction: write always, advance when inside */
+                pidx[nin] = q;
+                nin += pin[q] != 0.0;
+            }
+            for (int t = 0; t < nin; t++, ns++) {
+                const int q = pidx[t];
+                sux[ns] = cux[q];
+                suy[ns] = cuy[q];
+                suz[ns] = cuz[q];
+                srsq[ns] = crsq[q];
+                sj[ns] = jc[q];
+                if (!single) {
+                    sk2[ns] = pk[q];
+                    sel[ns] = st->type_elem[type[jc[q]]];
+                }
+            }
+        }
+        if (ns == 0) continue;
+        const int npad = (ns + SW_PAD - 1) / SW_PAD * SW_PAD;
+        for (int q = ns; q < ns + SW_PAD; q++) { /* harmless lanes: ex = g = 0 give zero terms */
+            sux[q] = suy[q] = suz[q] = 0.0;
+            srinv[q] = srinvsq[q] = sdr[q] = srp[q] = srq[q] = 1.0;
+            sex[q] = sg[q] = 0.0;
+            sj[q] = sel[q] = sk2[q] = 0;
+        }
+        /* legs: scalar (sqrt would vectorise only without errno: -fno-math-errno, not in the default build) */
+        for (int q = 0; q < ns; q++) {
+            double r;
+            sw_leg_r(single ? cut0 : t_cut[sk2[q]], srsq[q], &r, &srinv[q], &srinvsq[q], &sdr[q]);
+            sw_leg_exp(single ? p0 : &st->param[sk2[q]], srinv[q], srinvsq[q], sdr[q], &srp[q], &srq[q], &sex[q],
+                       &sg[q]);
+        }
+        /* pair terms, vectorised */
+        for (int b = 0; b < npad; b += SW_PAD) {
+#pragma omp simd
+            for (int l = 0; l < SW_PAD; l++) {
+                const int q = b + l;
+                const int k = single ? 0 : sk2[q];
+                double e2, fr, dlng;
+                sw_pair(single ? aeb0 : t_aeb[k], single ? aeq0 : t_aeq[k], single ? pp0 : t_p[k],
+                        single ? qq0 : t_q[k], single ? sig0 : t_sig[k], single ? sg0 : t_sg[k], srinv[q], srp[q],
+                        srq[q], sdr[q], sex[q], &e2, &fr, &dlng);
+                sdlng[q] = dlng;
+                sfx[q] = -fr * sux[q];
+                sfy[q] = -fr * suy[q];
+                sfz[q] = -fr * suz[q];
+                sfix[q] = fr * sux[q];
+                sfiy[q] = fr * suy[q];
+                sfiz[q] = fr * suz[q];
+                se2[q] = e2;
+            }
+        }
+        for (int q = 0; q < ns; q++) {
+            fxi += sfix[q];
+            fyi += sfiy[q];
+            fzi += sfiz[q];
+            if (want_e) ei_energy += se2[q];
+        }
+        /* triplets a < b */
+        for (int a = 0; a < ns - 1; a++) {
+            const double uax = sux[a], uay = suy[a], uaz = suz[a], ra = srinv[a], ra2 = srinvsq[a], ga = sg[a],
+                         la = sdlng[a];
+            const int base = single ? 0 : (ei * ne + sel[a]) * ne;
+            for (int b0 = a + 1; b0 < ns; b0 += SW_PAD) {
+#pragma omp simd
+                for (int l = 0; l < SW_PAD; l++) {
+                    const int b = b0 + l;
+                    const int k = single ? 0 : base + sel[b];
+                    double dax, day, daz, dbx, dby, dbz;
+                    const double e3 = sw_triplet(single ? le0 : t_le[k], single ? ct0 : t_c0[k], uax, uay, uaz, ra,
+                                                 ra2, ga, la, sux[b], suy[b], suz[b], srinv[b], srinvsq[b], sg[b],
+                                                 sdlng[b], &dax, &day, &daz, &dbx, &dby, &dbz);
+                    sfx[b] -= dbx;
+                    sfy[b] -= dby;
+                    sfz[b] -= dbz;
+                    tdax[b] = dax;
+                    tday[b] = day;
+                    tdaz[b] = daz;
+                    tdsx[b] = dax + dbx;
+                    tdsy[b] = day + dby;
+                    tdsz[b] = daz + dbz;
+                    te3[b] = e3;
+                }
+            }
+            double fax = 0, fay = 0, faz = 0;
+            for (int b = a + 1; b < ns; b++) {
+                fax -= tdax[b];
+                fay -= tday[b];
+                faz -= tdaz[b];
+                fxi += tdsx[b];
+                fyi += tdsy[b];
+                fzi += tdsz[b];
+                if (want_e) ei_energy += te3[b];
+            }
+            sfx[a] += fax;
+            sfy[a] += fay;
+            sfz[a] += faz;
+        }
+        for (int q = 0; q < ns; q++) {
+            const int j = sj[q];
+            f[3 * j] += sfx[q];
+            f[3 * j + 1] += sfy[q];
+            f[3 * j + 2] += sfz[q];
+        }
+        f[3 * i] += fxi;
+        f[3 * i + 1] += fyi;
+        f[3 * i + 2] += fzi;
+        if (want_e) {
+            energy += ei_energy;
+            if (eatom) eatom[i] += ei_energy;
+        }
+    }
+    return energy;
+}
+
+/* One copy of the vectorised loop per instruction set, picked at run time (md_kernel_resolve), as md_lj.c. */
+#define SW_SIMD_VARIANT(NAME, ATTR)                                                                         \
+    static ATTR double NAME(sw_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom)     \
+    {                                                                                                       \
+        if (st->single) return want_e ? sw_loop_simd(st, s, nl, 1, eatom, 1) : sw_loop_simd(st, s, nl, 0, NULL, 1); \
+        return want_e ? sw_loop_simd(st, s, nl, 1, eatom, 0) : sw_loop_simd(st, s, nl, 0, NULL, 0);         \
+    }
+SW_SIMD_VARIANT(sw_simd_default, )
+#if MD_SIMD_X86
+SW_SIMD_VARIANT(sw_simd_avx2, MD_TARGET_AVX2)
+SW_SIMD_VARIANT(sw_simd_avx512, MD_TARGET_AVX512)
+#endif
+
+typedef double (*sw_kernel_fn)(sw_state *, md_system *, const md_nlist *, int, double *);
+static const sw_kernel_fn sw_kernels[MD_KERNEL_NKINDS] = {
+    [MD_KERNEL_REFERENCE] = sw_reference,
+    [MD_KERNEL_SIMD] = sw_simd_default,
+#if MD_SIMD_X86
+    [MD_KERNEL_AVX2] = sw_simd_avx2,
+    [MD_KERNEL_AVX512] = sw_simd_avx512,
+#endif
+};
+
 static int sw_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
 {
     sw_state *st = state;
@@ -486,13 +807,13 @@ static int sw_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
     SR_TRY(sw_reserve(st, maxn));
     const int want_e = (want & (MD_WANT_ENERGY | MD_WANT_EATOM)) != 0;
     double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
-    double e;
-    if (st->single)
-        e = want_e ? sw_loop(st, s, nl, 1, eatom, 1) : sw_loop(st, s, nl, 0, NULL, 1);
-    else
-        e = sw_loop(st, s, nl, want_e, eatom, 0);
-    r->energy += e;
+    r->energy += sw_kernels[st->kernel](st, s, nl, want_e, eatom);
     return SR_OK;
+}
+
+static int sw_set_kernel(void *state, int kernel)
+{
+    return md_kernel_resolve(kernel, &((sw_state *)state)->kernel);
 }
 
 static double sw_cutoff(const void *state)
@@ -506,7 +827,7 @@ static void sw_describe(const void *state, FILE *out)
     fprintf(out, "sw: Stillinger-Weber (Stillinger & Weber, PRB 31, 5262, 1985; LAMMPS pair_style sw form), "
                  "file %s, cutoff %g, types ->", st->path, st->cutmax);
     for (int t = 0; t < st->ntypes; t++) fprintf(out, " %d:%s", t + 1, st->elem[st->type_elem[t]]);
-    fprintf(out, "\n");
+    fprintf(out, "; force loop %s\n", md_kernel_name(st->kernel));
     for (int i = 0; i < st->nelem; i++)
         for (int j = 0; j < st->nelem; j++)
             for (int k = 0; k < st->nelem; k++) {
@@ -529,4 +850,5 @@ const md_potential_class md_potential_sw = {
     .nlist_kind = MD_NLIST_FULL,
     .describe = sw_describe,
     .destroy = sw_destroy,
+    .set_kernel = sw_set_kernel,
 };
