@@ -232,6 +232,43 @@ static void test_campaign_file_roundtrip(void **st)
     unlink(path);
 }
 
+/* A campaign whose P_grow falls with the seed size (logistic width < 0) has no N_c a rate may use: seedrate cnt
+ * must leave that temperature out (not quote a rate from the noise midpoint); a rising one is used. */
+static void write_fake_campaign(const char *path, double nc, double w)
+{
+    io_ncfile *f;
+    assert_int_equal(io_ncfile_create(path, &f), 0);
+    const char *dp[] = {"point"};
+    assert_int_equal(io_ncfile_def_dim(f, "point", 5), 0);
+    assert_int_equal(io_ncfile_def_var(f, "n_c", IO_NC_DOUBLE, 0, NULL, "atoms", "N_c"), 0);
+    assert_int_equal(io_ncfile_def_var(f, "width", IO_NC_DOUBLE, 0, NULL, "atoms", "logistic width"), 0);
+    assert_int_equal(io_ncfile_def_var(f, "n_decided", IO_NC_INT, 1, dp, "1", "decided"), 0);
+    const int dec[5] = {5, 5, 5, 5, 5};
+    assert_int_equal(io_ncfile_put_double(f, "n_c", NULL, NULL, &nc), 0);
+    assert_int_equal(io_ncfile_put_double(f, "width", NULL, NULL, &w), 0);
+    assert_int_equal(io_ncfile_put_int(f, "n_decided", NULL, NULL, dec), 0);
+    assert_int_equal(io_ncfile_commit(f), 0);
+}
+
+static void test_campaign_nc_usable(void **st)
+{
+    (void)st;
+    char path[256];
+    snprintf(path, sizeof path, "%s/test_seeding_cnt_usable.nc", SEEDRATE_BINARY_DIR);
+    write_fake_campaign(path, 83.05, 27.9); /* the default job's T* = 0.77 campaign */
+    assert_int_equal(seed_campaign_nc_usable(path), SR_OK);
+    write_fake_campaign(path, 32.68, -17.0); /* its T* = 0.74 campaign: P_grow 3/5, 2/5, 3/5, 0/5, 2/5 */
+    assert_int_equal(seed_campaign_nc_usable(path), SR_EFAILED);
+    assert_non_null(strstr(sr_error_message(), "N_c not resolved"));
+    assert_non_null(strstr(sr_error_message(), "25 decided replicas"));
+    sr_error_clear();
+    write_fake_campaign(path, NAN, 10.0);
+    assert_int_equal(seed_campaign_nc_usable(path), SR_EFAILED);
+    assert_non_null(strstr(sr_error_message(), "no N_c"));
+    sr_error_clear();
+    unlink(path);
+}
+
 /* Tiny LJ slab (p* = 5.68, T_m ~ 1.07): T = 0.7 grows, T = 1.6 melts. */
 static void test_coexistence_grow_and_melt(void **st)
 {
@@ -293,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_rate_assemble_hand),
         cmocka_unit_test(test_rate_assemble_errors),
         cmocka_unit_test(test_campaign_file_roundtrip),
+        cmocka_unit_test(test_campaign_nc_usable),
         cmocka_unit_test(test_coexistence_grow_and_melt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,6 +146,9 @@ int seed_rate_assemble(const seed_rate_inputs *in, seed_rate_output *out);
 int seed_nc_read(const char *path, const char *var, double **v, size_t *n);
 /* A text attribute (var NULL = global) into buf; SR_EIO when absent. */
 int seed_nc_read_att(const char *path, const char *var, const char *att, char *buf, size_t len);
+/* Whether a campaign file (sizes mode) has an N_c a rate may use: SR_OK, or SR_EFAILED with the reason when there
+ * is no N_c or P_grow falls with the seed size (logistic width < 0: the midpoint is noise). */
+int seed_campaign_nc_usable(const char *path);
 
 /* ------------------------------------------------------------------------------------------------
  * Resume journal (seed_journal.c): PREFIX.cnt.journal

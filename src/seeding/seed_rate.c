@@ -907,6 +907,33 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     return rc;
 }
 
+int seed_campaign_nc_usable(const char *path)
+{
+    double nc = NAN, w = NAN, ndec = 0;
+    double *v = NULL;
+    size_t n = 0;
+    SR_TRY(seed_nc_read(path, "n_c", &v, &n));
+    if (n == 1) nc = v[0];
+    free(v);
+    v = NULL;
+    if (seed_nc_read(path, "n_decided", &v, &n) == 0)
+        for (size_t q = 0; q < n; q++) ndec += v[q];
+    free(v);
+    v = NULL;
+    if (seed_nc_read(path, "width", &v, &n) == 0 && n == 1) w = v[0]; /* absent in older files */
+    free(v);
+    sr_error_clear();
+    if (!(isfinite(nc) && nc > 0))
+        return SR_ERROR(SR_EFAILED, "%s: the campaign has no N_c (P_grow fit failed): adjust [campaign] seed_sizes", path);
+    /* a P_grow that falls with the seed size has no critical size: its "midpoint" is noise (the campaign prints
+     * "do not use this N_c"), and a rate from it would be a number with an interval that means nothing */
+    if (w < 0)
+        return SR_ERROR(SR_EFAILED, "%s: N_c not resolved: P_grow falls with the seed size (logistic width %.3g < 0, "
+                        "midpoint %.4g atoms from %.0f decided replicas); add replicas or seed sizes at this "
+                        "temperature", path, w, nc, ndec);
+    return SR_OK;
+}
+
 /* N_c and its bootstrap interval from the campaign file (rank 0 reads, all receive). */
 static int read_campaign(const char *prefix, results *R)
 {
@@ -935,9 +962,7 @@ static int read_campaign(const char *prefix, results *R)
             }
             free(v);
         }
-        if (!rc && !(isfinite(buf[0]) && buf[0] > 0))
-            rc = SR_ERROR(SR_EFAILED, "%s: the campaign has no N_c (P_grow fit failed): adjust [campaign] seed_sizes",
-                          path);
+        if (!rc) rc = seed_campaign_nc_usable(path);
         /* threshold systematic (present when the job has [order_alt]) */
         const char *alt[] = {"n_c_alt", "n_c_alt_lo68", "n_c_alt_hi68"};
         buf[10] = 1;
