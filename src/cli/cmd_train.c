@@ -21,16 +21,8 @@ typedef struct data_cfg {
     char validation[SR_KW_STRLEN];
 } data_cfg;
 
-typedef struct desc_cfg {
-    double rc, rc_angular, r_min;
-    int n_radial, angular;
-    sr_reals eta_angular, zeta;
-} desc_cfg;
-
-typedef struct net_cfg {
-    sr_reals hidden;
-    int activation;
-} net_cfg;
+typedef cli_desc_cfg desc_cfg;
+typedef cli_net_cfg net_cfg;
 
 typedef struct out_cfg {
     char model[SR_KW_STRLEN];
@@ -126,10 +118,45 @@ static void usage(FILE *out)
                  "systems (type.raw, type_map.raw, set.*/{box,coord,energy,force}.npy).\n"
                  "Relative paths in FILE are relative to FILE's directory. Keys:\n\n");
     sr_keywords_print(data_keys, "data", out);
+    cli_train_keys_print(out);
+    sr_keywords_print(out_keys, "output", out);
+}
+
+void cli_train_keys_print(FILE *out)
+{
     sr_keywords_print(desc_keys, "descriptor", out);
     sr_keywords_print(net_keys, "network", out);
     sr_keywords_print(train_keys, "training", out);
-    sr_keywords_print(out_keys, "output", out);
+}
+
+void cli_train_bind(sr_input *in, const char *file, cli_desc_cfg *de, cli_net_cfg *nc, ml_train_params *tp,
+                    sr_errlist *el)
+{
+    ml_train_defaults(tp);
+    sr_section *sde = sr_input_section(in, "descriptor"), *sn = sr_input_section(in, "network"),
+               *st = sr_input_section(in, "training");
+    sr_section_bind(sde, desc_keys, de, el, "descriptor");
+    sr_section_bind(sn, net_keys, nc, el, "network");
+    sr_section_bind(st, train_keys, tp, el, "training");
+    if (de->rc_angular > de->rc)
+        sr_errlist_add(el, "%s: [descriptor] rc_angular = %g must not exceed rc = %g", file, de->rc_angular, de->rc);
+    if (nc->hidden.n + 1 > ML_MAX_LAYERS)
+        sr_errlist_add(el, "%s: [network] hidden: at most %d layers", file, ML_MAX_LAYERS - 1);
+    for (int k = 0; k < nc->hidden.n; k++)
+        if (nc->hidden.v[k] != floor(nc->hidden.v[k]))
+            sr_errlist_add(el, "%s: [network] hidden = %g: widths must be integers", file, nc->hidden.v[k]);
+}
+
+ml_model *cli_train_model(const cli_desc_cfg *de, const cli_net_cfg *nc, int nelem, const char *const *type_map)
+{
+    ml_sf_params sf;
+    if (ml_sf_generate(nelem, de->rc, de->rc_angular, de->n_radial, de->r_min,
+                       de->angular ? ML_ANGULAR_G5 : ML_ANGULAR_G4, de->eta_angular.n, de->eta_angular.v,
+                       de->zeta.n, de->zeta.v, &sf))
+        return NULL;
+    int hidden[ML_MAX_LAYERS];
+    for (int k = 0; k < nc->hidden.n; k++) hidden[k] = (int)nc->hidden.v[k];
+    return ml_model_create(nelem, type_map, &sf, nc->hidden.n, hidden, nc->activation ? ML_ACT_SILU : ML_ACT_TANH);
 }
 
 static void resolve(const char *base, const char *name, char *out, size_t cap)
@@ -244,28 +271,17 @@ static int run_training(const char *file)
     ml_train_params tp;
     out_cfg oc;
     sr_errlist el = {0};
-    ml_train_defaults(&tp);
     sr_section *sd = sr_input_section(in, "data"), *sde = sr_input_section(in, "descriptor"),
                *sn = sr_input_section(in, "network"), *st = sr_input_section(in, "training"),
                *so = sr_input_section(in, "output");
     sr_section_bind(sd, data_keys, &dc, &el, "data");
-    sr_section_bind(sde, desc_keys, &de, &el, "descriptor");
-    sr_section_bind(sn, net_keys, &nc, &el, "network");
-    sr_section_bind(st, train_keys, &tp, &el, "training");
+    cli_train_bind(in, file, &de, &nc, &tp, &el);
     sr_section_bind(so, out_keys, &oc, &el, "output");
     static const char *const known[] = {"data", "descriptor", "network", "training", "output", NULL};
     sr_input_check_sections(in, known, &el);
     sr_section *secs[5] = {sd, sde, sn, st, so};
     for (int k = 0; k < 5; k++)
         if (secs[k]) sr_section_check_unused(secs[k], &el);
-    if (de.rc_angular > de.rc)
-        sr_errlist_add(&el, "%s: [descriptor] rc_angular = %g must not exceed rc = %g", file,
-                       de.rc_angular, de.rc);
-    if (nc.hidden.n + 1 > ML_MAX_LAYERS)
-        sr_errlist_add(&el, "%s: [network] hidden: at most %d layers", file, ML_MAX_LAYERS - 1);
-    for (int k = 0; k < nc.hidden.n; k++)
-        if (nc.hidden.v[k] != floor(nc.hidden.v[k]))
-            sr_errlist_add(&el, "%s: [network] hidden = %g: widths must be integers", file, nc.hidden.v[k]);
     if (el.n) {
         sr_errlist_print(&el, stderr);
         sr_errlist_clear(&el);
@@ -297,17 +313,9 @@ static int run_training(const char *file)
             goto fail;
         }
     }
-    ml_sf_params sf;
     const char *tm[ML_MAX_ELEMENTS];
     for (int e = 0; e < train.nelem; e++) tm[e] = train.type_map[e];
-    if ((rc = ml_sf_generate(train.nelem, de.rc, de.rc_angular, de.n_radial, de.r_min,
-                             de.angular ? ML_ANGULAR_G5 : ML_ANGULAR_G4, de.eta_angular.n,
-                             de.eta_angular.v, de.zeta.n, de.zeta.v, &sf)))
-        goto fail;
-    int hidden[ML_MAX_LAYERS];
-    for (int k = 0; k < nc.hidden.n; k++) hidden[k] = (int)nc.hidden.v[k];
-    m = ml_model_create(train.nelem, tm, &sf, nc.hidden.n, hidden,
-                        nc.activation ? ML_ACT_SILU : ML_ACT_TANH);
+    m = cli_train_model(&de, &nc, train.nelem, tm);
     if (!m) {
         rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
         goto fail;

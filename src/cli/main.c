@@ -23,6 +23,7 @@ static const subcommand commands[] = {
     {"analyze", cmd_analyze, "order parameters and largest crystalline cluster of a trajectory"},
     {"order", cmd_order, "order-parameter tools: calibrate thresholds by the mislabeling criterion"},
     {"train", cmd_train, "train a neural-network potential on energies and forces"},
+    {"learn", cmd_learn, "active learning of a network committee against a teacher: explore, select, label, retrain"},
     {"ising", cmd_ising, "Ising-lattice nucleation testbed (n-fold-way kinetic Monte Carlo)"},
 };
 

@@ -267,6 +267,12 @@ int ml_dataset_read_extxyz(ml_dataset *ds, const char *path);
 void ml_dataset_free(ml_dataset *ds);
 /* Deep copy of one frame onto the end of ds. */
 int ml_dataset_add(ml_dataset *ds, const ml_frame *fr);
+/* All frames with energies and forces as extended XYZ (io_extxyz_write: %.17g, path.tmp -> path), so that
+ * ml_dataset_read_extxyz gives the same doubles back. */
+int ml_dataset_write_extxyz(const ml_dataset *ds, const char *path);
+/* Structural fingerprint of a frame for de-duplication: per element, the mean over its atoms of the
+ * descriptor in units of the model's feature_std, fp[nelem * nf] (zero for an absent element). */
+int ml_frame_fingerprint(const ml_model *m, const ml_frame *fr, double *fp);
 
 /* ------------------------------------------------------------------------------------------------
  * Training

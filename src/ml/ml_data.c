@@ -517,3 +517,62 @@ int ml_dataset_read_extxyz(ml_dataset *ds, const char *path)
     io_frames_free(frames, nframes);
     return rc;
 }
+
+int ml_dataset_write_extxyz(const ml_dataset *ds, const char *path)
+{
+    io_typemap tm;
+    io_typemap_init(&tm);
+    for (int e = 0; e < ds->nelem; e++) {
+        int idx;
+        SR_TRY(io_typemap_add(&tm, ds->type_map[e], &idx));
+    }
+    io_frame *fr = calloc((size_t)(ds->nframes ? ds->nframes : 1), sizeof *fr);
+    if (!fr) return SR_ERROR(SR_ENOMEM, "%s: out of memory", path);
+    /* views of the frames (lower corner 0: ml frames are periodic with the box at the origin) */
+    for (int k = 0; k < ds->nframes; k++) {
+        const ml_frame *f = &ds->frames[k];
+        fr[k].n = f->n;
+        fr[k].type = f->type;
+        fr[k].x = f->x;
+        fr[k].f = f->force;
+        fr[k].energy = f->energy;
+        memcpy(fr[k].len, f->box, sizeof f->box);
+    }
+    int rc = io_extxyz_write(path, fr, ds->nframes, &tm);
+    free(fr);
+    return rc;
+}
+
+int ml_frame_fingerprint(const ml_model *m, const ml_frame *fr, double *fp)
+{
+    const int nf = m->nf, ne = m->nelem;
+    ml_neigh nb = {0};
+    SR_TRY(ml_neigh_build(fr, m->desc->cutoff(&m->sf), &nb));
+    int nmax = 0;
+    for (int i = 0; i < fr->n; i++)
+        if (nb.first[i + 1] - nb.first[i] > nmax) nmax = nb.first[i + 1] - nb.first[i];
+    double *G = malloc(sizeof(double) * (size_t)nf);
+    void *work = malloc(m->desc->work_size(&m->sf, nmax) + 64);
+    int cnt[ML_MAX_ELEMENTS] = {0};
+    if (!G || !work) {
+        free(G);
+        free(work);
+        ml_neigh_free(&nb);
+        return SR_ERROR(SR_ENOMEM, "fingerprint: out of memory");
+    }
+    memset(fp, 0, sizeof(double) * (size_t)ne * nf);
+    for (int i = 0; i < fr->n; i++) {
+        const ml_env env = ml_neigh_env(&nb, fr, i);
+        m->desc->compute(&m->sf, &env, G, NULL, work);
+        const int t = env.type;
+        const double *sd = m->g_std + (size_t)t * nf;
+        for (int f = 0; f < nf; f++) fp[(size_t)t * nf + f] += G[f] / sd[f];
+        cnt[t]++;
+    }
+    for (int t = 0; t < ne; t++)
+        for (int f = 0; f < nf && cnt[t]; f++) fp[(size_t)t * nf + f] /= cnt[t];
+    free(G);
+    free(work);
+    ml_neigh_free(&nb);
+    return SR_OK;
+}

@@ -1,0 +1,707 @@
+/* cmd_learn.c - `seedrate learn FILE`: active learning of a network committee against a teacher
+ * (issue 18 item 2; the loop of DP-GEN, Zhang et al., Comput. Phys. Commun. 253, 107206 (2020)).
+ *
+ *   model 0 = committee trained on [data] initial
+ *   for i = 0, 1, ..., iterations:
+ *       held-out RMSE of model i on [data] validation (labelled by the teacher)
+ *       explore: MD with model i from [structure] at every [learn] temperatures (the [ensemble] section,
+ *                NPT by default), a sample every sample_every steps; each sample's model deviation
+ *                sigma = max_i sigma_i (md_uncertainty) puts it below sigma_lo (learned), inside the trust
+ *                window [sigma_lo, sigma_hi] (a candidate) or above sigma_hi (unreliable: too far from
+ *                the data to be a useful label; a run that fails counts its remaining samples here)
+ *       i < iterations: select up to max_select candidates at random, skipping near-duplicates (descriptor
+ *                fingerprint distance < dedup to a frame already chosen or in the data), label them with
+ *                the teacher (an in-process seedrate potential, [teacher] as a [potential] section), add
+ *                them, train model i+1 from scratch on all labels
+ *
+ * Output PREFIX.journal (one line per finished iteration; a rerun resumes after the last one),
+ * PREFIX.model-I.nc, PREFIX.data-I.extxyz (the labels model I was trained on) and PREFIX.curve.md / .dat:
+ * labels vs held-out RMSE vs the fraction of explored samples above sigma_hi. Every file is written to a
+ * temporary name and renamed. Random streams: exploration velocities and thermostat from (seed, 1000 i + t),
+ * selection from (seed, 1000 i + 999); training from [training] seed (the same for every model, so a
+ * resumed run repeats an uninterrupted one with threads = 1). */
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "cli.h"
+#include "../common/sr_rng.h"
+#include "../io/io.h"
+#include "../seeding/seed.h"
+
+#define LEARN_MAX_T 32
+
+typedef struct run_cfg {
+    long seed;
+} run_cfg;
+
+typedef struct data_cfg {
+    char initial[SR_KW_STRLEN];
+    char validation[SR_KW_STRLEN];
+} data_cfg;
+
+typedef struct learn_cfg {
+    int iterations;
+    sr_reals temperatures;
+    long steps, sample_every;
+    double sigma_lo, sigma_hi, dedup;
+    int max_select;
+} learn_cfg;
+
+typedef struct out_cfg {
+    char prefix[SR_KW_STRLEN];
+    int restart;
+} out_cfg;
+
+static const sr_keyword run_keys[] = {
+    {"seed", SR_KW_LONG, offsetof(run_cfg, seed), "", "20261206", 0, 9e18, NULL,
+     "seed of the exploration (velocities, thermostat) and selection streams"},
+    SR_KW_END};
+
+static const sr_keyword data_keys[] = {
+    {"initial", SR_KW_STRING, offsetof(data_cfg, initial), "", "", 0, 0, NULL,
+     "labelled extxyz files (energy and forces, ASE conventions) that model 0 is trained on, space separated"},
+    {"validation", SR_KW_STRING, offsetof(data_cfg, validation), "", "", 0, 0, NULL,
+     "held-out labelled extxyz files for the learning curve (never trained on)"},
+    SR_KW_END};
+
+static const sr_keyword learn_keys[] = {
+    {"iterations", SR_KW_INT, offsetof(learn_cfg, iterations), "", "4", 0, 1000, NULL,
+     "explore-select-label-retrain cycles (models 0 .. iterations)"},
+    {"temperatures", SR_KW_REALS, offsetof(learn_cfg, temperatures), "K", "250", 1, 1e5, NULL,
+     "exploration temperatures (one MD run each per iteration, [ensemble] with this temperature)"},
+    {"steps", SR_KW_LONG, offsetof(learn_cfg, steps), "steps", "2000", 1, 1e9, NULL,
+     "MD steps of one exploration run"},
+    {"sample_every", SR_KW_LONG, offsetof(learn_cfg, sample_every), "steps", "20", 1, 1e9, NULL,
+     "steps between samples of an exploration run"},
+    {"sigma_lo", SR_KW_REAL, offsetof(learn_cfg, sigma_lo), "eV/angstrom", "0.05", 0, 1e6, NULL,
+     "lower edge of the trust window: samples with a smaller model deviation count as learned"},
+    {"sigma_hi", SR_KW_REAL, offsetof(learn_cfg, sigma_hi), "eV/angstrom", "0.25", 0, 1e6, NULL,
+     "upper edge of the trust window: samples above it count as unreliable and are not labelled"},
+    {"max_select", SR_KW_INT, offsetof(learn_cfg, max_select), "", "20", 1, 1e6, NULL,
+     "candidates labelled per iteration at most"},
+    {"dedup", SR_KW_REAL, offsetof(learn_cfg, dedup), "", "0.01", 0, 1e6, NULL,
+     "a candidate closer than this to a chosen or labelled frame (RMS difference of the per-element mean "
+     "descriptor in feature_std units) is a duplicate"},
+    SR_KW_END};
+
+static const sr_keyword out_keys[] = {
+    {"prefix", SR_KW_STRING, offsetof(out_cfg, prefix), "", "learn", 0, 0, NULL,
+     "output prefix (relative to the input file): PREFIX.journal, .model-I.nc, .data-I.extxyz, .curve.md"},
+    {"restart", SR_KW_BOOL, offsetof(out_cfg, restart), "", "yes", 0, 1, NULL,
+     "resume after the last iteration in PREFIX.journal (no: start afresh)"},
+    SR_KW_END};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: seedrate learn FILE\n\n"
+                 "Active learning of a network committee against an in-process teacher potential: explore\n"
+                 "(committee MD) -> select (model deviation in [sigma_lo, sigma_hi], de-duplicated) -> label\n"
+                 "(teacher) -> retrain, with a journal (a rerun resumes) and a learning-curve table.\n"
+                 "Sections: [run], [teacher] (a [potential] section: style = sw, file = ...), [structure] and\n"
+                 "[ensemble] (as seedrate md), [data], [learn], [descriptor], [network], [training], [output].\n"
+                 "Units metal. Relative paths are relative to FILE's directory. Keys:\n\n");
+    sr_keywords_print(run_keys, "run", out);
+    sr_keywords_print(data_keys, "data", out);
+    sr_keywords_print(learn_keys, "learn", out);
+    cli_train_keys_print(out);
+    sr_keywords_print(out_keys, "output", out);
+}
+
+static void resolve(const char *base, const char *name, char *out, size_t cap)
+{
+    if (name[0] == '/' || !base || !*base) snprintf(out, cap, "%s", name);
+    else snprintf(out, cap, "%s/%s", base, name);
+}
+
+static int read_list(const char *base, const char *list, ml_dataset *ds)
+{
+    char buf[SR_KW_STRLEN], path[4096];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *tok = strtok_r(buf, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+        resolve(base, tok, path, sizeof path);
+        SR_TRY(ml_dataset_read_extxyz(ds, path));
+    }
+    return SR_OK;
+}
+
+/* one row of the learning curve (= one journal line) */
+typedef struct curve_row {
+    int iter, labels, selected;
+    double rmse_e, rmse_f; /* eV/atom, eV/A on [data] validation */
+    long samples;
+    double frac_lo, frac_win, frac_hi, dev_mean; /* dev_mean: eV/A */
+} curve_row;
+
+static int committee_rmse(const ml_committee *c, const ml_dataset *ds, double *re, double *rf)
+{
+    double se = 0, sf = 0;
+    long nc = 0;
+    for (int k = 0; k < ds->nframes; k++) {
+        const ml_frame *fr = &ds->frames[k];
+        double E, *F = malloc(sizeof(double) * 3 * (size_t)fr->n + 1);
+        if (!F) return SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        int rc = ml_committee_frame(c, fr, &E, F, NULL, NULL, NULL);
+        if (!rc) {
+            se += (E - fr->energy) * (E - fr->energy) / ((double)fr->n * fr->n);
+            for (int q = 0; fr->force && q < 3 * fr->n; q++) sf += (F[q] - fr->force[q]) * (F[q] - fr->force[q]);
+            if (fr->force) nc += 3 * fr->n;
+        }
+        free(F);
+        SR_TRY(rc);
+    }
+    *re = ds->nframes ? sqrt(se / ds->nframes) : NAN;
+    *rf = nc ? sqrt(sf / nc) : NAN;
+    return SR_OK;
+}
+
+/* an explored configuration inside the trust window */
+typedef struct candidate {
+    io_frame fr; /* positions, types (system order), box */
+    double dev;
+} candidate;
+
+typedef struct cand_list {
+    int n, cap;
+    candidate *c;
+} cand_list;
+
+static void cands_free(cand_list *l)
+{
+    for (int k = 0; k < l->n; k++) io_frame_free(&l->c[k].fr);
+    free(l->c);
+    memset(l, 0, sizeof *l);
+}
+
+static int cands_push(cand_list *l, const md_system *s, double dev)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 64;
+        candidate *c = realloc(l->c, sizeof *c * (size_t)cap);
+        if (!c) return SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        l->c = c;
+        l->cap = cap;
+    }
+    candidate *c = &l->c[l->n];
+    memset(c, 0, sizeof *c);
+    SR_TRY(io_frame_from_system(s, 0, &c->fr, NULL));
+    c->dev = dev;
+    l->n++;
+    return SR_OK;
+}
+
+/* the learn job, bound and checked */
+typedef struct learn_job {
+    char file[4096], base[2048], prefix[4096];
+    run_cfg run;
+    data_cfg data;
+    learn_cfg lc;
+    out_cfg oc;
+    cli_desc_cfg de;
+    cli_net_cfg nc;
+    ml_train_params tp;
+    seed_structure_config sc;
+    seed_ensemble_config ec;
+    sr_section *teacher;
+} learn_job;
+
+/* MD with the committee at every temperature: classify the samples, keep the candidates */
+static int explore(const learn_job *J, const char *model_path, const md_system *start, int iter, curve_row *row,
+                   cand_list *cands)
+{
+    long lo = 0, win = 0, hi = 0, nd = 0;
+    double dsum = 0;
+    const long per_run = J->lc.steps / J->lc.sample_every;
+    for (int t = 0; t < J->lc.temperatures.n; t++) {
+        const double T = J->lc.temperatures.v[t];
+        md_system *s = md_system_copy(start);
+        md_potential *pot = NULL;
+        md_integrator *in = NULL;
+        gsl_rng *rv = sr_rng_create((uint64_t)J->run.seed, 1000 * (uint64_t)iter + (uint64_t)t, SR_RNG_VELOCITIES);
+        gsl_rng *rt = sr_rng_create((uint64_t)J->run.seed, 1000 * (uint64_t)iter + (uint64_t)t, SR_RNG_THERMOSTAT);
+        int rc = (s && rv && rt) ? SR_OK : SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        ml_potential_config pc;
+        if (strlen(model_path) >= sizeof pc.model)
+            rc = SR_ERROR(SR_ERANGE, "learn: model path longer than %zu characters: %s", sizeof pc.model - 1, model_path);
+        else
+            memcpy(pc.model, model_path, strlen(model_path) + 1);
+        void *state = NULL;
+        if (!rc) rc = ml_potential_nn.create(&state, &pc, s, NULL);
+        if (!rc && (rc = md_potential_wrap(&ml_potential_nn, state, &pot))) ml_potential_nn.destroy(state);
+        md_integrator_params ip;
+        seed_ensemble_config ec = J->ec;
+        ec.temperature = T;
+        if (!rc) rc = seed_ensemble_params(&ec, MD_UNITS_METAL, &ip);
+        if (!rc) rc = md_velocity_create(s, T, rv);
+        if (!rc) {
+            in = md_integrator_create(&ip, s, pot, rt);
+            rc = in ? md_integrator_setup(in) : SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        }
+        long done = 0;
+        if (rc) {
+            gsl_rng_free(rv);
+            gsl_rng_free(rt);
+            md_integrator_free(in);
+            md_potential_free(pot);
+            md_system_free(s);
+            return rc;
+        }
+        for (; done < per_run; done++) {
+            if (md_integrator_run(in, J->lc.sample_every)) {
+                /* the run failed (atoms overlapping, forces not finite): an unreliable region */
+                printf("    T %g K: MD stopped at step %ld (%s); its %ld remaining samples count above sigma_hi\n", T,
+                       s->step, sr_error_message(), per_run - done);
+                sr_error_clear();
+                hi += per_run - done;
+                break;
+            }
+            md_uncertainty u;
+            md_potential_uncertainty(pot, &u);
+            const double d = u.members > 1 ? u.force_dev_max : 0.0;
+            dsum += d;
+            nd++;
+            if (d < J->lc.sigma_lo) {
+                lo++;
+            } else if (d <= J->lc.sigma_hi) {
+                win++;
+                if ((rc = cands_push(cands, s, d))) break;
+            } else {
+                hi++;
+            }
+        }
+        gsl_rng_free(rv);
+        gsl_rng_free(rt);
+        md_integrator_free(in);
+        md_potential_free(pot);
+        md_system_free(s);
+        SR_TRY(rc);
+    }
+    row->samples = lo + win + hi;
+    row->frac_lo = row->samples ? (double)lo / row->samples : NAN;
+    row->frac_win = row->samples ? (double)win / row->samples : NAN;
+    row->frac_hi = row->samples ? (double)hi / row->samples : NAN;
+    row->dev_mean = nd ? dsum / (double)nd : NAN; /* over the samples MD reached */
+    return SR_OK;
+}
+
+static double fp_distance(const double *a, const double *b, int n)
+{
+    double s = 0;
+    for (int k = 0; k < n; k++) s += (a[k] - b[k]) * (a[k] - b[k]);
+    return sqrt(s / n);
+}
+
+/* the teacher's energy and forces of a candidate, as a labelled ml frame (element map by name) */
+static int label(const learn_job *J, const candidate *c, const io_typemap *tm, const ml_dataset *ds, ml_frame *out)
+{
+    md_system *s = NULL;
+    md_potential *pot = NULL;
+    md_nlist *nl = NULL;
+    sr_errlist el = {0};
+    SR_TRY(io_frame_to_system(&c->fr, tm, MD_UNITS_METAL, &s));
+    int rc = md_potential_from_section(J->teacher, s, J->base, &pot, &el);
+    if (rc) {
+        rc = SR_ERROR(rc, "%s: [teacher]: %s", J->file, el.n ? el.msg[0] : sr_error_message());
+        sr_errlist_clear(&el);
+        md_system_free(s);
+        return rc;
+    }
+    nl = md_nlist_create(md_potential_cutoff(pot), 0.5, pot->cls->nlist_kind);
+    md_result res = {0};
+    rc = nl ? md_nlist_build(nl, s) : SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    if (!rc) rc = md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res);
+    if (!rc) {
+        /* md_nlist_build wraps positions into the box (same configuration); keep md's local order */
+        out->n = s->n;
+        out->type = malloc(sizeof(int) * (size_t)s->n);
+        out->x = malloc(sizeof(double) * 3 * (size_t)s->n);
+        out->force = malloc(sizeof(double) * 3 * (size_t)s->n);
+        memcpy(out->box, s->box.len, sizeof out->box);
+        out->energy = res.energy;
+        if (!out->type || !out->x || !out->force) rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        for (int i = 0; i < s->n && !rc; i++) {
+            int e = -1;
+            for (int k = 0; k < ds->nelem; k++)
+                if (!strcmp(ds->type_map[k], s->type_name[s->type[i]])) e = k;
+            if (e < 0) rc = SR_ERROR(SR_EINVAL, "%s: [structure] element '%s' is not in the [data] initial frames",
+                                     J->file, s->type_name[s->type[i]]);
+            out->type[i] = e;
+            for (int q = 0; q < 3; q++) {
+                out->x[3 * i + q] = s->x[3 * i + q] - s->box.lo[q];
+                out->force[3 * i + q] = s->f[3 * i + q];
+            }
+        }
+    }
+    md_nlist_free(nl);
+    md_potential_free(pot);
+    md_system_free(s);
+    return rc;
+}
+
+/* random candidates, skipping near-duplicates of chosen or labelled frames; labelled into ds */
+static int select_and_label(const learn_job *J, const ml_committee *com, cand_list *cands, int iter,
+                            const io_typemap *tm, ml_dataset *ds, int *nsel)
+{
+    *nsel = 0;
+    if (!cands->n) return SR_OK;
+    const ml_model *m = com->member[0];
+    const int nfp = m->nelem * m->nf;
+    const int nold = ds->nframes;
+    int rc = SR_OK;
+    double *fp_data = malloc(sizeof(double) * (size_t)nfp * (size_t)(nold + J->lc.max_select + 1));
+    double *fp = malloc(sizeof(double) * (size_t)nfp);
+    int *order = malloc(sizeof(int) * (size_t)cands->n);
+    gsl_rng *r = sr_rng_create((uint64_t)J->run.seed, 1000 * (uint64_t)iter + 999, SR_RNG_STRUCTURE);
+    if (!fp_data || !fp || !order || !r) rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    for (int k = 0; k < nold && !rc; k++) rc = ml_frame_fingerprint(m, &ds->frames[k], fp_data + (size_t)k * nfp);
+    int nfp_rows = nold, dups = 0;
+    if (!rc) {
+        for (int k = 0; k < cands->n; k++) order[k] = k;
+        gsl_ran_shuffle(r, order, (size_t)cands->n, sizeof(int));
+    }
+    for (int k = 0; k < cands->n && !rc && *nsel < J->lc.max_select; k++) {
+        const candidate *c = &cands->c[order[k]];
+        ml_frame fr = {0};
+        if ((rc = label(J, c, tm, ds, &fr))) break;
+        rc = ml_frame_fingerprint(m, &fr, fp);
+        int dup = 0;
+        for (int q = 0; q < nfp_rows && !rc && !dup; q++) dup = fp_distance(fp, fp_data + (size_t)q * nfp, nfp) < J->lc.dedup;
+        if (!rc && !dup) {
+            memcpy(fp_data + (size_t)nfp_rows * nfp, fp, sizeof(double) * (size_t)nfp);
+            nfp_rows++;
+            rc = ml_dataset_add(ds, &fr);
+            if (!rc) (*nsel)++;
+        }
+        dups += dup;
+        free(fr.type);
+        free(fr.x);
+        free(fr.force);
+    }
+    if (!rc && dups) printf("    %d near-duplicate candidates skipped\n", dups);
+    free(fp_data);
+    free(fp);
+    free(order);
+    gsl_rng_free(r);
+    return rc;
+}
+
+static int write_text_atomic(const char *path, const char *text)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return SR_ERROR(SR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    fputs(text, f);
+    if (fclose(f) != 0) return SR_ERROR(SR_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    if (rename(tmp, path)) return SR_ERROR(SR_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+    return SR_OK;
+}
+
+/* journal (machine-read on resume), Markdown table and .dat of the rows so far */
+static int write_outputs(const learn_job *J, const curve_row *rows, int nrows)
+{
+    size_t cap = 512 + 400 * (size_t)nrows;
+    char *jr = malloc(cap), *md = malloc(cap), *dat = malloc(cap);
+    int rc = (jr && md && dat) ? SR_OK : SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    if (!rc) {
+        size_t a = 0, b = 0, c = 0;
+        a += snprintf(jr + a, cap - a, "# seedrate learn journal of %s: one line per finished iteration\n", J->file);
+        b += snprintf(md + b, cap - b,
+                      "| model | labels | held-out RMSE E (meV/atom) | held-out RMSE F (meV/A) | explored samples | "
+                      "below sigma_lo | in window | above sigma_hi | mean model_dev (meV/A) | labelled next |\n"
+                      "|---|---|---|---|---|---|---|---|---|---|\n");
+        c += snprintf(dat + c, cap - c, "# model labels rmse_E(meV/atom) rmse_F(meV/A) samples frac_below_lo "
+                      "frac_window frac_above_hi mean_model_dev(meV/A) selected\n");
+        for (int k = 0; k < nrows; k++) {
+            const curve_row *r = &rows[k];
+            a += snprintf(jr + a, cap - a, "iteration %d labels %d rmse_e %.17g rmse_f %.17g samples %ld lo %.17g "
+                          "win %.17g hi %.17g dev %.17g selected %d\n", r->iter, r->labels, r->rmse_e, r->rmse_f,
+                          r->samples, r->frac_lo, r->frac_win, r->frac_hi, r->dev_mean, r->selected);
+            b += snprintf(md + b, cap - b, "| %d | %d | %.3f | %.1f | %ld | %.3f | %.3f | %.3f | %.1f | %d |\n", r->iter,
+                          r->labels, 1e3 * r->rmse_e, 1e3 * r->rmse_f, r->samples, r->frac_lo, r->frac_win,
+                          r->frac_hi, 1e3 * r->dev_mean, r->selected);
+            c += snprintf(dat + c, cap - c, "%d %d %.6f %.6f %ld %.6f %.6f %.6f %.6f %d\n", r->iter, r->labels,
+                          1e3 * r->rmse_e, 1e3 * r->rmse_f, r->samples, r->frac_lo, r->frac_win, r->frac_hi,
+                          1e3 * r->dev_mean, r->selected);
+        }
+        char p[4200];
+        snprintf(p, sizeof p, "%s.journal", J->prefix);
+        rc = write_text_atomic(p, jr);
+        snprintf(p, sizeof p, "%s.curve.md", J->prefix);
+        if (!rc) rc = write_text_atomic(p, md);
+        snprintf(p, sizeof p, "%s.curve.dat", J->prefix);
+        if (!rc) rc = write_text_atomic(p, dat);
+    }
+    free(jr);
+    free(md);
+    free(dat);
+    return rc;
+}
+
+/* rows of an existing journal; -1 rows when there is none. A damaged line is an error naming file:line. */
+static int read_journal(const char *path, curve_row *rows, int maxrows, int *nrows)
+{
+    *nrows = -1;
+    FILE *f = fopen(path, "r");
+    if (!f) return SR_OK;
+    char line[1024];
+    int n = 0, ln = 0, rc = SR_OK;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        if (line[0] == '#' || line[0] == '\n') continue;
+        curve_row r;
+        if (n >= maxrows ||
+            sscanf(line, "iteration %d labels %d rmse_e %lf rmse_f %lf samples %ld lo %lf win %lf hi %lf dev %lf "
+                   "selected %d", &r.iter, &r.labels, &r.rmse_e, &r.rmse_f, &r.samples, &r.frac_lo, &r.frac_win,
+                   &r.frac_hi, &r.dev_mean, &r.selected) != 10 || r.iter != n) {
+            rc = SR_ERROR(SR_EPARSE, "%s:%d: not a journal line of iteration %d (delete the journal to start afresh)",
+                          path, ln, n);
+            break;
+        }
+        rows[n++] = r;
+    }
+    fclose(f);
+    if (!rc) *nrows = n;
+    return rc;
+}
+
+static int print_table(const learn_job *J)
+{
+    char p[4200], line[1024];
+    snprintf(p, sizeof p, "%s.curve.md", J->prefix);
+    FILE *f = fopen(p, "r");
+    if (!f) return SR_ERROR(SR_EIO, "%s: cannot read: %s", p, strerror(errno));
+    printf("\nlearning curve (%s):\n", p);
+    while (fgets(line, sizeof line, f)) fputs(line, stdout);
+    fclose(f);
+    return SR_OK;
+}
+
+static int run_learn(learn_job *J, sr_input *in)
+{
+    (void)in;
+    ml_dataset ds = {0}, val = {0};
+    ml_committee *com = NULL;
+    md_system *start = NULL;
+    cand_list cands = {0};
+    curve_row rows[1001];
+    io_typemap tm;
+    int rc = SR_OK, nrows = -1;
+    char path[4300], jpath[4300];
+    snprintf(jpath, sizeof jpath, "%s.journal", J->prefix);
+    if (J->oc.restart && (rc = read_journal(jpath, rows, 1001, &nrows))) return rc;
+    if (nrows > J->lc.iterations + 1) nrows = J->lc.iterations + 1;
+    /* the start structure (velocities are drawn per exploration run) */
+    seed_structure_config sc = J->sc;
+    sc.temperature = 0;
+    char where[4200];
+    snprintf(where, sizeof where, "%s: [structure]", J->file);
+    if ((rc = seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &start))) goto done;
+    io_typemap_init(&tm);
+    for (int t = 0; t < start->ntypes; t++) {
+        int idx;
+        if ((rc = io_typemap_add(&tm, start->type_name[t], &idx))) goto done;
+        tm.mass[idx] = start->mass[t];
+    }
+    /* labels of the next model to train, the held-out set */
+    if (nrows > 0) {
+        snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows);
+        if (nrows <= J->lc.iterations) {
+            if ((rc = ml_dataset_read_extxyz(&ds, path))) goto done;
+        } else {
+            /* finished: only the last model's data */
+            snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows - 1);
+            if ((rc = ml_dataset_read_extxyz(&ds, path))) goto done;
+        }
+        printf("resuming %s after iteration %d (%d labels)\n", jpath, nrows - 1, ds.nframes);
+    } else {
+        nrows = 0;
+        if ((rc = read_list(J->base, J->data.initial, &ds))) goto done;
+    }
+    val.nelem = ds.nelem;
+    memcpy(val.type_map, ds.type_map, sizeof val.type_map);
+    if ((rc = read_list(J->base, J->data.validation, &val))) goto done;
+    if (val.nelem != ds.nelem) {
+        rc = SR_ERROR(SR_EINVAL, "%s: [data] validation has elements that the initial frames lack", J->file);
+        goto done;
+    }
+    printf("seedrate learn %s: %d initial labels, %d held-out frames, %d iterations, T =", J->file, ds.nframes,
+           val.nframes, J->lc.iterations);
+    for (int t = 0; t < J->lc.temperatures.n; t++) printf(" %g", J->lc.temperatures.v[t]);
+    printf(" K, %ld steps per run (sample every %ld), trust window [%g, %g] eV/A, committee of %d\n", J->lc.steps,
+           J->lc.sample_every, J->lc.sigma_lo, J->lc.sigma_hi, J->tp.committee);
+    for (int it = nrows; it <= J->lc.iterations; it++) {
+        curve_row *row = &rows[it];
+        memset(row, 0, sizeof *row);
+        row->iter = it;
+        /* train model it on ds */
+        const char *tmn[ML_MAX_ELEMENTS];
+        for (int e = 0; e < ds.nelem; e++) tmn[e] = ds.type_map[e];
+        ml_model *tmpl = cli_train_model(&J->de, &J->nc, ds.nelem, tmn);
+        ml_train_report reps[ML_MAX_MEMBERS];
+        if (!tmpl) {
+            rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
+            goto done;
+        }
+        ml_committee_free(com);
+        com = ml_committee_create();
+        ml_train_params tp = J->tp;
+        tp.verbose = 0;
+        rc = com ? ml_train_committee(com, tmpl, &ds, NULL, &tp, reps) : SR_ENOMEM;
+        ml_model_free(tmpl);
+        for (int q = 0; com && q < com->k; q++) ml_train_report_free(&reps[q]);
+        if (rc) goto done;
+        snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, it);
+        if ((rc = ml_dataset_write_extxyz(&ds, path))) goto done;
+        snprintf(path, sizeof path, "%s.model-%d.nc", J->prefix, it);
+        snprintf(com->member[0]->provenance, sizeof com->member[0]->provenance,
+                 "seedrate learn %.1500s: model %d, %d labels (%.1500s.data-%d.extxyz)", J->file, it, ds.nframes, J->prefix,
+                 it);
+        for (int q = 1; q < com->k; q++) memcpy(com->member[q]->provenance, com->member[0]->provenance, sizeof com->member[0]->provenance);
+        if ((rc = ml_committee_write(com, path))) goto done;
+        row->labels = ds.nframes;
+        if ((rc = committee_rmse(com, &val, &row->rmse_e, &row->rmse_f))) goto done;
+        /* explore with it */
+        cands_free(&cands);
+        if ((rc = explore(J, path, start, it, row, &cands))) goto done;
+        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &tm, &ds, &row->selected))) goto done;
+        if (it < J->lc.iterations) {
+            snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, it + 1);
+            if ((rc = ml_dataset_write_extxyz(&ds, path))) goto done;
+        }
+        printf("model %d: %d labels, held-out RMSE E %.3f meV/atom F %.1f meV/A; explored %ld samples: %.3f below "
+               "sigma_lo, %.3f in window, %.3f above sigma_hi (mean model_dev %.1f meV/A); %d labelled\n", it,
+               row->labels, 1e3 * row->rmse_e, 1e3 * row->rmse_f, row->samples, row->frac_lo, row->frac_win,
+               row->frac_hi, 1e3 * row->dev_mean, row->selected);
+        fflush(stdout);
+        if ((rc = write_outputs(J, rows, it + 1))) goto done;
+    }
+    if (nrows > J->lc.iterations) printf("%s: all %d iterations done\n", jpath, J->lc.iterations);
+    rc = print_table(J);
+done:
+    cands_free(&cands);
+    md_system_free(start);
+    ml_committee_free(com);
+    ml_dataset_free(&ds);
+    ml_dataset_free(&val);
+    return rc;
+}
+
+/* "file:line" of a key (its section's line when the key is absent, the file alone without the section) */
+static const char *where_key(const sr_input *in, const char *file, const char *section, const char *key)
+{
+    static char buf[4200];
+    const sr_section *sec = sr_input_section((sr_input *)in, section);
+    int line = sec ? sec->line : 0;
+    for (int i = 0; sec && i < sec->n; i++)
+        if (!strcmp(sec->entries[i].key, key)) line = sec->entries[i].line;
+    if (line > 0) snprintf(buf, sizeof buf, "%s:%d", file, line);
+    else snprintf(buf, sizeof buf, "%s", file);
+    return buf;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        usage(stderr);
+        return 1;
+    }
+    const char *file = argv[1];
+    sr_input *in = NULL;
+    if (sr_input_parse_file(file, &in)) {
+        cli_report_error(file);
+        return 1;
+    }
+    learn_job *J = calloc(1, sizeof *J);
+    if (!J) {
+        sr_input_free(in);
+        fprintf(stderr, "seedrate: error: out of memory\n");
+        return 1;
+    }
+    sr_errlist el = {0};
+    snprintf(J->file, sizeof J->file, "%s", file);
+    char *fcopy = strdup(file);
+    snprintf(J->base, sizeof J->base, "%s", dirname(fcopy));
+    free(fcopy);
+    static const char *const known[] = {"run", "teacher", "structure", "ensemble", "data", "learn",
+                                        "descriptor", "network", "training", "output", NULL};
+    sr_input_check_sections(in, known, &el);
+    sr_section_bind(sr_input_section(in, "run"), run_keys, &J->run, &el, "run");
+    sr_section_bind(sr_input_section(in, "data"), data_keys, &J->data, &el, "data");
+    sr_section_bind(sr_input_section(in, "learn"), learn_keys, &J->lc, &el, "learn");
+    sr_section_bind(sr_input_section(in, "output"), out_keys, &J->oc, &el, "output");
+    sr_section_bind(sr_input_section(in, "structure"), seed_structure_keywords, &J->sc, &el, "structure");
+    sr_section_bind(sr_input_section(in, "ensemble"), seed_ensemble_keywords, &J->ec, &el, "ensemble");
+    cli_train_bind(in, file, &J->de, &J->nc, &J->tp, &el);
+    J->teacher = sr_input_section(in, "teacher");
+    if (!J->teacher) sr_errlist_add(&el, "%s: missing section [teacher] (the labelling potential, e.g. style = sw)", file);
+    if (!sr_input_section(in, "structure")) sr_errlist_add(&el, "%s: missing section [structure]", file);
+    if (!J->data.initial[0]) sr_errlist_add(&el, "%s: [data] initial: no labelled frames to start from", where_key(in, file, "data", "initial"));
+    if (!J->data.validation[0]) sr_errlist_add(&el, "%s: [data] validation: no held-out frames", where_key(in, file, "data", "validation"));
+    if (J->lc.sigma_hi <= J->lc.sigma_lo)
+        sr_errlist_add(&el, "%s: [learn] sigma_hi = %g eV/angstrom must exceed sigma_lo = %g eV/angstrom",
+                       where_key(in, file, "learn", "sigma_hi"), J->lc.sigma_hi, J->lc.sigma_lo);
+    if (J->lc.temperatures.n > LEARN_MAX_T)
+        sr_errlist_add(&el, "%s: [learn] temperatures: at most %d", where_key(in, file, "learn", "temperatures"),
+                       LEARN_MAX_T);
+    if (J->lc.sample_every > J->lc.steps)
+        sr_errlist_add(&el, "%s: [learn] sample_every = %ld exceeds steps = %ld",
+                       where_key(in, file, "learn", "sample_every"), J->lc.sample_every, J->lc.steps);
+    if (J->tp.committee < 2)
+        sr_errlist_add(&el, "%s: [training] committee = %d: learning needs at least 2 networks (their disagreement "
+                       "selects the frames)", where_key(in, file, "training", "committee"), J->tp.committee);
+    /* the teacher's own keys are checked when it is created; here only that it is a known style */
+    if (el.n == 0) {
+        /* every table has bound its section: unknown keys (the teacher's are bound on first use) */
+        md_system *probe = NULL;
+        seed_structure_config sc = J->sc;
+        sc.temperature = 0;
+        char where[4200];
+        snprintf(where, sizeof where, "%s: [structure]", file);
+        if (seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &probe)) {
+            sr_errlist_add(&el, "%s", sr_error_message());
+        } else {
+            md_potential *tp = NULL;
+            if (md_potential_from_section(J->teacher, probe, J->base, &tp, &el) == 0) md_potential_free(tp);
+        }
+        md_system_free(probe);
+    }
+    if (el.n == 0)
+        for (int i = 0; i < in->n; i++) sr_section_check_unused(in->sections[i], &el);
+    if (el.n) {
+        sr_errlist_print(&el, stderr);
+        sr_errlist_clear(&el);
+        sr_input_free(in);
+        free(J);
+        return 1;
+    }
+    char pre[3800];
+    resolve(J->base, J->oc.prefix, pre, sizeof pre);
+    snprintf(J->prefix, sizeof J->prefix, "%s", pre);
+    {
+        char d[4096];
+        snprintf(d, sizeof d, "%s", J->prefix);
+        char *dn = dirname(d);
+        if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST) {
+            fprintf(stderr, "seedrate: error: cannot create output directory %s: %s\n", dn, strerror(errno));
+            sr_input_free(in);
+            free(J);
+            return 1;
+        }
+    }
+    int rc = run_learn(J, in);
+    if (rc) cli_report_error("learn");
+    sr_input_free(in);
+    free(J);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,244 @@
+/* test_ml_committee_learn.c - `seedrate learn` (issue 18 item 2) on a tiny mW system with the in-process
+ * teacher (data/mW.sw): 11 initial labelled frames, 31 held-out ones, a committee of 2, two iterations.
+ * Over the iterations the held-out force RMSE goes down and so does the fraction of explored samples above
+ * sigma_hi; every labelled frame carries the teacher's own energy and forces of its positions; a rerun of a
+ * finished job changes nothing, one with the last journal line removed redoes that iteration identically
+ * (deterministic streams, threads = 1); bad input stops with file:line and writes nothing. Needs the
+ * seedrate executable (SEEDRATE_EXE, set by ctest). About 15 s of CPU. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_ml_util.h"
+#include "io/io.h"
+#include "tu_tmpdir.h"
+
+TU_TMPDIR_FIXTURES("sr_ml_learn")
+
+static const char *exe;
+
+static int run(const char *args, const char *log)
+{
+    char cmd[2000];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s > '%s' 2>&1", dir, exe, args, log);
+    return system(cmd);
+}
+
+static char *slurp_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = calloc((size_t)n + 1, 1);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return b;
+}
+
+/* mW MD writing labelled frames (energy, forces) every `every` steps */
+static void gen_frames(const char *name, long steps, long seed, double t0, double t, long every)
+{
+    char ini[300], log[300];
+    snprintf(ini, sizeof ini, "%s/%s.ini", dir, name);
+    FILE *f = fopen(ini, "w");
+    assert_non_null(f);
+    fprintf(f, "[run]\nunits = metal\nsteps = %ld\nseed = %ld\n\n[structure]\nlattice = diamond\ndensity = 0.0334284\n"
+               "cells = 2 2 2\nmass = 18.015\nelement = mW\ntemperature = %g\n\n[potential]\nstyle = sw\n"
+               "file = %s/data/mW.sw\n\n[ensemble]\nensemble = nvt\ntemperature = %g\ntau_t = 0.1\ndt = 0.005\n"
+               "skin = 1.0\n\n[output]\nprefix = %s\nthermo_every = 1000\nextxyz_every = %ld\nrestart = no\n",
+            steps, seed, t0, SEEDRATE_SOURCE_DIR, t, name, every);
+    fclose(f);
+    char args[400];
+    snprintf(args, sizeof args, "md %s.ini", name);
+    snprintf(log, sizeof log, "%s.log", name);
+    assert_int_equal(run(args, log), 0);
+}
+
+static void write_learn_ini(const char *name, double sigma_hi, const char *prefix)
+{
+    char ini[300];
+    snprintf(ini, sizeof ini, "%s/%s", dir, name);
+    FILE *f = fopen(ini, "w");
+    assert_non_null(f);
+    fprintf(f, "[run]\nseed = 5\n\n[teacher]\nstyle = sw\nfile = %s/data/mW.sw\n\n"
+               "[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\nelement = mW\n\n"
+               "[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\ndt = 0.005\nskin = 1.0\n\n"
+               "[data]\ninitial = init.extxyz\nvalidation = val.extxyz\n\n"
+               "[learn]\niterations = 2\ntemperatures = 260 320\nsteps = 400\nsample_every = 20\nsigma_lo = 0.1\n"
+               "sigma_hi = %g\nmax_select = 15\n\n"
+               "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 8\nr_min = 1.7\neta_angular = 0.05 0.3\n"
+               "zeta = 1 2 4\n\n[network]\nhidden = 16 16\n\n"
+               "[training]\nsteps = 4000\neval_every = 500\ndecay_steps = 100\nlr_start = 3e-3\nlr_stop = 3e-5\n"
+               "threads = 1\ncommittee = 2\n\n[output]\nprefix = %s\n",
+            SEEDRATE_SOURCE_DIR, sigma_hi, prefix);
+    fclose(f);
+}
+
+typedef struct row {
+    int iter, labels, selected;
+    double rmse_e, rmse_f, frac_lo, frac_win, frac_hi, dev;
+    long samples;
+} row;
+
+static int read_curve(const char *path, row *rows, int max)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f) && n < max) {
+        if (line[0] == '#') continue;
+        row *r = &rows[n];
+        assert_int_equal(sscanf(line, "%d %d %lf %lf %ld %lf %lf %lf %lf %d", &r->iter, &r->labels, &r->rmse_e,
+                                &r->rmse_f, &r->samples, &r->frac_lo, &r->frac_win, &r->frac_hi, &r->dev,
+                                &r->selected), 10);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* the teacher (mW) energy and forces of a labelled frame */
+static void check_teacher_labels(const ml_frame *fr)
+{
+    md_system *s = md_system_create(fr->n, 1, MD_UNITS_METAL);
+    const double mass = 18.015;
+    const char *names[1] = {"mW"};
+    assert_int_equal(md_system_set_types(s, 1, &mass, names), 0);
+    assert_int_equal(md_system_set_box(s, (double[3]){0, 0, 0}, fr->box), 0);
+    memcpy(s->x, fr->x, sizeof(double) * 3 * fr->n);
+    sr_section *sec = sr_section_create("potential");
+    sr_section_set(sec, "style", "sw");
+    char sw[400];
+    snprintf(sw, sizeof sw, "%.300s/data/mW.sw", SEEDRATE_SOURCE_DIR);
+    sr_section_set(sec, "file", sw);
+    sr_errlist el = {0};
+    md_potential *pot = NULL;
+    assert_int_equal(md_potential_from_section(sec, s, NULL, &pot, &el), 0);
+    md_nlist *nl = md_nlist_create(md_potential_cutoff(pot), 0.5, MD_NLIST_FULL);
+    assert_int_equal(md_nlist_build(nl, s), 0);
+    md_result res = {0};
+    assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res), 0);
+    assert_true(fabs(res.energy - fr->energy) <= 1e-11 * fabs(res.energy));
+    double fbig = 0;
+    for (int i = 0; i < s->n; i++)
+        for (int q = 0; q < 3; q++) {
+            const int a = (int)s->id[i] - 1;
+            fbig = fmax(fbig, fabs(fr->force[3 * a + q]));
+            assert_true(fabs(s->f[3 * i + q] - fr->force[3 * a + q]) <= 1e-10);
+        }
+    assert_true(fbig > 0.1);
+    md_nlist_free(nl);
+    md_potential_free(pot);
+    sr_errlist_clear(&el);
+    sr_section_free(sec);
+    md_system_free(s);
+}
+
+static void test_learn_loop(void **st)
+{
+    (void)st;
+    exe = getenv("SEEDRATE_EXE");
+    if (!exe || !*exe) skip();
+    gen_frames("init", 400, 11, 700, 300, 40); /* 11 frames: lattice, then disordering at 300 K */
+    gen_frames("val", 3000, 12, 700, 280, 100); /* 31 held-out frames of another trajectory */
+    write_learn_ini("learn.ini", 0.6, "out/run");
+    assert_int_equal(run("learn learn.ini", "learn.log"), 0);
+    char p[400];
+    snprintf(p, sizeof p, "%s/out/run.curve.dat", dir);
+    row rows[8];
+    assert_int_equal(read_curve(p, rows, 8), 3);
+    for (int k = 0; k < 3; k++) {
+        printf("model %d: %d labels, held-out F RMSE %.1f meV/A, above sigma_hi %.3f, in window %.3f\n", k,
+               rows[k].labels, rows[k].rmse_f, rows[k].frac_hi, rows[k].frac_win);
+        assert_int_equal(rows[k].iter, k);
+        assert_int_equal(rows[k].samples, 2 * 400 / 20);
+        assert_true(fabs(rows[k].frac_lo + rows[k].frac_win + rows[k].frac_hi - 1) < 1e-12);
+    }
+    assert_int_equal(rows[0].labels, 11);
+    assert_int_equal(rows[1].labels, 11 + rows[0].selected);
+    assert_int_equal(rows[2].labels, rows[1].labels + rows[1].selected);
+    assert_true(rows[0].selected > 0 && rows[2].selected == 0);
+    /* the point of it: better held-out forces and fewer explored samples outside the trust window */
+    assert_true(rows[2].rmse_f < 0.85 * rows[0].rmse_f);
+    assert_true(rows[2].frac_hi < 0.5 * rows[0].frac_hi);
+    /* every model is a committee of 2; the last data set holds the teacher's labels */
+    for (int k = 0; k < 3; k++) {
+        snprintf(p, sizeof p, "%s/out/run.model-%d.nc", dir, k);
+        ml_committee *c = NULL;
+        assert_int_equal(ml_committee_read(p, &c), 0);
+        assert_int_equal(c->k, 2);
+        ml_committee_free(c);
+    }
+    ml_dataset ds = {0};
+    snprintf(p, sizeof p, "%s/out/run.data-2.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&ds, p), 0);
+    assert_int_equal(ds.nframes, rows[2].labels);
+    check_teacher_labels(&ds.frames[11]);              /* the first frame learn labelled */
+    check_teacher_labels(&ds.frames[ds.nframes - 1]); /* the last */
+    ml_dataset_free(&ds);
+
+    /* resume: a finished job is left alone; the last iteration redone from the journal gives the same row */
+    char jp[400];
+    snprintf(jp, sizeof jp, "%s/out/run.journal", dir);
+    char *journal = slurp_text(jp);
+    assert_non_null(journal);
+    assert_int_equal(run("learn learn.ini", "again.log"), 0);
+    snprintf(p, sizeof p, "%s/again.log", dir);
+    char *log = slurp_text(p);
+    assert_non_null(strstr(log, "all 2 iterations done"));
+    free(log);
+    char *same = slurp_text(jp);
+    assert_string_equal(journal, same);
+    free(same);
+    char *cut = strdup(journal);
+    char *last = strstr(cut, "iteration 2 ");
+    assert_non_null(last);
+    *last = '\0';
+    FILE *f = fopen(jp, "w");
+    fputs(cut, f);
+    fclose(f);
+    free(cut);
+    assert_int_equal(run("learn learn.ini", "resume.log"), 0);
+    snprintf(p, sizeof p, "%s/resume.log", dir);
+    log = slurp_text(p);
+    assert_non_null(strstr(log, "resuming"));
+    assert_null(strstr(log, "model 0:")); /* models 0 and 1 were not redone */
+    free(log);
+    same = slurp_text(jp);
+    assert_string_equal(journal, same);
+    free(same);
+    free(journal);
+}
+
+static void test_learn_bad_input(void **st)
+{
+    (void)st;
+    exe = getenv("SEEDRATE_EXE");
+    if (!exe || !*exe) skip();
+    write_learn_ini("bad.ini", 0.05, "badout/run"); /* sigma_hi below sigma_lo = 0.1, at line 32 */
+    assert_int_not_equal(run("learn bad.ini", "bad.log"), 0);
+    char p[400];
+    snprintf(p, sizeof p, "%s/bad.log", dir);
+    char *log = slurp_text(p);
+    assert_non_null(strstr(log, "bad.ini:32: [learn] sigma_hi"));
+    free(log);
+    snprintf(p, sizeof p, "%s/badout", dir);
+    assert_int_not_equal(access(p, F_OK), 0); /* nothing written */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_learn_bad_input),
+        cmocka_unit_test(test_learn_loop),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
