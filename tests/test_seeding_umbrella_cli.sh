@@ -5,7 +5,7 @@
 # (units on every variable, histograms = the N_max series, dG(n) recomputed from the histograms by WHAM in numpy,
 # n* its maximum above the basin, the CNT curve from dmu, rho_s, gamma); bad input (centres not increasing,
 # kappa <= 0, a centre too large for the box, an incomplete CNT triple) gives one clear file:line message, a
-# non-zero exit and no output.
+# non-zero exit and no output; so do kappas of the wrong length or <= 0 and an unknown start.
 set -uo pipefail
 exe=${SEEDRATE_EXE:?}
 py=/usr/bin/python3
@@ -154,4 +154,7 @@ expect_error kappa0 's/^kappa = .*/kappa = 0/' "kappa0.ini:26: \[umbrella\] kapp
 expect_error kappaneg 's/^kappa = .*/kappa = -0.2/' "kappaneg.ini:26: \[umbrella\] kappa = -0.2 must be > 0"
 expect_error toolarge 's/^centres = .*/centres = 8 16 200/' "toolarge.ini:25: \[umbrella\] the last centre (200) is more than a quarter of the 500 atoms"
 expect_error cntpart '/^gamma = /d' "the CNT curve needs all of dmu, rho_s and gamma"
+expect_error kappasn 's/^kappa = .*/kappa = 0.1\nkappas = 0.1 0.2/' "kappasn.ini:27: \[umbrella\] kappas has 2 values for 3 centres (one per centre)"
+expect_error kappas0 's/^kappa = .*/kappa = 0.1\nkappas = 0.1 0 0.2/' "kappas0.ini:27: \[umbrella\] kappas: item 2 = 0 must be > 0"
+expect_error startbad 's/^kappa = .*/kappa = 0.1\nstart = pulled/' "start = 'pulled': expected one of grown|shrunk|seeded"
 exit $fail

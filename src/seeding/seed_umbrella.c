@@ -23,13 +23,25 @@
  * ============================================================================================== */
 
 const sr_keyword seed_umbrella_keywords[] = {
-    {"centres", SR_KW_REALS, offsetof(seed_umbrella_config, centres), "atoms", "", 0, 1e7, NULL,
-     "window centres c_i of the bias (kappa/2)(N_max - c_i)^2 kT, increasing; empty: every round(2/sqrt(kappa)) atoms "
-     "up to n_last (neighbouring windows then overlap at one standard deviation)"},
+    {"centres", SR_KW_REALS, offsetof(seed_umbrella_config, centres), "atoms", "0", 0, 1e7, NULL,
+     "window centres c_i of the bias (kappa/2)(N_max - c_i)^2 kT, increasing; 0 (alone): every round(2/sqrt(kappa)) "
+     "atoms up to n_last (neighbouring windows then overlap at one standard deviation)"},
     {"kappa", SR_KW_REAL, offsetof(seed_umbrella_config, kappa), "kT/atom^2", "0.15", -1e9, 1e9, NULL,
      "spring constant of every window's bias (> 0); a window's N_max spread is ~1/sqrt(kappa)"},
+    {"kappas", SR_KW_REALS, offsetof(seed_umbrella_config, kappas), "kT/atom^2", "0", 0, 1e9, NULL,
+     "one spring constant per centre (> 0), overriding kappa (0 alone: kappa for every window): stiffer springs "
+     "where dG(n) is steep (small n, where a strict classifier makes N_max jump from 0)"},
+    {"start", SR_KW_CHOICE, offsetof(seed_umbrella_config, start), "", "shrunk", 0, 0, "grown|shrunk|seeded",
+     "how the windows start. A ladder (rank 0) passes one configuration from window to window, grow_sweeps trials of "
+     "each window's bias, each window starting from its neighbour's last configuration (Auer & Frenkel 2004): grown "
+     "climbs from the liquid in order of centre (needs a classifier under which the liquid has small clusters); "
+     "shrunk descends from one crystal seed of seed_factor x the largest centre (for a strict classifier, under "
+     "which the liquid's N_max is 0 and the bias cannot pull it up). seeded: a seed of seed_factor x the centre in "
+     "every window (not equilibrated: the seed's strained surface relaxes during the chain)"},
+    {"grow_sweeps", SR_KW_INT, offsetof(seed_umbrella_config, grow_sweeps), "", "100", 1, 1e7, NULL,
+     "start = grown or shrunk: trials of each window's bias in the ladder"},
     {"n_last", SR_KW_REAL, offsetof(seed_umbrella_config, n_last), "atoms", "0", 0, 1e7, NULL,
-     "last centre of the default spacing (used when centres is empty)"},
+     "last centre of the default spacing (used when centres = 0)"},
     {"unbiased", SR_KW_BOOL, offsetof(seed_umbrella_config, unbiased), "", "yes", 0, 1, NULL,
      "window 0 samples the liquid without bias (its own N_max histogram: the low-n part of dG(n))"},
     {"md_steps", SR_KW_LONG, offsetof(seed_umbrella_config, md_steps), "steps", "10", 1, 1e9, NULL,
@@ -121,8 +133,9 @@ static int umb_parse(umb *U, const char *file, sr_errlist *el)
     const seed_umbrella_config *uc = &U->uc;
     const sr_section *sec = sr_input_section(U->job.in, "umbrella");
     double c[SR_KW_MAXLIST];
-    int nc = uc->centres.n;
+    int nc = (uc->centres.n == 1 && uc->centres.v[0] == 0) ? 0 : uc->centres.n; /* "0" alone: none given */
     for (int i = 0; i < nc; i++) c[i] = uc->centres.v[i];
+    const int nk = (uc->kappas.n == 1 && uc->kappas.v[0] == 0) ? 0 : uc->kappas.n;
     const char *key = "centres";
     if (nc == 0) {
         key = "n_last";
@@ -137,6 +150,15 @@ static int umb_parse(umb *U, const char *file, sr_errlist *el)
                        key_line(sec, key));
     else if (nc > 0 && cnt_umbrella_check_windows(c, nc, uc->kappa, msg, sizeof msg))
         sr_errlist_add(el, "%s:%d: [umbrella] %s: %s", file, key_line(sec, key), key, msg);
+    if (nk > 0 && nk != nc)
+        sr_errlist_add(el, "%s:%d: [umbrella] kappas has %d values for %d centres (one per centre)", file,
+                       key_line(sec, "kappas"), nk, nc);
+    for (int i = 0; nk == nc && i < nk; i++)
+        if (!(uc->kappas.v[i] > 0)) {
+            sr_errlist_add(el, "%s:%d: [umbrella] kappas: item %d = %g must be > 0 (kT per atom^2)", file,
+                           key_line(sec, "kappas"), i + 1, uc->kappas.v[i]);
+            break;
+        }
     if (uc->liquid_cells.n != 3) sr_errlist_add(el, "%s: [umbrella] liquid_cells needs 3 integers", file);
     if (U->job.sc.file[0])
         sr_errlist_add(el, "%s: [structure] file is not supported by umbrella: give a lattice (it is melted)", file);
@@ -155,7 +177,7 @@ static int umb_parse(umb *U, const char *file, sr_errlist *el)
     }
     for (int i = 0; i < nc; i++, U->nwin++) {
         U->centre[U->nwin] = c[i];
-        U->kap[U->nwin] = uc->kappa;
+        U->kap[U->nwin] = nk == nc && nk > 0 ? uc->kappas.v[i] : uc->kappa;
     }
     snprintf(U->jprefix, sizeof U->jprefix, "%s.umbrella", U->job.oc.prefix);
     uint64_t h = 0;
@@ -193,7 +215,8 @@ static int prepare_liquid(umb *U, md_system **out)
     if (!rc && cmax > liq->n / 4)
         rc = SR_ERROR(SR_EINVAL, "%s:%d: [umbrella] the last centre (%g) is more than a quarter of the %d atoms of the "
                                  "liquid: a nucleus that size feels its periodic images. Raise liquid_cells",
-                      j->file, key_line(sec, U->uc.centres.n ? "centres" : "n_last"), cmax, liq->n);
+                      j->file, key_line(sec, U->uc.centres.n > 1 || U->uc.centres.v[0] != 0 ? "centres" : "n_last"),
+                      cmax, liq->n);
     if (!rc) rc = seed_liquid_melt(liq, j->pot, &j->ip, Tmelt, U->uc.melt_steps, U->uc.equil_steps, seed, LIQ_STREAM);
     if (rc) {
         md_system_free(liq);
@@ -338,14 +361,111 @@ static int hmc_segment(const umb *U, const md_system *cur, gsl_rng *rv, gsl_rng 
     return SR_OK;
 }
 
-/* Window w: v = NHEAD header values, then N_max after each production trial. */
-static int window_task(umb *U, long w, const md_system *liq, order_analyzer *an, double *v)
+/* ntrials hybrid Monte Carlo trials of window w's bias from *cur (N_max *ncur), streams rv (velocities), rt
+ * (thermostat/barostat), ru (acceptance). A rejected trial leaves *cur and *ncur as they were: the trial runs on a
+ * copy with its own integrator, neighbour list and forces (set up afresh from the positions and box), and the
+ * thermostat/barostat carry no state between trials (the effective-energy change is taken within one trial).
+ * v (may be NULL): v[0] += accepted, v[3] += failed trials, v[4] += |beta dH~|; series (may be NULL): N_max after
+ * each trial. */
+static int hmc_chain(const umb *U, long w, order_analyzer *an, md_system **cur, double *ncur, int ntrials, gsl_rng *rv,
+                     gsl_rng *rt, gsl_rng *ru, double *v, double *series)
+{
+    int rc = SR_OK;
+    for (int k = 0; !rc && k < ntrials; k++) {
+        md_system *trial = NULL;
+        double bdH = NAN;
+        order_cluster_result cr;
+        rc = hmc_segment(U, *cur, rv, rt, &trial, &bdH);
+        double nnew = *ncur;
+        if (!rc && trial) {
+            rc = order_analyze_frame(an, trial, &cr);
+            nnew = cr.nmax;
+        }
+        const double u = gsl_rng_uniform(ru); /* drawn every trial: the stream does not depend on the outcomes */
+        if (rc) {
+            md_system_free(trial);
+            break;
+        }
+        const double dw = cnt_umbrella_bias(U->kap[w], U->centre[w], nnew) -
+                          cnt_umbrella_bias(U->kap[w], U->centre[w], *ncur);
+        const int acc = trial && cnt_hmc_accept(bdH, dw, u);
+        if (v && !trial) v[3] += 1;
+        else if (v) v[4] += fabs(bdH);
+        if (acc) {
+            md_system_free(*cur);
+            *cur = trial;
+            *ncur = nnew;
+            if (v) v[0] += 1;
+        } else {
+            md_system_free(trial);
+        }
+        if (series) series[k] = *ncur;
+    }
+    return rc;
+}
+
+static const uint64_t LADDER_STREAM = 3000000000ull; /* + window index: the ladder's own streams */
+
+/* start = grown / shrunk (rank 0): the ladder. One configuration passes from window to window in order of centre
+ * (grown: up from the liquid; shrunk: down from one seed of seed_factor x the largest centre, inserted and relaxed as
+ * for start = seeded), grow_sweeps trials of each window's bias, so that every window starts from its neighbour's
+ * equilibrated configuration (Auer & Frenkel, JCP 120, 3015 (2004)) instead of from a fresh seed with a strained
+ * surface. starts[w] = NULL for the unbiased window (it starts from the liquid). */
+static int grow_starts(const umb *U, const md_system *liq, order_analyzer *an, md_system **starts)
+{
+    const uint64_t seed = (uint64_t)U->job.run.seed;
+    const int down = U->uc.start == 1;
+    md_system *cur = md_system_copy(liq);
+    if (!cur) return SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int w = 0; w < U->nwin; w++) starts[w] = NULL;
+    int rc = SR_OK;
+    if (down) {
+        const int last = U->nwin - 1;
+        const int n0 = (int)floor(U->uc.seed_factor * U->centre[last] + 0.5);
+        double dmin = NAN;
+        rc = n0 >= 5 ? seeded_start(U, last, n0, cur, &dmin) : SR_OK;
+        if (!rc && n0 >= 5)
+            printf("[umbrella] ladder starts from a seed of %d atoms in place of the %d liquid atoms closest to it "
+                   "(closest remaining pair %.3g)\n", n0, n0, dmin);
+    }
+    order_cluster_result cr;
+    if (!rc) rc = order_analyze_frame(an, cur, &cr);
+    double ncur = rc ? 0 : cr.nmax;
+    const double t0 = seed_now_s();
+    for (int k = 0; !rc && k < U->nwin; k++) {
+        const int w = down ? U->nwin - 1 - k : k;
+        if (!(U->kap[w] > 0)) continue;
+        gsl_rng *rv = sr_rng_create(seed, LADDER_STREAM + (uint64_t)w, SR_RNG_VELOCITIES);
+        gsl_rng *rt = sr_rng_create(seed, LADDER_STREAM + (uint64_t)w, SR_RNG_THERMOSTAT);
+        gsl_rng *ru = sr_rng_create(seed, LADDER_STREAM + (uint64_t)w, SR_RNG_USER + 1);
+        double v[NHEAD] = {0};
+        const double n0 = ncur;
+        rc = (rv && rt && ru) ? hmc_chain(U, w, an, &cur, &ncur, U->uc.grow_sweeps, rv, rt, ru, v, NULL)
+                              : SR_ERROR(SR_ENOMEM, "out of memory");
+        gsl_rng_free(rv);
+        gsl_rng_free(rt);
+        gsl_rng_free(ru);
+        if (!rc && !(starts[w] = md_system_copy(cur))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+        if (!rc)
+            printf("[umbrella] ladder: window %d (centre %g, kappa %g): N_max %g -> %g in %d trials, acceptance %.2f "
+                   "(%.0f s)\n", w, U->centre[w], U->kap[w], n0, ncur, U->uc.grow_sweeps,
+                   v[0] / U->uc.grow_sweeps, seed_now_s() - t0);
+        fflush(stdout);
+    }
+    md_system_free(cur);
+    return rc;
+}
+
+/* Window w: v = NHEAD header values, then N_max after each production trial. start: the grown start (NULL: the
+ * liquid, with a seed inserted for start = seeded and centres >= 5). */
+static int window_task(umb *U, long w, const md_system *liq, const md_system *start, order_analyzer *an, double *v)
 {
     const seed_job *j = &U->job;
     const uint64_t seed = (uint64_t)j->run.seed;
-    md_system *cur = md_system_copy(liq);
+    md_system *cur = md_system_copy(start ? start : liq);
     if (!cur) return SR_ERROR(SR_ENOMEM, "out of memory");
-    const int n0 = U->centre[w] >= 5 ? (int)floor(U->uc.seed_factor * U->centre[w] + 0.5) : 0;
+    const int n0 = !start && U->uc.start == 2 && U->centre[w] >= 5
+                       ? (int)floor(U->uc.seed_factor * U->centre[w] + 0.5) : 0;
     double dmin = NAN;
     int rc = n0 >= 5 ? seeded_start(U, w, n0, cur, &dmin) : SR_OK;
     gsl_rng *rv = sr_rng_create(seed, (uint64_t)w, SR_RNG_VELOCITIES);
@@ -361,35 +481,12 @@ static int window_task(umb *U, long w, const md_system *liq, order_analyzer *an,
     for (int k = 0; k < NHEAD; k++) v[k] = 0;
     v[2] = ncur;
     const int ne = U->uc.equil_sweeps, ns = U->uc.sweeps;
-    for (int k = 0; !rc && k < ne + ns; k++) {
-        md_system *trial = NULL;
-        double bdH = NAN;
-        rc = hmc_segment(U, cur, rv, rt, &trial, &bdH);
-        double nnew = ncur;
-        if (!rc && trial) {
-            rc = order_analyze_frame(an, trial, &cr);
-            nnew = cr.nmax;
-        }
-        const double u = gsl_rng_uniform(ru); /* drawn every trial: the stream does not depend on the outcomes */
-        if (rc) {
-            md_system_free(trial);
-            break;
-        }
-        const double dw = cnt_umbrella_bias(U->kap[w], U->centre[w], nnew) -
-                          cnt_umbrella_bias(U->kap[w], U->centre[w], ncur);
-        int acc = trial && cnt_hmc_accept(bdH, dw, u);
-        if (!trial) v[3] += 1;
-        else v[4] += fabs(bdH);
-        if (acc) {
-            md_system_free(cur);
-            cur = trial;
-            ncur = nnew;
-            v[k < ne ? 1 : 0] += 1;
-        } else {
-            md_system_free(trial);
-        }
-        if (k >= ne) v[NHEAD + (k - ne)] = ncur;
-    }
+    double ve[NHEAD] = {0};
+    if (!rc) rc = hmc_chain(U, w, an, &cur, &ncur, ne, rv, rt, ru, ve, NULL);
+    v[1] = ve[0];
+    v[3] = ve[3];
+    v[4] = ve[4];
+    if (!rc) rc = hmc_chain(U, w, an, &cur, &ncur, ns, rv, rt, ru, v, v + NHEAD);
     md_system_free(cur);
     gsl_rng_free(rv);
     gsl_rng_free(rt);
@@ -398,7 +495,7 @@ static int window_task(umb *U, long w, const md_system *liq, order_analyzer *an,
 }
 
 /* Windows over the ranks (journal first); U->val on every rank afterwards. */
-static int run_windows(umb *U, const md_system *liq, order_analyzer *an)
+static int run_windows(umb *U, const md_system *liq, md_system *const *starts, order_analyzer *an)
 {
     const int rank = seed_comm_rank();
     const long ntask = U->nwin;
@@ -427,7 +524,7 @@ static int run_windows(umb *U, const md_system *liq, order_analyzer *an)
         long k = seed_queue_fetch_add(q, 0, 1);
         if (k >= ntodo) break;
         const long idx = todo[k];
-        rc = window_task(U, idx, liq, an, v);
+        rc = window_task(U, idx, liq, starts ? starts[idx] : NULL, an, v);
         if (rc) break;
         memcpy(values + idx * nv, v, nv * sizeof *v);
         rc = seed_journal_append(U->jprefix, "umb-window", U->hash, idx, v, nv);
@@ -456,7 +553,7 @@ static int run_windows(umb *U, const md_system *liq, order_analyzer *an)
 
 typedef struct umb_results {
     int nbins;
-    double *hist, *bias, *F, *sd, *fwin, *dg, *cntc;
+    double *hist, *bias, *F, *sd, *fwin, *dg, *cntc, *overlap;
     int n_basin, n_star, have_barrier;
     double dg_star, dg_star_err, barrier, barrier_err, n_star_sd, n_star_lo, n_star_hi;
     double cnt_n_star, cnt_dg_star, mean_abs_bdH;
@@ -467,6 +564,7 @@ typedef struct umb_results {
 static void results_free(umb_results *R)
 {
     free(R->hist), free(R->bias), free(R->F), free(R->sd), free(R->fwin), free(R->dg), free(R->cntc);
+    free(R->overlap);
 }
 
 static int write_umbrella_nc(const umb *U, const umb_results *R)
@@ -511,6 +609,9 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
     TRY(io_ncfile_def_var(f, "mean_abs_beta_dh", IO_NC_DOUBLE, 1, d_w, "1",
                           "mean |change of the integrator's effective energy| / kT per trial (time-step error)"));
     TRY(io_ncfile_def_var(f, "window_free_energy", IO_NC_DOUBLE, 1, d_w, "kT", "WHAM f_i (f_0 = 0)"));
+    TRY(io_ncfile_def_var(f, "overlap_next", IO_NC_DOUBLE, 1, d_w, "1",
+                          "overlap sum_n min(p_i(n), p_i+1(n)) of the window's N_max histogram with the next "
+                          "window's (NaN for the last)"));
     TRY(io_ncfile_def_var(f, "n_max_series", IO_NC_INT, 2, d_ws, "atoms", "N_max after each production trial"));
     TRY(io_ncfile_def_var(f, "histogram", IO_NC_INT, 2, d_wn, "1", "samples of each window at N_max = n"));
     TRY(io_ncfile_def_var(f, "n", IO_NC_INT, 1, d_n, "atoms", "largest cluster size"));
@@ -572,6 +673,7 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
         }
         TRY(io_ncfile_put_double(f, "mean_abs_beta_dh", NULL, NULL, db));
         TRY(io_ncfile_put_double(f, "window_free_energy", NULL, NULL, R->fwin));
+        TRY(io_ncfile_put_double(f, "overlap_next", NULL, NULL, R->overlap));
         for (int w = 0; w < nw; w++)
             for (int t = 0; t < M; t++) ib[w * M + t] = (int)U->val[w * nv + NHEAD + t];
         TRY(io_ncfile_put_int(f, "n_max_series", NULL, NULL, ib));
@@ -636,6 +738,19 @@ static int finish(umb *U, double wall)
         for (int n = 0; n < nb; n++) R.bias[(size_t)w * nb + n] = cnt_umbrella_bias(U->kap[w], U->centre[w], n);
         R.nfailed += (long)U->val[w * nv + 3];
     }
+    /* overlap of neighbouring windows' histograms (windows in order of centre, the unbiased one first) */
+    R.overlap = malloc((size_t)nw * sizeof *R.overlap);
+    if (!rc && !R.overlap) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int w = 0; !rc && w < nw; w++) {
+        R.overlap[w] = NAN;
+        if (w + 1 == nw) break;
+        double o = 0;
+        for (int n = 0; n < nb; n++) {
+            const double a = R.hist[(size_t)w * nb + n] / M, b = R.hist[(size_t)(w + 1) * nb + n] / M;
+            o += a < b ? a : b;
+        }
+        R.overlap[w] = o;
+    }
     const cnt_wham_opts o = {.tol = U->uc.wham_tol, .max_iter = 1000000};
     int iters = 0;
     if (!rc) rc = cnt_wham_solve(nw, nb, R.hist, R.bias, &o, R.F, R.fwin, 0, &iters);
@@ -690,12 +805,14 @@ static int finish(umb *U, double wall)
     }
     printf("\n[umbrella] results: %d windows x %d samples (after %d discarded), %ld MD steps per trial; WHAM over "
            "N_max = 0..%d converged in %d iterations\n", nw, M, U->uc.equil_sweeps, U->uc.md_steps, nb - 1, iters);
-    printf("  window  centre   kappa  acceptance  <N_max>  start  failed  <|beta dH|>   f_i (kT)\n");
+    printf("  window  centre   kappa  acceptance  <N_max>  start  failed  <|beta dH|>   f_i (kT)  overlap(next)\n");
     for (int w = 0; w < nw; w++) {
         const double *v = U->val + w * nv;
         const double ok = U->uc.equil_sweeps + M - v[3];
-        printf("  %6d  %6g  %6g  %10.3f  %7.2f  %5d  %6d  %11.3g  %9.3f\n", w, U->centre[w], U->kap[w], v[0] / M,
-               gsl_stats_mean(v + NHEAD, 1, (size_t)M), (int)v[2], (int)v[3], ok > 0 ? v[4] / ok : NAN, R.fwin[w]);
+        printf("  %6d  %6g  %6g  %10.3f  %7.2f  %5d  %6d  %11.3g  %9.3f  %13.3f\n", w, U->centre[w], U->kap[w],
+               v[0] / M,
+               gsl_stats_mean(v + NHEAD, 1, (size_t)M), (int)v[2], (int)v[3], ok > 0 ? v[4] / ok : NAN, R.fwin[w],
+               R.overlap[w]);
     }
     printf("  dG(n)/kT = -ln(P(N_max = n)/N), N = %d atoms:\n      n    dG/kT       +-", U->natoms);
     if (U->uc.dmu != 0) printf("   CNT");
@@ -730,6 +847,30 @@ out:
     return rc;
 }
 
+/* start = grown: rank 0 grows the starts (grow_starts), every rank receives them (PREFIX.umbrella.startW.ckpt). */
+static int share_starts(const umb *U, const md_system *liq, order_analyzer *an, md_system ***out)
+{
+    md_system **mine = calloc((size_t)U->nwin, sizeof *mine), **starts = calloc((size_t)U->nwin, sizeof *starts);
+    int rc = (!mine || !starts) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    if (!rc && seed_comm_rank() == 0) {
+        printf("[umbrella] ladder of the windows' starts, %s (%d trials per window, rank 0)\n",
+               U->uc.start == 1 ? "down from a seed at the largest centre" : "up from the liquid", U->uc.grow_sweeps);
+        rc = grow_starts(U, liq, an, mine);
+        if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    for (int w = 0; w < U->nwin; w++) {
+        if (!(U->kap[w] > 0)) continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s.start%d.ckpt", U->jprefix, w);
+        rc = seed_share_system(path, rc, mine ? mine[w] : NULL, starts ? &starts[w] : NULL);
+        if (rc) break;
+    }
+    for (int w = 0; mine && w < U->nwin; w++) md_system_free(mine[w]);
+    free(mine);
+    *out = starts;
+    return rc;
+}
+
 /* ================================================================================================
  * Driver
  * ============================================================================================== */
@@ -758,7 +899,11 @@ int seed_umbrella_run(const char *file)
         printf("  T = %g %s, p = %g %s, dt %g %s; %d windows (bias (kappa/2)(N_max - c)^2 kT, kappa = %g):", 
                U->job.ip.temperature, u->temperature, U->job.ip.pressure, u->pressure, U->job.ip.dt, u->time,
                U->nwin, U->uc.kappa);
-        for (int w = 0; w < U->nwin; w++) printf(U->kap[w] > 0 ? " %g" : " unbiased", U->centre[w]);
+        for (int w = 0; w < U->nwin; w++) {
+            if (!(U->kap[w] > 0)) printf(" unbiased");
+            else if (U->kap[w] != U->uc.kappa) printf(" %g (kappa %g)", U->centre[w], U->kap[w]);
+            else printf(" %g", U->centre[w]);
+        }
         printf("\n  hybrid Monte Carlo: %d + %d trials of %ld MD steps per window, fresh velocities each, accepted "
                "with min(1, exp(-beta dH_eff - beta dw))\n", U->uc.equil_sweeps, U->uc.sweeps, U->uc.md_steps);
         printf("  ");
@@ -789,7 +934,20 @@ int seed_umbrella_run(const char *file)
     U->natoms = liq->n;
     order_analyzer *an = NULL;
     rc = order_analyzer_create(U->job.cls, U->uc.cluster_cutoff, &an);
-    if (!seed_comm_any(rc)) rc = run_windows(U, liq, an);
+    md_system **starts = NULL;
+    double need_ladder = 0; /* a resumed run with every window in the journal skips the ladder */
+    if (rank == 0 && !rc && U->uc.start != 2) {
+        unsigned char *have = calloc((size_t)U->nwin, 1);
+        const size_t nv = (size_t)NHEAD + (size_t)U->uc.sweeps;
+        need_ladder = !have ||
+                      seed_journal_load(U->jprefix, "umb-window", U->hash, U->nwin, nv, U->val, have) < U->nwin;
+        free(have);
+    }
+    if (!seed_comm_any(rc)) rc = seed_comm_allreduce_sum_double(&need_ladder, 1);
+    if (!seed_comm_any(rc) && need_ladder > 0) rc = share_starts(U, liq, an, &starts);
+    if (!seed_comm_any(rc)) rc = run_windows(U, liq, starts, an);
+    for (int w = 0; starts && w < U->nwin; w++) md_system_free(starts[w]);
+    free(starts);
     order_analyzer_free(an);
     md_system_free(liq);
     int status = seed_comm_any(rc) ? (rc ? rc : SR_EFAILED) : SR_OK;

@@ -17,13 +17,20 @@
  * segments, Bussi & Parrinello, PRE 75, 056707 (2007)). Rejected trials keep the old configuration (and box) and
  * count it again. Accepting on dw alone - the common practice - is the dt -> 0 limit of this rule.
  *
- * Start of a window: the liquid (prepared once as for `seedrate ffs`) for centres below 5 atoms; otherwise a
- * spherical crystal seed of round(seed_factor c_i) atoms replaces as many liquid atoms, those closest to it (the
- * number of atoms stays that of the liquid, so that all windows sample one system), its interface relaxed with the
- * seed frozen (relax_steps, NVT); seed_factor > 1 because the classifier does not count the seed's surface atoms. equil_sweeps trials are then discarded; `sweeps` trials follow, N_max after each
+ * Start of a window (`start`): a ladder on rank 0 passes one configuration from window to window in order of
+ * centre, grow_sweeps trials of each window's bias, so that every window starts from its neighbour's configuration
+ * (Auer & Frenkel, JCP 120, 3015 (2004)): `shrunk` (default) descends from one crystal seed of round(seed_factor
+ * c_max) atoms at the largest centre, `grown` climbs from the liquid (only where the classifier sees clusters in the
+ * liquid: under a strict one the liquid's N_max is 0 and HMC can only accept what the dynamics proposes). `seeded`:
+ * every window with c_i >= 5 gets its own seed of round(seed_factor c_i) atoms. A seed replaces as many liquid
+ * atoms, those closest to it (the number of atoms stays that of the liquid, so that all windows sample one system),
+ * its interface relaxed with the seed frozen (relax_steps, NVT); seed_factor > 1 because the classifier does not
+ * count the seed's surface atoms. Fresh seeds have strained surfaces and melt back during a chain: at the LJ state
+ * point of data/lj-umbrella.ini seeded windows sat 6-7 atoms below their centres (validation/lj-umbrella).
+ * equil_sweeps trials are then discarded; `sweeps` trials follow, N_max after each
  * is the window's sample. Windows are tasks on the MPI work queue; the random streams depend only on the window
  * index (-np 1 = -np N bit for bit); finished windows are journaled (PREFIX.umbrella.cnt.journal): a killed run
- * resumes with the windows it has.
+ * resumes with the windows it has (the ladder, deterministic, is run again unless every window is journaled).
  *
  * Free energy: WHAM over the windows' N_max histograms (cnt_wham_solve; one bin per atom, = MBAR), errors by a block
  * bootstrap (cnt_wham_bootstrap). F(n) = -ln P(N_max = n); beta dG(n) = -ln(P(N_max = n)/N) (N atoms) is the
@@ -40,6 +47,9 @@
 typedef struct seed_umbrella_config {
     sr_reals centres;  /* window centres (atoms); empty: default spacing up to n_last */
     double kappa;      /* kT per atom^2 */
+    sr_reals kappas;   /* per-window spring constants (empty: kappa for every window) */
+    int start;         /* 0: grown by the bias from the liquid (ladder), 1: a seed inserted per window */
+    int grow_sweeps;   /* ladder trials per window (start = grown) */
     double n_last;     /* last centre of the default spacing */
     int unbiased;      /* 1: window 0 without bias */
     long md_steps;     /* MD steps per HMC trial */
