@@ -153,7 +153,7 @@ static void test_deviation_two_members_by_hand(void **st)
     gsl_rng *r = sr_rng_create(182, 0, SR_RNG_USER);
     ml_committee *c = random_committee(r, 2, 0, 3.9);
     ml_frame fr;
-    tml_random_frame(r, 60, (double[3]){8.3, 7.9, 8.1}, 1.0, &fr);
+    tml_random_frame(r, 200, (double[3]){12.3, 11.9, 12.1}, 1.0, &fr);
     double *F1 = malloc(sizeof(double) * 3 * fr.n), *F2 = malloc(sizeof(double) * 3 * fr.n), E1, E2;
     assert_int_equal(ml_model_frame(c->member[0], &fr, &E1, F1, NULL), 0);
     assert_int_equal(ml_model_frame(c->member[1], &fr, &E2, F2, NULL), 0);
@@ -172,9 +172,17 @@ static void test_deviation_two_members_by_hand(void **st)
     md_system *s = system_of(&fr);
     md_potential *pot = nn_potential(path, s);
     double Em, W[6], *Fm = malloc(sizeof(double) * 3 * fr.n);
-    md_eval(pot, s, &Em, Fm, W);
     md_uncertainty u;
-    assert_int_equal(md_potential_uncertainty(pot, &u), 1);
+    /* serial and threaded (private member force arrays per thread: 200 atoms give 3 threads) */
+    for (int threads = 3; threads >= 1; threads -= 2) {
+#ifdef _OPENMP
+        omp_set_num_threads(threads);
+#endif
+        md_eval(pot, s, &Em, Fm, W);
+        assert_int_equal(md_potential_uncertainty(pot, &u), 1);
+        assert_true(fabs(u.force_dev_max - hand_max) < 1e-10 * hand_max);
+        for (int k = 0; k < 3 * fr.n; k++) assert_true(fabs(Fm[k] - 0.5 * (F1[k] + F2[k])) < 1e-10);
+    }
     assert_int_equal(u.members, 2);
     assert_true(fabs(u.force_dev_max - hand_max) < 1e-10 * hand_max);
     assert_true(fabs(u.force_dev_mean - hand_sum / fr.n) < 1e-10 * hand_max);

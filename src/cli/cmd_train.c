@@ -5,7 +5,9 @@
  *   seedrate train --bench MODEL DATA [N]   time N force evaluations of DATA's first frame through
  *                                           md (FULL list + md_compute), report us per atom-step
  *   seedrate train --upgrade OLD NEW        check a format-1 model file (no completeness checksum) and
- *                                           write it as format 2 */
+ *                                           write it as format 2
+ *   seedrate train --committee OUT IN...    one committee file of the networks of IN... (single networks or
+ *                                           committees of one architecture), e.g. trained separately */
 #include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
@@ -112,7 +114,9 @@ static void usage(FILE *out)
                  "       seedrate train --test MODEL DATA...   (DATA: npy system directory or .xyz/.extxyz file)\n"
                  "       seedrate train --bench MODEL DATA [REPEATS]\n"
                  "       seedrate train --upgrade OLD.nc NEW.nc   (format-1 model, written before model files had a\n"
-                 "                                                completeness checksum: checked, written as format 2)\n\n"
+                 "                                                completeness checksum: checked, written as format 2)\n"
+                 "       seedrate train --committee OUT.nc IN.nc...  (one committee of the networks of IN...: same\n"
+                 "                                                elements, descriptor and architecture)\n\n"
                  "Fits a Behler-Parrinello neural-network potential (units metal), a committee of [training]\n"
                  "committee networks (default 4; 1 = a single network), to DeePMD-kit npy\n"
                  "systems (type.raw, type_map.raw, set.*/{box,coord,energy,force}.npy).\n"
@@ -529,6 +533,29 @@ done:
     return rc ? 1 : 0;
 }
 
+static int run_merge(int argc, char **argv)
+{
+    ml_committee *out = ml_committee_create();
+    int rc = out ? SR_OK : SR_ENOMEM;
+    for (int k = 1; k < argc && !rc; k++) {
+        ml_committee *c = NULL;
+        if ((rc = ml_committee_read(argv[k], &c))) break;
+        for (int q = 0; q < c->k && !rc; q++) {
+            rc = ml_committee_add(out, c->member[q]);
+            c->member[q] = NULL;
+        }
+        for (int q = 0; q < c->k; q++) ml_model_free(c->member[q]);
+        c->k = 0;
+        ml_committee_free(c);
+        if (rc) rc = SR_ERROR(rc, "%s: %s", argv[k], sr_error_message());
+    }
+    if (!rc) rc = ml_committee_write(out, argv[0]);
+    if (rc) cli_report_error("train --committee");
+    else printf("seedrate train --committee: wrote %s, a committee of %d networks\n", argv[0], out->k);
+    ml_committee_free(out);
+    return rc ? 1 : 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -537,6 +564,7 @@ int cmd_train(int argc, char **argv)
     }
     if (argc >= 4 && !strcmp(argv[1], "--test")) return run_test(argc - 2, argv + 2);
     if (argc >= 4 && !strcmp(argv[1], "--bench")) return run_bench(argc - 2, argv + 2);
+    if (argc >= 4 && !strcmp(argv[1], "--committee")) return run_merge(argc - 2, argv + 2);
     if (argc == 4 && !strcmp(argv[1], "--upgrade")) {
         if (ml_model_upgrade(argv[2], argv[3])) {
             cli_report_error("train --upgrade");

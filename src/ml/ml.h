@@ -229,6 +229,9 @@ double ml_force_deviation(int k, int n, const double *f, double *atom_dev, int *
 /* Member mean of v[m * stride], m = 0..k-1, as v_0 + (1/K) sum_m (v_m - v_0) (exactly v_0 for identical
  * members). */
 double ml_committee_mean(int k, const double *v, size_t stride);
+/* Every member's energy of one atom, e[k], and (dEdd != NULL) dE_i/d(d_j) of member q at dEdd + q * stride
+ * (stride >= 3 env->n), with the shared descriptor computed once; work as ml_model_work_size of member 0. */
+void ml_committee_atom(const ml_committee *c, const ml_env *env, double *e, double *dEdd, size_t stride, void *work);
 /* Member-mean energy, forces [3n] and virial (each may be NULL) of a frame, and the model deviation
  * max_i sigma_i (*dev_max, may be NULL; 0 for K = 1) with sigma_i in atom_dev [n] (may be NULL). */
 int ml_committee_frame(const ml_committee *c, const ml_frame *fr, double *energy, double *force,

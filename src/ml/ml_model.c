@@ -129,16 +129,11 @@ size_t ml_model_work_size(const ml_model *m, int nneigh)
  * descriptor contracts its own derivatives with g (no dense dG/dd is formed; LAMMPS pair styles for
  * Behler-Parrinello nets, e.g. n2p2, evaluate forces the same way). Small ones: one pass with dense
  * dG/dd (ML_DENSE_MAX), then dE/dd = dG . g. */
-double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *work)
+/* one network on a computed descriptor G (and dense dG, or NULL for the contraction path): E_i and dE_i/dd */
+static double net_on_descriptor(const ml_model *m, const ml_env *env, const double *G, const double *dG,
+                                double *dEdd, double *x, double *g, double *nw, void *dw)
 {
     const int nf = m->nf, t = env->type;
-    double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
-    void *dw = nw + net_work_max(m);
-    /* dense path: dG after the descriptor scratch; fits because the descriptor's work_size grows
-     * with the neighbour count and ml_model_work_size reserved min(3 n nf, ML_DENSE_MAX) doubles */
-    const size_t nd = dEdd ? dense_doubles(m, env->n) : 0;
-    double *dG = nd ? (double *)((char *)dw + m->desc->work_size(&m->sf, env->n)) : NULL;
-    m->desc->compute(&m->sf, env, G, dG, dw);
     const double *mu = m->g_mean + (size_t)t * nf, *sd = m->g_std + (size_t)t * nf;
     for (int f = 0; f < nf; f++) x[f] = (G[f] - mu[f]) / sd[f];
     const double e = ml_net_eval(m->net[t], x, dEdd ? g : NULL, nw) + m->e_ref[t];
@@ -158,6 +153,33 @@ double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *w
         }
     }
     return e;
+}
+
+double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *work)
+{
+    const int nf = m->nf;
+    double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
+    void *dw = nw + net_work_max(m);
+    /* dense path: dG after the descriptor scratch; fits because the descriptor's work_size grows
+     * with the neighbour count and ml_model_work_size reserved min(3 n nf, ML_DENSE_MAX) doubles */
+    const size_t nd = dEdd ? dense_doubles(m, env->n) : 0;
+    double *dG = nd ? (double *)((char *)dw + m->desc->work_size(&m->sf, env->n)) : NULL;
+    m->desc->compute(&m->sf, env, G, dG, dw);
+    return net_on_descriptor(m, env, G, dG, dEdd, x, g, nw, dw);
+}
+
+void ml_committee_atom(const ml_committee *c, const ml_env *env, double *e, double *dEdd, size_t stride, void *work)
+{
+    const ml_model *m = c->member[0];
+    const int nf = m->nf;
+    double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
+    void *dw = nw + net_work_max(m);
+    const size_t nd = dEdd ? dense_doubles(m, env->n) : 0;
+    double *dG = nd ? (double *)((char *)dw + m->desc->work_size(&m->sf, env->n)) : NULL;
+    /* the members share the descriptor: computed once */
+    m->desc->compute(&m->sf, env, G, dG, dw);
+    for (int q = 0; q < c->k; q++)
+        e[q] = net_on_descriptor(c->member[q], env, G, dG, dEdd ? dEdd + (size_t)q * stride : NULL, x, g, nw, dw);
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -31,8 +31,9 @@ typedef struct nn_scratch {
     int *ntype, *idx;
     double *d, *dEdd;
     void *work;
-    double *f;    /* private force accumulator [3*frows] (threads > 0 only) */
-    int frows;
+    double *f;    /* private force accumulators of the members [frows] (threads > 0 only) */
+    size_t frows;
+    double e[ML_MAX_MEMBERS]; /* member energies of this thread's atoms */
 } nn_scratch;
 
 #define NN_MAX_THREADS 256
@@ -79,9 +80,10 @@ static void nn_destroy(void *st)
     free(s);
 }
 
-static int scratch_reserve(const ml_model *m, nn_scratch *c, int n)
+static int scratch_reserve(const nn_state *s, nn_scratch *c, int n)
 {
     if (n <= c->cap) return SR_OK;
+    const ml_model *m = s->model;
     const int cap = n + n / 2 + 16;
     free(c->ntype);
     free(c->idx);
@@ -91,7 +93,7 @@ static int scratch_reserve(const ml_model *m, nn_scratch *c, int n)
     c->ntype = malloc(sizeof(int) * (size_t)cap);
     c->idx = malloc(sizeof(int) * (size_t)cap);
     c->d = malloc(sizeof(double) * 3 * (size_t)cap);
-    c->dEdd = malloc(sizeof(double) * 3 * (size_t)cap);
+    c->dEdd = malloc(sizeof(double) * 3 * (size_t)cap * (size_t)s->com->k); /* one block per member */
     c->work = malloc(ml_model_work_size(m, cap));
     c->cap = (c->ntype && c->idx && c->d && c->dEdd && c->work) ? cap : 0;
     return c->cap ? SR_OK : SR_ERROR(SR_ENOMEM, "nn: out of memory for %d neighbours", n);
@@ -144,17 +146,22 @@ static int nn_create(void **out, const void *config, const md_system *sys, const
     return SR_OK;
 }
 
-/* atoms lo..hi-1 of network m into force array f (sys->f or a private copy) and per-atom energies eatom
- * (may be NULL); returns the energy */
-static int nn_atoms(nn_state *s, const ml_model *m, nn_scratch *c, md_system *sys, const md_nlist *nl,
-                    unsigned want, double *eatom, int lo, int hi, double *f, double *energy)
+/* atoms lo..hi-1 of every member q of the committee (one network: K = 1) into force array f + 3 rows q (sys->f or
+ * a private copy; rows = n + nghost) and per-atom energies eatom + rows q (eatom may be NULL); member energies into
+ * energy[q]. The descriptor of a neighbourhood is computed once for all members (ml_committee_atom). */
+static int nn_atoms(nn_state *s, nn_scratch *c, md_system *sys, const md_nlist *nl, unsigned want, double *eatom,
+                    int lo, int hi, double *f, double *energy)
 {
+    const ml_committee *com = s->com;
+    const ml_model *m = s->model;
+    const int K = com->k;
+    const size_t rows = (size_t)sys->n + (size_t)sys->nghost;
     const double rc = m->desc->cutoff(&m->sf), rc2 = rc * rc;
     const int wantf = (want & (MD_WANT_FORCE | MD_WANT_VIRIAL)) != 0;
-    double etot = 0.0;
+    double etot[ML_MAX_MEMBERS] = {0}, ei[ML_MAX_MEMBERS];
     for (int i = lo; i < hi; i++) {
         const int nn = nl->num[i];
-        SR_TRY(scratch_reserve(m, c, nn));
+        SR_TRY(scratch_reserve(s, c, nn));
         const int *nb = nl->neigh + nl->first[i];
         const double *xi = sys->x + 3 * i;
         int k = 0;
@@ -168,61 +175,61 @@ static int nn_atoms(nn_state *s, const ml_model *m, nn_scratch *c, md_system *sy
             c->idx[k++] = j;
         }
         const ml_env env = {s->map[sys->type[i]], k, c->ntype, c->d};
-        const double ei = ml_model_atom(m, &env, wantf ? c->dEdd : NULL, c->work);
-        etot += ei;
-        if (eatom) eatom[i] = ei;
-        if (!wantf) continue;
-        double *fi = f + 3 * i;
-        for (int a = 0; a < k; a++) {
-            double *fj = f + 3 * (size_t)c->idx[a];
-            const double *g = c->dEdd + 3 * a;
-            for (int q = 0; q < 3; q++) {
-                fj[q] -= g[q];
-                fi[q] += g[q];
+        const size_t dstride = 3 * (size_t)c->cap;
+        if (K == 1) ei[0] = ml_model_atom(m, &env, wantf ? c->dEdd : NULL, c->work);
+        else ml_committee_atom(com, &env, ei, wantf ? c->dEdd : NULL, dstride, c->work);
+        for (int q = 0; q < K; q++) {
+            etot[q] += ei[q];
+            if (eatom) eatom[(size_t)q * rows + (size_t)i] = ei[q];
+            if (!wantf) continue;
+            double *fq = f + (size_t)q * 3 * rows, *fi = fq + 3 * i;
+            const double *dq = c->dEdd + (size_t)q * dstride;
+            for (int a = 0; a < k; a++) {
+                double *fj = fq + 3 * (size_t)c->idx[a];
+                const double *g = dq + 3 * a;
+                for (int r = 0; r < 3; r++) {
+                    fj[r] -= g[r];
+                    fi[r] += g[r];
+                }
             }
         }
     }
-    *energy = etot;
+    for (int q = 0; q < K; q++) energy[q] = etot[q];
     return SR_OK;
 }
 
-/* one network: forces accumulated into f (rows n + nghost), per-atom energies into eatom (may be NULL) */
-static int nn_network(nn_state *s, const ml_model *m, md_system *sys, const md_nlist *nl, unsigned want,
-                      double *eatom, double *f, double *energy)
+/* all members: forces accumulated into f (K blocks of 3 (n + nghost)), per-atom energies into eatom (K blocks of
+ * n + nghost, may be NULL), member energies into energy[K] */
+static int nn_network(nn_state *s, md_system *sys, const md_nlist *nl, unsigned want, double *eatom, double *f,
+                      double *energy)
 {
+    const int K = s->com->k;
     int nth = 1;
 #ifdef _OPENMP
     nth = omp_get_max_threads();
     if (nth > NN_MAX_THREADS) nth = NN_MAX_THREADS;
     if (sys->n < 64 * nth) nth = sys->n / 64 > 1 ? sys->n / 64 : 1;
 #endif
-    double etot = 0.0;
-    if (nth == 1) {
-        SR_TRY(nn_atoms(s, m, &s->scr[0], sys, nl, want, eatom, 0, sys->n, f, &etot));
-        *energy = etot;
-        return SR_OK;
-    }
-    /* threads over atoms, each with its own force array (locals and ghosts), summed at the end */
-    const int rows = sys->n + sys->nghost;
+    if (nth == 1) return nn_atoms(s, &s->scr[0], sys, nl, want, eatom, 0, sys->n, f, energy);
+    /* threads over atoms, each with its own force arrays (locals and ghosts), summed at the end */
+    const size_t rows = (size_t)sys->n + (size_t)sys->nghost, nf3 = 3 * rows * (size_t)K;
     int rc = SR_OK;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nth) reduction(+ : etot)
+#pragma omp parallel num_threads(nth)
     {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         nn_scratch *c = &s->scr[t];
         int my = SR_OK;
-        if (c->frows < rows) {
+        if (c->frows < nf3) {
             free(c->f);
-            c->f = malloc(sizeof(double) * 3 * (size_t)rows);
-            c->frows = c->f ? rows : 0;
+            c->f = malloc(sizeof(double) * nf3);
+            c->frows = c->f ? nf3 : 0;
         }
         if (!c->f) my = SR_ERROR(SR_ENOMEM, "nn: out of memory for thread forces");
         if (!my) {
-            memset(c->f, 0, sizeof(double) * 3 * (size_t)rows);
+            memset(c->f, 0, sizeof(double) * nf3);
             const int lo = (int)((long)sys->n * t / nt), hi = (int)((long)sys->n * (t + 1) / nt);
-            double e = 0.0;
-            my = nn_atoms(s, m, c, sys, nl, want, eatom, lo, hi, c->f, &e);
-            etot += e;
+            my = nn_atoms(s, c, sys, nl, want, eatom, lo, hi, c->f, c->e);
         }
         if (my) {
 #pragma omp critical
@@ -231,17 +238,21 @@ static int nn_network(nn_state *s, const ml_model *m, md_system *sys, const md_n
 #pragma omp barrier
         if (!rc) {
 #pragma omp for
-            for (int k = 0; k < 3 * rows; k++) {
+            for (size_t k = 0; k < nf3; k++) {
                 double sum = 0.0;
                 for (int u = 0; u < nt; u++) sum += s->scr[u].f[k];
                 f[k] += sum;
             }
+#pragma omp single
+            for (int q = 0; q < K; q++) {
+                double e = 0.0;
+                for (int u = 0; u < nt; u++) e += s->scr[u].e[q];
+                energy[q] = e;
+            }
         }
     }
 #endif
-    if (rc) return rc;
-    *energy = etot;
-    return SR_OK;
+    return rc;
 }
 
 static int committee_reserve(nn_state *s, int k, size_t rows, size_t n)
@@ -270,7 +281,7 @@ static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned wan
     const int k = s->com->k;
     if (k == 1) {
         double e;
-        SR_TRY(nn_network(s, s->model, sys, nl, want, eatom, sys->f, &e));
+        SR_TRY(nn_network(s, sys, nl, want, eatom, sys->f, &e));
         if (r) r->energy = e;
         return SR_OK;
     }
@@ -278,11 +289,8 @@ static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned wan
     const int wantf = (want & (MD_WANT_FORCE | MD_WANT_VIRIAL)) != 0;
     SR_TRY(committee_reserve(s, k, rows > 0 ? rows : 1, sys->n > 0 ? (size_t)sys->n : 1));
     double em[ML_MAX_MEMBERS];
-    for (int q = 0; q < k; q++) {
-        double *fq = s->fm + (size_t)q * n3;
-        if (wantf) memset(fq, 0, sizeof(double) * n3);
-        SR_TRY(nn_network(s, s->com->member[q], sys, nl, want, eatom ? s->em + (size_t)q * rows : NULL, fq, &em[q]));
-    }
+    if (wantf) memset(s->fm, 0, sizeof(double) * n3 * (size_t)k);
+    SR_TRY(nn_network(s, sys, nl, want, eatom ? s->em : NULL, s->fm, em));
     const double emean = ml_committee_mean(k, em, 1);
     if (r) r->energy = emean;
     if (eatom)
