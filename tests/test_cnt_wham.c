@@ -7,6 +7,8 @@
  *  - the hybrid Monte Carlo rule min(1, exp(-beta dH - beta dw)) leaves the biased Boltzmann distribution invariant
  *    for a 1-D double well sampled with coarse leapfrog segments (dt large enough that dH matters), and leaving out
  *    dH (accepting on the bias alone) visibly does not - the check can fail;
+ *  - the parabola fitted to the barrier top (cnt_umbrella_top_fit) recovers n*, dG* and the Zeldovich factor of the
+ *    CNT landscape, and on noisy bins its dG* is unbiased where the highest bin is biased upward; J from it;
  *  - window checks and the error paths. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +25,10 @@
 #include "cnt/cnt.h"
 #include "common/sr_error.h"
 #include "common/sr_rng.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 
 enum { NB = 71 };
 static double true_F(int n) { return -0.55 * n + 2.85 * pow(n, 2.0 / 3.0); }
@@ -213,12 +219,65 @@ static void test_acceptance_and_windows(void **state)
     sr_error_clear();
 }
 
+static void test_top_fit_zeldovich(void **state)
+{
+    (void)state;
+    /* exact: n* = (2b/3a)^3, dG* = a n* / 2, d2(beta dG)/dn2 = -(2/9) b n*^(-4/3) */
+    const double a = 0.55, b = 2.85, ns = pow(2 * b / (3 * a), 3), gs = a * ns / 2;
+    const double curv = -2.0 / 9.0 * b * pow(ns, -4.0 / 3.0), Z = sqrt(-curv / (2 * M_PI));
+    enum { NBF = 90 };
+    double dg[NBF];
+    for (int n = 0; n < NBF; n++) dg[n] = true_F(n);
+    int b0, peak;
+    assert_int_equal(cnt_umbrella_barrier(NBF, dg, &b0, &peak), SR_OK);
+    double n_fit, g_fit, c_fit, z_fit;
+    /* +-20 atoms: the top of this barrier is flat (beta dG drops by only 0.3 over +-12), so a narrower window leaves
+     * the curvature to the noise below; the asymmetry of the CNT curve shifts the vertex by ~1.4 atoms */
+    assert_int_equal(cnt_umbrella_top_fit(NBF, dg, peak, 20, &n_fit, &g_fit, &c_fit, &z_fit), SR_OK);
+    assert_true(fabs(n_fit - ns) < 2.0);
+    assert_true(fabs(g_fit - gs) < 0.02);
+    assert_true(fabs(z_fit / Z - 1) < 0.05);
+    /* noisy bins (sd 0.3 kT, as a WHAM estimate of a flat top): the fit is unbiased, the highest bin is not */
+    gsl_rng *r = sr_rng_create(2385, 3, SR_RNG_USER);
+    double sum_fit = 0, sum_max = 0, sum_z = 0;
+    const int reps = 400;
+    for (int k = 0; k < reps; k++) {
+        double noisy[NBF];
+        for (int n = 0; n < NBF; n++) noisy[n] = true_F(n) + gsl_ran_gaussian(r, 0.3);
+        assert_int_equal(cnt_umbrella_barrier(NBF, noisy, &b0, &peak), SR_OK);
+        sum_max += noisy[peak];
+        assert_int_equal(cnt_umbrella_top_fit(NBF, noisy, peak, 20, &n_fit, &g_fit, &c_fit, &z_fit), SR_OK);
+        sum_fit += g_fit;
+        sum_z += z_fit;
+    }
+    gsl_rng_free(r);
+    printf("    dG* %.3f: fitted parabola %.3f, highest bin %.3f (mean of %d noisy landscapes); Z %.4f, fit %.4f\n",
+           gs, sum_fit / reps, sum_max / reps, reps, Z, sum_z / reps);
+    assert_true(fabs(sum_fit / reps - gs) < 0.1);
+    assert_true(sum_max / reps - gs > 0.3);
+    assert_true(fabs(sum_z / reps / Z - 1) < 0.1);
+    /* J = rho_l Z f+ exp(-dG*) */
+    assert_float_equal(cnt_umbrella_log10_rate(0.99, 0.026, 18.2, 12.0), log10(0.99 * 0.026 * 18.2) - 12.0 / log(10),
+                       1e-12);
+    assert_true(isnan(cnt_umbrella_log10_rate(0.99, 0.026, 0, 12.0)));
+    /* errors: a valley (no maximum), too few bins, a peak outside */
+    double valley[20];
+    for (int n = 0; n < 20; n++) valley[n] = 0.1 * (n - 10) * (n - 10);
+    assert_int_equal(cnt_umbrella_top_fit(20, valley, 10, 5, &n_fit, &g_fit, &c_fit, NULL), SR_EFAILED);
+    double few[20];
+    for (int n = 0; n < 20; n++) few[n] = n >= 8 && n <= 10 ? 1.0 : INFINITY;
+    assert_int_equal(cnt_umbrella_top_fit(20, few, 9, 5, &n_fit, &g_fit, &c_fit, NULL), SR_EFAILED);
+    assert_int_equal(cnt_umbrella_top_fit(20, few, 25, 5, &n_fit, &g_fit, &c_fit, NULL), SR_EINVAL);
+    sr_error_clear();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_acceptance_and_windows),
         cmocka_unit_test(test_wham_recovers_known_landscape),
         cmocka_unit_test(test_hmc_rule_keeps_biased_boltzmann),
+        cmocka_unit_test(test_top_fit_zeldovich),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

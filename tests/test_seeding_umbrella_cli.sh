@@ -3,9 +3,10 @@
 # biased ones, short hybrid Monte Carlo chains: seconds). Checks: identical numbers on 1 and 2 ranks; a run killed
 # with SIGKILL and resumed gives the numbers of the uninterrupted one; PREFIX.umbrella.nc is consistent with itself
 # (units on every variable, histograms = the N_max series, dG(n) recomputed from the histograms by WHAM in numpy,
-# n* its maximum above the basin, the CNT curve from dmu, rho_s, gamma); bad input (centres not increasing,
-# kappa <= 0, a centre too large for the box, an incomplete CNT triple) gives one clear file:line message, a
-# non-zero exit and no output; so do kappas of the wrong length or <= 0 and an unknown start.
+# n* its maximum above the basin, the CNT curve from dmu, rho_s, gamma, the parabola at the top and J from the
+# attachment rate); bad input (centres not increasing, kappa <= 0, a centre too large for the box, an incomplete CNT
+# triple, kappas of the wrong length or <= 0, an unknown start) gives one clear file:line message, a non-zero exit
+# and no output.
 set -uo pipefail
 exe=${SEEDRATE_EXE:?}
 py=/usr/bin/python3
@@ -55,6 +56,8 @@ relax_steps = 50
 dmu = -0.4
 rho_s = 1.1
 gamma = 0.35
+attachment_rate = 12.5
+top_half_width = 8
 [output]
 prefix = PREFIX
 INI
@@ -114,6 +117,15 @@ if ns != g("n_star") or abs(g("dg_star") - g("dg")[ns]) > 1e-12: print("FAIL: n*
 else: print("ok   n* = %d, dG*/kT = %.3f +- %.3f, N_max barrier %.3f kT" % (ns, g("dg_star"), g("dg_star_err"), g("barrier_nmax")))
 cnt = (-n * 0.4 + (36 * np.pi) ** (1 / 3) * 1.1 ** (-2 / 3) * 0.35 * n ** (2 / 3)) / 0.62
 if not np.allclose(cnt, g("dg_cnt"), rtol=1e-12): print("FAIL: CNT curve"); bad = 1
+tn, tg, z = g("top_n_star"), g("top_dg_star"), g("zeldovich")
+if np.isfinite(tg):
+    m = np.isfinite(g("dg")) & (np.abs(n - ns) <= 8)
+    a2, a1, a0 = np.polyfit(n[m] - ns, g("dg")[m], 2)
+    lj = np.log10(g("rho_liquid") * z * 12.5) - tg / np.log(10)
+    if not (abs(tg - (a0 - a1 ** 2 / (4 * a2))) < 1e-6 and abs(z - np.sqrt(-a2 / np.pi)) < 1e-6 and abs(g("log10_j") - lj) < 1e-9):
+        print("FAIL: parabola at the top / J: %g %g %g" % (tg, z, g("log10_j"))); bad = 1
+    else: print("ok   parabola at the top: n* %.1f, dG*/kT %.3f, Z %.4f; log10 J %.3f" % (tn, tg, z, g("log10_j")))
+else: print("ok   (no parabola at this short run's top: top_* NaN)")
 if not (0 < g("acceptance")).all() or not (g("acceptance") <= 1).all(): print("FAIL: acceptance"); bad = 1
 sys.exit(bad)
 PY

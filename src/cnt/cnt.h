@@ -659,6 +659,16 @@ int cnt_wham_bootstrap(int nwin, int nbins, const int *const *x, const long *len
 /* Barrier of F over bins: the basin n_basin = the global minimum of F, n* = the maximum of F over the finite bins
  * above n_basin. Returns SR_EFAILED when no finite bin lies above the minimum. */
 int cnt_umbrella_barrier(int nbins, const double *F, int *n_basin, int *n_star);
+/* Top of the barrier by a parabola dG(n)/kT = dg_star + (curv/2)(n - n_star)^2 fitted (least squares, GSL) to the
+ * finite bins of dg within n_peak +- half_width (n_peak: the bin maximum, e.g. from cnt_umbrella_barrier). The fit
+ * smooths the bin-to-bin noise of a flat top, whose highest bin is biased upward; curv = d^2(beta dG)/dn^2 < 0 gives
+ * the Zeldovich factor Z = sqrt(-curv / (2 pi)) (Auer & Frenkel, Nature 409, 1020 (2001)). *z may be NULL.
+ * SR_EINVAL for bad arguments, SR_EFAILED with fewer than 5 finite bins or curv >= 0 (no maximum). */
+int cnt_umbrella_top_fit(int nbins, const double *dg, int n_peak, int half_width, double *n_star, double *dg_star,
+                         double *curv, double *z);
+/* Nucleation rate J = rho_l Z f+ exp(-dg_star) from the umbrella barrier (rho_l liquid number density, f+ attachment
+ * rate at the top, dg_star = beta dG*): log10 J in the units of rho_l f+. NaN unless rho_l, z, f_plus > 0. */
+double cnt_umbrella_log10_rate(double rho_l, double z, double f_plus, double dg_star);
 /* CNT free energy of a spherical cluster of n particles / kT: -n |dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3),
  * all divided by kT (dmu energy, rho_s length^-3, gamma energy/length^2). */
 double cnt_umbrella_cnt_curve(double n, double dmu, double rho_s, double gamma, double kT);

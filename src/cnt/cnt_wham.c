@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_randist.h>
 
 #include "cnt.h"
@@ -215,4 +216,57 @@ int cnt_umbrella_barrier(int nbins, const double *F, int *n_basin, int *n_star)
 double cnt_umbrella_cnt_curve(double n, double dmu, double rho_s, double gamma, double kT)
 {
     return (-n * fabs(dmu) + cbrt(36.0 * M_PI) * pow(rho_s, -2.0 / 3.0) * gamma * pow(n, 2.0 / 3.0)) / kT;
+}
+
+int cnt_umbrella_top_fit(int nbins, const double *dg, int n_peak, int half_width, double *n_star, double *dg_star,
+                         double *curv, double *z)
+{
+    if (nbins < 1 || !dg || n_peak < 0 || n_peak >= nbins || half_width < 2 || !n_star || !dg_star || !curv)
+        return SR_ERROR(SR_EINVAL, "barrier top fit: need dG(n), a peak bin inside it and half_width >= 2");
+    const int lo = n_peak - half_width < 0 ? 0 : n_peak - half_width;
+    const int hi = n_peak + half_width >= nbins ? nbins - 1 : n_peak + half_width;
+    int m = 0;
+    for (int n = lo; n <= hi; n++) m += isfinite(dg[n]) != 0;
+    if (m < 5)
+        return SR_ERROR(SR_EFAILED, "barrier top fit: %d finite bins within %d +- %d (need 5)", m, n_peak, half_width);
+    gsl_matrix *X = gsl_matrix_alloc((size_t)m, 3), *cov = gsl_matrix_alloc(3, 3);
+    gsl_vector *y = gsl_vector_alloc((size_t)m), *c = gsl_vector_alloc(3);
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc((size_t)m, 3);
+    int rc = (!X || !cov || !y || !c || !ws) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    if (!rc) {
+        size_t i = 0;
+        for (int n = lo; n <= hi; n++) {
+            if (!isfinite(dg[n])) continue;
+            const double x = n - n_peak; /* centred: a well-conditioned design */
+            gsl_matrix_set(X, i, 0, 1.0);
+            gsl_matrix_set(X, i, 1, x);
+            gsl_matrix_set(X, i, 2, x * x);
+            gsl_vector_set(y, i, dg[n]);
+            i++;
+        }
+        double chisq;
+        if (gsl_multifit_linear(X, y, c, cov, &chisq, ws)) rc = SR_ERROR(SR_EFAILED, "barrier top fit: GSL failed");
+    }
+    if (!rc) {
+        const double a0 = gsl_vector_get(c, 0), a1 = gsl_vector_get(c, 1), a2 = gsl_vector_get(c, 2);
+        if (!(a2 < 0) || fabs(a1 / (2 * a2)) > half_width) {
+            rc = SR_ERROR(SR_EFAILED, "barrier top fit: no maximum of the parabola within %d +- %d", n_peak,
+                          half_width);
+        } else {
+            const double x0 = -a1 / (2 * a2);
+            *n_star = n_peak + x0;
+            *dg_star = a0 - a1 * a1 / (4 * a2);
+            *curv = 2 * a2;
+            if (z) *z = sqrt(-*curv / (2 * M_PI));
+        }
+    }
+    gsl_matrix_free(X), gsl_matrix_free(cov), gsl_vector_free(y), gsl_vector_free(c);
+    gsl_multifit_linear_free(ws);
+    return rc;
+}
+
+double cnt_umbrella_log10_rate(double rho_l, double z, double f_plus, double dg_star)
+{
+    if (!(rho_l > 0) || !(z > 0) || !(f_plus > 0) || !isfinite(dg_star)) return NAN;
+    return log10(rho_l) + log10(z) + log10(f_plus) - dg_star / M_LN10;
 }

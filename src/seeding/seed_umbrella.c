@@ -80,6 +80,12 @@ const sr_keyword seed_umbrella_keywords[] = {
      "optional: number density of the crystal for the CNT curve"},
     {"gamma", SR_KW_REAL, offsetof(seed_umbrella_config, gamma), "energy/length^2", "0", 0, 1e9, NULL,
      "optional: interfacial free energy for the CNT curve (with dmu and rho_s; e.g. seeding's gamma)"},
+    {"attachment_rate", SR_KW_REAL, offsetof(seed_umbrella_config, f_plus), "1/time", "0", 0, 1e30, NULL,
+     "optional: attachment rate f+ at the top of the barrier (e.g. seeding's f+ at this temperature from seedrate "
+     "cnt); with it J = rho_l Z f+ exp(-dG*/kT), Z from the curvature of dG(n) at n* (0: no J)"},
+    {"top_half_width", SR_KW_INT, offsetof(seed_umbrella_config, top_half_width), "atoms", "20", 2, 1e6, NULL,
+     "the parabola giving n*, dG* and Z is fitted to dG(n) within this many atoms of its highest bin (wide enough "
+     "that dG drops by ~1 kT at the edges: a flat top's curvature is lost in the noise of a narrow window)"},
     SR_KW_END};
 
 static const sr_keyword umb_run_keywords[] = {
@@ -113,6 +119,7 @@ typedef struct umb {
     double kT;
     double *val; /* [nwin * (NHEAD + sweeps)] */
     int natoms;
+    double rho_liquid; /* number density of the prepared liquid */
 } umb;
 
 static int key_line(const sr_section *s, const char *key)
@@ -181,7 +188,8 @@ static int umb_parse(umb *U, const char *file, sr_errlist *el)
     }
     snprintf(U->jprefix, sizeof U->jprefix, "%s.umbrella", U->job.oc.prefix);
     uint64_t h = 0;
-    static const char *const skip[] = {"bootstrap", "blocks", "wham_tol", "dmu", "rho_s", "gamma", NULL};
+    static const char *const skip[] = {"bootstrap", "blocks", "wham_tol", "dmu", "rho_s", "gamma", "attachment_rate",
+                                       "top_half_width", NULL};
     static const char *const sections[] = {"run", "structure", "potential", "ensemble", "order", "umbrella", NULL};
     for (int k = 0; sections[k]; k++)
         h = seed_input_hash(h, sr_input_section(U->job.in, sections[k]), strcmp(sections[k], "umbrella") ? NULL : skip);
@@ -557,6 +565,8 @@ typedef struct umb_results {
     int n_basin, n_star, have_barrier;
     double dg_star, dg_star_err, barrier, barrier_err, n_star_sd, n_star_lo, n_star_hi;
     double cnt_n_star, cnt_dg_star, mean_abs_bdH;
+    double fit_n_star, fit_dg_star, fit_curv, zeldovich, log10_j; /* parabola at the top, J (NaN: none) */
+    double fit_n_star_sd, fit_dg_star_sd, zeldovich_sd, log10_j_sd, log10_j_lo, log10_j_hi;
     long nfailed;
     int boot_ok;
 } umb_results;
@@ -578,6 +588,9 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
     snprintf(dmu_u, sizeof dmu_u, "%s", u->energy);
     snprintf(rho_u, sizeof rho_u, "%s^-3", u->length);
     snprintf(gam_u, sizeof gam_u, "%s/%s^2", u->energy, u->length);
+    char att_u[64], j_u[128];
+    snprintf(att_u, sizeof att_u, "%s^-1", u->time);
+    snprintf(j_u, sizeof j_u, "log10(%s^-3 %s^-1)", u->length, u->time);
     io_ncfile *f;
     SR_TRY(io_ncfile_create(path, &f));
     int rc = SR_OK;
@@ -641,6 +654,19 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
         {"gamma", gam_u, "gamma of the CNT curve (NaN: none)"},
         {"cnt_n_star", "atoms", "CNT n* = 32 pi gamma^3 / (3 rho_s^2 |dmu|^3) (NaN: none)"},
         {"cnt_dg_star", "kT", "CNT dG*/kT = 16 pi gamma^3 / (3 rho_s^2 dmu^2 kT) (NaN: none)"},
+        {"top_n_star", "atoms", "n* of the parabola fitted to dG(n) within top_half_width of the highest bin"},
+        {"top_n_star_sd", "atoms", "bootstrap standard deviation of top_n_star"},
+        {"top_dg_star", "kT", "dG*/kT of the parabola fitted to the top"},
+        {"top_dg_star_sd", "kT", "bootstrap standard deviation of top_dg_star"},
+        {"top_curvature", "kT atom^-2", "d2(dG/kT)/dn2 of the fitted parabola"},
+        {"zeldovich", "1", "Zeldovich factor sqrt(-top_curvature / (2 pi))"},
+        {"zeldovich_sd", "1", "bootstrap standard deviation of the Zeldovich factor"},
+        {"rho_liquid", rho_u, "number density of the prepared liquid"},
+        {"attachment_rate", att_u, "f+ given in the input (NaN: none)"},
+        {"log10_j", j_u, "log10 J, J = rho_liquid zeldovich attachment_rate exp(-top_dg_star) (NaN: no f+)"},
+        {"log10_j_sd", "1", "bootstrap standard deviation of log10 J (f+ taken as exact)"},
+        {"log10_j_lo68", "1", "bootstrap 68% interval of log10 J, low"},
+        {"log10_j_hi68", "1", "bootstrap 68% interval of log10 J, high"},
     };
     const int nsc = (int)(sizeof sc / sizeof *sc);
     for (int k = 0; k < nsc; k++) TRY(io_ncfile_def_var(f, sc[k].name, IO_NC_DOUBLE, 0, NULL, sc[k].unit, sc[k].ln));
@@ -649,7 +675,10 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
                           R->have_barrier ? R->n_basin : NAN, R->have_barrier ? R->n_star : NAN, R->n_star_sd,
                           R->n_star_lo, R->n_star_hi, R->dg_star, R->dg_star_err, R->barrier, R->barrier_err,
                           hc ? U->uc.dmu : NAN, hc ? U->uc.rho_s : NAN, hc ? U->uc.gamma : NAN, R->cnt_n_star,
-                          R->cnt_dg_star};
+                          R->cnt_dg_star, R->fit_n_star, R->fit_n_star_sd, R->fit_dg_star, R->fit_dg_star_sd,
+                          R->fit_curv, R->zeldovich, R->zeldovich_sd, U->rho_liquid,
+                          U->uc.f_plus > 0 ? U->uc.f_plus : NAN, R->log10_j, R->log10_j_sd, R->log10_j_lo,
+                          R->log10_j_hi};
     const size_t nbuf = (size_t)nw * (M > nb ? M : nb) + 16;
     int *ib = malloc(nbuf * sizeof *ib);
     double *db = malloc(nbuf * sizeof *db);
@@ -769,9 +798,17 @@ static int finish(umb *U, double wall)
                                             &R.cnt_dg_star) == SR_OK)
         R.cnt_dg_star /= U->kT;
     sr_error_clear();
+    R.fit_n_star = R.fit_dg_star = R.fit_curv = R.zeldovich = R.log10_j = NAN;
+    R.fit_n_star_sd = R.fit_dg_star_sd = R.zeldovich_sd = R.log10_j_sd = R.log10_j_lo = R.log10_j_hi = NAN;
     if (R.have_barrier) {
         R.dg_star = R.dg[R.n_star];
         R.barrier = R.F[R.n_star] - R.F[R.n_basin];
+        if (cnt_umbrella_top_fit(nb, R.dg, R.n_star, U->uc.top_half_width, &R.fit_n_star, &R.fit_dg_star, &R.fit_curv,
+                                 &R.zeldovich) == SR_OK)
+            R.log10_j = cnt_umbrella_log10_rate(U->rho_liquid, R.zeldovich, U->uc.f_plus, R.fit_dg_star);
+        else
+            printf("[umbrella] warning: no parabola at the top (%s)\n", sr_error_message());
+        sr_error_clear();
     }
     if (nboot >= 2) {
         gsl_rng *rb = sr_rng_create((uint64_t)U->job.run.seed, 0, SR_RNG_BOOTSTRAP);
@@ -783,16 +820,37 @@ static int finish(umb *U, double wall)
     }
     if (R.boot_ok && R.have_barrier) {
         double *ns = malloc(nboot * sizeof *ns), *gs = malloc(nboot * sizeof *gs), *bs = malloc(nboot * sizeof *bs);
-        size_t m = 0;
-        for (size_t k = 0; ns && gs && bs && k < nboot; k++) {
+        double *tn = malloc(nboot * sizeof *tn), *tg = malloc(nboot * sizeof *tg), *tz = malloc(nboot * sizeof *tz);
+        double *tj = malloc(nboot * sizeof *tj), *dgk = malloc((size_t)nb * sizeof *dgk);
+        size_t m = 0, mt = 0, mj = 0;
+        for (size_t k = 0; ns && gs && bs && tn && tg && tz && tj && dgk && k < nboot; k++) {
             int b0, b1;
             if (cnt_umbrella_barrier(nb, Fall + k * nb, &b0, &b1) != SR_OK) continue;
             ns[m] = b1;
             gs[m] = Fall[k * nb + b1] + lnN;
             bs[m] = Fall[k * nb + b1] - Fall[k * nb + b0];
             m++;
+            for (int n = 0; n < nb; n++) dgk[n] = Fall[k * nb + n] + lnN;
+            double c;
+            if (cnt_umbrella_top_fit(nb, dgk, b1, U->uc.top_half_width, &tn[mt], &tg[mt], &c, &tz[mt]) != SR_OK)
+                continue;
+            const double lj = cnt_umbrella_log10_rate(U->rho_liquid, tz[mt], U->uc.f_plus, tg[mt]);
+            mt++;
+            if (isfinite(lj)) tj[mj++] = lj;
         }
         sr_error_clear();
+        if (mt >= 2) {
+            R.fit_n_star_sd = gsl_stats_sd(tn, 1, mt);
+            R.fit_dg_star_sd = gsl_stats_sd(tg, 1, mt);
+            R.zeldovich_sd = gsl_stats_sd(tz, 1, mt);
+        }
+        if (mj >= 2) {
+            R.log10_j_sd = gsl_stats_sd(tj, 1, mj);
+            gsl_sort(tj, 1, mj);
+            R.log10_j_lo = gsl_stats_quantile_from_sorted_data(tj, 1, mj, 0.16);
+            R.log10_j_hi = gsl_stats_quantile_from_sorted_data(tj, 1, mj, 0.84);
+        }
+        free(tn), free(tg), free(tz), free(tj), free(dgk);
         if (m >= 2) {
             R.n_star_sd = gsl_stats_sd(ns, 1, m);
             R.dg_star_err = gsl_stats_sd(gs, 1, m);
@@ -831,6 +889,15 @@ static int finish(umb *U, double wall)
         if (R.n_star >= nb - 2)
             printf("  WARNING: the maximum is at the last sampled N_max: the windows do not reach past the top; add "
                    "centres beyond %d\n", R.n_star);
+    }
+    if (isfinite(R.fit_dg_star)) {
+        printf("  parabola at the top (n* +- %d): n* = %.1f +- %.1f, dG*/kT = %.3f +- %.3f, d2(dG/kT)/dn2 = %.4g, "
+               "Z = %.4f +- %.4f\n", U->uc.top_half_width, R.fit_n_star, R.fit_n_star_sd, R.fit_dg_star,
+               R.fit_dg_star_sd, R.fit_curv, R.zeldovich, R.zeldovich_sd);
+        if (U->uc.f_plus > 0)
+            printf("  J = rho_l Z f+ exp(-dG*/kT) with rho_l = %.5g, f+ = %g (input): log10 J = %.3f +- %.3f (68%% "
+                   "[%.3f, %.3f], f+ taken as exact)\n", U->rho_liquid, U->uc.f_plus, R.log10_j, R.log10_j_sd,
+                   R.log10_j_lo, R.log10_j_hi);
     }
     if (U->uc.dmu != 0)
         printf("  CNT (dmu %g, rho_s %g, gamma %g): n* = %.1f, dG*/kT = %.3f\n", U->uc.dmu, U->uc.rho_s, U->uc.gamma,
@@ -932,6 +999,7 @@ int seed_umbrella_run(const char *file)
         return rc;
     }
     U->natoms = liq->n;
+    U->rho_liquid = liq->n / md_system_volume(liq);
     order_analyzer *an = NULL;
     rc = order_analyzer_create(U->job.cls, U->uc.cluster_cutoff, &an);
     md_system **starts = NULL;

@@ -36,7 +36,11 @@
  * bootstrap (cnt_wham_bootstrap). F(n) = -ln P(N_max = n); beta dG(n) = -ln(P(N_max = n)/N) (N atoms) is the
  * formation free energy of an n-cluster where one cluster of that size dominates (n well above the liquid's typical
  * N_max): <N_n> = N exp(-beta dG(n)). n* = its maximum above the basin, dG* = dG(n*). With dmu, rho_s and gamma the
- * CNT curve -n|dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3) is written alongside. PREFIX.umbrella.nc. */
+ * CNT curve -n|dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3) is written alongside. A parabola fitted to dG(n)
+ * within top_half_width of the highest bin (cnt_umbrella_top_fit) gives a smoothed n*, dG* and the curvature, hence
+ * the Zeldovich factor Z = sqrt(|beta dG''(n*)| / 2 pi); with attachment_rate f+ (measured at the top, e.g. seeding's
+ * f+ from `seedrate cnt`, whose rates file and log give it per temperature) the rate J = rho_l Z f+ exp(-beta dG*)
+ * (Auer & Frenkel, Nature 409, 1020 (2001)), rho_l the prepared liquid's number density. PREFIX.umbrella.nc. */
 #ifndef SEED_UMBRELLA_H
 #define SEED_UMBRELLA_H
 
@@ -61,6 +65,8 @@ typedef struct seed_umbrella_config {
     long melt_steps, equil_steps, relax_steps;
     double seed_factor; /* seed atoms per atom of the window centre */
     double dmu, rho_s, gamma; /* optional CNT curve */
+    double f_plus;            /* optional attachment rate at the top (1/time): J = rho_l Z f+ exp(-beta dG*) */
+    int top_half_width;       /* atoms each side of the highest bin in the parabola fit of the top */
 } seed_umbrella_config;
 
 extern const sr_keyword seed_umbrella_keywords[];
