@@ -3,8 +3,11 @@
  * Over the iterations the held-out force RMSE goes down and so does the fraction of explored samples above
  * sigma_hi; every labelled frame carries the teacher's own energy and forces of its positions; a rerun of a
  * finished job changes nothing, one with the last journal line removed redoes that iteration identically
- * (deterministic streams, threads = 1); bad input stops with file:line and writes nothing. Needs the
- * seedrate executable (SEEDRATE_EXE, set by ctest). About 15 s of CPU. */
+ * (deterministic streams, threads = 1); bad input stops with file:line and writes nothing. File exchange
+ * ([teacher] style = file): the run stops with a request file, labels computed by a stand-in (mW through the C
+ * API) come back with identical energies and forces, and answers without forces, with an atom missing or with a
+ * NaN force are refused (file:line) without changing the journal or the data. Needs the
+ * seedrate executable (SEEDRATE_EXE, set by ctest). About 17 s of CPU. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +221,124 @@ static void test_learn_loop(void **st)
     free(journal);
 }
 
+/* mW energy and forces of a frame (the stand-in for a DFT code in the file-exchange test) */
+static void mw_label(io_frame *fr, const io_typemap *tm)
+{
+    md_system *s = NULL;
+    assert_int_equal(io_frame_to_system(fr, tm, MD_UNITS_METAL, &s), 0);
+    sr_section *sec = sr_section_create("potential");
+    sr_section_set(sec, "style", "sw");
+    char sw[400];
+    snprintf(sw, sizeof sw, "%.300s/data/mW.sw", SEEDRATE_SOURCE_DIR);
+    sr_section_set(sec, "file", sw);
+    sr_errlist el = {0};
+    md_potential *pot = NULL;
+    assert_int_equal(md_potential_from_section(sec, s, NULL, &pot, &el), 0);
+    md_nlist *nl = md_nlist_create(md_potential_cutoff(pot), 0.5, MD_NLIST_FULL);
+    assert_int_equal(md_nlist_build(nl, s), 0);
+    md_result res = {0};
+    assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res), 0);
+    fr->energy = res.energy;
+    fr->f = malloc(sizeof(double) * 3 * fr->n);
+    for (int i = 0; i < s->n; i++) memcpy(fr->f + 3 * (s->id[i] - 1), s->f + 3 * i, sizeof(double) * 3);
+    md_nlist_free(nl);
+    md_potential_free(pot);
+    sr_errlist_clear(&el);
+    sr_section_free(sec);
+    md_system_free(s);
+}
+
+/* file exchange: the run stops with a request file; labels come back (bad ones are refused and change nothing) */
+static void test_learn_file_exchange(void **st)
+{
+    (void)st;
+    exe = getenv("SEEDRATE_EXE");
+    if (!exe || !*exe) skip();
+    char p[400];
+    snprintf(p, sizeof p, "%s/init.extxyz", dir);
+    if (access(p, R_OK)) {
+        gen_frames("init", 400, 11, 700, 300, 40);
+        gen_frames("val", 3000, 12, 700, 280, 100);
+    }
+    char ini[300];
+    snprintf(ini, sizeof ini, "%s/fx.ini", dir);
+    FILE *f = fopen(ini, "w");
+    fprintf(f, "[teacher]\nstyle = file\n\n[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\n"
+               "mass = 18.015\nelement = mW\n\n[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\n"
+               "dt = 0.005\n\n[data]\ninitial = init.extxyz\nvalidation = val.extxyz\n\n[learn]\niterations = 1\n"
+               "temperatures = 280\nsteps = 200\nsample_every = 20\nsigma_lo = 0\nsigma_hi = 1000\nmax_select = 4\n\n"
+               "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 6\nr_min = 1.7\neta_angular = 0.05\nzeta = 1 4\n\n"
+               "[network]\nhidden = 8\n\n[training]\nsteps = 200\neval_every = 100\nthreads = 1\ncommittee = 2\n\n"
+               "[output]\nprefix = fx/run\n");
+    fclose(f);
+    assert_int_equal(run("learn fx.ini", "fx1.log"), 0);
+    snprintf(p, sizeof p, "%s/fx1.log", dir);
+    char *log = slurp_text(p);
+    assert_non_null(strstr(log, "iteration 0 waits for labels"));
+    free(log);
+    char req[400], lab[400], jp[400], d1[400];
+    snprintf(req, sizeof req, "%s/fx/run.label-0.extxyz", dir);
+    snprintf(lab, sizeof lab, "%s/fx/run.labelled-0.extxyz", dir);
+    snprintf(jp, sizeof jp, "%s/fx/run.journal", dir);
+    snprintf(d1, sizeof d1, "%s/fx/run.data-1.extxyz", dir);
+    char *journal = slurp_text(jp);
+    assert_non_null(strstr(journal, "pending iteration 0"));
+    io_typemap tm;
+    io_typemap_init(&tm);
+    io_frame *fr = NULL;
+    int nf = 0;
+    assert_int_equal(io_extxyz_read(req, &tm, &fr, &nf), 0);
+    assert_int_equal(nf, 4);
+    for (int k = 0; k < nf; k++) assert_true(isnan(fr[k].energy) && fr[k].f == NULL); /* unlabelled */
+    tm.mass[0] = 18.015;
+    for (int k = 0; k < nf; k++) mw_label(&fr[k], &tm);
+    /* bad answers: no forces, an atom missing, a NaN force: refused with file:line, nothing changes */
+    static const char *const why[3] = {"has no forces", "has 63 atoms; the request has 64", "finite force"};
+    for (int bad = 0; bad < 3; bad++) {
+        double *keep = fr[1].f;
+        const int n1 = fr[1].n;
+        if (bad == 0) fr[1].f = NULL;
+        if (bad == 1) fr[1].n = n1 - 1;
+        if (bad == 2) keep[3 * 7 + 1] = NAN;
+        assert_int_equal(io_extxyz_write(lab, fr, nf, &tm), 0);
+        fr[1].f = keep;
+        fr[1].n = n1;
+        if (bad == 2) keep[3 * 7 + 1] = 0.25;
+        assert_int_not_equal(run("learn fx.ini", "fxbad.log"), 0);
+        snprintf(p, sizeof p, "%s/fxbad.log", dir);
+        log = slurp_text(p);
+        char *msg = strstr(log, "error");
+        assert_non_null(msg);
+        printf("%.*s\n", (int)strcspn(msg, "\n"), msg);
+        assert_non_null(strstr(log, "run.labelled-0.extxyz:"));
+        assert_non_null(strstr(log, why[bad]));
+        free(log);
+        char *same = slurp_text(jp);
+        assert_string_equal(journal, same);
+        free(same);
+        assert_int_not_equal(access(d1, F_OK), 0);
+    }
+    /* the answer, labelled by the stand-in: read back with identical energies and forces, the loop goes on */
+    for (int k = 0; k < nf; k++) mw_label(&fr[k], &tm); /* fresh labels (the NaN test touched frame 1) */
+    assert_int_equal(io_extxyz_write(lab, fr, nf, &tm), 0);
+    assert_int_equal(run("learn fx.ini", "fx2.log"), 0);
+    ml_dataset ds = {0};
+    assert_int_equal(ml_dataset_read_extxyz(&ds, d1), 0);
+    assert_int_equal(ds.nframes, 11 + 4);
+    for (int k = 0; k < nf; k++) {
+        const ml_frame *a = &ds.frames[11 + k];
+        assert_true(a->energy == fr[k].energy);
+        assert_memory_equal(a->force, fr[k].f, sizeof(double) * 3 * fr[k].n);
+    }
+    ml_dataset_free(&ds);
+    char *done = slurp_text(jp);
+    assert_null(strstr(done, "pending"));
+    assert_non_null(strstr(done, "iteration 1 labels 15"));
+    free(done);
+    free(journal);
+    io_frames_free(fr, nf);
+}
+
 static void test_learn_bad_input(void **st)
 {
     (void)st;
@@ -239,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_learn_bad_input),
         cmocka_unit_test(test_learn_loop),
+        cmocka_unit_test(test_learn_file_exchange),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

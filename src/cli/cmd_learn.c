@@ -14,6 +14,12 @@
  *                the teacher (an in-process seedrate potential, [teacher] as a [potential] section), add
  *                them, train model i+1 from scratch on all labels
  *
+ * File exchange ([teacher] style = file, e.g. DFT): the selected configurations are written to
+ * PREFIX.label-I.extxyz, the journal gets a `pending` line and the run stops; a later run reads
+ * PREFIX.labelled-I.extxyz (energy and forces, ASE conventions; virials are not used), checks every frame
+ * against the request (atom count, species and order, positions up to a lattice translation, box, finite
+ * energy and forces; a bad file stops with file:line and changes nothing) and continues.
+ *
  * Output PREFIX.journal (one line per finished iteration; a rerun resumes after the last one),
  * PREFIX.model-I.nc, PREFIX.data-I.extxyz (the labels model I was trained on) and PREFIX.curve.md / .dat:
  * labels vs held-out RMSE vs the fraction of explored samples above sigma_hi. Every file is written to a
@@ -209,6 +215,7 @@ typedef struct learn_job {
     seed_structure_config sc;
     seed_ensemble_config ec;
     sr_section *teacher;
+    int file_teacher; /* [teacher] style = file: labels by file exchange (DFT) */
 } learn_job;
 
 /* MD with the committee at every temperature: classify the samples, keep the candidates */
@@ -344,9 +351,39 @@ static int label(const learn_job *J, const candidate *c, const io_typemap *tm, c
     return rc;
 }
 
-/* random candidates, skipping near-duplicates of chosen or labelled frames; labelled into ds */
+static int ds_element(const ml_dataset *ds, const char *name)
+{
+    for (int k = 0; k < ds->nelem; k++)
+        if (!strcmp(ds->type_map[k], name)) return k;
+    return -1;
+}
+
+/* a candidate's configuration as an unlabelled ml frame (types by name onto the data set's elements) */
+static int unlabelled(const learn_job *J, const candidate *c, const io_typemap *tm, const ml_dataset *ds,
+                      ml_frame *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = c->fr.n;
+    out->energy = NAN;
+    out->type = malloc(sizeof(int) * (size_t)(c->fr.n + 1));
+    out->x = malloc(sizeof(double) * 3 * (size_t)(c->fr.n + 1));
+    if (!out->type || !out->x) return SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    memcpy(out->box, c->fr.len, sizeof out->box);
+    for (int i = 0; i < c->fr.n; i++) {
+        const int e = ds_element(ds, tm->name[c->fr.type[i]]);
+        if (e < 0)
+            return SR_ERROR(SR_EINVAL, "%s: [structure] element '%s' is not in the [data] initial frames", J->file,
+                            tm->name[c->fr.type[i]]);
+        out->type[i] = e;
+        for (int q = 0; q < 3; q++) out->x[3 * i + q] = c->fr.x[3 * i + q] - c->fr.lo[q];
+    }
+    return SR_OK;
+}
+
+/* random candidates, skipping near-duplicates of chosen or labelled frames; labelled into ds by the in-process
+ * teacher, or (file teacher) their configurations appended to req for labelling elsewhere */
 static int select_and_label(const learn_job *J, const ml_committee *com, cand_list *cands, int iter,
-                            const io_typemap *tm, ml_dataset *ds, int *nsel)
+                            const io_typemap *tm, ml_dataset *ds, ml_dataset *req, int *nsel)
 {
     *nsel = 0;
     if (!cands->n) return SR_OK;
@@ -368,14 +405,19 @@ static int select_and_label(const learn_job *J, const ml_committee *com, cand_li
     for (int k = 0; k < cands->n && !rc && *nsel < J->lc.max_select; k++) {
         const candidate *c = &cands->c[order[k]];
         ml_frame fr = {0};
-        if ((rc = label(J, c, tm, ds, &fr))) break;
+        if ((rc = J->file_teacher ? unlabelled(J, c, tm, ds, &fr) : label(J, c, tm, ds, &fr))) {
+            free(fr.type);
+            free(fr.x);
+            free(fr.force);
+            break;
+        }
         rc = ml_frame_fingerprint(m, &fr, fp);
         int dup = 0;
         for (int q = 0; q < nfp_rows && !rc && !dup; q++) dup = fp_distance(fp, fp_data + (size_t)q * nfp, nfp) < J->lc.dedup;
         if (!rc && !dup) {
             memcpy(fp_data + (size_t)nfp_rows * nfp, fp, sizeof(double) * (size_t)nfp);
             nfp_rows++;
-            rc = ml_dataset_add(ds, &fr);
+            rc = ml_dataset_add(J->file_teacher ? req : ds, &fr);
             if (!rc) (*nsel)++;
         }
         dups += dup;
@@ -404,9 +446,9 @@ static int write_text_atomic(const char *path, const char *text)
 }
 
 /* journal (machine-read on resume), Markdown table and .dat of the rows so far */
-static int write_outputs(const learn_job *J, const curve_row *rows, int nrows)
+static int write_outputs(const learn_job *J, const curve_row *rows, int nrows, const curve_row *pending)
 {
-    size_t cap = 512 + 400 * (size_t)nrows;
+    size_t cap = 1024 + 400 * (size_t)nrows;
     char *jr = malloc(cap), *md = malloc(cap), *dat = malloc(cap);
     int rc = (jr && md && dat) ? SR_OK : SR_ERROR(SR_ENOMEM, "learn: out of memory");
     if (!rc) {
@@ -430,6 +472,11 @@ static int write_outputs(const learn_job *J, const curve_row *rows, int nrows)
                           1e3 * r->rmse_e, 1e3 * r->rmse_f, r->samples, r->frac_lo, r->frac_win, r->frac_hi,
                           1e3 * r->dev_mean, r->selected);
         }
+        if (pending)
+            a += snprintf(jr + a, cap - a, "pending iteration %d labels %d rmse_e %.17g rmse_f %.17g samples %ld lo "
+                          "%.17g win %.17g hi %.17g dev %.17g selected %d\n", pending->iter, pending->labels,
+                          pending->rmse_e, pending->rmse_f, pending->samples, pending->frac_lo, pending->frac_win,
+                          pending->frac_hi, pending->dev_mean, pending->selected);
         char p[4200];
         snprintf(p, sizeof p, "%s.journal", J->prefix);
         rc = write_text_atomic(p, jr);
@@ -444,10 +491,12 @@ static int write_outputs(const learn_job *J, const curve_row *rows, int nrows)
     return rc;
 }
 
-/* rows of an existing journal; -1 rows when there is none. A damaged line is an error naming file:line. */
-static int read_journal(const char *path, curve_row *rows, int maxrows, int *nrows)
+/* rows of an existing journal; -1 rows when there is none; *pending = 1 when the last line is an iteration waiting
+ * for file-exchange labels (its row is rows[*nrows]). A damaged line is an error naming file:line. */
+static int read_journal(const char *path, curve_row *rows, int maxrows, int *nrows, int *pending)
 {
     *nrows = -1;
+    *pending = 0;
     FILE *f = fopen(path, "r");
     if (!f) return SR_OK;
     char line[1024];
@@ -456,15 +505,21 @@ static int read_journal(const char *path, curve_row *rows, int maxrows, int *nro
         ln++;
         if (line[0] == '#' || line[0] == '\n') continue;
         curve_row r;
-        if (n >= maxrows ||
-            sscanf(line, "iteration %d labels %d rmse_e %lf rmse_f %lf samples %ld lo %lf win %lf hi %lf dev %lf "
+        const int pend = !strncmp(line, "pending ", 8);
+        if (*pending || n >= maxrows ||
+            sscanf(line + (pend ? 8 : 0), "iteration %d labels %d rmse_e %lf rmse_f %lf samples %ld lo %lf win %lf hi %lf dev %lf "
                    "selected %d", &r.iter, &r.labels, &r.rmse_e, &r.rmse_f, &r.samples, &r.frac_lo, &r.frac_win,
                    &r.frac_hi, &r.dev_mean, &r.selected) != 10 || r.iter != n) {
             rc = SR_ERROR(SR_EPARSE, "%s:%d: not a journal line of iteration %d (delete the journal to start afresh)",
                           path, ln, n);
             break;
         }
-        rows[n++] = r;
+        if (pend) {
+            rows[n] = r;
+            *pending = 1;
+        } else {
+            rows[n++] = r;
+        }
     }
     fclose(f);
     if (!rc) *nrows = n;
@@ -483,6 +538,132 @@ static int print_table(const learn_job *J)
     return SR_OK;
 }
 
+/* line number of each frame's atom-count line in an extxyz file (blank lines between frames allowed) */
+static void frame_lines(const char *path, int nframes, int *lines)
+{
+    for (int k = 0; k < nframes; k++) lines[k] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char buf[4096];
+    int ln = 0, k = 0;
+    long skip = 0;
+    while (k < nframes && fgets(buf, sizeof buf, f)) {
+        ln++;
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        char *e;
+        const long n = strtol(buf, &e, 10);
+        if (e == buf) continue; /* blank */
+        lines[k++] = ln;
+        skip = n + 1;
+    }
+    fclose(f);
+}
+
+static void labels_paths(const learn_job *J, int it, char *req, char *lab, size_t cap)
+{
+    snprintf(req, cap, "%s.label-%d.extxyz", J->prefix, it);
+    snprintf(lab, cap, "%s.labelled-%d.extxyz", J->prefix, it);
+}
+
+/* the labelled answer to request file `it`: every frame must have the request's atoms (count, species, order,
+ * positions up to a lattice translation, box), a finite energy and finite forces; all checked before any frame
+ * is added to ds (a bad file changes nothing) */
+static int read_labels(const learn_job *J, int it, ml_dataset *ds, int *nadded)
+{
+    char req[4400], lab[4400];
+    labels_paths(J, it, req, lab, sizeof req);
+    *nadded = 0;
+    io_typemap tq, tl;
+    io_typemap_init(&tq);
+    io_typemap_init(&tl);
+    io_frame *fq = NULL, *fl = NULL;
+    int nq = 0, nl = 0, rc = SR_OK, *lines = NULL;
+    ml_dataset add = {0};
+    add.nelem = ds->nelem;
+    memcpy(add.type_map, ds->type_map, sizeof add.type_map);
+    if ((rc = io_extxyz_read(req, &tq, &fq, &nq))) goto out;
+    if (access(lab, R_OK) != 0) {
+        rc = SR_ERROR(SR_EIO, "%s: missing: iteration %d waits for the energies and forces of the %d frames of %s",
+                      lab, it, nq, req);
+        goto out;
+    }
+    if ((rc = io_extxyz_read(lab, &tl, &fl, &nl))) goto out;
+    lines = malloc(sizeof(int) * (size_t)(nl + 1));
+    if (!lines) {
+        rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        goto out;
+    }
+    frame_lines(lab, nl, lines);
+    if (nl != nq) {
+        rc = SR_ERROR(SR_EPARSE, "%s: %d frames; the request %s has %d (label every frame, in order)", lab, nl, req, nq);
+        goto out;
+    }
+    for (int k = 0; k < nl && !rc; k++) {
+        const io_frame *a = &fq[k], *b = &fl[k];
+        const int L = lines[k];
+        if (b->n != a->n) {
+            rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d has %d atoms; the request has %d", lab, L, k + 1, b->n, a->n);
+            break;
+        }
+        if (!isfinite(b->energy)) {
+            rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d has no finite energy (energy=... in the comment line, eV)", lab, L,
+                          k + 1);
+            break;
+        }
+        if (!b->f) {
+            rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d has no forces (Properties=...:forces:R:3, eV/angstrom)", lab, L,
+                          k + 1);
+            break;
+        }
+        for (int d = 0; d < 3 && !rc; d++)
+            if (!(fabs(b->len[d] - a->len[d]) <= 1e-6 * a->len[d]))
+                rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d: box edge %d is %.10g angstrom; the request's is %.10g", lab, L,
+                              k + 1, d + 1, b->len[d], a->len[d]);
+        for (int i = 0; i < b->n && !rc; i++) {
+            if (strcmp(tl.name[b->type[i]], tq.name[a->type[i]])) {
+                rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d atom %d is '%s'; the request's is '%s' (keep the atom order)",
+                              lab, L + 2 + i, k + 1, i + 1, tl.name[b->type[i]], tq.name[a->type[i]]);
+                break;
+            }
+            for (int d = 0; d < 3 && !rc; d++) {
+                double u = b->x[3 * i + d] - a->x[3 * i + d];
+                u -= a->len[d] * nearbyint(u / a->len[d]); /* a labeller may wrap atoms into the box */
+                if (!(fabs(u) <= 1e-4))
+                    rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d atom %d is %.3g angstrom from the requested position",
+                                  lab, L + 2 + i, k + 1, i + 1, fabs(u));
+                if (!rc && !isfinite(b->f[3 * i + d]))
+                    rc = SR_ERROR(SR_EPARSE, "%s:%d: frame %d atom %d: force component %d is %g", lab, L + 2 + i, k + 1,
+                                  i + 1, d + 1, b->f[3 * i + d]);
+            }
+        }
+        if (rc) break;
+        ml_frame fr = {b->n, malloc(sizeof(int) * (size_t)(b->n + 1)), malloc(sizeof(double) * 3 * (size_t)(b->n + 1)),
+                       {b->len[0], b->len[1], b->len[2]}, b->energy, b->f};
+        if (!fr.type || !fr.x) rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        for (int i = 0; i < b->n && !rc; i++) {
+            fr.type[i] = ds_element(ds, tl.name[b->type[i]]);
+            if (fr.type[i] < 0)
+                rc = SR_ERROR(SR_EPARSE, "%s:%d: element '%s' is not in the data set", lab, L + 2 + i,
+                              tl.name[b->type[i]]);
+            for (int d = 0; d < 3; d++) fr.x[3 * i + d] = b->x[3 * i + d] - b->lo[d];
+        }
+        if (!rc) rc = ml_dataset_add(&add, &fr);
+        free(fr.type);
+        free(fr.x);
+    }
+    for (int k = 0; k < add.nframes && !rc; k++) rc = ml_dataset_add(ds, &add.frames[k]);
+    if (!rc) *nadded = add.nframes;
+out:
+    free(lines);
+    io_frames_free(fq, nq);
+    io_frames_free(fl, nl);
+    ml_dataset_free(&add);
+    return rc;
+}
+
 static int run_learn(learn_job *J, sr_input *in)
 {
     (void)in;
@@ -492,10 +673,11 @@ static int run_learn(learn_job *J, sr_input *in)
     cand_list cands = {0};
     curve_row rows[1001];
     io_typemap tm;
-    int rc = SR_OK, nrows = -1;
+    int rc = SR_OK, nrows = -1, pending = 0;
+    ml_dataset req = {0};
     char path[4300], jpath[4300];
     snprintf(jpath, sizeof jpath, "%s.journal", J->prefix);
-    if (J->oc.restart && (rc = read_journal(jpath, rows, 1001, &nrows))) return rc;
+    if (J->oc.restart && (rc = read_journal(jpath, rows, 1001, &nrows, &pending))) return rc;
     if (nrows > J->lc.iterations + 1) nrows = J->lc.iterations + 1;
     /* the start structure (velocities are drawn per exploration run) */
     seed_structure_config sc = J->sc;
@@ -510,7 +692,7 @@ static int run_learn(learn_job *J, sr_input *in)
         tm.mass[idx] = start->mass[t];
     }
     /* labels of the next model to train, the held-out set */
-    if (nrows > 0) {
+    if (nrows > 0 || pending) {
         snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows);
         if (nrows <= J->lc.iterations) {
             if ((rc = ml_dataset_read_extxyz(&ds, path))) goto done;
@@ -519,7 +701,8 @@ static int run_learn(learn_job *J, sr_input *in)
             snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows - 1);
             if ((rc = ml_dataset_read_extxyz(&ds, path))) goto done;
         }
-        printf("resuming %s after iteration %d (%d labels)\n", jpath, nrows - 1, ds.nframes);
+        if (pending) printf("resuming %s at iteration %d, which waited for labels\n", jpath, nrows);
+        else printf("resuming %s after iteration %d (%d labels)\n", jpath, nrows - 1, ds.nframes);
     } else {
         nrows = 0;
         if ((rc = read_list(J->base, J->data.initial, &ds))) goto done;
@@ -536,6 +719,17 @@ static int run_learn(learn_job *J, sr_input *in)
     for (int t = 0; t < J->lc.temperatures.n; t++) printf(" %g", J->lc.temperatures.v[t]);
     printf(" K, %ld steps per run (sample every %ld), trust window [%g, %g] eV/A, committee of %d\n", J->lc.steps,
            J->lc.sample_every, J->lc.sigma_lo, J->lc.sigma_hi, J->tp.committee);
+    if (pending) {
+        /* the labels that iteration nrows waited for: checked, added, the iteration finished */
+        int nadd = 0;
+        if ((rc = read_labels(J, nrows, &ds, &nadd))) goto done;
+        rows[nrows].selected = nadd;
+        snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows + 1);
+        if ((rc = ml_dataset_write_extxyz(&ds, path))) goto done;
+        if ((rc = write_outputs(J, rows, nrows + 1, NULL))) goto done;
+        printf("iteration %d: %d labelled frames read (%d labels now)\n", nrows, nadd, ds.nframes);
+        nrows++;
+    }
     for (int it = nrows; it <= J->lc.iterations; it++) {
         curve_row *row = &rows[it];
         memset(row, 0, sizeof *row);
@@ -570,7 +764,26 @@ static int run_learn(learn_job *J, sr_input *in)
         /* explore with it */
         cands_free(&cands);
         if ((rc = explore(J, path, start, it, row, &cands))) goto done;
-        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &tm, &ds, &row->selected))) goto done;
+        ml_dataset_free(&req);
+        req.nelem = ds.nelem;
+        memcpy(req.type_map, ds.type_map, sizeof req.type_map);
+        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &tm, &ds, &req, &row->selected)))
+            goto done;
+        if (it < J->lc.iterations && req.nframes) {
+            /* file exchange: the selected configurations go out, the run stops until they come back labelled */
+            char rq[4400], lb[4400];
+            labels_paths(J, it, rq, lb, sizeof rq);
+            if ((rc = ml_dataset_write_extxyz(&req, rq))) goto done;
+            if ((rc = write_outputs(J, rows, it, row))) goto done;
+            printf("model %d: %d labels, held-out RMSE E %.3f meV/atom F %.1f meV/A; explored %ld samples: %.3f below "
+                   "sigma_lo, %.3f in window, %.3f above sigma_hi\n", it, row->labels, 1e3 * row->rmse_e,
+                   1e3 * row->rmse_f, row->samples, row->frac_lo, row->frac_win, row->frac_hi);
+            printf("iteration %d waits for labels: compute energy and forces (eV, eV/angstrom) of the %d frames of %s and "
+                   "write them, same atoms in the same order, as extended XYZ (ASE conventions: energy=..., "
+                   "Properties=species:S:1:pos:R:3:forces:R:3) to %s; then run seedrate learn %s again\n", it,
+                   req.nframes, rq, lb, J->file);
+            goto done;
+        }
         if (it < J->lc.iterations) {
             snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, it + 1);
             if ((rc = ml_dataset_write_extxyz(&ds, path))) goto done;
@@ -580,11 +793,12 @@ static int run_learn(learn_job *J, sr_input *in)
                row->labels, 1e3 * row->rmse_e, 1e3 * row->rmse_f, row->samples, row->frac_lo, row->frac_win,
                row->frac_hi, 1e3 * row->dev_mean, row->selected);
         fflush(stdout);
-        if ((rc = write_outputs(J, rows, it + 1))) goto done;
+        if ((rc = write_outputs(J, rows, it + 1, NULL))) goto done;
     }
     if (nrows > J->lc.iterations) printf("%s: all %d iterations done\n", jpath, J->lc.iterations);
     rc = print_table(J);
 done:
+    ml_dataset_free(&req);
     cands_free(&cands);
     md_system_free(start);
     ml_committee_free(com);
@@ -645,6 +859,15 @@ int cmd_learn(int argc, char **argv)
     cli_train_bind(in, file, &J->de, &J->nc, &J->tp, &el);
     J->teacher = sr_input_section(in, "teacher");
     if (!J->teacher) sr_errlist_add(&el, "%s: missing section [teacher] (the labelling potential, e.g. style = sw)", file);
+    for (int i = 0; J->teacher && i < J->teacher->n; i++)
+        if (!strcmp(J->teacher->entries[i].key, "style") && !strcmp(J->teacher->entries[i].value, "file")) {
+            /* labels by file exchange: no potential; the section has only this key */
+            char style[SR_KW_STRLEN];
+            static const sr_keyword file_keys[] = {
+                {"style", SR_KW_STRING, 0, "", NULL, 0, 0, NULL, "file: label by file exchange"}, SR_KW_END};
+            sr_section_bind(J->teacher, file_keys, style, &el, "teacher");
+            J->file_teacher = 1;
+        }
     if (!sr_input_section(in, "structure")) sr_errlist_add(&el, "%s: missing section [structure]", file);
     if (!J->data.initial[0]) sr_errlist_add(&el, "%s: [data] initial: no labelled frames to start from", where_key(in, file, "data", "initial"));
     if (!J->data.validation[0]) sr_errlist_add(&el, "%s: [data] validation: no held-out frames", where_key(in, file, "data", "validation"));
@@ -670,7 +893,7 @@ int cmd_learn(int argc, char **argv)
         snprintf(where, sizeof where, "%s: [structure]", file);
         if (seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &probe)) {
             sr_errlist_add(&el, "%s", sr_error_message());
-        } else {
+        } else if (!J->file_teacher) {
             md_potential *tp = NULL;
             if (md_potential_from_section(J->teacher, probe, J->base, &tp, &el) == 0) md_potential_free(tp);
         }
