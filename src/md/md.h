@@ -228,6 +228,9 @@ typedef struct md_potential_class {
     /* Optional: the model uncertainty of the last compute() with forces (md_uncertainty); returns 1 and fills
      * *u when this state has one, 0 otherwise (a single network, a committee of one). NULL for styles without. */
     int (*uncertainty)(const void *state, md_uncertainty *u);
+    /* 1: compute() fills r->virial itself and md_compute keeps it (a style whose periodic images live outside
+     * seedrate's system, as the LAMMPS engine); 0: md_compute derives it from forces (sum x f). */
+    int own_virial;
 } md_potential_class;
 
 typedef struct md_potential {
@@ -289,6 +292,9 @@ extern const md_potential_class md_potential_lj;
 /* Stillinger-Weber (two + three body) from a LAMMPS .sw file (md_sw.c); mW water is data/mW.sw. */
 extern const md_potential_class md_potential_sw;
 int md_lj_create(const md_lj_params *p, md_potential **out);
+/* LAMMPS as the force engine (md_lammps.c): the model given as LAMMPS commands, run by the LAMMPS library on
+ * MPI_COMM_SELF; in a build without LAMMPS its create() says so (SR_EUNSUPPORTED). */
+extern const md_potential_class md_potential_lammps;
 
 /* ------------------------------------------------------------------------------------------------
  * Integrators, thermostats, barostats

@@ -6,8 +6,8 @@
 #include "md.h"
 
 #define MAX_STYLES 32
-static const md_potential_class *registry[MAX_STYLES] = {&md_potential_lj, &md_potential_sw};
-static int nregistry = 2;
+static const md_potential_class *registry[MAX_STYLES] = {&md_potential_lj, &md_potential_sw, &md_potential_lammps};
+static int nregistry = 3;
 
 int md_potential_register(const md_potential_class *cls)
 {
@@ -31,7 +31,7 @@ typedef struct style_cfg {
 
 static const sr_keyword style_keywords[] = {
     {"style", SR_KW_STRING, offsetof(style_cfg, style), "", NULL, 0, 0, NULL,
-     "potential style: lj, sw, nn (see `seedrate help potential`)"},
+     "potential style: lj, sw, nn, lammps (see `seedrate help potential`)"},
     SR_KW_END};
 
 int md_potential_from_section(sr_section *sec, const md_system *s, const char *basedir,
@@ -112,7 +112,7 @@ int md_compute(md_potential *p, md_system *s, md_nlist *nl, unsigned want, md_re
     for (int k = 0; k < 6; k++) r->virial[k] = 0.0;
     if ((want & MD_WANT_EATOM) && r->eatom) memset(r->eatom, 0, (size_t)ntot * sizeof(double));
     SR_TRY(p->cls->compute(p->state, s, nl, want, r));
-    if (want & MD_WANT_VIRIAL) {
+    if ((want & MD_WANT_VIRIAL) && !p->cls->own_virial) {
         /* W_ab = sum over locals and ghosts of x_a f_b: equals sum over interactions of r_ij f_ij */
         double w[6] = {0, 0, 0, 0, 0, 0};
         const double *x = s->x, *f = s->f;
