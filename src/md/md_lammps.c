@@ -48,6 +48,7 @@ typedef struct lmp_config {
     double skin;
     char check[SR_KW_STRLEN];
     int setup;
+    double list_cutoff;
 } lmp_config;
 
 static const sr_keyword lmp_keywords[] = {
@@ -61,6 +62,10 @@ static const sr_keyword lmp_keywords[] = {
     {"check", SR_KW_STRING, offsetof(lmp_config, check), "", "auto", 0, 0, NULL,
      "lmp executable that checks the model first when this LAMMPS has no exceptions (auto: $SEEDRATE_LMP, else lmp "
      "on PATH; none: no check - a LAMMPS error then ends the process)"},
+    {"list_cutoff", SR_KW_REAL, offsetof(lmp_config, list_cutoff), "length", "0", 0, 1e6, NULL,
+     "cutoff of seedrate's own neighbour list with this style (LAMMPS uses its own lists; seedrate's only wraps and "
+     "sorts the atoms, in cells of list_cutoff + skin); 0: minimal. The model's cutoff gives the atom order, hence "
+     "the velocities drawn for a replica, of seedrate's own potential with that cutoff"},
     {"setup", SR_KW_CHOICE, offsetof(lmp_config, setup), "", "auto", 0, 0, "auto|always",
      "auto: LAMMPS rebuilds its lists only when atoms or the box moved too far (forces alone otherwise); always: a "
      "full LAMMPS set-up (init, lists, forces) at every call - the slow reference"},
@@ -133,6 +138,7 @@ typedef struct lmp_state {
     char model[2 * SR_KW_STRLEN + 64]; /* for describe */
     char checked[SR_KW_STRLEN + 64];
     double nktv2p;
+    double list_cutoff;
     /* the configuration LAMMPS holds */
     int natoms;
     int64_t *ids;               /* seedrate id of LAMMPS atom i+1 */
@@ -444,6 +450,7 @@ static int lmp_create(void **state, const void *config, const md_system *s, cons
     st->skin = c->skin > 0 ? c->skin : (s->units == MD_UNITS_METAL ? 2.0 : 0.3);
     st->exceptions = lammps_config_has_exceptions();
     st->always_full = c->setup == 1;
+    st->list_cutoff = c->list_cutoff;
     st->nktv2p = md_units_get(s->units)->nktv2p;
 
     char (*cmds)[SR_KW_STRLEN + 16] = NULL;
@@ -702,8 +709,8 @@ static int lmp_compute(void *state, md_system *s, const md_nlist *nl, unsigned w
 
 static double lmp_cutoff(const void *state)
 {
-    (void)state;
-    return 0.01; /* seedrate's own list is not used by this style: keep it (and its ghosts) minimal */
+    const lmp_state *st = state;
+    return st->list_cutoff > 0 ? st->list_cutoff : 0.01; /* seedrate's own list is not used by this style */
 }
 
 static void lmp_describe(const void *state, FILE *out)
