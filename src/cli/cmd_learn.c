@@ -544,10 +544,11 @@ static void frame_lines(const char *path, int nframes, int *lines)
     for (int k = 0; k < nframes; k++) lines[k] = 0;
     FILE *f = fopen(path, "r");
     if (!f) return;
-    char buf[4096];
+    char *buf = NULL;
+    size_t cap = 0;
     int ln = 0, k = 0;
     long skip = 0;
-    while (k < nframes && fgets(buf, sizeof buf, f)) {
+    while (k < nframes && getline(&buf, &cap, f) >= 0) {
         ln++;
         if (skip > 0) {
             skip--;
@@ -559,6 +560,7 @@ static void frame_lines(const char *path, int nframes, int *lines)
         lines[k++] = ln;
         skip = n + 1;
     }
+    free(buf);
     fclose(f);
 }
 
