@@ -216,7 +216,10 @@ static void test_two_elements(void **state)
     assert_int_equal(md_system_set_types(s, 2, m, names), 0);
     gsl_rng *r = sr_rng_create(44, 1, SR_RNG_STRUCTURE);
     int nb = 0;
-    for (int i = 0; i < s->n; i++) nb += s->type[i] = gsl_rng_uniform(r) < 0.4;
+    for (int i = 0; i < s->n; i++) {
+        s->type[i] = gsl_rng_uniform(r) < 0.4; /* ~40 % Bb */
+        nb += s->type[i];
+    }
     gsl_rng_free(r);
     assert_true(nb > 0 && nb < s->n);
     md_potential *p = make_sw(path, s);

@@ -252,11 +252,12 @@ double md_potential_cutoff(const md_potential *p);
  * force_dev_max = energy_dev = NAN: seeding and logs call it for any potential. */
 int md_potential_uncertainty(const md_potential *p, md_uncertainty *u);
 
-/* Force-loop variants of the pair styles (LJ): the scalar reference loop, or one vectorised loop compiled for
+/* Force-loop variants of the LJ and SW styles: the scalar reference loop, or one vectorised loop compiled for
  * the baseline instruction set (SSE2 on x86-64), AVX2 + FMA and AVX-512, picked at run time so that the
- * default portable build uses the widest SIMD unit the CPU has. Same pairs, same per-pair arithmetic; sums
- * in another order (agreement to rounding: tests/test_md_lj_simd.c). MD_KERNEL_AUTO = the environment
- * variable SEEDRATE_KERNEL (reference|simd|avx2|avx512) if set, else the widest available. */
+ * default portable build uses the widest SIMD unit the CPU has. Same pairs (triplets), same arithmetic, sums
+ * in the reference's order: bit-identical with GCC, agreement to rounding where a compiler contracts a*b+c
+ * into FMA (tests/test_md_lj_simd.c, tests/test_md_sw_simd.c). MD_KERNEL_AUTO = the environment variable
+ * SEEDRATE_KERNEL (reference|simd|avx2|avx512) if set, else the widest available. */
 enum md_kernel {
     MD_KERNEL_AUTO = 0,
     MD_KERNEL_REFERENCE,

@@ -23,7 +23,9 @@
  * j < k then needs only a dot product and a few multiplications. Each pair appears in the lists of
  * both partners, so the two-body term is applied with weight 1/2 and Newton's third law on both atoms
  * (that keeps md_compute's virial sum_x.f exact with periodic images). Per-atom energies: 1/2 of each
- * pair term and the whole triplet term go to the central atom i. */
+ * pair term and the whole triplet term go to the central atom i. Force loops (md_kernel): the scalar reference
+ * sw_loop and a vectorised sw_loop_simd compiled for the baseline, AVX2 and AVX-512 and picked at run time; they
+ * share the physics (sw_leg_r, sw_leg_exp, sw_pair, sw_triplet) and give the same bits. */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -561,13 +563,16 @@ static double sw_reference(sw_state *st, md_system *s, const md_nlist *nl, int w
     return sw_loop(st, s, nl, want_e, eatom, 0);
 }
 
-/* The vectorised loop: the same legs and triplets with the same arithmetic (sw_leg, sw_pair, sw_triplet) and
+/* The vectorised loop: the same legs and triplets with the same arithmetic (sw_leg_r, sw_leg_exp, sw_pair,
+ * sw_triplet) and
  * every sum in the reference's order, so forces, energy and per-atom energies are bit-identical to sw_loop
  * (GCC's ISO C default -ffp-contract=off; tests/test_md_sw_simd.c) and trajectories do not change. Per atom i:
  *   candidates: the full list in chunks: pack the positions (plain loads), r^2 and the cutoff test vectorised,
- *               then the short list compacted branch-free into arrays (one per quantity, the layout the
- *               vector loops read contiguously), padded with SW_PAD harmless entries (g = 0: zero terms);
- *   legs:       sqrt, exp, pow per short-list entry, scalar (sw_leg); the pair terms vectorised (sw_pair);
+ *               the indices of those inside compacted branch-free, then the short list copied into arrays (one
+ *               per quantity, the layout the vector loops read contiguously), padded with SW_PAD harmless
+ *               entries (ex = g = 0: zero terms);
+ *   legs:       sqrt, divisions, exp, pow per short-list entry, scalar (sw_leg_r, sw_leg_exp); then the pair
+ *               terms vectorised (sw_pair);
  *   triplets:   for each a, the partners b > a in blocks of SW_PAD lanes (blocks start at a + 1 and may run
  *               into the padding), the force on b updated lane-wise; the sums over b onto
  *               a, onto i and into the energy are then taken in order, scalar (they fix the rounding);
