@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# validation/lammps-engine/run.sh [SEEDRATE_EXE] - LAMMPS as seedrate's force engine (potential style lammps):
+#  1. cost per MD step, 2048-atom LJ liquid (fcc rho 0.8442 melted at T 1.44, then T 0.9), NVT and NpT, 2000 steps:
+#     seedrate's own LJ, the same LJ through LAMMPS, and lmp itself (in.lj-nvt.lammps: LAMMPS's own NVE + Berendsen);
+#  2. EAM copper (data/cu-eam-md.ini, 864 atoms NpT 1000 K, 2000 steps) through LAMMPS, and lmp itself
+#     (in.cu-eam-md.lammps);
+#  3. the tiny LJ seeding campaign with seedrate's LJ and with LAMMPS's (lj-campaign-*.ini): N_max traces compared.
+# CPU time (user + sys) from /usr/bin/time; a run with 0 steps is subtracted for the per-step costs of seedrate.
+# `run.sh campaign [SEEDRATE_EXE]`: part 3 only.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+only_campaign=0
+[ "${1:-}" = campaign ] && { only_campaign=1; shift; }
+exe=${1:-${SEEDRATE_EXE:-../../build/seedrate}}
+exe=$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")
+mkdir -p out
+cpu() { # name command... -> CPU seconds (a campaign too short to decide any seed exits 1: "no seed grew")
+    local name=$1; shift
+    /usr/bin/time -f "%U %S" -o "out/$name.time" "$@" > "out/$name.log" 2>&1 ||
+        grep -q "no seed grew" "out/$name.log" || { echo "FAIL: $name" >&2; tail "out/$name.log" >&2; exit 1; }
+    awk '!/status/ {printf "%.3f", $1 + $2}' "out/$name.time"
+}
+
+md_ini() { # style ensemble steps
+    local pot
+    if [ "$1" = lj ]; then pot=$'style = lj\ncutoff = 2.5\nshift = yes'
+    else pot=$'style = lammps\ncommands = pair_style lj/cut 2.5 | pair_coeff 1 1 1.0 1.0 | pair_modify shift yes'; fi
+    cat <<INI
+[run]
+units = lj
+steps = $3
+seed = 2024
+[structure]
+lattice = fcc
+density = 0.8442
+cells = 8 8 8
+temperature = 1.44
+[potential]
+$pot
+[ensemble]
+ensemble = $2
+temperature = 0.9
+tau_t = 0.5
+pressure = 1.0
+[output]
+prefix = out/md-$1-$2-$3
+thermo_every = 200
+trajectory_every = 0
+restart = no
+INI
+}
+if [ $only_campaign = 0 ]; then
+echo "| run | CPU s (2000 steps) | CPU ms/step |"
+echo "|---|---|---|"
+for ens in nvt npt; do
+    for sty in lj lammps; do
+        md_ini $sty $ens 2000 > out/md-$sty-$ens.ini
+        md_ini $sty $ens 0 > out/md-$sty-$ens-0.ini
+        t=$(cpu md-$sty-$ens "$exe" md out/md-$sty-$ens.ini)
+        t0=$(cpu md-$sty-$ens-0 "$exe" md out/md-$sty-$ens-0.ini)
+        echo "| seedrate md, LJ 2048, $ens, style $sty | $t | $(awk -v a="$t" -v b="$t0" 'BEGIN{printf "%.3f", (a-b)/2}') |"
+    done
+done
+if command -v lmp > /dev/null; then
+    t=$(cpu lmp-lj-nvt lmp -in in.lj-nvt.lammps -log none -screen none)
+    echo "| lmp, LJ 2048, NVE + Berendsen | $t | $(awk -v a="$t" 'BEGIN{printf "%.3f", a/2}') |"
+fi
+sed -e 's|prefix = out/cu-eam-md|prefix = out/cu-eam-md|' ../../data/cu-eam-md.ini > out/cu-eam-md.ini
+sed -e 's/^steps = 2000/steps = 0/' out/cu-eam-md.ini > out/cu-eam-md-0.ini
+sed -i 's|prefix = out/cu-eam-md|prefix = out/cu-eam-md-0|' out/cu-eam-md-0.ini
+t=$(cpu cu-eam-md "$exe" md out/cu-eam-md.ini)
+t0=$(cpu cu-eam-md-0 "$exe" md out/cu-eam-md-0.ini)
+echo "| seedrate md, EAM Cu 864, NpT, style lammps | $t | $(awk -v a="$t" -v b="$t0" 'BEGIN{printf "%.3f", (a-b)/2}') |"
+if command -v lmp > /dev/null; then
+    t=$(cpu lmp-cu-eam lmp -in in.cu-eam-md.lammps -log none -screen none)
+    echo "| lmp, EAM Cu 864, NVE + Berendsen T and P | $t | $(awk -v a="$t" 'BEGIN{printf "%.3f", a/2}') |"
+fi
+grep -h "conserved-quantity drift" out/cu-eam-md.log | sed 's/^ */EAM Cu NpT: /'
+fi
+
+rm -rf out/campaign-own out/campaign-lammps
+to=$(cpu campaign-own "$exe" campaign lj-campaign-own.ini)
+tl=$(cpu campaign-lammps "$exe" campaign lj-campaign-lammps.ini)
+echo "campaign CPU s: own LJ $to, LAMMPS LJ $tl"
+grep -h "lammps: " out/campaign-lammps.log | sed 's/.*; \([0-9]* force calls.*\)/LAMMPS engine in the campaign: \1/'
+/usr/bin/python3 - <<'PY'
+import netCDF4 as nc, numpy as np
+a = np.array(nc.Dataset("out/campaign-own/camp.nc")["n_max"][:], float)
+b = np.array(nc.Dataset("out/campaign-lammps/camp.nc")["n_max"][:], float)
+print("N_max traces, seedrate LJ:\n", a.astype(int))
+print("N_max traces, LAMMPS LJ:\n", b.astype(int))
+print("max |difference| =", np.abs(a - b).max(), "->", "identical" if np.array_equal(a, b) else "DIFFERENT")
+PY
