@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -486,6 +487,24 @@ static void test_errors(void **unused)
     assert_int_not_equal(make_pot(cu, badexe, &p, err, sizeof err), 0);
     print_message("bad check executable: %s\n", err);
     assert_non_null(strstr(err, "no_such_lmp_exe"));
+    /* a check by an lmp of another LAMMPS (a plug-in style it lacks): the message says so */
+    char fake[] = "/tmp/test_md_lammps_lmp_XXXXXX";
+    const int fd = mkstemp(fake);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -log ] && log=$2; shift; done\n"
+                "printf 'LAMMPS (2 Aug 2023)\\nERROR: Unrecognized pair style deepmd (src/force.cpp:279)\\n' > \"$log\"\n"
+                "exit 1\n");
+    fclose(fp);
+    chmod(fake, 0700);
+    const char *other[] = {"style", "lammps", "commands", "pair_style deepmd graph.pb | pair_coeff * *", "check", fake,
+                           NULL};
+    assert_int_not_equal(make_pot(cu, other, &p, err, sizeof err), 0);
+    print_message("check by another LAMMPS: %s\n", err);
+    assert_non_null(strstr(err, "Unrecognized pair style deepmd"));
+    assert_non_null(strstr(err, "LAMMPS 20230802"));
+    assert_non_null(strstr(err, "check = "));
+    unlink(fake);
     md_system_free(s);
     md_system_free(cu);
 }

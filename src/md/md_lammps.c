@@ -316,6 +316,22 @@ static inline double wrapped(const md_system *s, int i, int d)
     return x;
 }
 
+/* LAMMPS version (YYYYMMDD, as lammps_version) from the first line of a LAMMPS log, "LAMMPS (29 Sep 2021 ...)";
+ * 0 if none. */
+static int log_version(const char *path)
+{
+    static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    FILE *fp = fopen(path, "r");
+    if (!fp) return 0;
+    char line[256] = "", m[8] = "";
+    int d = 0, y = 0, v = 0;
+    if (fgets(line, sizeof line, fp) && sscanf(line, "LAMMPS (%d %3s %d", &d, m, &y) == 3)
+        for (int k = 0; k < 12; k++)
+            if (!strcmp(m, mon[k])) v = y * 10000 + (k + 1) * 100 + d;
+    fclose(fp);
+    return v;
+}
+
 /* Find an executable: a path with '/', else on PATH. */
 static int find_exe(const char *name, char *out, size_t cap)
 {
@@ -411,12 +427,17 @@ static int check_with_lmp(lmp_state *st, const lmp_config *c, const md_system *s
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return SR_ERROR(SR_EIO, "waiting for %s: %s", exe, strerror(errno));
-    char msg[3000];
+    char msg[3000], note[300] = "";
     log_error(log, msg, sizeof msg);
+    const int vcheck = log_version(log), vlib = lammps_version(st->lmp);
+    if (vcheck != vlib)
+        snprintf(note, sizeof note, " [the check ran %.120s of LAMMPS %d, seedrate uses the LAMMPS library %d: set "
+                 "[potential] check = the lmp of that LAMMPS, or none]", exe, vcheck, vlib);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0])
-        return SR_ERROR(SR_EINVAL, "[potential] style = lammps: LAMMPS rejected the model: %s",
-                        msg[0] ? msg : "lmp failed without an ERROR line");
-    snprintf(st->checked, sizeof st->checked, "checked by %.250s", exe);
+        return SR_ERROR(SR_EINVAL, "[potential] style = lammps: LAMMPS rejected the model: %s%s",
+                        msg[0] ? msg : "lmp failed without an ERROR line", note);
+    snprintf(st->checked, sizeof st->checked, "checked by %.200s%s", exe,
+             vcheck != vlib ? " (another LAMMPS version than the library)" : "");
     return SR_OK;
 }
 
@@ -481,10 +502,6 @@ static int lmp_create(void **state, const void *config, const md_system *s, cons
         atexit_done = 1;
     }
 
-    if (!st->exceptions) rc = check_with_lmp(st, c, s, cmds, ncmd);
-    else snprintf(st->checked, sizeof st->checked, "errors reported by LAMMPS (exceptions)");
-    if (rc) goto fail;
-
     int inited = 0;
     MPI_Initialized(&inited);
     if (!inited) { /* `seedrate md`, tests: a singleton, finalized at exit */
@@ -499,6 +516,10 @@ static int lmp_create(void **state, const void *config, const md_system *s, cons
         rc = SR_ERROR(SR_EFAILED, "style lammps: lammps_open failed");
         goto fail;
     }
+    /* the model is checked by a separate lmp before this instance sees it */
+    if (!st->exceptions) rc = check_with_lmp(st, c, s, cmds, ncmd);
+    else snprintf(st->checked, sizeof st->checked, "errors reported by LAMMPS (exceptions)");
+    if (rc) goto fail;
     {
         char *buf = NULL;
         size_t blen = 0;
