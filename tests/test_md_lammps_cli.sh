@@ -2,7 +2,9 @@
 # test_md_lammps_cli.sh - [potential] style = lammps through the command line.
 #  - seedrate md with LJ through LAMMPS and with seedrate's own LJ (NpT, 300 steps): the same thermo output;
 #  - a bad pair_coeff, a missing potential file (seedrate md) and a bad model in a campaign: exit 1, exactly one
-#    "seedrate: error: ..." line naming LAMMPS's ERROR message, and no output file.
+#    "seedrate: error: ..." line naming LAMMPS's ERROR message, and no output file;
+#  - a LAMMPS error during the run (fix halt ... error hard): exit 1 and one "seedrate: error: LAMMPS: ERROR ..." line
+#    (the run's partial thermo files stay, as after any crash).
 # Built without LAMMPS: the style's message ("built without LAMMPS ... liblammps-dev") and exit 1 are checked,
 # then SKIP (77). Without lmp (the model check of a LAMMPS without exceptions) the error cases are skipped.
 set -u
@@ -78,7 +80,19 @@ expect_error "bad pair_coeff" bad1.ini md "Incorrect args for pair coefficients"
 printf 'style = lammps\ncommands = pair_style eam | pair_coeff 1 1 no_such_dir/Cu_none.eam\n' | md_ini bad2/run nvt > bad2.ini
 expect_error "missing potential file" bad2.ini md "no_such_dir/Cu_none.eam" bad2
 
+# an error LAMMPS raises only during the run (the check's `run 0` passes): the exit handler prints its message
+printf 'style = lammps\ncommands = pair_style lj/cut 2.5 | pair_coeff 1 1 1.0 1.0 | variable one equal 1 | fix sr_halt all halt 50 v_one > 0 error hard\n' |
+    md_ini halt/run nvt > halt.ini
+"$EXE" md halt.ini > halt.out 2> halt.err
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l < halt.err)" -eq 1 ] && grep -q '^seedrate: error: LAMMPS: ERROR: Fix halt condition' halt.err; then
+    ok "LAMMPS error during the run: $(cat halt.err)"
+else
+    bad "LAMMPS error during the run: rc $rc"; cat halt.err
+fi
+
 cat > bad3.ini <<'INI'
+
 [run]
 units = lj
 seed = 5
