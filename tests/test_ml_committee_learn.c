@@ -158,6 +158,9 @@ static void test_learn_loop(void **st)
     snprintf(p, sizeof p, "%s/out/run.curve.dat", dir);
     row rows[8];
     assert_int_equal(read_curve(p, rows, 8), 3);
+    char gp[400];
+    snprintf(gp, sizeof gp, "%s/out/run.curve.gp", dir); /* the plot script (drawn when gnuplot is there) */
+    assert_int_equal(access(gp, R_OK), 0);
     for (int k = 0; k < 3; k++) {
         printf("model %d: %d labels, held-out F RMSE %.1f meV/A, above sigma_hi %.3f, in window %.3f\n", k,
                rows[k].labels, rows[k].rmse_f, rows[k].frac_hi, rows[k].frac_win);

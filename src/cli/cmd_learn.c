@@ -21,8 +21,8 @@
  * energy and forces; a bad file stops with file:line and changes nothing) and continues.
  *
  * Output PREFIX.journal (one line per finished iteration; a rerun resumes after the last one),
- * PREFIX.model-I.nc, PREFIX.data-I.extxyz (the labels model I was trained on) and PREFIX.curve.md / .dat:
- * labels vs held-out RMSE vs the fraction of explored samples above sigma_hi. Every file is written to a
+ * PREFIX.model-I.nc, PREFIX.data-I.extxyz (the labels model I was trained on) and PREFIX.curve.md / .dat / .gp
+ * / .png (gnuplot): labels vs held-out RMSE vs the fraction of explored samples above sigma_hi. Every file is written to a
  * temporary name and renamed. Random streams: exploration velocities and thermostat from (seed, 1000 i + t),
  * selection from (seed, 1000 i + 999); training from [training] seed (the same for every model, so a
  * resumed run repeats an uninterrupted one with threads = 1). */
@@ -526,6 +526,49 @@ static int read_journal(const char *path, curve_row *rows, int maxrows, int *nro
     return rc;
 }
 
+/* PREFIX.curve.gp and, with gnuplot, PREFIX.curve.png: held-out force RMSE and the fraction of explored samples
+ * above sigma_hi against the labels used (from PREFIX.curve.dat) */
+static int write_plot(const learn_job *J)
+{
+    char gp[4200], png[4200], dat[4200];
+    snprintf(gp, sizeof gp, "%s.curve.gp", J->prefix);
+    snprintf(png, sizeof png, "%s.curve.png", J->prefix);
+    snprintf(dat, sizeof dat, "%s.curve.dat", J->prefix);
+    char *pc = strdup(png), *dc = strdup(dat);
+    if (!pc || !dc) {
+        free(pc);
+        free(dc);
+        return SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    }
+    char text[8192];
+    snprintf(text, sizeof text,
+             "set terminal pngcairo size 1000,420 noenhanced\nset output '%s'\n"
+             "set multiplot layout 1,2 title 'seedrate learn: learning curve'\nset xlabel 'labels used'\nset grid\n"
+             "set ylabel 'held-out force RMSE (meV/A)'\nplot '%s' u 2:4 w lp pt 7 t 'committee mean'\n"
+             "set ylabel 'fraction of explored samples'\nset yrange [0:1]\n"
+             "plot '%s' u 2:8 w lp pt 7 t 'above sigma_hi', '' u 2:7 w lp pt 5 t 'in the trust window'\n"
+             "unset multiplot\n", basename(pc), basename(dc), basename(dc));
+    free(pc);
+    free(dc);
+    SR_TRY(write_text_atomic(gp, text));
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        printf("notice: gnuplot not found; %s not drawn (script %s kept)\n", png, gp);
+        return SR_OK;
+    }
+    char cmd[9000], *dir = strdup(gp), *gc = strdup(gp);
+    if (!dir || !gc) {
+        free(dir);
+        free(gc);
+        return SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    }
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s'", dirname(dir), basename(gc));
+    if (system(cmd) != 0) printf("notice: gnuplot failed on %s; PNG not drawn\n", gp);
+    else printf("learning curve: %s\n", png);
+    free(dir);
+    free(gc);
+    return SR_OK;
+}
+
 static int print_table(const learn_job *J)
 {
     char p[4200], line[1024];
@@ -799,6 +842,7 @@ static int run_learn(learn_job *J, sr_input *in)
     }
     if (nrows > J->lc.iterations) printf("%s: all %d iterations done\n", jpath, J->lc.iterations);
     rc = print_table(J);
+    if (!rc) rc = write_plot(J);
 done:
     ml_dataset_free(&req);
     cands_free(&cands);
