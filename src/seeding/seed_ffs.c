@@ -483,6 +483,8 @@ static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double 
     seed_queue *q = NULL;
     if (!seed_comm_any(rc)) rc = seed_queue_create(3, &q);
     const double t0 = seed_now_s();
+    double last_print = -1e30; /* progress: every tenth of the tasks or 30 s, and the last one */
+    const long every = ntodo >= 10 ? ntodo / 10 : 1;
     double *v = malloc(nv * sizeof *v);
     if (!v && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     while (!rc && q) {
@@ -495,8 +497,10 @@ static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double 
         rc = seed_journal_append(F->jprefix, tag, F->hash, idx, v, nv);
         const long ndone = seed_queue_fetch_add(q, 1, 1) + 1;
         seed_queue_fetch_add(q, 2, kind == TASK_FLUX ? (long)v[0] : (v[0] == T_SUCCESS));
-        if (rank == 0) {
-            const double el = seed_now_s() - t0, eta = el / ndone * (ntodo - ndone);
+        const double el = seed_now_s() - t0;
+        if (rank == 0 && (ndone == ntodo || ndone % every == 0 || el - last_print >= 30)) {
+            const double eta = el / ndone * (ntodo - ndone);
+            last_print = el;
             printf("[ffs] %s: %ld/%ld done, %s %ld | %.0f s, ETA %.0f s\n", what, ndone, ntodo,
                    kind == TASK_FLUX ? "crossings" : kind == TASK_PILOT ? "reached the last interface" : "successes",
                    seed_queue_read(q, 2), el, eta);
