@@ -414,6 +414,7 @@ static int report(int argc, char **argv)
                 "logistic width w = %.3g; from %u replicas (%.0f decided).\n\n", n_c, get1(cpath, "n_c_se"),
             get1(cpath, "boot_lo68"), get1(cpath, "boot_hi68"), get1(cpath, "boot_lo95"), get1(cpath, "boot_hi95"), w,
             tot, ndec);
+    if (get1(cpath, "n_model_dev_flagged") > 0) fprintf(md, "**WARNING: %.0f replicas passed the committee model-deviation threshold %g (model_dev_flag); N_c above includes them.**\n\n", get1(cpath, "n_model_dev_flagged"), get1(cpath, "model_dev_threshold"));
     /* the classifier at the state point and the other conventions of the same replicas */
     const double th = get1(cpath, "order_threshold");
     const int calib = (int)get1(cpath, "order_calibrated");

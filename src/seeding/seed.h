@@ -136,6 +136,8 @@ typedef struct seed_replica_result {
     int *nmax_alt; /* optional [max_frames], caller-owned: every frame with p->an_alt (needs an_alt) */
     int *nmax_nb[2]; /* optional [nb_frames], caller-owned: frames 0 .. min(nframes, nb_frames)-1 with an_nb[k] */
     double t_end;  /* time of the last frame */
+    double model_dev_max; /* largest model deviation (md_uncertainty force_dev_max, force units) the potential reported
+                           * at the analysed frames; 0 for a potential without a committee */
     char message[512]; /* why it failed */
 } seed_replica_result;
 
@@ -162,6 +164,7 @@ typedef struct seed_campaign_config {
     int calibrate_frames;   /* frames of each bulk phase sampled for the calibration */
     int thermal_frames;     /* frames of each replica in the thermalised-size fit */
     int settle_frames;      /* grow/melt decided relative to N_max at this frame (0: N_max(0)) */
+    double model_dev_threshold; /* replicas whose model_dev_max passes it are flagged (force units; 0: off) */
 } seed_campaign_config;
 
 typedef struct seed_output_config {

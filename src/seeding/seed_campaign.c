@@ -75,6 +75,10 @@ const sr_keyword seed_campaign_keywords[] = {
      "seed: a replica's size is that of the inserted seed's own cluster, followed from frame to frame by the atoms it "
      "shares with the cluster followed before (a crystallite that nucleates elsewhere in the box does not count as "
      "the seed growing); largest: N_max, the largest crystalline cluster in the box"},
+    {"model_dev_threshold", SR_KW_REAL, offsetof(seed_campaign_config, model_dev_threshold), "force", "0", 0, 1e6, NULL,
+     "a replica whose largest model deviation at its analysed frames (a committee potential's max over atoms of the "
+     "force standard deviation, DP-GEN) passes this is flagged in the campaign file and the summary; flagged replicas "
+     "stay in the P_grow fit (0: off; DP-GEN practice for water 0.15-0.3 eV/angstrom)"},
     SR_KW_END};
 
 const sr_keyword seed_output_keywords[] = {
@@ -135,6 +139,7 @@ typedef struct campaign {
     order_classifier *cls_nb[2]; /* neighbouring settings (NULL: none) */
     int nbf;                 /* frames kept per replica for the neighbour traces */
     long *nb1[2];            /* [ntot * nbf], N_max + 1 with cls_nb[k]; 0 = none */
+    double *model_dev;       /* [ntot] replica's largest model deviation (0: no committee; NaN: journal without it) */
 } campaign;
 
 static void campaign_free(campaign *c)
@@ -150,6 +155,7 @@ static void campaign_free(campaign *c)
     free(c->t_end);
     free(c->nmax1);
     free(c->n0alt);
+    free(c->model_dev);
     for (int k = 0; k < 2; k++) {
         free(c->nb1[k]);
         order_classifier_free(c->cls_nb[k]);
@@ -542,8 +548,9 @@ static int check_signature(const campaign *c)
         h = hash_str(h, secs[i]);
         for (int k = 0; s && k < s->n; k++) {
             if (i == 3 && !strcmp(s->entries[k].key, "temperature")) continue; /* in the point list */
-            if (i == 5 && (!strcmp(s->entries[k].key, "seed_sizes") || !strcmp(s->entries[k].key, "temperatures")))
-                continue;
+            if (i == 5 && (!strcmp(s->entries[k].key, "seed_sizes") || !strcmp(s->entries[k].key, "temperatures") ||
+                           !strcmp(s->entries[k].key, "model_dev_threshold")))
+                continue; /* the point list; the flagging threshold (read at the end, replicas do not depend on it) */
             h = hash_str(h, s->entries[k].key);
             h = hash_str(h, "=");
             h = hash_str(h, s->entries[k].value);
@@ -614,7 +621,7 @@ static int journal_append(FILE *fp, long g, const seed_replica_result *r, int nb
         for (int k = 0; k < 2; k++)
             for (int f = 0; f < m; f++) fprintf(fp, " %d", r->nmax_nb[k][f]);
     }
-    fprintf(fp, "\n");
+    fprintf(fp, " D %.17g\n", r->model_dev_max); /* model deviation; journals from before lack it */
     if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) return SR_ERROR(SR_EIO, "cannot write the journal: %s", strerror(errno));
     return SR_OK;
 }
@@ -626,9 +633,11 @@ static void store_nb(campaign *c, long g, int m, int *const nb[2])
             for (int f = 0; f < m && f < c->nbf; f++) c->nb1[k][g * c->nbf + f] = nb[k][f] + 1;
 }
 
-static void store_result(campaign *c, long g, int outcome, int n0, int nframes, double t_end, const int *nmax)
+static void store_result(campaign *c, long g, int outcome, int n0, int nframes, double t_end, const int *nmax,
+                         double model_dev)
 {
     c->outcome1[g] = outcome + 1;
+    c->model_dev[g] = model_dev;
     c->n0[g] = n0;
     c->nframes[g] = nframes;
     c->t_end[g] = t_end;
@@ -692,7 +701,10 @@ static long journal_load(campaign *c)
             } else {
                 mb = 0;
             }
-            store_result(c, g, oc, n0, nf, te, nm);
+            /* optional model deviation: " D value" (a journal from before has none: NaN) */
+            double md = NAN;
+            if (sscanf(p, " D %lf", &md) != 1) md = NAN;
+            store_result(c, g, oc, n0, nf, te, nm, md);
             store_nb(c, g, mb, nbv);
             loaded++;
         }
@@ -704,6 +716,16 @@ static long journal_load(campaign *c)
     free(nbv[1]);
     closedir(d);
     return loaded;
+}
+
+/* ---- committee model deviation (issue 18) ---- */
+/* 1: replica g's largest model deviation passes [campaign] model_dev_threshold (> 0); -1: not known (a journal line
+ * from before the deviation was recorded) while a threshold is set; 0: otherwise */
+static int model_dev_flag(const campaign *c, long g)
+{
+    if (!(c->cc.model_dev_threshold > 0) || !c->outcome1[g]) return 0;
+    if (isnan(c->model_dev[g])) return -1;
+    return c->model_dev[g] > c->cc.model_dev_threshold;
 }
 
 /* ---- campaign.nc ---- */
@@ -833,6 +855,16 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
     TRY(io_ncfile_def_var(f, "bulk_liquid_nmax", IO_NC_INT, 0, NULL, "atoms", "largest crystalline cluster in the bulk liquid frames at the state point (order_threshold)"));
     TRY(io_ncfile_def_var(f, "bulk_liquid_nsolid", IO_NC_INT, 0, NULL, "atoms", "solid-labelled atoms in the bulk liquid frames (largest), of bulk_liquid_natoms"));
     TRY(io_ncfile_def_var(f, "bulk_liquid_natoms", IO_NC_INT, 0, NULL, "atoms", "atoms of the bulk liquid"));
+    TRY(io_ncfile_def_var(f, "model_dev_max", IO_NC_DOUBLE, 1, d_rep, u->force,
+                          "largest model deviation of the replica's analysed frames: max over atoms of the committee's "
+                          "force standard deviation (DP-GEN); 0: potential without a committee; NaN: not recorded"));
+    TRY(io_ncfile_def_var(f, "model_dev_flag", IO_NC_INT, 1, d_rep, "1",
+                          "1: model_dev_max above model_dev_threshold (the replica is still in the P_grow fit); 0: not "
+                          "(or no threshold); -1: not recorded"));
+    TRY(io_ncfile_def_var(f, "model_dev_threshold", IO_NC_DOUBLE, 0, NULL, u->force,
+                          "[campaign] model_dev_threshold (0: flagging off)"));
+    TRY(io_ncfile_def_var(f, "n_model_dev_flagged", IO_NC_INT, 0, NULL, "1",
+                          "replicas with model_dev_flag = 1 (all of them are in the P_grow fit)"));
     int *ibuf = malloc((size_t)c->ntot * c->max_frames * sizeof(int) + 16);
     double *dbuf = malloc((size_t)(c->max_frames + c->ntot + 2 * c->npoints) * sizeof(double) + 16);
     if (!ibuf || !dbuf) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
@@ -922,6 +954,15 @@ static int write_campaign_nc(const campaign *c, const double *x, const unsigned 
         TRY(io_ncfile_put_int(f, "bulk_liquid_nmax", NULL, NULL, &bl[0]));
         TRY(io_ncfile_put_int(f, "bulk_liquid_nsolid", NULL, NULL, &bl[1]));
         TRY(io_ncfile_put_int(f, "bulk_liquid_natoms", NULL, NULL, &bl[2]));
+        TRY(io_ncfile_put_double(f, "model_dev_max", NULL, NULL, c->model_dev));
+        int nflag = 0;
+        for (long g = 0; g < c->ntot; g++) {
+            ibuf[g] = model_dev_flag(c, g);
+            nflag += ibuf[g] == 1;
+        }
+        TRY(io_ncfile_put_int(f, "model_dev_flag", NULL, NULL, ibuf));
+        TRY(io_ncfile_put_double(f, "model_dev_threshold", NULL, NULL, &c->cc.model_dev_threshold));
+        TRY(io_ncfile_put_int(f, "n_model_dev_flagged", NULL, NULL, &nflag));
     }
     free(ibuf);
     free(dbuf);
@@ -1128,6 +1169,39 @@ static void redecide(const campaign *c, const double *x, extra_fits *ex)
     free(nt);
 }
 
+/* The committee's model deviation in the summary: the largest one, and the flagged replicas per point (they are kept
+ * in the fit: the line says so). Nothing for a potential without a committee and no threshold. */
+static void model_dev_summary(const campaign *c, const md_units *u)
+{
+    double mx = 0;
+    long nflag = 0, nunk = 0, ndone = 0;
+    for (long g = 0; g < c->ntot; g++) {
+        if (!c->outcome1[g]) continue;
+        ndone++;
+        if (c->model_dev[g] > mx) mx = c->model_dev[g];
+        const int fl = model_dev_flag(c, g);
+        nflag += fl == 1;
+        nunk += fl == -1;
+    }
+    if (mx > 0)
+        printf("    model deviation (committee): largest %.4g %s over the replicas' analysed frames\n", mx, u->force);
+    if (!(c->cc.model_dev_threshold > 0)) return;
+    printf("    model deviation above %g %s: %ld of %ld replicas flagged", c->cc.model_dev_threshold, u->force, nflag,
+           ndone);
+    if (nflag) {
+        printf(" (points:");
+        for (int p = 0; p < c->npoints; p++) {
+            int k = 0;
+            for (int r = 0; r < c->cc.replicas; r++) k += model_dev_flag(c, (long)p * c->cc.replicas + r) == 1;
+            if (k) printf(" %d: %d", p, k);
+        }
+        printf("); the P_grow fit INCLUDES them (the potential is extrapolating there: check the committee)");
+    }
+    if (nunk) printf("; %ld replicas without a recorded deviation (journal from before)", nunk);
+    printf("\n");
+    if (nflag) printf("  WARNING: %ld replicas have a model deviation above model_dev_threshold; N_c uses them\n", nflag);
+}
+
 static int finish(campaign *c, double wall)
 {
     const int np = c->npoints;
@@ -1266,6 +1340,7 @@ static int finish(campaign *c, double wall)
         totf += nf[p];
     }
     if (totu || totf) printf("    not in the fit: %u undecided, %u failed replicas (listed above)\n", totu, totf);
+    model_dev_summary(c, u);
     /* the systematics of the same replicas: N_0 convention (N_max(0)) and the neighbouring classifier settings */
     if (ex.present && pr.fit_ok) {
         if (pgrow_on(c, np, ex.x_fit, ng, nt, &ex.set) == 0)
@@ -1389,7 +1464,8 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     C.t_end = calloc((size_t)C.ntot, sizeof(double));
     C.nmax1 = calloc((size_t)C.ntot * C.max_frames, sizeof(long));
     C.n0alt = calloc((size_t)C.ntot, sizeof(long));
-    if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1 || !C.n0alt) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    C.model_dev = calloc((size_t)C.ntot, sizeof(double));
+    if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1 || !C.n0alt || !C.model_dev) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     /* 0. the classifier threshold at the state point (issue #14); every rank gets the same classifiers */
     if (!seed_comm_any(rc)) {
         rc = calibrate_state_point(&C);
@@ -1516,7 +1592,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         seed_replica_result rr = {.nmax = nmax, .nmax_nb = {C.nbf ? nmnb[0] : NULL, C.nbf ? nmnb[1] : NULL}};
         rc = seed_replica_run(C.start[p], C.job.pot, an, &rp, &rr);
         if (rc) break;
-        store_result(&C, g, rr.outcome, rr.n0, rr.nframes, rr.t_end, rr.nmax);
+        store_result(&C, g, rr.outcome, rr.n0, rr.nframes, rr.t_end, rr.nmax, rr.model_dev_max);
         store_nb(&C, g, rr.nframes < C.nbf ? rr.nframes : C.nbf, rr.nmax_nb);
         rc = journal_append(jf, g, &rr, C.nbf);
         if (rr.outcome == SEED_FAILED) fprintf(stderr, "[campaign] warning: %s (counted as failed)\n", rr.message);
@@ -1554,6 +1630,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     if (!rc) rc = seed_comm_allreduce_sum_long(C.n0, (int)C.ntot);
     if (!rc) rc = seed_comm_allreduce_sum_long(C.nframes, (int)C.ntot);
     if (!rc) rc = seed_comm_allreduce_sum_double(C.t_end, (int)C.ntot);
+    if (!rc) rc = seed_comm_allreduce_sum_double(C.model_dev, (int)C.ntot);
     for (long off = 0; !rc && off < C.ntot * C.max_frames; off += 1 << 24) {
         long cnt = C.ntot * C.max_frames - off;
         if (cnt > 1 << 24) cnt = 1 << 24;

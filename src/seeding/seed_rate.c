@@ -297,6 +297,8 @@ typedef struct results {
     seed_rate_output rate_alt;
     double n_c, n_c_se, n_c_lo68, n_c_hi68, n_c_lo95, n_c_hi95;
     int n_c_replicas;
+    int n_model_dev_flagged;        /* campaign replicas whose committee model deviation passed the threshold */
+    double model_dev_threshold, model_dev_max; /* that threshold (0: off) and the campaign's largest deviation */
     /* the accuracy protocol (issue #14): N_c on the thermalised seed, the classifier at the state point, the
      * systematics that go into the headline interval */
     double n_c_n0, n_c_nb[2];       /* N_c with N_max(0), and with the neighbouring classifier settings (NaN: none) */
@@ -944,6 +946,7 @@ static int read_campaign(const char *prefix, results *R)
         double n_c_nb[2], thr_nb[2]; /* per neighbouring classifier setting */
         double npts, t_relax_median;
         double size[64], xth[64];    /* seed size and thermalised size of each point */
+        double md_flagged, md_threshold, md_max; /* committee model deviation (absent in older files: 0, 0, NaN) */
     } ext;
     memset(&ext, 0, sizeof ext);
     int rc = SR_OK;
@@ -1006,6 +1009,20 @@ static int read_campaign(const char *prefix, results *R)
         free(sz);
         free(xt);
         free(tr);
+        /* replicas flagged by the committee's model deviation (issue 18) */
+        double *mv = NULL;
+        size_t nmv = 0;
+        ext.md_max = NAN;
+        if (!rc && seed_nc_read(path, "n_model_dev_flagged", &mv, &nmv) == 0 && nmv == 1) ext.md_flagged = mv[0];
+        free(mv);
+        mv = NULL;
+        if (!rc && seed_nc_read(path, "model_dev_threshold", &mv, &nmv) == 0 && nmv == 1) ext.md_threshold = mv[0];
+        free(mv);
+        mv = NULL;
+        if (!rc && seed_nc_read(path, "model_dev_max", &mv, &nmv) == 0)
+            for (size_t q = 0; q < nmv; q++)
+                if (isfinite(mv[q]) && !(mv[q] <= ext.md_max)) ext.md_max = mv[q];
+        free(mv);
         sr_error_clear();
     }
     int r2 = seed_comm_bcast_bytes(buf, sizeof buf);
@@ -1036,6 +1053,9 @@ static int read_campaign(const char *prefix, results *R)
         R->order_threshold_nb[k] = ext.thr_nb[k];
     }
     R->npts = (int)ext.npts;
+    R->n_model_dev_flagged = (int)ext.md_flagged;
+    R->model_dev_threshold = ext.md_threshold;
+    R->model_dev_max = ext.md_max;
     R->t_relax = ext.t_relax_median;
     memcpy(R->pt_size, ext.size, sizeof ext.size);
     memcpy(R->pt_xth, ext.xth, sizeof ext.xth);
@@ -1153,6 +1173,10 @@ static void print_rate(const job *j, const results *Q)
            j->jc.attach_replicas, Q->fp.fit.t0, Q->fp.fit.t1, Q->fp.fit.n_points);
     printf("[cnt] T = %g: N_c = %.4g (68%% [%.4g, %.4g], %d decided replicas)\n", Q->T, Q->n_c, Q->n_c_lo68,
            Q->n_c_hi68, Q->n_c_replicas);
+    if (Q->n_model_dev_flagged > 0)
+        printf("[cnt] T = %g: WARNING: %d campaign replicas have a committee model deviation above %g %s (largest %.4g): "
+               "the potential extrapolates there, and N_c, and the rate, INCLUDE them\n", Q->T, Q->n_model_dev_flagged,
+               Q->model_dev_threshold, md_units_get(j->job.run.units)->force, Q->model_dev_max);
     printf("[cnt] T = %g: gamma = %.4g (68%% [%.4g, %.4g]), dG* = %.4g (%.3g kT), Z = %.3g\n", Q->T, o->central.gamma,
            o->mc.gamma.lo68, o->mc.gamma.hi68, o->central.dG_star, o->central.beta_dG, o->central.zeldovich);
     printf("[cnt] T = %g: log10 J = %.3f (68%% [%.3f, %.3f], 95%% [%.3f, %.3f])", Q->T, o->central.log10_J,
@@ -1393,7 +1417,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
     snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
     snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
     snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
-    enum { NV = 43 };
+    enum { NV = 44 };
     double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
     struct tv {
@@ -1442,10 +1466,12 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_bulk_liquid_nmax", "atoms", "largest crystalline cluster in the bulk liquid at the state point"},
         {"rate_t_relax", u->time, "median interface relaxation time of the seeds (thermalisation fit)"},
         {"rate_rho_s", "", "crystal number density at each temperature (the rho_s(T) line of the bulk runs)"},
+        {"rate_n_model_dev_flagged", "1", "campaign replicas whose committee model deviation passed [campaign] "
+                                          "model_dev_threshold (they are in N_c and J)"},
     };
     char dens_u[64];
     snprintf(dens_u, sizeof dens_u, "%s^-3", u->length);
-    V[NV - 1].units = dens_u;
+    V[NV - 2].units = dens_u;
     for (int k = 0; k < nTr; k++) {
         const results *Q = &Rt[k];
         const seed_rate_output *o = &Q->rate;
@@ -1458,7 +1484,8 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                               Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->sys_dec, Q->n_c_dec, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
                               Q->n0_ok ? Q->rate_n0.central.log10_J : NAN, Q->nb_ok[0] ? Q->rate_nb[0].central.log10_J : NAN,
                               Q->nb_ok[1] ? Q->rate_nb[1].central.log10_J : NAN, Q->order_threshold, Q->mislabel_liq,
-                              Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax, Q->rho_s};
+                              Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax, Q->rho_s,
+                              (double)Q->n_model_dev_flagged};
         for (int q = 0; q < NV; q++) buf[q * nTr + k] = v[q];
     }
     int rc = io_ncfile_def_dim(f, "rate_point", (size_t)nTr);

@@ -144,6 +144,7 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
     r->n0 = 0;
     r->n0_alt = -1;
     r->t_end = 0;
+    r->model_dev_max = 0;
     md_system *s = md_system_copy(start);
     gsl_rng *rv = sr_rng_create(p->seed, (uint64_t)p->replica, SR_RNG_VELOCITIES);
     gsl_rng *rt = sr_rng_create(p->seed, (uint64_t)p->replica, SR_RNG_THERMOSTAT);
@@ -159,6 +160,9 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
         if (!in) rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
     }
     if (!rc) rc = md_integrator_setup(in);
+    md_uncertainty mu;
+    if (!rc && md_potential_uncertainty(pot, &mu) && mu.force_dev_max > r->model_dev_max)
+        r->model_dev_max = mu.force_dev_max;
     /* trackers: [0] the classifier, [1] the alternative one, [2..3] the neighbouring settings */
     seed_track tk[4];
     memset(tk, 0, sizeof tk);
@@ -191,6 +195,9 @@ int seed_replica_run(const md_system *start, md_potential *pot, order_analyzer *
         while (s->step < p->max_steps && r->nframes < p->max_frames) {
             rc = md_integrator_run(in, p->analyze_every);
             if (rc) break;
+            /* the committee's model deviation of this frame's force evaluation */
+            if (md_potential_uncertainty(pot, &mu) && mu.force_dev_max > r->model_dev_max)
+                r->model_dev_max = mu.force_dev_max;
             rc = order_analyze_frame(an, s, &cr);
             if (!rc) rc = track_size(&tk[0], an, s, &cr, 0, &size);
             if (!rc && p->an_alt && r->nmax_alt) {
