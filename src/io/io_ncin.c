@@ -328,12 +328,18 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
     /* dimension lengths, to check the variables' shapes: one record dimension (length 0) at most, used only as a
      * variable's first dimension; every dimension id in range (netCDF-C divides by the shape's sizes) */
     unsigned char *isrec = calloc(nd ? (size_t)nd : 1, 1);
-    if (!isrec) return HDR_STOP;
+    uint64_t *dlen = calloc(nd ? (size_t)nd : 1, sizeof *dlen);
+    if (!isrec || !dlen) {
+        free(isrec);
+        free(dlen);
+        return HDR_STOP;
+    }
     int rc = HDR_OK, nrec = 0;
     for (uint64_t d = 0; d < nd && !rc; d++) {
         uint64_t len = 0;
         rc = hdr_name(&h);
         if (!rc) rc = hdr_count(&h, &len);
+        if (!rc) dlen[d] = len;
         if (!rc && len == 0) {
             isrec[d] = 1;
             if (++nrec > 1) rc = HDR_BAD;
@@ -341,8 +347,10 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
     }
     if (!rc) rc = hdr_atts(&h);
     if (!rc) rc = hdr_list(&h, 0x0B, 16, &nv);
+    static const int tsize[12] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
     for (uint64_t v = 0; v < nv && !rc; v++) {
-        uint64_t ndims = 0, type = 0, vsize, begin;
+        uint64_t ndims = 0, type = 0, vsize, begin, nelem = 1;
+        int record = 0;
         rc = hdr_name(&h);
         if (!rc) rc = hdr_count(&h, &ndims);
         if (!rc && ndims > (h.total - h.pos) / 4) rc = HDR_BAD;
@@ -350,14 +358,22 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
             uint64_t id;
             rc = hdr_count(&h, &id);
             if (!rc && (id >= nd || (isrec[id] && k > 0))) rc = HDR_BAD;
+            if (!rc && isrec[id]) record = 1;
+            else if (!rc) nelem = dlen[id] && nelem > h.total / dlen[id] ? h.total + 1 : nelem * dlen[id];
         }
         if (!rc) rc = hdr_atts(&h);
         if (!rc) rc = hdr_u(&h, 4, &type);
         if (!rc && (type < 1 || type > (h.v5 ? 11u : 6u))) rc = HDR_BAD;
         if (!rc) rc = hdr_u(&h, h.v5 ? 8 : 4, &vsize);
         if (!rc) rc = hdr_u(&h, h.v5 || h.v2 ? 8 : 4, &begin);
+        /* a fixed-size variable's values must lie inside the file: netCDF-C would read a cut-off tail as zeros,
+         * which the checksum cannot tell from stored zeros (the padding after the last values is not required) */
+        if (!rc && !record &&
+            (begin > h.total || nelem > h.total || nelem * (uint64_t)tsize[type] > h.total - begin))
+            rc = HDR_BAD;
     }
     free(isrec);
+    free(dlen);
     return rc;
 }
 
