@@ -242,6 +242,7 @@ static void mw_label(io_frame *fr, const io_typemap *tm)
     md_result res = {0};
     assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res), 0);
     fr->energy = res.energy;
+    free(fr->f); /* labelled twice in the test: the second label replaces the first */
     fr->f = malloc(sizeof(double) * 3 * fr->n);
     for (int i = 0; i < s->n; i++) memcpy(fr->f + 3 * (s->id[i] - 1), s->f + 3 * i, sizeof(double) * 3);
     md_nlist_free(nl);
