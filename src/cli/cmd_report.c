@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../cnt/cnt.h"
 #include "../io/io.h"
 #include "../md/md.h"
 #include "../seeding/seed_cnt.h"
@@ -240,10 +241,13 @@ static void umbrella_section(FILE *md, const char *dir, int gp, const char *R, c
         get(u->path, "dg", &dg);
         get(u->path, "dg_err", &de);
         cnt_at c;
-        const int have = seeding_at(R, u->T, &c);
-        const double a = have ? cbrt(36 * 3.14159265358979323846) * pow(c.rho_s, -2.0 / 3.0) * c.gamma : NAN;
-        const double ns = have ? 32 * 3.14159265358979323846 * pow(c.gamma, 3) / (3 * c.rho_s * c.rho_s * pow(-c.dmu, 3)) : NAN;
-        const double gs = have ? 16 * 3.14159265358979323846 * pow(c.gamma, 3) / (3 * c.rho_s * c.rho_s * c.dmu * c.dmu) / c.kT : NAN;
+        double ns = NAN, gs = NAN; /* CNT n* and dG* (energy) of the seeding gamma */
+        int have = seeding_at(R, u->T, &c);
+        if (have && cnt_critical_size(c.gamma, c.dmu, c.rho_s, &ns, &gs) != SR_OK) {
+            sr_error_clear();
+            have = 0;
+        }
+        if (have) gs /= c.kT;
         fprintf(md, "| `%s` | %.4g | %.4g [%.4g, %.4g] | %.3g (%.2g) | ", u->path, u->T, get1(u->path, "n_star"),
                 get1(u->path, "n_star_lo68"), get1(u->path, "n_star_hi68"), get1(u->path, "dg_star"),
                 get1(u->path, "dg_star_err"));
@@ -258,7 +262,7 @@ static void umbrella_section(FILE *md, const char *dir, int gp, const char *R, c
             for (size_t k = 0; k < n.n && k < dg.n; k++) {
                 const double x = n.v[k];
                 fprintf(f, "%g %g %g %g\n", x, dg.v[k], k < de.n ? de.v[k] : 0,
-                        have ? (x * c.dmu + a * pow(x, 2.0 / 3.0)) / c.kT : NAN);
+                        have ? cnt_umbrella_cnt_curve(x, c.dmu, c.rho_s, c.gamma, c.kT) : NAN);
             }
             fclose(f);
         }

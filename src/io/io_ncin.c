@@ -301,9 +301,11 @@ static int hdr_list(hdr_walk *h, uint64_t tag, uint64_t min_entry, uint64_t *cou
     return HDR_OK;
 }
 
+/* bytes of one value of classic nc_type 1..11 (NC_BYTE .. NC_UINT64) */
+static const int hdr_tsize[12] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
+
 static int hdr_atts(hdr_walk *h)
 {
-    static const int tsize[12] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
     uint64_t na;
     HDR_TRY(hdr_list(h, 0x0C, 12, &na));
     for (uint64_t a = 0; a < na; a++) {
@@ -313,7 +315,7 @@ static int hdr_atts(hdr_walk *h)
         if (type < 1 || type > (h->v5 ? 11u : 6u)) return HDR_BAD;
         HDR_TRY(hdr_count(h, &ne));
         if (ne > h->total) return HDR_BAD;
-        HDR_TRY(hdr_skip(h, (ne * (uint64_t)tsize[type] + 3) / 4 * 4));
+        HDR_TRY(hdr_skip(h, (ne * (uint64_t)hdr_tsize[type] + 3) / 4 * 4));
     }
     return HDR_OK;
 }
@@ -347,7 +349,6 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
     }
     if (!rc) rc = hdr_atts(&h);
     if (!rc) rc = hdr_list(&h, 0x0B, 16, &nv);
-    static const int tsize[12] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
     for (uint64_t v = 0; v < nv && !rc; v++) {
         uint64_t ndims = 0, type = 0, vsize, begin, nelem = 1;
         int record = 0;
@@ -369,7 +370,7 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
         /* a fixed-size variable's values must lie inside the file: netCDF-C would read a cut-off tail as zeros,
          * which the checksum cannot tell from stored zeros (the padding after the last values is not required) */
         if (!rc && !record &&
-            (begin > h.total || nelem > h.total || nelem * (uint64_t)tsize[type] > h.total - begin))
+            (begin > h.total || nelem > h.total || nelem * (uint64_t)hdr_tsize[type] > h.total - begin))
             rc = HDR_BAD;
     }
     free(isrec);
