@@ -20,6 +20,14 @@ fail=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
 
+# --keys lists every potential style's keys (it listed only lj's once): one key of each
+keys=$("$EXE" md --keys)
+miss=""
+for sk in "lj:epsilon" "sw:elements" "nn:model" "lammps:list_cutoff"; do
+    printf '%s\n' "$keys" | sed -n "/^\[potential: style = ${sk%%:*}\]/,/^\[/p" | grep -q "^  ${sk#*:} " || miss="$miss $sk"
+done
+if [ -z "$miss" ]; then ok "md --keys lists the keys of lj, sw, nn and lammps"; else bad "md --keys misses:$miss"; fi
+
 # A valid input except for what the caller changes: lines of (section, key = value) pairs.
 base_ini() { # $1: prefix; rest: extra lines appended to the named sections via sed-friendly markers
     cat <<INI

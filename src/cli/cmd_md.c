@@ -69,8 +69,14 @@ static void md_keys(FILE *out)
 {
     sr_keywords_print(run_keywords, "run", out);
     sr_keywords_print(seed_structure_keywords, "structure", out);
-    fprintf(out, "[potential]\n  style              lj|sw|nn  (then the style's keys:)\n");
-    sr_keywords_print(md_potential_lj.keywords, "potential] style = lj [", out);
+    fprintf(out, "[potential]\n  style              lj|sw|nn|lammps  (then the style's keys:)\n");
+    static const char *const styles[] = {"lj", "sw", "nn", "lammps"};
+    for (size_t k = 0; k < sizeof styles / sizeof *styles; k++) {
+        const md_potential_class *cls = md_potential_find(styles[k]);
+        char head[64];
+        snprintf(head, sizeof head, "potential: style = %s", styles[k]);
+        if (cls && cls->keywords) sr_keywords_print(cls->keywords, head, out);
+    }
     sr_keywords_print(seed_ensemble_keywords, "ensemble", out);
     sr_keywords_print(output_keywords, "output", out);
 }
@@ -118,6 +124,7 @@ int cmd_md(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "--keys")) {
+        ml_register();
         md_keys(stdout);
         return 0;
     }
