@@ -909,20 +909,21 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     return rc;
 }
 
-int seed_campaign_nc_usable(const char *path)
+/* the checks of seed_campaign_nc_usable on an open campaign file */
+static int campaign_usable(io_ncin *cf, const char *path)
 {
     double nc = NAN, w = NAN, ndec = 0;
     double *v = NULL;
     size_t n = 0;
-    SR_TRY(seed_nc_read(path, "n_c", &v, &n));
+    SR_TRY(io_ncin_read_double(cf, "n_c", &v, &n));
     if (n == 1) nc = v[0];
     free(v);
     v = NULL;
-    if (seed_nc_read(path, "n_decided", &v, &n) == 0)
+    if (io_ncin_read_double(cf, "n_decided", &v, &n) == 0)
         for (size_t q = 0; q < n; q++) ndec += v[q];
     free(v);
     v = NULL;
-    if (seed_nc_read(path, "width", &v, &n) == 0 && n == 1) w = v[0]; /* absent in older files */
+    if (io_ncin_read_double(cf, "width", &v, &n) == 0 && n == 1) w = v[0]; /* absent in older files */
     free(v);
     sr_error_clear();
     if (!(isfinite(nc) && nc > 0))
@@ -934,6 +935,15 @@ int seed_campaign_nc_usable(const char *path)
                         "midpoint %.4g atoms from %.0f decided replicas); add replicas or seed sizes at this "
                         "temperature", path, w, nc, ndec);
     return SR_OK;
+}
+
+int seed_campaign_nc_usable(const char *path)
+{
+    io_ncin *cf = NULL;
+    SR_TRY(io_ncin_open(path, IO_NCIN_VERIFY, &cf));
+    const int rc = campaign_usable(cf, path);
+    io_ncin_close(cf);
+    return rc;
 }
 
 /* N_c and its bootstrap interval from the campaign file (rank 0 reads, all receive). */
@@ -953,11 +963,14 @@ static int read_campaign(const char *prefix, results *R)
     if (seed_comm_rank() == 0) {
         char path[4400];
         snprintf(path, sizeof path, "%s.nc", prefix);
+        /* one open (and one checksum verification) for every variable below */
+        io_ncin *cf = NULL;
+        rc = io_ncin_open(path, IO_NCIN_VERIFY, &cf);
         const char *names[] = {"n_c", "n_c_se", "boot_lo68", "boot_hi68", "boot_lo95", "boot_hi95", "n_decided"};
         for (int k = 0; k < 7 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
-            rc = seed_nc_read(path, names[k], &v, &n);
+            rc = io_ncin_read_double(cf, names[k], &v, &n);
             if (!rc) {
                 if (k < 6) buf[k] = v[0];
                 else
@@ -965,32 +978,32 @@ static int read_campaign(const char *prefix, results *R)
             }
             free(v);
         }
-        if (!rc) rc = seed_campaign_nc_usable(path);
+        if (!rc) rc = campaign_usable(cf, path);
         /* threshold systematic (present when the job has [order_alt]) */
         const char *alt[] = {"n_c_alt", "n_c_alt_lo68", "n_c_alt_hi68"};
         buf[10] = 1;
         for (int k = 0; k < 3 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
-            if (seed_nc_read(path, alt[k], &v, &n) == 0 && n == 1) buf[11 + k] = v[0];
+            if (io_ncin_read_double(cf, alt[k], &v, &n) == 0 && n == 1) buf[11 + k] = v[0];
             else buf[10] = 0;
             free(v);
         }
-        sr_error_clear();
+        if (!rc) sr_error_clear(); /* the optional variables' absence; keep a real failure's message */
         buf[9] = rc;
         const char *pn[8] = {"n_c_n0", "order_threshold", "mislabel_liquid", "mislabel_crystal", "order_calibrated",
                              "bulk_liquid_nmax", "n_c_fit", "n_c_dec"};
         for (int k = 0; k < 8 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
-            ext.scalar[k] = (seed_nc_read(path, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
+            ext.scalar[k] = (io_ncin_read_double(cf, pn[k], &v, &n) == 0 && n == 1) ? v[0] : NAN;
             free(v);
         }
         const char *pv[] = {"n_c_nb", "order_threshold_nb"};
         for (int k = 0; k < 2 && !rc; k++) {
             double *v = NULL;
             size_t n = 0;
-            const int ok = seed_nc_read(path, pv[k], &v, &n) == 0 && n == 2;
+            const int ok = io_ncin_read_double(cf, pv[k], &v, &n) == 0 && n == 2;
             double *dst = k == 0 ? ext.n_c_nb : ext.thr_nb;
             dst[0] = ok ? v[0] : NAN;
             dst[1] = ok ? v[1] : NAN;
@@ -999,8 +1012,8 @@ static int read_campaign(const char *prefix, results *R)
         double *sz = NULL, *xt = NULL, *tr = NULL;
         size_t nsz = 0, nxt = 0, ntr = 0;
         ext.t_relax_median = NAN;
-        if (!rc && seed_nc_read(path, "seed_size", &sz, &nsz) == 0 && seed_nc_read(path, "x", &xt, &nxt) == 0 &&
-            seed_nc_read(path, "t_relax", &tr, &ntr) == 0 && nsz == nxt && nsz == ntr && nsz <= 64) {
+        if (!rc && io_ncin_read_double(cf, "seed_size", &sz, &nsz) == 0 && io_ncin_read_double(cf, "x", &xt, &nxt) == 0 &&
+            io_ncin_read_double(cf, "t_relax", &tr, &ntr) == 0 && nsz == nxt && nsz == ntr && nsz <= 64) {
             ext.npts = (double)nsz;
             memcpy(ext.size, sz, nsz * sizeof *sz);
             memcpy(ext.xth, xt, nsz * sizeof *xt);
@@ -1013,16 +1026,17 @@ static int read_campaign(const char *prefix, results *R)
         double *mv = NULL;
         size_t nmv = 0;
         ext.md_max = NAN;
-        if (!rc && seed_nc_read(path, "n_model_dev_flagged", &mv, &nmv) == 0 && nmv == 1) ext.md_flagged = mv[0];
+        if (!rc && io_ncin_read_double(cf, "n_model_dev_flagged", &mv, &nmv) == 0 && nmv == 1) ext.md_flagged = mv[0];
         free(mv);
         mv = NULL;
-        if (!rc && seed_nc_read(path, "model_dev_threshold", &mv, &nmv) == 0 && nmv == 1) ext.md_threshold = mv[0];
+        if (!rc && io_ncin_read_double(cf, "model_dev_threshold", &mv, &nmv) == 0 && nmv == 1) ext.md_threshold = mv[0];
         free(mv);
         mv = NULL;
-        if (!rc && seed_nc_read(path, "model_dev_max", &mv, &nmv) == 0)
+        if (!rc && io_ncin_read_double(cf, "model_dev_max", &mv, &nmv) == 0)
             for (size_t q = 0; q < nmv; q++)
                 if (isfinite(mv[q]) && !(mv[q] <= ext.md_max)) ext.md_max = mv[q];
         free(mv);
+        io_ncin_close(cf);
         sr_error_clear();
     }
     int r2 = seed_comm_bcast_bytes(buf, sizeof buf);
