@@ -132,6 +132,30 @@ print(("ok  " if ok else "FAIL") + " adaptive interfaces %s (%s)" % (" ".join("%
 sys.exit(0 if ok else 1)
 PY
 
+# trial_velocities = kept: a trial starts with its configuration's own velocities. With NVT and a thermostat too
+# weak to matter over a 40-step trial (tau_t = 1e6) the dynamics is deterministic, so trials from the same
+# configuration (t and t + N_0, round robin) repeat each other exactly; with fresh velocities (the default) they
+# do not. (NVT liquid at rho 0.95: N_max median 3, lambda_0 = 20 is crossed twice in the basin runs.)
+for mode in kept fresh; do
+    sed -e "s|PREFIX|vel_$mode|" -e 's/^ensemble = npt/ensemble = nvt/' -e 's/^tau_t = 0.1/tau_t = 1e6/' \
+        -e 's/^trial_max_steps = 1000/trial_max_steps = 40/' -e "s/^trials = 8/trials = 8\ntrial_velocities = $mode/" \
+        -e 's/^liquid_cells = 5 5 5/liquid_cells = 5 5 5\nliquid_density = 0.95/' tiny.ini > "vel_$mode.ini"
+    mpirun -np 1 "$exe" ffs "vel_$mode.ini" > "vel_$mode.log" 2>&1 || { echo "FAIL: trial_velocities = $mode exited non-zero"; tail -5 "vel_$mode.log"; fail=1; }
+done
+$py - vel_kept.ffs.nc vel_fresh.ffs.nc <<'PY' || fail=1
+import sys, numpy as np, netCDF4 as nc
+def trials(path):
+    d = nc.Dataset(path); d.set_auto_mask(False)
+    n0 = int(d["configurations"][0]); root = np.asarray(d["trial_root"][0]); lam = np.asarray(d["trial_lambda_max"][0])
+    st = np.asarray(d["trial_steps"][0])
+    return n0, [(tuple(lam[root == r]), tuple(st[root == r])) for r in range(n0)]
+nk, tk = trials(sys.argv[1]); nf, tf = trials(sys.argv[2])
+rep = lambda t: all(len(set(l)) == 1 and len(set(s)) == 1 for l, s in t)
+ok = nk >= 1 and nk == nf and rep(tk) and not rep(tf)
+print(("ok  " if ok else "FAIL") + " trial_velocities: kept repeats per configuration %s, fresh differs %s" % (tk, tf))
+sys.exit(0 if ok else 1)
+PY
+
 keys=$("$exe" ffs --keys)
 grep -q "^ *interfaces .*atoms" <<< "$keys" && echo "ok   ffs --keys lists interfaces" || { echo "FAIL: ffs --keys"; fail=1; }
 

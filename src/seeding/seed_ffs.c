@@ -35,7 +35,7 @@ const sr_keyword seed_ffs_keywords[] = {
     {"flux_steps", SR_KW_LONG, offsetof(seed_ffs_config, flux_steps), "steps", "20000", 1, 1e12, NULL,
      "length of each basin run (a run that nucleates, N_max >= the last interface, ends there)"},
     {"trials", SR_KW_INT, offsetof(seed_ffs_config, trials), "", "100", 1, 1e6, NULL,
-     "trial runs from each interface (round robin over its stored configurations, fresh velocities each)"},
+     "trial runs from each interface (round robin over its stored configurations, velocities: trial_velocities)"},
     {"analyze_every", SR_KW_LONG, offsetof(seed_ffs_config, analyze_every), "steps", "20", 1, 1e9, NULL,
      "steps between N_max analyses: the resolution at which crossings are seen"},
     {"trial_max_steps", SR_KW_LONG, offsetof(seed_ffs_config, trial_max_steps), "steps", "50000", 1, 1e12, NULL,
@@ -63,6 +63,11 @@ const sr_keyword seed_ffs_keywords[] = {
      "current one reached before falling back into A (so P_i ~ p_target; cnt_ffs_next_interface)"},
     {"pilot_trials", SR_KW_INT, offsetof(seed_ffs_config, pilot_trials), "", "50", 2, 1e6, NULL,
      "pilot runs per interface for the adaptive placement (run until A or the last interface; then discarded)"},
+    {"trial_velocities", SR_KW_CHOICE, offsetof(seed_ffs_config, trial_velocities), "", "fresh", 0, 0, "fresh|kept",
+     "velocities of a trial (and pilot) run at its start: fresh = drawn from Maxwell-Boltzmann at T (from the trial's "
+     "stream), kept = the stored configuration's own at its crossing, the trials then differing only by the "
+     "thermostat's and barostat's noise. Fresh velocities assume that N_max forgets the momenta within one "
+     "analysis interval; comparing the two measures that assumption's effect on P_i"},
     SR_KW_END};
 
 static const sr_keyword ffs_run_keywords[] = {
@@ -267,7 +272,7 @@ static void conf_path(const ffs *F, int i, long a, long b, char *buf, size_t n)
     else snprintf(buf, n, "%s.ffs.i%d.t%ld.ckpt", F->job.oc.prefix, i, a);
 }
 
-/* MD from s with fresh velocities from `stream`; calls observe(lambda) every analyze_every steps (frame 0
+/* MD from s (fresh velocities from `stream` unless !fresh: s's own); calls observe(lambda) every analyze_every steps (frame 0
  * included) until it returns non-zero or max_steps; *steps = steps run. A numerical failure returns non-zero. */
 typedef struct run_ctx {
     ffs *F;
@@ -276,8 +281,8 @@ typedef struct run_ctx {
     double lmax;
 } run_ctx;
 
-static int run_md(run_ctx *c, uint64_t stream, long max_steps, int (*observe)(run_ctx *, double, void *),
-                  void *arg, long *steps, int *stopped)
+static int run_md(run_ctx *c, uint64_t stream, int fresh, long max_steps,
+                  int (*observe)(run_ctx *, double, void *), void *arg, long *steps, int *stopped)
 {
     const seed_job *j = &c->F->job;
     gsl_rng *rv = sr_rng_create((uint64_t)j->run.seed, stream, SR_RNG_VELOCITIES);
@@ -286,7 +291,7 @@ static int run_md(run_ctx *c, uint64_t stream, long max_steps, int (*observe)(ru
     int rc = (!rv || !rt) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     c->s->step = 0;
     c->s->time = 0;
-    if (!rc) rc = md_velocity_create(c->s, j->ip.temperature, rv);
+    if (!rc && fresh) rc = md_velocity_create(c->s, j->ip.temperature, rv);
     if (!rc && !(in = md_integrator_create(&j->ip, c->s, j->pot, rt)))
         rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
     if (!rc) rc = md_integrator_setup(in);
@@ -343,7 +348,7 @@ static int flux_task(ffs *F, int stage, long f, const md_system *liq, order_anal
     cnt_ffs_basin_init(&a.b, F->fc.lambda_A, F->lam[0], F->lamB);
     long steps = 0;
     int stopped = 0;
-    int rc = run_md(&c, (uint64_t)f, F->fc.flux_steps, flux_observe, &a, &steps, &stopped);
+    int rc = run_md(&c, (uint64_t)f, 1, F->fc.flux_steps, flux_observe, &a, &steps, &stopped);
     md_system_free(c.s);
     if (a.err) return a.err;
     if (rc) {
@@ -395,7 +400,7 @@ static int trial_task(ffs *F, int i, long t, const md_system *liq, order_analyze
     trial_arg a = {.i = i, .t = t, .outcome = T_UNDECIDED};
     long steps = 0;
     int stopped = 0;
-    int rc = run_md(&c, 10000000ull * (uint64_t)(i + 1) + (uint64_t)t, F->fc.trial_max_steps, trial_observe, &a,
+    int rc = run_md(&c, 10000000ull * (uint64_t)(i + 1) + (uint64_t)t, !F->fc.trial_velocities, F->fc.trial_max_steps, trial_observe, &a,
                     &steps, &stopped);
     md_system_free(c.s);
     if (a.err) return a.err;
@@ -432,7 +437,8 @@ static int pilot_task(ffs *F, int i, long t, const md_system *liq, order_analyze
     SR_TRY(md_checkpoint_read(path, &c.s, NULL));
     int outcome = T_UNDECIDED, stopped = 0;
     long steps = 0;
-    int rc = run_md(&c, 10000000ull * (uint64_t)(i + 1) + 5000000ull + (uint64_t)t, F->fc.trial_max_steps,
+    int rc = run_md(&c, 10000000ull * (uint64_t)(i + 1) + 5000000ull + (uint64_t)t, !F->fc.trial_velocities,
+                    F->fc.trial_max_steps,
                     pilot_observe, &outcome, &steps, &stopped);
     md_system_free(c.s);
     if (rc) {
