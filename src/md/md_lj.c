@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "md.h"
+#include "md_lj_kernel.h"
 #include "md_simd.h"
 
 typedef struct lj_state {
@@ -35,17 +36,15 @@ static int lj_setup(lj_state *st, const md_lj_params *p)
     SR_TRY(md_kernel_resolve(MD_KERNEL_AUTO, &st->kernel));
     for (int a = 0; a < st->nt; a++)
         for (int b = 0; b < st->nt; b++) {
-            double eps = sqrt(p->epsilon[a] * p->epsilon[b]);
-            double sig = p->mixing ? 0.5 * (p->sigma[a] + p->sigma[b]) : sqrt(p->sigma[a] * p->sigma[b]);
-            int k = a * st->nt + b;
-            double s6 = pow(sig, 6.0), s12 = s6 * s6;
-            st->cutsq[k] = p->cutoff * p->cutoff;
-            st->lj1[k] = 48.0 * eps * s12;
-            st->lj2[k] = 24.0 * eps * s6;
-            st->lj3[k] = 4.0 * eps * s12;
-            st->lj4[k] = 4.0 * eps * s6;
-            double rc6 = pow(p->cutoff, 6.0);
-            st->offset[k] = p->shift ? 4.0 * eps * (s12 / (rc6 * rc6) - s6 / rc6) : 0.0;
+            const md_lj_coeff c = md_lj_pair_coeff(p->epsilon[a], p->sigma[a], p->epsilon[b], p->sigma[b],
+                                                   p->cutoff, p->shift, p->mixing);
+            const int k = a * st->nt + b;
+            st->cutsq[k] = c.cutsq;
+            st->lj1[k] = c.lj1;
+            st->lj2[k] = c.lj2;
+            st->lj3[k] = c.lj3;
+            st->lj4[k] = c.lj4;
+            st->offset[k] = c.offset;
         }
     return SR_OK;
 }
@@ -101,17 +100,9 @@ static int lj_create(void **state, const void *config, const md_system *s, const
     return SR_OK;
 }
 
-/* Pair physics, written once for every kernel below: for r^2 = r2 inside the cutoff, the force factor
- * fpair = -(dE/dr)/r (so f_i += d fpair with d = x_i - x_j) and the pair energy. */
-static inline __attribute__((always_inline)) double lj_fpair(double r2i, double r6i, double lj1, double lj2)
-{
-    return r6i * (lj1 * r6i - lj2) * r2i;
-}
-static inline __attribute__((always_inline)) double lj_epair(double r6i, double lj3, double lj4, double offset)
-{
-    return r6i * (lj3 * r6i - lj4) - offset;
-}
-
+/* Pair physics (md_lj_kernel.h), written once for every kernel below and for the CUDA batch kernels: for
+ * r^2 = r2 inside the cutoff, the force factor fpair = -(dE/dr)/r (so f_i += d fpair with d = x_i - x_j) and
+ * the pair energy. */
 /* The reference loop: scalar, one pair at a time, a branch for the cutoff. `single` = 1 lets the compiler
  * hoist the (only) type pair's parameters. Kept as the readable definition and as the yardstick of the
  * vectorised kernels (tests/test_md_lj_simd.c). */
@@ -141,7 +132,7 @@ static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, 
             if (r2 >= cutsq) continue;
             const double lj1 = single ? a0 : st->lj1[k], lj2 = single ? b0 : st->lj2[k];
             const double r2i = 1.0 / r2, r6i = r2i * r2i * r2i;
-            const double fpair = lj_fpair(r2i, r6i, lj1, lj2);
+            const double fpair = md_lj_fpair(r2i, r6i, lj1, lj2);
             fxi += dx * fpair;
             fyi += dy * fpair;
             fzi += dz * fpair;
@@ -150,7 +141,7 @@ static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, 
             f[3 * j + 2] -= dz * fpair;
             if (want_e) {
                 const double lj3 = single ? e0 : st->lj3[k], lj4 = single ? g0 : st->lj4[k];
-                const double e = lj_epair(r6i, lj3, lj4, single ? o0 : st->offset[k]);
+                const double e = md_lj_epair(r6i, lj3, lj4, single ? o0 : st->offset[k]);
                 energy += e;
                 if (eatom) {
                     eatom[i] += 0.5 * e;
@@ -240,12 +231,12 @@ static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state 
                     const double inside = r2 < (single ? c0 : st->cutsq[k]) ? 1.0 : 0.0;
                     const double r2i = 1.0 / r2, r6i = r2i * r2i * r2i;
                     const double fpair =
-                        inside * lj_fpair(r2i, r6i, single ? a0 : st->lj1[k], single ? b0 : st->lj2[k]);
+                        inside * md_lj_fpair(r2i, r6i, single ? a0 : st->lj1[k], single ? b0 : st->lj2[k]);
                     tx[q] = dx * fpair;
                     ty[q] = dy * fpair;
                     tz[q] = dz * fpair;
                     if (want_e)
-                        te[q] = inside * lj_epair(r6i, single ? e0 : st->lj3[k], single ? g0 : st->lj4[k],
+                        te[q] = inside * md_lj_epair(r6i, single ? e0 : st->lj3[k], single ? g0 : st->lj4[k],
                                                   single ? o0 : st->offset[k]);
                 }
             }
