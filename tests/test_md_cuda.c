@@ -24,19 +24,19 @@ static void test_forces_match_md_lj(void **state)
 static void test_batch_of_8_equals_batches_of_1(void **state)
 {
     (void)state;
-    tc_batch_equals_single(120);
+    tc_batch_equals_single(100);
 }
 
 static void test_nve_follows_cpu_integrator(void **state)
 {
     (void)state;
-    tc_nve_vs_cpu(100, 1000, 1e-9);
+    tc_nve_vs_cpu(100, 600, 1e-9);
 }
 
 static void test_nvt_bussi_temperature(void **state)
 {
     (void)state;
-    tc_nvt_bussi(1500);
+    tc_nvt_bussi(1000);
 }
 
 static void test_capacity_regrowth(void **state)
