@@ -11,7 +11,7 @@
 #   here (a machine with the libraries and nvcc):   bash scripts/device-check.sh --prepare
 #       configures build-device-kit/ (Release, SEEDRATE_CUDA=ON, LAMMPS off), builds the CUDA tests and the
 #       benchmark, and copies them with the shared libraries they need (GSL, cmocka) into build-device-kit/kit
-#   there (device tool, carry ["build-device-kit"], timeout_s 600):   bash scripts/device-check.sh
+#   there (device tool, carry ["build-device-kit/kit"], timeout_s 420):   bash scripts/device-check.sh
 #       builds the project there instead when it can (all libraries found), else runs the carried kit; also
 #       compiles src/md/md_cuda_kernels.cu with the machine's own nvcc. Output: $OUT/device-check.log (if $OUT
 #       is set) and stdout. About 2 minutes on an H100 machine (most of it the CPU reference runs).
@@ -45,7 +45,7 @@ if [ "${1:-}" = "--prepare" ]; then
     git rev-parse HEAD >"$kit/kit/commit" 2>/dev/null || true
     du -sh "$kit/kit"
     ls "$kit/kit/bin" "$kit/kit/lib"
-    echo "device-check: now run 'bash scripts/device-check.sh' through the device tool with carry [\"$kit\"]"
+    echo "device-check: now run 'bash scripts/device-check.sh' through the device tool with carry [\"$kit/kit\"]"
     exit 0
 fi
 
