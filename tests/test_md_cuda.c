@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -118,6 +119,32 @@ static void test_gamma_and_bussi_moments(void **state)
     assert_true(ga != mdk_gaussian(&d));
 }
 
+/* On the device, atomics fill a cell in any order; the per-cell sort restores index order (the host back end
+ * bins in order, so only this direct check sees the sort work), and lists and force sums follow from it. */
+static void test_cell_sort_restores_index_order(void **state)
+{
+    (void)state;
+    enum { N = 37 };
+    int atoms[N], count = N, rebuild = 1, cell_rep = 0;
+    for (int i = 0; i < N; i++) atoms[i] = (i * 23 + 5) % N * 3 + 1; /* a permutation of 1, 4, ..., 109 */
+    mdk_batch b;
+    memset(&b, 0, sizeof b);
+    b.ncells = 1;
+    b.cell_rep = &cell_rep;
+    b.rebuild = &rebuild;
+    b.cell_cap = N;
+    b.cell_count = &count;
+    b.cell_atoms = atoms;
+    mdk_cell_sort(&b, 0);
+    for (int i = 0; i < N; i++) assert_int_equal(atoms[i], 3 * i + 1);
+    /* a replica not marked for a rebuild keeps its cells as they are */
+    atoms[0] = 99;
+    atoms[1] = 2;
+    rebuild = 0;
+    mdk_cell_sort(&b, 0);
+    assert_int_equal(atoms[0], 99);
+}
+
 static void test_availability_answers(void **state)
 {
     (void)state;
@@ -154,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_philox_known_answers),
         cmocka_unit_test(test_gamma_and_bussi_moments),
+        cmocka_unit_test(test_cell_sort_restores_index_order),
         cmocka_unit_test(test_availability_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
