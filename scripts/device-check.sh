@@ -63,7 +63,7 @@ lscpu | grep -E 'Model name|^CPU\(s\)' || true
 # 1. the kernels compile with this machine's nvcc (no library needed)
 t0=$(date +%s)
 "$nvcc_bin" -std=c++17 -O3 -gencode arch=compute_90,code=sm_90 -Xptxas -v -c src/md/md_cuda_kernels.cu \
-    -o "$tmp/md_cuda_kernels.o" 2>&1 | grep -E 'Compiling entry|registers' | sed -n '1,40p' || true
+    -o "$tmp/md_cuda_kernels.o" 2>&1 | grep -E 'error|Compiling entry|registers' | sed -n '1,40p' || true
 echo "nvcc compile of md_cuda_kernels.cu (sm_90): $(( $(date +%s) - t0 )) s"
 
 # 2. build here when the project's libraries are here, else the carried kit
