@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Campaign over MPI: identical results on 1 and 2 ranks; a campaign killed with SIGKILL and restarted gives the
-# same results as an uninterrupted one (no replica lost or duplicated); bad inputs give one clear message.
+# Campaign over MPI: identical results on 1 and 2 ranks; the points at one temperature share one prepared liquid and
+# crystal (PREFIX.state0.ckpt), and a campaign resumed from it alone is bit-identical; a campaign killed with SIGKILL
+# and restarted gives the same results as an uninterrupted one (no replica lost or duplicated); bad inputs give one
+# clear message.
 set -uo pipefail
 exe=${SEEDRATE_EXE:?}
 py=/usr/bin/python3
@@ -70,6 +72,39 @@ print("ok   %s == %s: outcomes %s" % (sys.argv[1], sys.argv[2], " ".join(map(str
 PY
 }
 compare one.nc two.nc || fail=1
+
+# preparation once per state point (issue #17): the three points of a 3-size campaign share one bulk crystal and one
+# liquid, melted and equilibrated once and kept in PREFIX.state0.ckpt; point 0 (made with the state's streams) is
+# the same seeded configuration as in the 2-size campaign
+sed -e "s|PREFIX|three|" -e "s/^seed_sizes = 20 60/seed_sizes = 20 40 60/" tiny.ini > three.ini
+mpirun -np 2 "$exe" campaign three.ini > three.log 2>&1 # all melted: no P_grow fit, exit 1; three.nc is written
+[ -f three.nc ] || { echo "FAIL: 3-size campaign"; tail -5 three.log; fail=1; }
+nl=$(grep -c "liquid at T = " three.log); nx=$(grep -c "crystal at T = " three.log)
+np=$(grep -c "point [0-9]: T = 0.7, seed" three.log)
+if [ "$nl" = 1 ] && [ "$nx" = 1 ] && [ "$np" = 3 ] && [ -f three.state0.ckpt ] && ! ls three.state1* > /dev/null 2>&1; then
+    echo "ok   3 seed sizes: one liquid and one crystal prepared (three.state0.ckpt), 3 seeds inserted into it"
+else echo "FAIL: 3 seed sizes: $nl liquids, $nx crystals prepared, $np seeds inserted: $(ls three.state* 2>&1)"; fail=1; fi
+cmp -s one.point0.ckpt three.point0.ckpt && echo "ok   point 0 does not depend on the other points" ||
+    { echo "FAIL: point 0's seeded configuration differs between the 2-size and the 3-size campaign"; fail=1; }
+# resume from the state checkpoint alone: the points are made again from it, bit-identical, and nothing is melted
+mkdir keep && cp three.nc three.point*.ckpt keep/
+rm -f three.nc three.point*.ckpt three.journal.*
+mpirun -np 1 "$exe" campaign three.ini > three2.log 2>&1
+[ -f three.nc ] || { echo "FAIL: resume from the state"; tail -5 three2.log; fail=1; }
+same=1
+for f in keep/three.point*.ckpt; do cmp -s "$f" "${f#keep/}" || same=0; done
+if grep -q "state 0 (T = 0.7): crystal and liquid reloaded from three.state0.ckpt" three2.log &&
+   ! grep -q "liquid at T = " three2.log && [ $same = 1 ]; then
+    echo "ok   resumed from three.state0.ckpt: nothing melted, the 3 seeded configurations bit-identical"
+else echo "FAIL: resume from the state checkpoint (identical points: $same): $(grep -m3 'state 0\|liquid' three2.log)"; fail=1; fi
+compare keep/three.nc three.nc || fail=1
+# a damaged state checkpoint is refused with its name, not silently rebuilt
+rm -f three.nc three.point*.ckpt three.journal.*
+head -c 5000 three.state0.ckpt > cut.ckpt && mv cut.ckpt three.state0.ckpt
+if mpirun -np 2 "$exe" campaign three.ini > three3.log 2>&1; then echo "FAIL: a truncated state checkpoint was accepted"; fail=1
+elif grep -q "three.state0.ckpt: damaged or truncated prepared-state file" three3.log && [ ! -f three.nc ]; then
+    echo "ok   truncated state checkpoint: $(grep -m1 -o 'three.state0.ckpt: damaged.*' three3.log)"
+else echo "FAIL: truncated state checkpoint message: $(tail -3 three3.log)"; fail=1; fi
 
 # kill at random moments and resume; the final results must equal the uninterrupted run
 sed "s|PREFIX|kill|" tiny.ini > kill.ini

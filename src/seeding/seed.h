@@ -196,6 +196,12 @@ typedef struct seed_campaign_override {
     long stream_offset;       /* added to every replica and point stream index (independent campaigns per T) */
 } seed_campaign_override;
 int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, seed_campaign_summary *summary);
+/* The bulk crystal and liquid a campaign prepared at (T, p) from a lattice of `liquid_cells` (PREFIX.state<K>.ckpt,
+ * one per temperature of the campaign, issue #17), on every rank: rank 0 reads the file, every rank decodes the same
+ * bytes. *xtal and *liq are NULL (and SR_OK returned) when the prefix holds no such state; an unreadable or damaged
+ * state file is an error. Call on every rank. */
+int seed_campaign_state_load(const char *prefix, double T, double p, const sr_reals *liquid_cells, md_system **xtal,
+                             md_system **liq);
 
 /* ------------------------------------------------------------------------------------------------
  * One job description (seed_job.c): every MPI command (campaign, cnt, brute, ffs) parses its input through it.

@@ -22,6 +22,7 @@
 #include "seed.h"
 #include "seed_comm.h"
 #include "../cnt/cnt.h"
+#include "../common/sr_hash.h"
 #include "../common/sr_rng.h"
 #include "../io/io.h"
 
@@ -119,6 +120,11 @@ typedef struct campaign {
     double *T;     /* per point */
     int *size;     /* per point */
     md_system **start; /* seeded configuration per point */
+    int nstates;       /* prepared states: one bulk crystal + liquid per temperature (issue #17) */
+    int *state_of;     /* [npoints] state of each point */
+    int *state_first;  /* [nstates] first point of each state (its streams make the state) */
+    unsigned char **state_bytes; /* [nstates] PREFIX.state<K>.ckpt as bytes, on every rank (NULL: not needed) */
+    long *state_len;
     int max_frames;
     long ntot;     /* replicas in all */
     /* results (indexed by global replica index) */
@@ -147,6 +153,11 @@ static void campaign_free(campaign *c)
     if (c->start)
         for (int p = 0; p < c->npoints; p++) md_system_free(c->start[p]);
     free(c->start);
+    for (int k = 0; c->state_bytes && k < c->nstates; k++) free(c->state_bytes[k]);
+    free(c->state_bytes);
+    free(c->state_len);
+    free(c->state_of);
+    free(c->state_first);
     free(c->T);
     free(c->size);
     free(c->outcome1);
@@ -203,6 +214,20 @@ static int campaign_parse(campaign *c, const char *file, sr_errlist *el)
         c->size[p] = (int)(cc->mode == 0 ? cc->sizes.v[p] : cc->sizes.v[0]);
         if (c->size[p] < 1) sr_errlist_add(el, "%s: [campaign] seed size %d must be >= 1", c->job.file, c->size[p]);
     }
+    /* points at the same temperature share a prepared state (in order of first appearance, so points appended on
+     * a rerun keep the states, and their checkpoints, of the points before them) */
+    c->state_of = calloc((size_t)c->npoints, sizeof *c->state_of);
+    c->state_first = calloc((size_t)c->npoints, sizeof *c->state_first);
+    if (!c->state_of || !c->state_first) return SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int p = 0; p < c->npoints; p++) {
+        int k = 0;
+        while (k < c->nstates && c->T[c->state_first[k]] != c->T[p]) k++;
+        if (k == c->nstates) c->state_first[c->nstates++] = p;
+        c->state_of[p] = k;
+    }
+    c->state_bytes = calloc((size_t)c->nstates, sizeof *c->state_bytes);
+    c->state_len = calloc((size_t)c->nstates, sizeof *c->state_len);
+    if (!c->state_bytes || !c->state_len) return SR_ERROR(SR_ENOMEM, "out of memory");
     c->max_frames = (int)(cc->max_steps / cc->analyze_every) + 2;
     c->ntot = (long)c->npoints * cc->replicas;
     if ((double)c->ntot * c->max_frames > 2e8)
@@ -222,13 +247,14 @@ static int analyze_once(const campaign *c, const md_system *s, order_cluster_res
 }
 
 /* The bulk crystal of [structure] at (T, p): built, equilibrated equil_steps (stream), and checked to be still a
- * crystal with the [order] classifier as given (>= 50 % crystalline); p >= 0 names the point in the messages. */
+ * crystal with the [order] classifier as given (>= 50 % crystalline); k >= 0 names the prepared state in the
+ * messages. */
 static int bulk_crystal(const campaign *c, const seed_structure_config *sc, const md_integrator_params *ip, uint64_t seed,
-                        uint64_t stream, gsl_rng *rv, int p, md_system **out)
+                        uint64_t stream, gsl_rng *rv, int k, md_system **out)
 {
     char where[4300], who[32] = "";
     snprintf(where, sizeof where, "%s: [structure]", c->job.file);
-    if (p >= 0) snprintf(who, sizeof who, "point %d: ", p);
+    if (k >= 0) snprintf(who, sizeof who, "state %d: ", k);
     md_system *xtal = NULL;
     int rc = seed_structure_build(sc, c->job.run.units, c->job.basedir, where, rv, &xtal);
     if (!rc) rc = seed_run_steps(xtal, c->job.pot, ip, c->cc.equil_steps, seed, stream, NULL);
@@ -239,8 +265,8 @@ static int bulk_crystal(const campaign *c, const seed_structure_config *sc, cons
                       "%sthe bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
                       "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
                       who, ip->temperature, cr.n_solid, xtal->n);
-    else if (!rc && p >= 0)
-        printf("[campaign] point %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", p, ip->temperature,
+    else if (!rc && k >= 0)
+        printf("[campaign] state %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", k, ip->temperature,
                xtal->n, xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
     if (rc) {
         md_system_free(xtal);
@@ -250,22 +276,34 @@ static int bulk_crystal(const campaign *c, const seed_structure_config *sc, cons
     return rc;
 }
 
-static int prepare_point(campaign *c, int p, md_system **out)
+/* ---- prepared states (issue #17): the points of a campaign that share a temperature (all of them in sizes mode;
+ * the pressure is the campaign's) share one equilibrated bulk crystal and one equilibrated liquid, made once with
+ * the streams of the state's first point (so that point's seeded configuration is the one a campaign that prepared
+ * every point by itself made) and kept in PREFIX.state<K>.ckpt; each point then cuts its own seed, inserts it and
+ * relaxes the interface with its own streams. ---- */
+
+/* Streams of point p's preparation: above every replica index (shifted by the override's offset). */
+static uint64_t point_stream(const campaign *c, int p)
 {
-    const uint64_t seed = (uint64_t)c->job.run.seed;
-    /* streams above every replica index (shifted by the override's offset) */
-    const uint64_t stream = 1000000000ull + (uint64_t)p + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
-    const double T = c->T[p];
+    return 1000000000ull + (uint64_t)p + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
+}
+
+/* State k: the [structure] crystal and a melted lattice of liquid_cells, both equilibrated in NPT at (T, p). The
+ * liquid is checked to hold no crystalline cluster comparable to the seeds. */
+static int prepare_state(campaign *c, int k, md_system **xtal_out, md_system **liq_out)
+{
+    const int p0 = c->state_first[k];
+    const uint64_t seed = (uint64_t)c->job.run.seed, stream = point_stream(c, p0);
+    const double T = c->T[p0];
     md_integrator_params ip = c->job.ip;
     ip.temperature = T;
     char where[4300];
     snprintf(where, sizeof where, "%s: [structure]", c->job.file);
     gsl_rng *rv = sr_rng_create(seed, stream, SR_RNG_VELOCITIES);
-    md_system *xtal = NULL, *liq = NULL, *seedsys = NULL;
-    unsigned char *is_seed = NULL;
+    md_system *xtal = NULL, *liq = NULL;
     seed_structure_config sc = c->job.sc;
     sc.temperature = T;
-    int rc = bulk_crystal(c, &sc, &ip, seed, stream, rv, p, &xtal);
+    int rc = rv ? bulk_crystal(c, &sc, &ip, seed, stream, rv, k, &xtal) : SR_ERROR(SR_ENOMEM, "out of memory");
     /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
     const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
     seed_structure_config lc = seed_liquid_lattice(&c->job.sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
@@ -280,23 +318,43 @@ static int prepare_point(campaign *c, int p, md_system **out)
         order_cluster_result cr;
         rc = analyze_once(c, liq, &cr);
         int maxsize = 0;
-        for (int k = 0; k < c->npoints; k++)
-            if (c->size[k] > maxsize) maxsize = c->size[k];
+        for (int p = 0; p < c->npoints; p++)
+            if (c->size[p] > maxsize) maxsize = c->size[p];
         if (!rc && (cr.nmax > 2 * maxsize || cr.n_solid > 0.3 * liq->n))
             rc = SR_ERROR(SR_EFAILED,
-                          "point %d: the prepared liquid (%d atoms, rho %.4g) already holds a crystalline cluster of %d "
-                          "atoms (%d solid-labelled): it crystallized or never melted. Raise melt_temperature/melt_steps, "
-                          "lower liquid_density, or check the [order] thresholds (seedrate order calibrate)",
-                          p, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
-        else if (!rc && cr.nmax > c->size[p] / 2)
-            printf("[campaign] warning: point %d: the liquid already holds a crystalline cluster of %d atoms, more than "
-                   "half the seed (%d): this seed size is too small to tell apart\n", p, cr.nmax, c->size[p]);
+                          "state %d: the prepared liquid at T = %g (%d atoms, rho %.4g) already holds a crystalline "
+                          "cluster of %d atoms (%d solid-labelled): it crystallized or never melted. Raise "
+                          "melt_temperature/melt_steps, lower liquid_density, or check the [order] thresholds "
+                          "(seedrate order calibrate)", k, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
+        for (int p = 0; !rc && p < c->npoints; p++)
+            if (c->state_of[p] == k && cr.nmax > c->size[p] / 2)
+                printf("[campaign] warning: point %d: the liquid already holds a crystalline cluster of %d atoms, more "
+                       "than half the seed (%d): this seed size is too small to tell apart\n", p, cr.nmax, c->size[p]);
         if (!rc)
-            printf("[campaign] point %d: liquid at T = %g: %d atoms, rho %.5g, largest crystalline cluster %d (%d "
-                   "solid-labelled)\n", p, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
+            printf("[campaign] state %d: liquid at T = %g: %d atoms, rho %.5g, largest crystalline cluster %d (%d "
+                   "solid-labelled)\n", k, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
     }
+    gsl_rng_free(rv);
+    if (rc) {
+        md_system_free(xtal);
+        md_system_free(liq);
+        return rc;
+    }
+    *xtal_out = xtal;
+    *liq_out = liq;
+    return SR_OK;
+}
+
+/* Point p from its prepared state (not modified): the seed of size[p] cut from the crystal and inserted at the
+ * centre of a copy of the liquid, the interface relaxed (NVT, seed frozen) with the point's own stream. */
+static int seed_point(const campaign *c, int p, const md_system *xtal, const md_system *liq_state, md_system **out)
+{
+    const uint64_t seed = (uint64_t)c->job.run.seed, stream = point_stream(c, p);
+    const double T = c->T[p];
+    md_system *liq = md_system_copy(liq_state), *seedsys = NULL;
+    unsigned char *is_seed = NULL;
     double radius = 0;
-    if (!rc) rc = seed_cut_sphere(xtal, c->size[p], &seedsys, &radius);
+    int rc = liq ? seed_cut_sphere(xtal, c->size[p], &seedsys, &radius) : SR_ERROR(SR_ENOMEM, "out of memory");
     if (!rc) {
         double nn = md_lattice_nn_for_density(c->job.sc.lattice, xtal->n / md_system_volume(xtal));
         double overlap = c->cc.overlap > 0 ? c->cc.overlap : 0.85 * nn;
@@ -309,14 +367,13 @@ static int prepare_point(campaign *c, int p, md_system **out)
                    "%d atoms\n", p, T, c->size[p], radius, removed, overlap, liq->n);
     }
     if (!rc) {
-        md_integrator_params rp = ip;
+        md_integrator_params rp = c->job.ip;
+        rp.temperature = T;
         rp.barostat = MD_BARO_NONE;
         rc = seed_run_steps(liq, c->job.pot, &rp, c->cc.relax_steps, seed, stream + 3000, is_seed);
     }
     free(is_seed);
-    md_system_free(xtal);
     md_system_free(seedsys);
-    gsl_rng_free(rv);
     if (rc) {
         md_system_free(liq);
         return rc;
@@ -326,6 +383,227 @@ static int prepare_point(campaign *c, int p, md_system **out)
     liq->time = 0;
     *out = liq;
     return SR_OK;
+}
+
+/* PREFIX.state<K>.ckpt: "SRSTATE1", T, p (doubles), the liquid cells (3 int32), the byte lengths of the crystal's
+ * and of the liquid's md checkpoint (2 int64), those two checkpoints (exact: positions, velocities, box, images,
+ * ids), FNV-1a of everything before. Written to .tmp, fsync'ed, renamed. */
+static const char state_magic[8] = {'S', 'R', 'S', 'T', 'A', 'T', 'E', '1'};
+enum { STATE_HDR = 8 + 2 * 8 + 3 * 4 + 2 * 8 };
+
+static void state_path(const char *prefix, int k, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s.state%d.ckpt", prefix, k);
+}
+
+static int file_bytes(const char *path, unsigned char **buf, long *len)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return SR_ERROR(SR_EIO, "%s: cannot open: %s", path, strerror(errno));
+    long n = (fseek(fp, 0, SEEK_END) == 0) ? ftell(fp) : -1;
+    rewind(fp);
+    unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
+    int rc = (n > 0 && b && fread(b, 1, (size_t)n, fp) == (size_t)n) ? SR_OK : SR_ERROR(SR_EIO, "%s: cannot read", path);
+    fclose(fp);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    *buf = b;
+    *len = n;
+    return SR_OK;
+}
+
+/* Encode a state and write it to `path` atomically; *buf, *len: the file's bytes. */
+static int state_write(const char *path, double T, double p, const sr_reals *cells, const md_system *xtal,
+                       const md_system *liq, unsigned char **buf, long *len)
+{
+    char part[4500];
+    unsigned char *b[2] = {NULL, NULL};
+    long n[2] = {0, 0};
+    int rc = SR_OK;
+    for (int k = 0; k < 2 && !rc; k++) { /* the md checkpoints, through a scratch file each */
+        snprintf(part, sizeof part, "%s.part%d", path, k);
+        rc = md_checkpoint_write(part, k ? liq : xtal, NULL);
+        if (!rc) rc = file_bytes(part, &b[k], &n[k]);
+        remove(part);
+    }
+    const long total = STATE_HDR + n[0] + n[1] + 8;
+    unsigned char *out = rc ? NULL : malloc((size_t)total);
+    if (!rc && !out) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    if (!rc) {
+        const double tp[2] = {T, p};
+        const int32_t nc[3] = {(int32_t)cells->v[0], (int32_t)cells->v[1], (int32_t)cells->v[2]};
+        const int64_t ln[2] = {n[0], n[1]};
+        unsigned char *q = out;
+        memcpy(q, state_magic, 8);
+        memcpy(q += 8, tp, sizeof tp);
+        memcpy(q += sizeof tp, nc, sizeof nc);
+        memcpy(q += sizeof nc, ln, sizeof ln);
+        memcpy(q += sizeof ln, b[0], (size_t)n[0]);
+        memcpy(q += n[0], b[1], (size_t)n[1]);
+        q += n[1];
+        const uint64_t h = sr_fnv1a64(SR_FNV1A64_INIT, out, (size_t)(q - out));
+        memcpy(q, &h, 8);
+        char tmp[4500];
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *fp = fopen(tmp, "wb");
+        if (!fp || fwrite(out, 1, (size_t)total, fp) != (size_t)total || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+            rc = SR_ERROR(SR_EIO, "%s: cannot write the prepared state: %s", tmp, strerror(errno));
+        }
+        if (fp && fclose(fp) != 0 && !rc) rc = SR_ERROR(SR_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        if (!rc && rename(tmp, path) != 0) rc = SR_ERROR(SR_EIO, "%s: cannot rename: %s", path, strerror(errno));
+        if (rc) remove(tmp);
+    }
+    free(b[0]);
+    free(b[1]);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *buf = out;
+    *len = total;
+    return SR_OK;
+}
+
+/* Header of a state's bytes (T, p, cells); SR_EPARSE when they are not a whole state file. */
+static int state_header(const unsigned char *b, long len, const char *path, double tp[2], int32_t nc[3], int64_t ln[2])
+{
+    if (len < STATE_HDR + 8 || memcmp(b, state_magic, 8) != 0)
+        return SR_ERROR(SR_EPARSE, "%s: not a seedrate prepared-state file", path);
+    memcpy(tp, b + 8, 2 * sizeof(double));
+    memcpy(nc, b + 24, 3 * sizeof(int32_t));
+    memcpy(ln, b + 36, 2 * sizeof(int64_t));
+    uint64_t h;
+    memcpy(&h, b + len - 8, 8);
+    if (ln[0] < 0 || ln[1] < 0 || STATE_HDR + ln[0] + ln[1] + 8 != len ||
+        sr_fnv1a64(SR_FNV1A64_INIT, b, (size_t)(len - 8)) != h)
+        return SR_ERROR(SR_EPARSE, "%s: damaged or truncated prepared-state file (%ld bytes)", path, len);
+    return SR_OK;
+}
+
+/* The crystal and the liquid back from a state's bytes. */
+static int state_decode(const unsigned char *b, long len, const char *path, md_system **xtal, md_system **liq)
+{
+    double tp[2];
+    int32_t nc[3];
+    int64_t ln[2];
+    *xtal = *liq = NULL;
+    SR_TRY(state_header(b, len, path, tp, nc, ln));
+    SR_TRY(md_checkpoint_read_buffer(b + STATE_HDR, (size_t)ln[0], path, xtal, NULL));
+    int rc = md_checkpoint_read_buffer(b + STATE_HDR + ln[0], (size_t)ln[1], path, liq, NULL);
+    if (rc) {
+        md_system_free(*xtal);
+        *xtal = NULL;
+    }
+    return rc;
+}
+
+int seed_campaign_state_load(const char *prefix, double T, double p, const sr_reals *cells, md_system **xtal,
+                             md_system **liq)
+{
+    *xtal = *liq = NULL;
+    unsigned char *b = NULL;
+    long len = 0;
+    int rc = SR_OK;
+    char path[4400] = "";
+    if (seed_comm_rank() == 0) {
+        for (int k = 0; !rc; k++) {
+            state_path(prefix, k, path, sizeof path);
+            if (access(path, R_OK) != 0) break;
+            double tp[2];
+            int32_t nc[3];
+            int64_t ln[2];
+            rc = file_bytes(path, &b, &len);
+            if (!rc) rc = state_header(b, len, path, tp, nc, ln);
+            if (!rc && tp[0] == T && tp[1] == p && cells->n == 3 && nc[0] == (int32_t)cells->v[0] &&
+                nc[1] == (int32_t)cells->v[1] && nc[2] == (int32_t)cells->v[2])
+                break;
+            free(b);
+            b = NULL;
+            len = 0;
+        }
+    }
+    if (seed_comm_any(rc)) {
+        free(b);
+        return rc ? rc : SR_EFAILED;
+    }
+    rc = seed_comm_bcast_long(&len);
+    if (!rc && len > 0) rc = seed_comm_bcast_bytes(path, sizeof path);
+    if (!rc && len > 0 && seed_comm_rank() != 0 && !(b = malloc((size_t)len))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    if (seed_comm_any(rc)) {
+        free(b);
+        return rc ? rc : SR_EFAILED;
+    }
+    if (len > 0) rc = seed_comm_bcast_bytes(b, (size_t)len);
+    if (!rc && len > 0) rc = state_decode(b, len, path, xtal, liq);
+    free(b);
+    return rc;
+}
+
+/* All ranks: every prepared state that a point without its seeded configuration needs, spread over the ranks (a
+ * state is made once, or reloaded from PREFIX.state<K>.ckpt); every rank then receives its bytes from the rank
+ * that holds it, so every point starts from the same bytes whatever the number of ranks and whether the state was
+ * made now or reloaded. Non-zero on every rank when one failed. */
+static int share_states(campaign *c)
+{
+    const int rank = seed_comm_rank(), ns = c->nstates;
+    long *own = calloc(2 * (size_t)ns, sizeof(long)); /* [k]: rank + 1 that holds state k; [ns + k]: its bytes */
+    int rc = own ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
+    seed_queue *sq = NULL;
+    if (!rc) rc = seed_queue_create(1, &sq);
+    while (!rc) {
+        const long k = seed_queue_fetch_add(sq, 0, 1);
+        if (k >= ns) break;
+        own[k] = rank + 1;
+        int need = 0; /* a state whose points all have their seeded configuration is not needed */
+        for (int p = 0; p < c->npoints && !need; p++) {
+            char ck[4300];
+            snprintf(ck, sizeof ck, "%s.point%d.ckpt", c->job.oc.prefix, p);
+            need = c->state_of[p] == k && access(ck, R_OK) != 0;
+        }
+        if (!need) continue;
+        char path[4400];
+        state_path(c->job.oc.prefix, (int)k, path, sizeof path);
+        const double T = c->T[c->state_first[k]], pr = c->job.ip.pressure;
+        if (access(path, R_OK) == 0) {
+            double tp[2];
+            int32_t nc[3];
+            int64_t ln[2];
+            rc = file_bytes(path, &c->state_bytes[k], &c->state_len[k]);
+            if (!rc) rc = state_header(c->state_bytes[k], c->state_len[k], path, tp, nc, ln);
+            if (!rc && (tp[0] != T || tp[1] != pr))
+                rc = SR_ERROR(SR_EINVAL, "%s holds a state at T = %g, p = %g, not at T = %g, p = %g: delete it", path,
+                              tp[0], tp[1], T, pr);
+            if (!rc) printf("[campaign] state %ld (T = %g): crystal and liquid reloaded from %s\n", k, T, path);
+        } else {
+            md_system *x = NULL, *l = NULL;
+            rc = prepare_state(c, (int)k, &x, &l);
+            if (!rc) rc = state_write(path, T, pr, &c->cc.liquid_cells, x, l, &c->state_bytes[k], &c->state_len[k]);
+            md_system_free(x);
+            md_system_free(l);
+        }
+        own[ns + k] = c->state_len[k];
+        fflush(stdout);
+    }
+    if (sq) seed_queue_free(sq);
+    if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    if (seed_comm_any(rc)) {
+        free(own);
+        return rc ? rc : SR_EFAILED;
+    }
+    rc = seed_comm_allreduce_sum_long(own, 2 * ns);
+    for (int k = 0; k < ns && !rc; k++) {
+        if (own[ns + k] <= 0) continue;
+        if (rank + 1 != own[k] && !(c->state_bytes[k] = malloc((size_t)own[ns + k]))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+        if (seed_comm_any(rc)) break;
+        c->state_len[k] = own[ns + k];
+        rc = seed_comm_bcast_bytes_from(c->state_bytes[k], (size_t)own[ns + k], (int)own[k] - 1);
+    }
+    free(own);
+    return rc ? rc : SR_OK;
 }
 
 /* ---- state-point calibration (rank 0): bulk crystal and bulk liquid at (T, p) made as for the points (own
@@ -1435,7 +1713,7 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         natoms *= 8; /* at most 8 atoms per lattice cell */
         const double mem = (double)C.ntot * C.max_frames * sizeof(long) * 2 + /* results + reduction copy */
                            C.npoints * natoms * 200.0 * 2;                      /* systems, ghosts, lists */
-        const double disk = (double)C.ntot * C.max_frames * 12.0 + (double)C.npoints * natoms * 80.0;
+        const double disk = (double)C.ntot * C.max_frames * 12.0 + (double)(C.npoints + 2 * C.nstates) * natoms * 80.0;
         long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
         double avail = (pages > 0 && psize > 0) ? (double)pages * psize : 0;
         printf("[campaign] resources: about %.0f MiB of memory per rank, %.1f MiB of output files\n", mem / 1048576.0,
@@ -1479,14 +1757,15 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
             if (!(C.nb1[k] = calloc((size_t)C.ntot * C.nbf, sizeof(long)))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     }
 
-    /* 1. seeded configurations: the points are spread over the ranks like replicas (each point's streams depend
-     * only on its index, so the result does not depend on which rank prepares it); every rank then receives
-     * every point from the rank that made it */
+    /* 1. seeded configurations: first the prepared states (one bulk crystal and liquid per temperature), then the
+     * points, both spread over the ranks like replicas (each state's and point's streams depend only on its index,
+     * so the result does not depend on which rank prepares it); every rank then receives every point from the rank
+     * that made it */
     if (rank == 0 && !rc) {
         const md_units *u = md_units_get(C.job.run.units);
         printf("seedrate campaign: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
-        printf("  %s mode, %d point(s) x %d replicas, NPT at p = %g %s, dt %g %s, analysis every %ld steps, "
-               "t_max %ld steps\n", C.cc.mode == 0 ? "sizes" : "temperatures", C.npoints, C.cc.replicas,
+        printf("  %s mode, %d point(s) on %d prepared state(s) x %d replicas, NPT at p = %g %s, dt %g %s, analysis every %ld steps, "
+               "t_max %ld steps\n", C.cc.mode == 0 ? "sizes" : "temperatures", C.npoints, C.nstates, C.cc.replicas,
                C.job.ip.pressure, u->pressure, C.job.ip.dt, u->time, C.cc.analyze_every, C.cc.max_steps);
         printf("  ");
         C.job.pot->cls->describe(C.job.pot->state, stdout);
@@ -1502,6 +1781,8 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         printf("\n");
         fflush(stdout);
     }
+    if (!seed_comm_any(rc)) rc = share_states(&C);
+    else if (!rc) rc = SR_EFAILED;
     long *owner = calloc((size_t)C.npoints, sizeof(long));
     if (!owner && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     if (!seed_comm_any(rc)) {
@@ -1516,7 +1797,15 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
                 rc = md_checkpoint_read(ck, &C.start[p], NULL);
                 if (!rc) printf("[campaign] point %ld: seeded configuration reloaded from %s\n", p, ck);
             } else {
-                rc = prepare_point(&C, (int)p, &C.start[p]);
+                const int k = C.state_of[p];
+                md_system *sx = NULL, *sl = NULL;
+                char sp[4400];
+                state_path(C.job.oc.prefix, k, sp, sizeof sp);
+                rc = C.state_bytes[k] ? state_decode(C.state_bytes[k], C.state_len[k], sp, &sx, &sl)
+                                      : SR_ERROR(SR_EFAILED, "point %ld: its prepared state %d is missing", p, k);
+                if (!rc) rc = seed_point(&C, (int)p, sx, sl, &C.start[p]);
+                md_system_free(sx);
+                md_system_free(sl);
                 if (!rc) rc = md_checkpoint_write(ck, C.start[p], NULL);
             }
             owner[p] = rank + 1;
@@ -1538,6 +1827,10 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     rc = seed_comm_allreduce_sum_long(owner, C.npoints);
     for (int p = 0; p < C.npoints && !rc; p++) rc = bcast_system(&C.start[p], (int)owner[p] - 1);
     free(owner);
+    for (int k = 0; k < C.nstates; k++) { /* the replicas start from the points */
+        free(C.state_bytes[k]);
+        C.state_bytes[k] = NULL;
+    }
     /* the finished set */
     long *done = calloc((size_t)C.ntot, sizeof(long));
     if (!done) rc = SR_ERROR(SR_ENOMEM, "out of memory");
