@@ -12,15 +12,48 @@
 #include "seed_cnt.h"
 #include "../common/sr_rng.h"
 
+/* The seed of p->n_seed atoms cut from xtal, inserted at the centre of liq (0.85 x the crystal's nearest-neighbour
+ * distance clears the overlapping liquid atoms) and relaxed with the seed frozen (stream st + 4). */
+static int seeded_insert(md_potential *pot, const seed_seeded_params *p, uint64_t st, const md_system *xtal,
+                         md_system *liq, int *nremoved)
+{
+    md_system *seedsys = NULL;
+    unsigned char *is_seed = NULL;
+    double radius = 0;
+    int removed = 0;
+    int rc = seed_cut_sphere(xtal, p->n_seed, &seedsys, &radius);
+    if (!rc) {
+        const double nn = md_lattice_nn_for_density(p->sc.lattice, xtal->n / md_system_volume(xtal));
+        double centre[3];
+        for (int k = 0; k < 3; k++) centre[k] = liq->box.lo[k] + 0.5 * liq->box.len[k];
+        rc = seed_insert(liq, seedsys, centre, 0.85 * nn, &is_seed, &removed);
+    }
+    md_integrator_params rp = p->ip;
+    rp.barostat = MD_BARO_NONE;
+    if (!rc) rc = seed_run_steps(liq, pot, &rp, p->relax_steps, p->seed, st + 4, is_seed);
+    free(is_seed);
+    md_system_free(seedsys);
+    if (!rc) {
+        liq->step = 0;
+        liq->time = 0;
+        if (nremoved) *nremoved = removed;
+    }
+    return rc;
+}
+
+static uint64_t seeded_stream(const seed_seeded_params *p)
+{
+    return 4000000000ull + 16ull * (uint64_t)p->stream;
+}
+
 int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system **out, int *nremoved)
 {
     if (!pot || !p || !out || p->n_seed < 1 || !(p->ip.temperature > 0) || p->liquid_cells.n != 3)
         return SR_ERROR(SR_EINVAL, "seeded configuration: need n_seed >= 1, T > 0 and 3 liquid cells");
     *out = NULL;
-    const uint64_t st = 4000000000ull + 16ull * (uint64_t)p->stream;
+    const uint64_t st = seeded_stream(p);
     gsl_rng *rv = sr_rng_create(p->seed, st, SR_RNG_VELOCITIES);
-    md_system *xtal = NULL, *liq = NULL, *seedsys = NULL;
-    unsigned char *is_seed = NULL;
+    md_system *xtal = NULL, *liq = NULL;
     seed_structure_config sc = p->sc;
     sc.temperature = p->ip.temperature;
     int rc = rv ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
@@ -42,30 +75,31 @@ int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system 
     if (!rc) rc = seed_run_steps(liq, pot, &mp, p->melt_steps, p->seed, st + 2, NULL);
     if (!rc) rc = md_velocity_create(liq, ip.temperature, rv);
     if (!rc) rc = seed_run_steps(liq, pot, &ip, p->equil_steps, p->seed, st + 3, NULL);
-    double radius = 0;
-    if (!rc) rc = seed_cut_sphere(xtal, p->n_seed, &seedsys, &radius);
-    int removed = 0;
-    if (!rc) {
-        const double nn = md_lattice_nn_for_density(p->sc.lattice, xtal->n / md_system_volume(xtal));
-        double centre[3];
-        for (int k = 0; k < 3; k++) centre[k] = liq->box.lo[k] + 0.5 * liq->box.len[k];
-        rc = seed_insert(liq, seedsys, centre, 0.85 * nn, &is_seed, &removed);
-    }
-    md_integrator_params rp = ip;
-    rp.barostat = MD_BARO_NONE;
-    if (!rc) rc = seed_run_steps(liq, pot, &rp, p->relax_steps, p->seed, st + 4, is_seed);
-    free(is_seed);
+    if (!rc) rc = seeded_insert(pot, p, st, xtal, liq, nremoved);
     md_system_free(xtal);
-    md_system_free(seedsys);
     gsl_rng_free(rv);
     if (rc) {
         md_system_free(liq);
         return rc;
     }
-    liq->step = 0;
-    liq->time = 0;
-    if (nremoved) *nremoved = removed;
     *out = liq;
+    return SR_OK;
+}
+
+int seed_seeded_from_state(md_potential *pot, const seed_seeded_params *p, const md_system *xtal, const md_system *liq,
+                           md_system **out, int *nremoved)
+{
+    if (!pot || !p || !out || !xtal || !liq || p->n_seed < 1 || !(p->ip.temperature > 0))
+        return SR_ERROR(SR_EINVAL, "seeded configuration: need a prepared crystal and liquid, n_seed >= 1 and T > 0");
+    *out = NULL;
+    md_system *s = md_system_copy(liq);
+    if (!s) return SR_ERROR(SR_ENOMEM, "out of memory");
+    int rc = seeded_insert(pot, p, seeded_stream(p), xtal, s, nremoved);
+    if (rc) {
+        md_system_free(s);
+        return rc;
+    }
+    *out = s;
     return SR_OK;
 }
 

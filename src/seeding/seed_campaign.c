@@ -84,7 +84,8 @@ const sr_keyword seed_campaign_keywords[] = {
 
 const sr_keyword seed_output_keywords[] = {
     {"prefix", SR_KW_STRING, offsetof(seed_output_config, prefix), "", "campaign", 0, 0, NULL,
-     "output prefix: PREFIX.nc (campaign), PREFIX.journal.RANK, PREFIX.point*.ckpt"},
+     "output prefix: PREFIX.nc (campaign), PREFIX.journal.RANK, PREFIX.state*.ckpt (prepared crystal and liquid per "
+     "temperature), PREFIX.point*.ckpt (seeded configurations)"},
     SR_KW_END};
 
 /* [cnt] belongs to `seedrate cnt`, which runs the campaign from the same file */

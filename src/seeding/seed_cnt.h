@@ -105,6 +105,11 @@ typedef struct seed_seeded_params {
     long stream;
 } seed_seeded_params;
 int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system **out, int *nremoved);
+/* The same seed inserted into a liquid prepared elsewhere (the campaign's state at this T, issue #17): n_seed atoms
+ * cut from xtal, put at the centre of a copy of liq, relaxed with the seed frozen (relax_steps, the stream of p);
+ * sc, ip, n_seed, relax_steps, seed and stream of p are used. xtal and liq are not modified. */
+int seed_seeded_from_state(md_potential *pot, const seed_seeded_params *p, const md_system *xtal, const md_system *liq,
+                           md_system **out, int *nremoved);
 
 /* Drift-free f+ from n_rep traces N[rep*n_t + j] on the time grid t[j] (cnt_attach_fit_drift): window from
  * t0 (<= 0: t[1]) to t1; t1 <= 0: by cnt_attach_window_rule with var_top (the squared half-width of the

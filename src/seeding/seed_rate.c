@@ -69,7 +69,7 @@ static const sr_keyword cnt_job_keywords[] = {
     {"melt_temperature", SR_KW_REAL, offsetof(cnt_job_config, melt_temperature), "temperature", NULL, 1e-9, 1e7,
      NULL, "liquids are made by NVT at this temperature (check the report's solid fractions)"},
     {"melt_steps", SR_KW_LONG, offsetof(cnt_job_config, melt_steps), "steps", "1000", 1, 1e12, NULL,
-     "NVT melting steps of bulk liquids and of the f+ liquid"},
+     "NVT melting steps of bulk liquids and of an f+ liquid of its own (attach_cells other than the campaign's)"},
     {"bulk_equil_steps", SR_KW_LONG, offsetof(cnt_job_config, bulk_equil_steps), "steps", "1000", 0, 1e12, NULL,
      "NPT equilibration of each bulk run"},
     {"bulk_steps", SR_KW_LONG, offsetof(cnt_job_config, bulk_steps), "steps", "3000", 1, 1e12, NULL,
@@ -97,7 +97,8 @@ static const sr_keyword cnt_job_keywords[] = {
     {"attach_size", SR_KW_REAL, offsetof(cnt_job_config, attach_size), "atoms", "0", 0, 1e7, NULL,
      "seed size of the f+ runs (0: N_c of the campaign)"},
     {"attach_cells", SR_KW_REALS, offsetof(cnt_job_config, attach_cells), "", "0", 0, 1000, NULL,
-     "liquid cells of the f+ runs (0: [campaign] liquid_cells)"},
+     "liquid cells of the f+ runs (0: [campaign] liquid_cells; with those the f+ seed goes into the campaign's prepared "
+     "liquid at T, PREFIX.state<K>.ckpt, else a liquid is melted for the f+ runs)"},
     {"bootstrap", SR_KW_INT, offsetof(cnt_job_config, bootstrap), "", "1000", 10, 1e7, NULL,
      "bootstrap resamples over f+ replicas"},
     {"draws", SR_KW_LONG, offsetof(cnt_job_config, draws), "", "20000", 100, 1e8, NULL,
@@ -793,6 +794,11 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
                              .relax_steps = c->attach_relax_steps, .liquid_density = c->liquid_density,
                              .n_seed = R->attach_size, .seed = (uint64_t)j->job.run.seed, .stream = 1 + 1000L * R->it};
     sp.ip.temperature = R->T;
+    /* the campaign's prepared crystal and liquid at this T (PREFIX.state<K>.ckpt, issue #17) when the f+ liquid has the
+     * campaign's geometry: the seed goes into that liquid instead of a liquid melted again for the f+ runs */
+    md_system *st_x = NULL, *st_l = NULL;
+    SR_TRY(seed_campaign_state_load(R->prefix, R->T, R->p, &sp.liquid_cells, &st_x, &st_l));
+    const int from_state = st_x && st_l;
     /* resume */
     static const char *const cnt_skip[] = {"extra_*", "curve_*", "bootstrap", "draws", "lj_*", NULL};
     uint64_t h = seed_input_hash(stage1_hash(j), sr_input_section(j->job.in, "cnt"), cnt_skip);
@@ -800,6 +806,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     h = mix_double(mix_double(mix_double(h, R->T), R->attach_size), alt ? 1.0 : 0.0);
     h = mix_double(h, 10.0 + j->cc.track); /* the size followed (seed's own cluster / N_max) */
     h = seed_input_hash(h, alt ? sr_input_section(j->job.in, "order_alt") : NULL, NULL);
+    if (from_state) h = mix_double(h, 17.0); /* another start than the f+ runs' own liquid */
     const size_t nv = 1 + nt * (alt ? 2 : 1);
     char tag[32];
     snprintf(tag, sizeof tag, "AT%d", R->it);
@@ -825,11 +832,16 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     if (!rc) rc = seed_comm_bcast_long(&nloaded);
     md_system *start = NULL;
     /* every rank builds the same start (same streams), so nothing has to be broadcast */
-    if (!rc && nloaded < nrep) rc = seed_seeded_build(j->job.pot, &sp, &start, &R->attach_removed);
+    if (!rc && nloaded < nrep)
+        rc = from_state ? seed_seeded_from_state(j->job.pot, &sp, st_x, st_l, &start, &R->attach_removed)
+                        : seed_seeded_build(j->job.pot, &sp, &start, &R->attach_removed);
+    md_system_free(st_x);
+    md_system_free(st_l);
     if (!rc && seed_comm_rank() == 0) {
         if (start)
             printf("[cnt] f+ start at T = %g: seed of %d atoms in %d atoms (%d liquid atoms removed), %d replicas x %ld "
-                   "steps\n", R->T, R->attach_size, start->n, R->attach_removed, nrep, c->attach_steps);
+                   "steps; liquid and crystal: %s\n", R->T, R->attach_size, start->n, R->attach_removed, nrep,
+                   c->attach_steps, from_state ? "the campaign's prepared state at this T" : "melted for the f+ runs");
         if (nloaded) printf("[cnt] resuming: %ld of %d f+ replicas at T = %g read from %s.cnt.journal\n", nloaded, nrep,
                             R->T, j->job.oc.prefix);
     }
