@@ -247,34 +247,40 @@ static int analyze_once(const campaign *c, const md_system *s, order_cluster_res
     return rc;
 }
 
-/* The bulk crystal of [structure] at (T, p): built, equilibrated equil_steps (stream), and checked to be still a
- * crystal with the [order] classifier as given (>= 50 % crystalline); k >= 0 names the prepared state in the
- * messages. */
-static int bulk_crystal(const campaign *c, const seed_structure_config *sc, const md_integrator_params *ip, uint64_t seed,
-                        uint64_t stream, gsl_rng *rv, int k, md_system **out)
+/* The bulk crystal of [structure] at (T, p): built and equilibrated equil_steps (stream). */
+static int crystal_build(const campaign *c, const seed_structure_config *sc, const md_integrator_params *ip,
+                         uint64_t seed, uint64_t stream, gsl_rng *rv, md_system **out)
 {
-    char where[4300], who[32] = "";
+    char where[4300];
     snprintf(where, sizeof where, "%s: [structure]", c->job.file);
-    if (k >= 0) snprintf(who, sizeof who, "state %d: ", k);
     md_system *xtal = NULL;
     int rc = seed_structure_build(sc, c->job.run.units, c->job.basedir, where, rv, &xtal);
     if (!rc) rc = seed_run_steps(xtal, c->job.pot, ip, c->cc.equil_steps, seed, stream, NULL);
-    order_cluster_result cr;
-    if (!rc) rc = analyze_once(c, xtal, &cr);
-    if (!rc && cr.n_solid < 0.5 * xtal->n)
-        rc = SR_ERROR(SR_EFAILED,
-                      "%sthe bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
-                      "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
-                      who, ip->temperature, cr.n_solid, xtal->n);
-    else if (!rc && k >= 0)
-        printf("[campaign] state %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", k, ip->temperature,
-               xtal->n, xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
     if (rc) {
         md_system_free(xtal);
         xtal = NULL;
     }
     *out = xtal;
     return rc;
+}
+
+/* The equilibrated crystal must still be one with the campaign's classifier (>= 50 % crystalline); k >= 0 names
+ * the prepared state in the messages and prints its line. */
+static int crystal_check(const campaign *c, const md_system *xtal, double T, int k)
+{
+    char who[32] = "";
+    if (k >= 0) snprintf(who, sizeof who, "state %d: ", k);
+    order_cluster_result cr;
+    SR_TRY(analyze_once(c, xtal, &cr));
+    if (cr.n_solid < 0.5 * xtal->n)
+        return SR_ERROR(SR_EFAILED,
+                        "%sthe bulk crystal melted during its NPT equilibration at T = %g (only %d of %d atoms "
+                        "crystalline): T is above the melting temperature at this pressure, so no seed can grow",
+                        who, T, cr.n_solid, xtal->n);
+    if (k >= 0)
+        printf("[campaign] state %d: crystal at T = %g: %d atoms, rho %.5g, %.1f%% crystalline\n", k, T, xtal->n,
+               xtal->n / md_system_volume(xtal), 100.0 * cr.n_solid / xtal->n);
+    return SR_OK;
 }
 
 /* ---- prepared states (issue #17): the points of a campaign that share a temperature (all of them in sizes mode;
@@ -289,8 +295,8 @@ static uint64_t point_stream(const campaign *c, int p)
     return 1000000000ull + (uint64_t)p + (c->ov ? (uint64_t)c->ov->stream_offset : 0);
 }
 
-/* State k: the [structure] crystal and a melted lattice of liquid_cells, both equilibrated in NPT at (T, p). The
- * liquid is checked to hold no crystalline cluster comparable to the seeds. */
+/* State k: the [structure] crystal and a melted lattice of liquid_cells, both equilibrated in NPT at (T, p) (checked
+ * by check_state once the classifier is calibrated). */
 static int prepare_state(campaign *c, int k, md_system **xtal_out, md_system **liq_out)
 {
     const int p0 = c->state_first[k];
@@ -304,7 +310,7 @@ static int prepare_state(campaign *c, int k, md_system **xtal_out, md_system **l
     md_system *xtal = NULL, *liq = NULL;
     seed_structure_config sc = c->job.sc;
     sc.temperature = T;
-    int rc = rv ? bulk_crystal(c, &sc, &ip, seed, stream, rv, k, &xtal) : SR_ERROR(SR_ENOMEM, "out of memory");
+    int rc = rv ? crystal_build(c, &sc, &ip, seed, stream, rv, &xtal) : SR_ERROR(SR_ENOMEM, "out of memory");
     /* liquid: the same lattice in liquid_cells, melted, then equilibrated at (T, p) */
     const double Tmelt = c->cc.melt_temperature > 0 ? c->cc.melt_temperature : 2.0 * T;
     seed_structure_config lc = seed_liquid_lattice(&c->job.sc, &c->cc.liquid_cells, c->cc.liquid_density, Tmelt);
@@ -314,35 +320,42 @@ static int prepare_state(campaign *c, int k, md_system **xtal_out, md_system **l
     }
     if (!rc) rc = seed_structure_build(&lc, c->job.run.units, c->job.basedir, where, rv, &liq);
     if (!rc) rc = seed_liquid_melt(liq, c->job.pot, &ip, Tmelt, c->cc.melt_steps, c->cc.equil_steps, seed, stream);
-    if (!rc) {
-        /* the liquid must be liquid: no crystalline cluster of a size comparable to the seed */
-        order_cluster_result cr;
-        rc = analyze_once(c, liq, &cr);
-        int maxsize = 0;
-        for (int p = 0; p < c->npoints; p++)
-            if (c->size[p] > maxsize) maxsize = c->size[p];
-        if (!rc && (cr.nmax > 2 * maxsize || cr.n_solid > 0.3 * liq->n))
-            rc = SR_ERROR(SR_EFAILED,
-                          "state %d: the prepared liquid at T = %g (%d atoms, rho %.4g) already holds a crystalline "
-                          "cluster of %d atoms (%d solid-labelled): it crystallized or never melted. Raise "
-                          "melt_temperature/melt_steps, lower liquid_density, or check the [order] thresholds "
-                          "(seedrate order calibrate)", k, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
-        for (int p = 0; !rc && p < c->npoints; p++)
-            if (c->state_of[p] == k && cr.nmax > c->size[p] / 2)
-                printf("[campaign] warning: point %d: the liquid already holds a crystalline cluster of %d atoms, more "
-                       "than half the seed (%d): this seed size is too small to tell apart\n", p, cr.nmax, c->size[p]);
-        if (!rc)
-            printf("[campaign] state %d: liquid at T = %g: %d atoms, rho %.5g, largest crystalline cluster %d (%d "
-                   "solid-labelled)\n", k, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
-    }
     gsl_rng_free(rv);
     if (rc) {
         md_system_free(xtal);
         md_system_free(liq);
         return rc;
     }
+    printf("[campaign] state %d: crystal (%d atoms) and liquid (%d atoms, melted at T = %g) prepared at T = %g\n", k,
+           xtal->n, liq->n, Tmelt, T);
     *xtal_out = xtal;
     *liq_out = liq;
+    return SR_OK;
+}
+
+/* State k with the campaign's (calibrated) classifier: the crystal must be one, the liquid must be liquid (no
+ * crystalline cluster of a size comparable to the seeds). Prints both. */
+static int check_state(const campaign *c, int k, const md_system *xtal, const md_system *liq)
+{
+    const double T = c->T[c->state_first[k]];
+    SR_TRY(crystal_check(c, xtal, T, k));
+    order_cluster_result cr;
+    SR_TRY(analyze_once(c, liq, &cr));
+    int maxsize = 0;
+    for (int p = 0; p < c->npoints; p++)
+        if (c->size[p] > maxsize) maxsize = c->size[p];
+    if (cr.nmax > 2 * maxsize || cr.n_solid > 0.3 * liq->n)
+        return SR_ERROR(SR_EFAILED,
+                        "state %d: the prepared liquid at T = %g (%d atoms, rho %.4g) already holds a crystalline "
+                        "cluster of %d atoms (%d solid-labelled): it crystallized or never melted. Raise "
+                        "melt_temperature/melt_steps, lower liquid_density, or check the [order] thresholds "
+                        "(seedrate order calibrate)", k, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
+    for (int p = 0; p < c->npoints; p++)
+        if (c->state_of[p] == k && cr.nmax > c->size[p] / 2)
+            printf("[campaign] warning: point %d: the liquid already holds a crystalline cluster of %d atoms, more "
+                   "than half the seed (%d): this seed size is too small to tell apart\n", p, cr.nmax, c->size[p]);
+    printf("[campaign] state %d: liquid at T = %g: %d atoms, rho %.5g, largest crystalline cluster %d (%d "
+           "solid-labelled)\n", k, T, liq->n, liq->n / md_system_volume(liq), cr.nmax, cr.n_solid);
     return SR_OK;
 }
 
@@ -544,69 +557,6 @@ int seed_campaign_state_load(const char *prefix, double T, double p, const sr_re
     return rc;
 }
 
-/* All ranks: every prepared state that a point without its seeded configuration needs, spread over the ranks (a
- * state is made once, or reloaded from PREFIX.state<K>.ckpt); every rank then receives its bytes from the rank
- * that holds it, so every point starts from the same bytes whatever the number of ranks and whether the state was
- * made now or reloaded. Non-zero on every rank when one failed. */
-static int share_states(campaign *c)
-{
-    const int rank = seed_comm_rank(), ns = c->nstates;
-    long *own = calloc(2 * (size_t)ns, sizeof(long)); /* [k]: rank + 1 that holds state k; [ns + k]: its bytes */
-    int rc = own ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
-    seed_queue *sq = NULL;
-    if (!rc) rc = seed_queue_create(1, &sq);
-    while (!rc) {
-        const long k = seed_queue_fetch_add(sq, 0, 1);
-        if (k >= ns) break;
-        own[k] = rank + 1;
-        int need = 0; /* a state whose points all have their seeded configuration is not needed */
-        for (int p = 0; p < c->npoints && !need; p++) {
-            char ck[4300];
-            snprintf(ck, sizeof ck, "%s.point%d.ckpt", c->job.oc.prefix, p);
-            need = c->state_of[p] == k && access(ck, R_OK) != 0;
-        }
-        if (!need) continue;
-        char path[4400];
-        state_path(c->job.oc.prefix, (int)k, path, sizeof path);
-        const double T = c->T[c->state_first[k]], pr = c->job.ip.pressure;
-        if (access(path, R_OK) == 0) {
-            double tp[2];
-            int32_t nc[3];
-            int64_t ln[2];
-            rc = file_bytes(path, &c->state_bytes[k], &c->state_len[k]);
-            if (!rc) rc = state_header(c->state_bytes[k], c->state_len[k], path, tp, nc, ln);
-            if (!rc && (tp[0] != T || tp[1] != pr))
-                rc = SR_ERROR(SR_EINVAL, "%s holds a state at T = %g, p = %g, not at T = %g, p = %g: delete it", path,
-                              tp[0], tp[1], T, pr);
-            if (!rc) printf("[campaign] state %ld (T = %g): crystal and liquid reloaded from %s\n", k, T, path);
-        } else {
-            md_system *x = NULL, *l = NULL;
-            rc = prepare_state(c, (int)k, &x, &l);
-            if (!rc) rc = state_write(path, T, pr, &c->cc.liquid_cells, x, l, &c->state_bytes[k], &c->state_len[k]);
-            md_system_free(x);
-            md_system_free(l);
-        }
-        own[ns + k] = c->state_len[k];
-        fflush(stdout);
-    }
-    if (sq) seed_queue_free(sq);
-    if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
-    if (seed_comm_any(rc)) {
-        free(own);
-        return rc ? rc : SR_EFAILED;
-    }
-    rc = seed_comm_allreduce_sum_long(own, 2 * ns);
-    for (int k = 0; k < ns && !rc; k++) {
-        if (own[ns + k] <= 0) continue;
-        if (rank + 1 != own[k] && !(c->state_bytes[k] = malloc((size_t)own[ns + k]))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
-        if (seed_comm_any(rc)) break;
-        c->state_len[k] = own[ns + k];
-        rc = seed_comm_bcast_bytes_from(c->state_bytes[k], (size_t)own[ns + k], (int)own[k] - 1);
-    }
-    free(own);
-    return rc ? rc : SR_OK;
-}
-
 /* ---- state-point calibration (rank 0): bulk crystal and bulk liquid at (T, p) made as for the points (own
  * streams), calibrate_frames frames of each analyze_every steps apart, threshold by the mislabelling criterion
  * (order_statepoint_calibrate). out[]: status, threshold, neighbour lo, hi, liquid->solid, solid->liquid,
@@ -627,7 +577,8 @@ static int calibrate_run(campaign *c, double T, double *out)
     int rc = (!fl || !fx || !rv) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     seed_structure_config sc = c->job.sc;
     sc.temperature = T;
-    if (!rc) rc = bulk_crystal(c, &sc, &ip, seed, stream, rv, -1, &xtal);
+    if (!rc) rc = crystal_build(c, &sc, &ip, seed, stream, rv, &xtal);
+    if (!rc) rc = crystal_check(c, xtal, T, -1);
     for (int f = 0; !rc && f < nf; f++) {
         rc = seed_run_steps(xtal, c->job.pot, &ip, c->cc.analyze_every, seed, stream + 10 + f, NULL);
         if (!rc && !(fx[f] = md_system_copy(xtal))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
@@ -687,8 +638,9 @@ static int calibrate_run(campaign *c, double T, double *out)
     return rc;
 }
 
-/* All ranks: choose the campaign's classifier threshold at its state point and the neighbouring settings. */
-static int calibrate_state_point(campaign *c)
+/* All ranks: whether the classifier has a threshold to calibrate (then the [order] value is kept in
+ * c->user_threshold); otherwise c->calibrated = -1 and rank 0 says so. */
+static int calibration_wanted(campaign *c)
 {
     const order_steinhardt_config *cfg = order_steinhardt_get_config(c->job.cls);
     if (!cfg) {
@@ -696,20 +648,28 @@ static int calibrate_state_point(campaign *c)
         if (seed_comm_rank() == 0)
             printf("[campaign] classifier %s: fixed definitions, no threshold to calibrate at the state point "
                    "(no classifier systematic)\n", c->job.cls->cls->name);
-        return SR_OK;
+        return 0;
     }
-    const int qbar = c->job.cls->cls == &order_classifier_qbar;
-    c->user_threshold = qbar ? cfg->qbar_threshold : cfg->min_bonds;
+    c->user_threshold = c->job.cls->cls == &order_classifier_qbar ? cfg->qbar_threshold : cfg->min_bonds;
+    return 1;
+}
+
+/* The calibration's temperature: the mean of the points' (a mode = temperatures campaign is calibrated once). */
+static double calibration_T(const campaign *c)
+{
     double T = 0;
     for (int p = 0; p < c->npoints; p++) T += c->T[p] / c->npoints;
-    double out[CAL_N] = {0};
-    char msg[2048] = "";
-    if (seed_comm_rank() == 0) {
-        calibrate_run(c, T, out);
-        if (out[0] != 0) snprintf(msg, sizeof msg, "%s", sr_error_message());
-    }
-    SR_TRY(seed_comm_bcast_bytes(out, sizeof out));
-    SR_TRY(seed_comm_bcast_bytes(msg, sizeof msg));
+    return T;
+}
+
+/* All ranks: the calibration that rank `root` ran (calibrate_run's out[], its error message) chooses the campaign's
+ * classifier threshold at its state point and the neighbouring settings. */
+static int calibrate_state_point(campaign *c, double *out, char *msg, size_t msglen, int root)
+{
+    const int qbar = c->job.cls->cls == &order_classifier_qbar;
+    const double T = calibration_T(c);
+    SR_TRY(seed_comm_bcast_bytes_from(out, CAL_N * sizeof *out, root));
+    SR_TRY(seed_comm_bcast_bytes_from(msg, msglen, root));
     if (out[0] != 0) return SR_ERROR((int)out[0], "state-point calibration at T = %g: %s", T, msg);
     order_statepoint *sp = &c->sp;
     sp->threshold = out[1];
@@ -759,6 +719,101 @@ static int calibrate_state_point(campaign *c)
         fflush(stdout);
     }
     return SR_OK;
+}
+
+/* All ranks, before any seed is made: the state-point calibration (issue #14) and the prepared states that points
+ * without their seeded configuration need (issue #17) are one set of tasks over the ranks (task 0 the calibration,
+ * task 1 + k state k), so the calibration's bulk runs and the states' run side by side; a state is made once, or
+ * reloaded from PREFIX.state<K>.ckpt. Then every rank gets the calibration and every state's bytes from the rank
+ * that made them (every point is made from the same bytes whatever the number of ranks and whether the state was
+ * made now or reloaded), and rank 0 checks the states with the calibrated classifier. Errors are printed here;
+ * non-zero on every rank when one failed. */
+static int prepare_shared(campaign *c)
+{
+    const int rank = seed_comm_rank(), ns = c->nstates;
+    const int cal = calibration_wanted(c);
+    double out[CAL_N] = {0};
+    char msg[2048] = "";
+    /* [k]: rank + 1 that holds state k; [ns + k]: its bytes; [2 ns]: rank + 1 that ran the calibration */
+    long *own = calloc(2 * (size_t)ns + 1, sizeof(long));
+    int rc = own ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory");
+    seed_queue *sq = NULL;
+    if (!rc) rc = seed_queue_create(1, &sq);
+    while (!rc) {
+        const long t = seed_queue_fetch_add(sq, 0, 1);
+        if (t > ns) break;
+        if (t == 0) { /* a failed calibration is reported by every rank after the broadcast below */
+            if (!cal) continue;
+            own[2 * ns] = rank + 1;
+            if (calibrate_run(c, calibration_T(c), out) == 0) continue;
+            snprintf(msg, sizeof msg, "%s", sr_error_message());
+            break; /* no state is needed any more */
+        }
+        const long k = t - 1;
+        own[k] = rank + 1;
+        int need = 0; /* a state whose points all have their seeded configuration is not needed */
+        for (int p = 0; p < c->npoints && !need; p++) {
+            char ck[4300];
+            snprintf(ck, sizeof ck, "%s.point%d.ckpt", c->job.oc.prefix, p);
+            need = c->state_of[p] == k && access(ck, R_OK) != 0;
+        }
+        if (!need) continue;
+        char path[4400];
+        state_path(c->job.oc.prefix, (int)k, path, sizeof path);
+        const double T = c->T[c->state_first[k]], pr = c->job.ip.pressure;
+        if (access(path, R_OK) == 0) {
+            double tp[2];
+            int32_t nc[3];
+            int64_t ln[2];
+            rc = file_bytes(path, &c->state_bytes[k], &c->state_len[k]);
+            if (!rc) rc = state_header(c->state_bytes[k], c->state_len[k], path, tp, nc, ln);
+            if (!rc && (tp[0] != T || tp[1] != pr))
+                rc = SR_ERROR(SR_EINVAL, "%s holds a state at T = %g, p = %g, not at T = %g, p = %g: delete it", path,
+                              tp[0], tp[1], T, pr);
+            if (!rc) printf("[campaign] state %ld (T = %g): crystal and liquid reloaded from %s\n", k, T, path);
+        } else {
+            md_system *x = NULL, *l = NULL;
+            rc = prepare_state(c, (int)k, &x, &l);
+            if (!rc) rc = state_write(path, T, pr, &c->cc.liquid_cells, x, l, &c->state_bytes[k], &c->state_len[k]);
+            md_system_free(x);
+            md_system_free(l);
+        }
+        own[ns + k] = c->state_len[k];
+        fflush(stdout);
+    }
+    if (sq) seed_queue_free(sq);
+    if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    if (seed_comm_any(rc)) {
+        free(own);
+        return rc ? rc : SR_EFAILED;
+    }
+    rc = seed_comm_allreduce_sum_long(own, 2 * ns + 1);
+    if (!rc && cal) {
+        rc = calibrate_state_point(c, out, msg, sizeof msg, (int)own[2 * ns] - 1);
+        if (rc && rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    for (int k = 0; k < ns && !rc; k++) {
+        if (own[ns + k] <= 0) continue;
+        if (rank + 1 != own[k] && !(c->state_bytes[k] = malloc((size_t)own[ns + k]))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+        if (seed_comm_any(rc)) break;
+        c->state_len[k] = own[ns + k];
+        rc = seed_comm_bcast_bytes_from(c->state_bytes[k], (size_t)own[ns + k], (int)own[k] - 1);
+    }
+    free(own);
+    if (rc) return rc; /* the same on every rank */
+    for (int k = 0; k < ns && !rc && rank == 0; k++) {
+        if (!c->state_bytes[k]) continue;
+        char path[4400];
+        state_path(c->job.oc.prefix, k, path, sizeof path);
+        md_system *x = NULL, *l = NULL;
+        rc = state_decode(c->state_bytes[k], c->state_len[k], path, &x, &l);
+        if (!rc) rc = check_state(c, k, x, l);
+        md_system_free(x);
+        md_system_free(l);
+        if (rc) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    fflush(stdout);
+    return seed_comm_any(rc) ? (rc ? rc : SR_EFAILED) : SR_OK;
 }
 
 /* ---- broadcast of a system from `root` (pack as doubles) ---- */
@@ -1745,23 +1800,19 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     C.n0alt = calloc((size_t)C.ntot, sizeof(long));
     C.model_dev = calloc((size_t)C.ntot, sizeof(double));
     if (!C.outcome1 || !C.n0 || !C.nframes || !C.t_end || !C.nmax1 || !C.n0alt || !C.model_dev) rc = SR_ERROR(SR_ENOMEM, "out of memory");
-    /* 0. the classifier threshold at the state point (issue #14); every rank gets the same classifiers */
-    if (!seed_comm_any(rc)) {
-        rc = calibrate_state_point(&C);
-        if (rc && rank == 0) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
-    } else if (!rc) {
-        rc = SR_EFAILED;
-    }
+    /* 0. the classifier threshold at the state point (issue #14), every rank gets the same classifiers; and the
+     * prepared states (issue #17): one bulk crystal and liquid per temperature, on every rank */
+    if (!seed_comm_any(rc)) rc = prepare_shared(&C);
+    else if (!rc) rc = SR_EFAILED;
     if (!rc && C.cls_nb[0] && C.cls_nb[1] && C.cc.mode == 0) {
         C.nbf = C.cc.thermal_frames < C.max_frames ? C.cc.thermal_frames : C.max_frames;
         for (int k = 0; k < 2 && !rc; k++)
             if (!(C.nb1[k] = calloc((size_t)C.ntot * C.nbf, sizeof(long)))) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     }
 
-    /* 1. seeded configurations: first the prepared states (one bulk crystal and liquid per temperature), then the
-     * points, both spread over the ranks like replicas (each state's and point's streams depend only on its index,
-     * so the result does not depend on which rank prepares it); every rank then receives every point from the rank
-     * that made it */
+    /* 1. seeded configurations from the prepared states: the points are spread over the ranks like replicas (each
+     * point's streams depend only on its index, so the result does not depend on which rank prepares it); every
+     * rank then receives every point from the rank that made it */
     if (rank == 0 && !rc) {
         const md_units *u = md_units_get(C.job.run.units);
         printf("seedrate campaign: %s on %d rank%s\n", file, size, size > 1 ? "s" : "");
@@ -1782,8 +1833,6 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         printf("\n");
         fflush(stdout);
     }
-    if (!seed_comm_any(rc)) rc = share_states(&C);
-    else if (!rc) rc = SR_EFAILED;
     long *owner = calloc((size_t)C.npoints, sizeof(long));
     if (!owner && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     if (!seed_comm_any(rc)) {
