@@ -6,6 +6,8 @@
 # and the messages for bad inputs must match tests/data/seeding_job/expected.txt exactly.
 # The expected values come from an x86-64 gcc build: MD trajectories are chaotic, so another architecture's rounding
 # gives other (equally valid) numbers; there the test is skipped.
+# Since issue #17 the campaign's points share one prepared liquid per temperature and the f+ runs seed it: the
+# expectations were regenerated then (commit message); the f+ start's origin is checked below, in both geometries.
 # Regenerate (only for an intended change of the outputs): SEEDRATE_JOB_REGEN=1 bash tests/test_seeding_job.sh
 set -uo pipefail
 exe=${SEEDRATE_EXE:?}
@@ -72,7 +74,7 @@ bulk_steps = 400
 sample_every = 10
 blocks = 4
 dh_degree = 1
-attach_replicas = 3
+attach_replicas = 6
 attach_steps = 300
 attach_skip_steps = 100
 attach_every = 20
@@ -235,6 +237,19 @@ fi
 if "$exe" report cnt --umbrella ffs.nc > bad.log 2>&1 || ! grep -q "not a seedrate umbrella-sampling file" bad.log || [ -e cnt.report.md ]; then
     echo "FAIL: an FFS file given as --umbrella: $(cat bad.log)"; fail=1
 fi
+
+# f+ runs (issue #17): with the campaign's liquid cells they seed the campaign's prepared liquid and crystal at T
+# (cnt.state0.ckpt) instead of melting their own; with other cells (a rerun on the same prefix: only f+ is redone)
+# they melt their own as before
+fp="f+ start at T = 0.45: seed of [0-9]* atoms in [0-9]* atoms ([0-9]* liquid atoms removed), 6 replicas x 300 steps; liquid and crystal:"
+if grep -q "$fp the campaign's prepared state at this T" cnt.log && [ -f cnt.state0.ckpt ]; then
+    echo "ok   f+ start from the campaign's prepared state: $(grep -o 'seed of .* atoms removed)' cnt.log)"
+else echo "FAIL: f+ start not from cnt.state0.ckpt: $(grep 'f+ start' cnt.log)"; fail=1; fi
+sed -e 's|PREFIX|cnt|' -e 's/^attach_relax_steps = 50/attach_relax_steps = 50\nattach_cells = 6 6 6/' job.ini > cnt6.ini
+mpirun -np 2 "$exe" cnt cnt6.ini > cnt6.log 2>&1 || { echo "FAIL: cnt with attach_cells = 6 6 6"; tail -n 5 cnt6.log; fail=1; }
+if grep -q "$fp melted for the f+ runs" cnt6.log && grep -q "resuming: 12 of 12 replicas" cnt6.log; then
+    echo "ok   f+ liquid of other cells (6 6 6): melted for the f+ runs ($(grep -o 'seed of .* atoms removed)' cnt6.log))"
+else echo "FAIL: f+ with attach_cells = 6 6 6: $(grep -E 'f\+ start|resuming' cnt6.log)"; fail=1; fi
 
 if [ "${SEEDRATE_JOB_REGEN:-0}" = 1 ]; then
     mkdir -p "$(dirname "$expected")"
