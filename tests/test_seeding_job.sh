@@ -130,6 +130,16 @@ fail=0
 mpirun -np 1 "$exe" campaign camp.ini > camp.log 2>&1 || { echo "FAIL: campaign exited non-zero"; tail -n 20 camp.log; fail=1; }
 mpirun -np 2 "$exe" cnt cnt.ini > cnt.log 2>&1 || { echo "FAIL: cnt exited non-zero"; tail -n 20 cnt.log; fail=1; }
 mpirun -np 1 "$exe" brute brute.ini > brute.log 2>&1 || { echo "FAIL: brute exited non-zero"; tail -n 20 brute.log; fail=1; }
+# seed sizes that do not bracket N_c (40 and 50 atoms: every seed melts at the cnt job's temperature): cnt appends
+# 1.4 and 2 x the largest, resumes the campaign (the 8 finished replicas kept) and fits N_c. T_m and the bulk runs
+# are read back from a copy of the cnt job's stage journal.
+sed -e 's|^prefix = cnt|prefix = brk|' -e 's/^seed_sizes = 60 90 120/seed_sizes = 40 50/' cnt.ini > brk.ini
+cp cnt.cnt.journal brk.cnt.journal 2>/dev/null
+if mpirun -np 2 "$exe" cnt brk.ini > brk.log 2>&1 && grep -q "adding sizes 70 100 and resuming" brk.log &&
+    grep -q "resuming: 8 of 16 replicas already finished" brk.log &&
+    [ "$($py -c 'import netCDF4, sys; print(" ".join("%g" % x for x in netCDF4.Dataset("brk.nc")["seed_size"][:]))')" = "40 50 70 100" ]; then
+    echo "ok   sizes that do not bracket N_c: $(grep -m1 'adding sizes' brk.log | sed 's/^.cnt. //' | cut -c1-120); $(grep -m1 'N_c = .*decided' brk.log)"
+else echo "FAIL: bracketing the sizes: $(grep 'adding\|resuming\|error' brk.log | head -5)"; fail=1; fi
 
 {
 # every variable and attribute of the result files: hash of the values (NaN-safe, canonical dtype), scalars printed

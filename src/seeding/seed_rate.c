@@ -1300,6 +1300,71 @@ static int scaled_sizes(const job *j, const results *Rt, int it, double *sizes, 
     return SR_OK;
 }
 
+/* The campaign at one temperature, with sizes added until they bracket N_c. A P_grow fit needs sizes on both sides
+ * of the critical size (Espinosa, Vega, Valeriani & Sanz, JCP 144, 034501 (2016) choose them so that P_grow goes
+ * from 0 to 1): when most replicas melted at every size, two larger sizes (1.4 and 2 x the largest) are appended;
+ * when most grew at every size, two smaller ones (0.7 and 0.5 x the smallest); at most two such rounds. The campaign
+ * resumes, so the finished replicas are kept. Extra temperatures are where this matters: their sizes come from an
+ * extrapolated gamma(T) (scaled_sizes), which two noisy points can send far from N_c. At the job's own temperature
+ * (it = 0) the input's seed_sizes are extended the same way. sizes has room for SR_KW_MAXLIST values. */
+static int bracketed_campaign(const job *j, int it, double T, double *sizes, int *nsizes, seed_campaign_override *ov)
+{
+    const int rank = seed_comm_rank();
+    seed_campaign_summary *sm = calloc(1, sizeof *sm);
+    if (!sm) return SR_ERROR(SR_ENOMEM, "out of memory");
+    int rc = SR_OK;
+    for (int round = 0;; round++) {
+        if (it == 0 && round == 0) ov->sizes = NULL; /* the input's own seed_sizes, as before */
+        sm->ntot = 0;
+        rc = seed_campaign_run_ex(j->job.file, ov, sm);
+        const int np = ov->sizes ? ov->nsizes : j->cc.sizes.n;
+        double add[3] = {0, 0, 0}; /* count, then the sizes to append */
+        if (rank == 0 && round < 2 && sm->ntot == (long)np * j->cc.replicas && sm->ntot <= SEED_SUMMARY_MAX) {
+            int any_grew = 0, any_melted = 0;
+            double smin = INFINITY, smax = 0;
+            for (int p = 0; p < np; p++) {
+                int g = 0, d = 0;
+                for (int r = 0; r < j->cc.replicas; r++) {
+                    const int o = sm->outcome[(long)p * j->cc.replicas + r];
+                    g += o == SEED_GROWN;
+                    d += o == SEED_GROWN || o == SEED_MELTED;
+                }
+                const double s = ov->sizes ? ov->sizes[p] : j->cc.sizes.v[p];
+                if (s < smin) smin = s;
+                if (s > smax) smax = s;
+                if (d > 0 && 2 * g >= d) any_grew = 1;
+                if (d > 0 && 2 * g <= d) any_melted = 1;
+            }
+            if (!any_grew) add[0] = 2, add[1] = lround(1.4 * smax), add[2] = lround(2.0 * smax);
+            else if (!any_melted && smin >= 8) add[0] = 2, add[1] = lround(0.7 * smin), add[2] = lround(0.5 * smin);
+            if (add[0] > 0 && np + 2 > SR_KW_MAXLIST) add[0] = 0;
+        }
+        const int rb = seed_comm_bcast_bytes(add, sizeof add);
+        if (rb) {
+            rc = rc ? rc : rb;
+            break;
+        }
+        if (add[0] == 0) break;
+        if (!ov->sizes) { /* it = 0: start from the input's sizes */
+            for (int p = 0; p < np; p++) sizes[p] = j->cc.sizes.v[p];
+            *nsizes = np;
+            ov->sizes = sizes;
+        }
+        if (rank == 0) {
+            printf("\n[cnt] T = %g: the sizes do not bracket N_c (%s in most replicas at every size): adding sizes "
+                   "%.0f %.0f and resuming the campaign (round %d of at most 2)\n", T,
+                   add[1] > sizes[0] ? "melted" : "grew", add[1], add[2], round + 1);
+            fflush(stdout);
+        }
+        sizes[(*nsizes)++] = add[1];
+        sizes[(*nsizes)++] = add[2];
+        ov->nsizes = *nsizes;
+        sr_error_clear();
+    }
+    free(sm);
+    return rc;
+}
+
 /* gamma(T) line and the J(T) curve with its Monte-Carlo band (cnt_rate_at). */
 typedef struct rate_curve {
     int n;
@@ -1637,7 +1702,7 @@ int seed_rate_run(const char *file)
         }
         seed_campaign_override ov = {.temperature = Q->T, .sizes = sizes, .nsizes = nsizes, .prefix = Q->prefix,
                                      .alt = J.alt, .stream_offset = 10000000L * it};
-        if (!rc) rc = seed_campaign_run_ex(J.job.file, &ov, NULL);
+        if (!rc) rc = bracketed_campaign(&J, it, Q->T, sizes, &nsizes, &ov);
         if (seed_comm_any(rc)) rc = rc ? rc : SR_EFAILED;
         if (!rc) rc = read_campaign(Q->prefix, Q);
         /* the f+ runs label with the campaign's classifier (threshold chosen at this state point) */
