@@ -40,7 +40,7 @@ typedef struct seed_ffs_config {
     int nboot;
     double p_target;  /* > 0: interfaces placed adaptively */
     int pilot_trials;
-    int trial_velocities; /* 0: fresh Maxwell-Boltzmann velocities per trial, 1: the stored configuration's own */
+    int trial_velocities; /* 0: the stored configuration's own velocities, 1: fresh Maxwell-Boltzmann per trial */
 } seed_ffs_config;
 
 extern const sr_keyword seed_ffs_keywords[];
