@@ -9,6 +9,8 @@
  *    dH (accepting on the bias alone) visibly does not - the check can fail;
  *  - the parabola fitted to the barrier top (cnt_umbrella_top_fit) recovers n*, dG* and the Zeldovich factor of the
  *    CNT landscape, and on noisy bins its dG* is unbiased where the highest bin is biased upward; J from it;
+ *  - the interval of log10 J when f+ is measured (cnt_umbrella_rate_interval): for independent errors of the barrier
+ *    part and of log10 f+ it matches the percentile interval of their sum (a linear sum of the widths would not);
  *  - window checks and the error paths. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -271,6 +273,53 @@ static void test_top_fit_zeldovich(void **state)
     sr_error_clear();
 }
 
+/* log10 J = u + log10 f+, u and f+ from independent bootstraps: the quadrature rule must reproduce the 68% interval
+ * of the sum of independent draws (u normal, log10 f+ normal with a different width), and differ from the linear sum
+ * of the two half-widths (which would overstate it by 0.14 decades here). */
+static void test_rate_interval_quadrature(void **state)
+{
+    (void)state;
+    enum { ND = 200000 };
+    double *u = malloc(ND * sizeof *u), *lf = malloc(ND * sizeof *lf), *sum = malloc(ND * sizeof *sum);
+    assert_non_null(u);
+    assert_non_null(lf);
+    assert_non_null(sum);
+    gsl_rng *r = sr_rng_create(77, 5, SR_RNG_USER);
+    const double u0 = -7.4, su = 0.30, f0 = 250.0, sf = 0.20;
+    for (int k = 0; k < ND; k++) {
+        u[k] = u0 + gsl_ran_gaussian(r, su);
+        lf[k] = log10(f0) + gsl_ran_gaussian(r, sf);
+        sum[k] = u[k] + lf[k];
+    }
+    gsl_rng_free(r);
+    cnt_interval iu, il, is;
+    assert_int_equal(cnt_percentile_interval(u, ND, &iu), SR_OK);
+    assert_int_equal(cnt_percentile_interval(lf, ND, &il), SR_OK);
+    assert_int_equal(cnt_percentile_interval(sum, ND, &is), SR_OK);
+    double o[4];
+    cnt_umbrella_rate_interval(u0, su, iu.lo68, iu.hi68, f0, pow(10, il.lo68), pow(10, il.hi68), o);
+    printf("    log10 J %.3f: quadrature [%.3f, %.3f], sd %.3f; draws of the sum [%.3f, %.3f]; linear sum [%.3f, %.3f]\n",
+           o[0], o[2], o[3], o[1], is.lo68, is.hi68, o[0] - (u0 - iu.lo68) - (log10(f0) - il.lo68),
+           o[0] + (iu.hi68 - u0) + (il.hi68 - log10(f0)));
+    assert_float_equal(o[0], u0 + log10(f0), 1e-12);
+    assert_true(fabs(o[2] - is.lo68) < 0.01);
+    assert_true(fabs(o[3] - is.hi68) < 0.01);
+    assert_true(fabs(o[1] - sqrt(su * su + sf * sf)) < 0.01);
+    /* the linear sum of the widths is visibly wider: the check can tell the two rules apart */
+    assert_true(fabs((o[0] - (u0 - iu.lo68) - (log10(f0) - il.lo68)) - is.lo68) > 0.1);
+    /* f+ exact (the input's attachment_rate): the interval is the barrier part's, shifted by log10 f+ */
+    cnt_umbrella_rate_interval(u0, su, -7.8, -7.1, 18.2, 18.2, 18.2, o);
+    assert_float_equal(o[2], -7.8 + log10(18.2), 1e-12);
+    assert_float_equal(o[3], -7.1 + log10(18.2), 1e-12);
+    assert_float_equal(o[1], su, 1e-12);
+    /* no f+ or no barrier: no J */
+    cnt_umbrella_rate_interval(u0, su, -7.8, -7.1, 0, 0, 0, o);
+    assert_true(isnan(o[0]) && isnan(o[2]));
+    cnt_umbrella_rate_interval(NAN, su, -7.8, -7.1, 18.2, 10, 20, o);
+    assert_true(isnan(o[0]) && isnan(o[3]));
+    free(u), free(lf), free(sum);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_wham_recovers_known_landscape),
         cmocka_unit_test(test_hmc_rule_keeps_biased_boltzmann),
         cmocka_unit_test(test_top_fit_zeldovich),
+        cmocka_unit_test(test_rate_interval_quadrature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,9 @@
 # with SIGKILL and resumed gives the numbers of the uninterrupted one; PREFIX.umbrella.nc is consistent with itself
 # (units on every variable, histograms = the N_max series, dG(n) recomputed from the histograms by WHAM in numpy,
 # n* its maximum above the basin, the CNT curve from dmu, rho_s, gamma, the parabola at the top and J from the
-# attachment rate); bad input (centres not increasing, kappa <= 0, a centre too large for the box, an incomplete CNT
+# attachment rate; the measured f+ (attach runs from the window at attach_centre) recomputed in numpy from the
+# file's own N_max(t) traces as var(N(t) - N(0))/(2t) about the runs' mean drift, and the input's attachment_rate
+# overriding it in J); bad input (centres not increasing, kappa <= 0, a centre too large for the box, an incomplete CNT
 # triple, kappas of the wrong length or <= 0, an unknown start) gives one clear file:line message, a non-zero exit
 # and no output.
 set -uo pipefail
@@ -58,6 +60,10 @@ rho_s = 1.1
 gamma = 0.35
 attachment_rate = 12.5
 top_half_width = 8
+attach_runs = 8
+attach_steps = 100
+attach_every = 5
+attach_centre = 24
 [output]
 prefix = PREFIX
 INI
@@ -127,6 +133,18 @@ if np.isfinite(tg):
     else: print("ok   parabola at the top: n* %.1f, dG*/kT %.3f, Z %.4f; log10 J %.3f" % (tn, tg, z, g("log10_j")))
 else: print("ok   (no parabola at this short run's top: top_* NaN)")
 if not (0 < g("acceptance")).all() or not (g("acceptance") <= 1).all(): print("FAIL: acceptance"); bad = 1
+# f+ from the attach runs: the drift-free variance slope in the file's fit window (no parabola: a straight line)
+Na, ta, fp = g("attach_n_max"), g("attach_time"), g("attachment_rate_measured")
+if Na.shape != (8, 21) or g("attach_window_centre") != 24 or abs(ta[1] - 5 * 0.005) > 1e-12:
+    print("FAIL: attach runs: shape %s, window %g, dt %g" % (Na.shape, g("attach_window_centre"), ta[1])); bad = 1
+dN = Na - Na[:, :1]
+m = (ta >= g("attach_fit_t0") - 1e-12) & (ta <= g("attach_fit_t1") + 1e-12)
+slope = np.polyfit(ta[m], dN.var(0, ddof=1)[m], 1)[0] if m.sum() >= 3 else np.nan
+if np.isfinite(tg): print("ok   (a parabola at the top: the f+ fit follows the barrier model; straight-line check skipped)")
+elif not (fp > 0 and abs(fp - slope / 2) < 1e-9 * fp and 0 < g("attachment_rate_lo68") < g("attachment_rate_hi68")):
+    print("FAIL: f+ %g, numpy var slope/2 %g, 68%% [%g, %g]" % (fp, slope / 2, g("attachment_rate_lo68"), g("attachment_rate_hi68"))); bad = 1
+else: print("ok   f+ = %.2f tau^-1 = var(N(t) - N(0))/(2t) in numpy over %d frames, 68%% [%.2f, %.2f]" % (fp, m.sum(), g("attachment_rate_lo68"), g("attachment_rate_hi68")))
+if g("attachment_rate") != 12.5: print("FAIL: the input's attachment_rate must override the measured f+ in J"); bad = 1
 sys.exit(bad)
 PY
 
@@ -168,5 +186,6 @@ expect_error toolarge 's/^centres = .*/centres = 8 16 200/' "toolarge.ini:25: \[
 expect_error cntpart '/^gamma = /d' "the CNT curve needs all of dmu, rho_s and gamma"
 expect_error kappasn 's/^kappa = .*/kappa = 0.1\nkappas = 0.1 0.2/' "kappasn.ini:27: \[umbrella\] kappas has 2 values for 3 centres (one per centre)"
 expect_error kappas0 's/^kappa = .*/kappa = 0.1\nkappas = 0.1 0 0.2/' "kappas0.ini:27: \[umbrella\] kappas: item 2 = 0 must be > 0"
+expect_error attach1 's/^attach_runs = .*/attach_runs = 1/' "attach1.ini:42: \[umbrella\] attach_runs = 1: use 0 (no f+) or 2 .. sweeps (120) runs"
 expect_error startbad 's/^kappa = .*/kappa = 0.1\nstart = pulled/' "start = 'pulled': expected one of grown|shrunk|seeded"
 exit $fail

@@ -669,6 +669,14 @@ int cnt_umbrella_top_fit(int nbins, const double *dg, int n_peak, int half_width
 /* Nucleation rate J = rho_l Z f+ exp(-dg_star) from the umbrella barrier (rho_l liquid number density, f+ attachment
  * rate at the top, dg_star = beta dG*): log10 J in the units of rho_l f+. NaN unless rho_l, z, f_plus > 0. */
 double cnt_umbrella_log10_rate(double rho_l, double z, double f_plus, double dg_star);
+/* The interval of log10 J = u + log10 f+ where u = log10(rho_l Z exp(-beta dG*)) comes from the WHAM bootstrap (point
+ * u, sd u_sd, 68% interval [u_lo, u_hi]) and f+ from independent data (its 68% interval [f_lo, f_hi]; f_lo = f_hi = f:
+ * f+ exact, e.g. given in the input). Independent errors add in quadrature, on each side separately (the f+ interval
+ * is asymmetric in log10): out[0] = log10 J, out[1] = sqrt(u_sd^2 + ((log10 f_hi - log10 f_lo)/2)^2),
+ * out[2] = out[0] - sqrt((u - u_lo)^2 + (log10 f - log10 f_lo)^2), out[3] likewise above. NaN where an input is
+ * missing (f <= 0 or u not finite: all four). */
+void cnt_umbrella_rate_interval(double u, double u_sd, double u_lo, double u_hi, double f, double f_lo, double f_hi,
+                                double out[4]);
 /* CNT free energy of a spherical cluster of n particles / kT: -n |dmu| + (36 pi)^(1/3) rho_s^(-2/3) gamma n^(2/3),
  * all divided by kT (dmu energy, rho_s length^-3, gamma energy/length^2). */
 double cnt_umbrella_cnt_curve(double n, double dmu, double rho_s, double gamma, double kT);

@@ -270,3 +270,24 @@ double cnt_umbrella_log10_rate(double rho_l, double z, double f_plus, double dg_
     if (!(rho_l > 0) || !(z > 0) || !(f_plus > 0) || !isfinite(dg_star)) return NAN;
     return log10(rho_l) + log10(z) + log10(f_plus) - dg_star / M_LN10;
 }
+
+void cnt_umbrella_rate_interval(double u, double u_sd, double u_lo, double u_hi, double f, double f_lo, double f_hi,
+                                double out[4])
+{
+    out[0] = out[1] = out[2] = out[3] = NAN;
+    if (!(f > 0) || !isfinite(u)) return;
+    const double lf = log10(f);
+    double dlo = 0, dhi = 0, sdf = 0; /* f+'s 68% half-widths in log10 (0: exact) */
+    if (f_lo > 0 && f_hi > 0 && isfinite(f_lo) && isfinite(f_hi)) {
+        dlo = fmax(0.0, lf - log10(f_lo));
+        dhi = fmax(0.0, log10(f_hi) - lf);
+        sdf = 0.5 * (log10(f_hi) - log10(f_lo));
+    }
+    out[0] = u + lf;
+    if (isfinite(u_sd)) out[1] = sqrt(u_sd * u_sd + sdf * sdf);
+    if (isfinite(u_lo) && isfinite(u_hi)) {
+        const double ulo = fmax(0.0, u - u_lo), uhi = fmax(0.0, u_hi - u);
+        out[2] = out[0] - sqrt(ulo * ulo + dlo * dlo);
+        out[3] = out[0] + sqrt(uhi * uhi + dhi * dhi);
+    }
+}

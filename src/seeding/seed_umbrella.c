@@ -86,6 +86,22 @@ const sr_keyword seed_umbrella_keywords[] = {
     {"top_half_width", SR_KW_INT, offsetof(seed_umbrella_config, top_half_width), "atoms", "20", 2, 1e6, NULL,
      "the parabola giving n*, dG* and Z is fitted to dG(n) within this many atoms of its highest bin (wide enough "
      "that dG drops by ~1 kT at the edges: a flat top's curvature is lost in the noise of a narrow window)"},
+    {"attach_runs", SR_KW_INT, offsetof(seed_umbrella_config, attach_runs), "", "0", 0, 100000, NULL,
+     "optional: measure f+ at the top (Auer & Frenkel 2001): every biased window keeps this many configurations, "
+     "evenly spaced over its production trials (PREFIX.umbrella.wW.sK.ckpt); after WHAM, one unbiased MD run of "
+     "attach_steps from each configuration of the window whose centre is nearest the fitted n* (fresh "
+     "Maxwell-Boltzmann velocities), f+ = var(N(t) - N(0))/(2t) about the runs' mean drift in the barrier-top window "
+     "(as seeding's f+), bootstrap over runs; J then uses it (attachment_rate, if given, overrides it). >= 2"},
+    {"attach_steps", SR_KW_LONG, offsetof(seed_umbrella_config, attach_steps), "steps", "1000", 1, 1e12, NULL,
+     "length of each f+ run"},
+    {"attach_every", SR_KW_LONG, offsetof(seed_umbrella_config, attach_every), "steps", "10", 1, 1e12, NULL,
+     "steps between the N_max frames of an f+ run"},
+    {"attach_centre", SR_KW_REAL, offsetof(seed_umbrella_config, attach_centre), "atoms", "0", 0, 1e7, NULL,
+     "the f+ runs start from the configurations of the biased window nearest this centre (0: nearest the fitted n*; "
+     "without a parabola at the top there is then no f+)"},
+    {"attach_skip_steps", SR_KW_LONG, offsetof(seed_umbrella_config, attach_skip_steps), "steps", "0", 0, 1e12, NULL,
+     "the f+ fit starts this many steps into the runs (0: at the first frame): skips the decorrelation of the "
+     "classifier's label noise, whose variance enters var(N(t) - N(0)) as a plateau, not as diffusion"},
     SR_KW_END};
 
 static const sr_keyword umb_run_keywords[] = {
@@ -173,6 +189,12 @@ static int umb_parse(umb *U, const char *file, sr_errlist *el)
     if (uc->sweeps < uc->blocks)
         sr_errlist_add(el, "%s:%d: [umbrella] sweeps = %d is fewer than blocks = %d", file, key_line(sec, "sweeps"),
                        uc->sweeps, uc->blocks);
+    if (uc->attach_runs == 1 || uc->attach_runs > uc->sweeps)
+        sr_errlist_add(el, "%s:%d: [umbrella] attach_runs = %d: use 0 (no f+) or 2 .. sweeps (%d) runs", file,
+                       key_line(sec, "attach_runs"), uc->attach_runs, uc->sweeps);
+    if (uc->attach_runs > 0 && uc->attach_steps / uc->attach_every < 5)
+        sr_errlist_add(el, "%s:%d: [umbrella] attach_steps = %ld is fewer than 5 frames of attach_every = %ld", file,
+                       key_line(sec, "attach_steps"), uc->attach_steps, uc->attach_every);
     const int ncnt = (uc->dmu != 0) + (uc->rho_s > 0) + (uc->gamma > 0);
     if (ncnt != 0 && ncnt != 3)
         sr_errlist_add(el, "%s: [umbrella] the CNT curve needs all of dmu, rho_s and gamma (or none)", file);
@@ -189,7 +211,7 @@ static int umb_parse(umb *U, const char *file, sr_errlist *el)
     snprintf(U->jprefix, sizeof U->jprefix, "%s.umbrella", U->job.oc.prefix);
     uint64_t h = 0;
     static const char *const skip[] = {"bootstrap", "blocks", "wham_tol", "dmu", "rho_s", "gamma", "attachment_rate",
-                                       "top_half_width", NULL};
+                                       "top_half_width", "attach_steps", "attach_every", "attach_skip_steps", "attach_centre", NULL};
     static const char *const sections[] = {"run", "structure", "potential", "ensemble", "order", "umbrella", NULL};
     for (int k = 0; sections[k]; k++)
         h = seed_input_hash(h, sr_input_section(U->job.in, sections[k]), strcmp(sections[k], "umbrella") ? NULL : skip);
@@ -464,6 +486,12 @@ static int grow_starts(const umb *U, const md_system *liq, order_analyzer *an, m
     return rc;
 }
 
+/* Configuration a of window w's production (attach_runs > 0). */
+static void snapshot_path(const umb *U, long w, int a, char *path, size_t len)
+{
+    snprintf(path, len, "%s.w%ld.s%d.ckpt", U->jprefix, w, a);
+}
+
 /* Window w: v = NHEAD header values, then N_max after each production trial. start: the grown start (NULL: the
  * liquid, with a seed inserted for start = seeded and centres >= 5). */
 static int window_task(umb *U, long w, const md_system *liq, const md_system *start, order_analyzer *an, double *v)
@@ -494,7 +522,19 @@ static int window_task(umb *U, long w, const md_system *liq, const md_system *st
     v[1] = ve[0];
     v[3] = ve[3];
     v[4] = ve[4];
-    if (!rc) rc = hmc_chain(U, w, an, &cur, &ncur, ns, rv, rt, ru, v, v + NHEAD);
+    /* production in chunks: with attach_runs, a configuration after each chunk of ns/attach_runs trials (the chain
+     * is the same as in one call: its state is (cur, ncur) and the streams) */
+    const int na = U->kap[w] > 0 ? U->uc.attach_runs : 0;
+    for (int a = 0, done = 0; !rc && a < (na > 0 ? na : 1); a++) {
+        const int upto = na > 0 ? (int)((long)ns * (a + 1) / na) : ns;
+        rc = hmc_chain(U, w, an, &cur, &ncur, upto - done, rv, rt, ru, v, v + NHEAD + done);
+        done = upto;
+        if (!rc && na > 0) {
+            char path[4400];
+            snapshot_path(U, w, a, path, sizeof path);
+            rc = md_checkpoint_write(path, cur, NULL);
+        }
+    }
     md_system_free(cur);
     gsl_rng_free(rv);
     gsl_rng_free(rt);
@@ -567,6 +607,17 @@ typedef struct umb_results {
     double cnt_n_star, cnt_dg_star, mean_abs_bdH;
     double fit_n_star, fit_dg_star, fit_curv, zeldovich, log10_j; /* parabola at the top, J (NaN: none) */
     double fit_n_star_sd, fit_dg_star_sd, zeldovich_sd, log10_j_sd, log10_j_lo, log10_j_hi;
+    /* log10(rho_l Z exp(-dG*)) = log10 J for f+ = 1 (time^-1), its bootstrap sd and 68% interval */
+    double log10_ju, log10_ju_sd, log10_ju_lo, log10_ju_hi;
+    double f_plus;     /* f+ in J: attachment_rate if given, else the measured one (NaN: none) */
+    /* measured f+ (attach_runs > 0): runs from the configurations of window att_window */
+    int att_window, att_nrep, att_ok;
+    size_t att_nt;
+    double att_var_top, att_n0_mean, att_n0_sd;
+    double *att_t, *att_N; /* [att_nt], [att_nrep * att_nt] */
+    seed_attach_out att;
+    char att_msg[256];
+    int wham_iters;
     long nfailed;
     int boot_ok;
 } umb_results;
@@ -575,6 +626,7 @@ static void results_free(umb_results *R)
 {
     free(R->hist), free(R->bias), free(R->F), free(R->sd), free(R->fwin), free(R->dg), free(R->cntc);
     free(R->overlap);
+    free(R->att_t), free(R->att_N);
 }
 
 static int write_umbrella_nc(const umb *U, const umb_results *R)
@@ -588,8 +640,9 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
     snprintf(dmu_u, sizeof dmu_u, "%s", u->energy);
     snprintf(rho_u, sizeof rho_u, "%s^-3", u->length);
     snprintf(gam_u, sizeof gam_u, "%s/%s^2", u->energy, u->length);
-    char att_u[64], j_u[128];
+    char att_u[64], j_u[128], drift_u[80];
     snprintf(att_u, sizeof att_u, "%s^-1", u->time);
+    snprintf(drift_u, sizeof drift_u, "atoms %s^-1", u->time);
     snprintf(j_u, sizeof j_u, "log10(%s^-3 %s^-1)", u->length, u->time);
     io_ncfile *f;
     SR_TRY(io_ncfile_create(path, &f));
@@ -662,14 +715,39 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
         {"zeldovich", "1", "Zeldovich factor sqrt(-top_curvature / (2 pi))"},
         {"zeldovich_sd", "1", "bootstrap standard deviation of the Zeldovich factor"},
         {"rho_liquid", rho_u, "number density of the prepared liquid"},
-        {"attachment_rate", att_u, "f+ given in the input (NaN: none)"},
+        {"attachment_rate", att_u, "f+ used in J: the input's attachment_rate, else attachment_rate_measured (NaN: "
+                                   "none)"},
+        {"attachment_rate_measured", att_u, "f+ = var(N(t) - N(0))/(2t) about the mean drift of the attach runs from "
+                                            "the window nearest n* (NaN: not measured)"},
+        {"attachment_rate_lo68", att_u, "bootstrap (over attach runs) 68% interval of attachment_rate_measured, low"},
+        {"attachment_rate_hi68", att_u, "bootstrap 68% interval of attachment_rate_measured, high"},
+        {"attachment_rate_lo95", att_u, "bootstrap 95% interval of attachment_rate_measured, low"},
+        {"attachment_rate_hi95", att_u, "bootstrap 95% interval of attachment_rate_measured, high"},
+        {"attach_window_centre", "atoms", "centre of the window whose configurations started the attach runs"},
+        {"attach_n_max_start_mean", "atoms", "mean N_max at the start of the attach runs"},
+        {"attach_fit_t0", u->time, "f+ fit window, first time"},
+        {"attach_fit_t1", u->time, "f+ fit window, last time (the barrier-top rule with attach_var_top)"},
+        {"attach_drift", drift_u, "mean drift of N_max in the f+ fit window"},
+        {"attach_var_top", "atoms^2", "1/(pi Z^2): growth of var(N(t) - N(0)) that ends the f+ fit window"},
+        {"log10_j_per_fplus", "1", "log10(rho_liquid zeldovich exp(-top_dg_star)) = log10 J for f+ = 1 time^-1"},
         {"log10_j", j_u, "log10 J, J = rho_liquid zeldovich attachment_rate exp(-top_dg_star) (NaN: no f+)"},
-        {"log10_j_sd", "1", "bootstrap standard deviation of log10 J (f+ taken as exact)"},
-        {"log10_j_lo68", "1", "bootstrap 68% interval of log10 J, low"},
-        {"log10_j_hi68", "1", "bootstrap 68% interval of log10 J, high"},
+        {"log10_j_sd", "1", "standard deviation of log10 J: WHAM bootstrap and (measured f+) the f+ bootstrap's 68% "
+                            "half-width in quadrature"},
+        {"log10_j_lo68", "1", "68% interval of log10 J, low (WHAM bootstrap percentile and, for a measured f+, the f+ "
+                              "bootstrap's in quadrature)"},
+        {"log10_j_hi68", "1", "68% interval of log10 J, high"},
     };
     const int nsc = (int)(sizeof sc / sizeof *sc);
     for (int k = 0; k < nsc; k++) TRY(io_ncfile_def_var(f, sc[k].name, IO_NC_DOUBLE, 0, NULL, sc[k].unit, sc[k].ln));
+    const int has_att = R->att_window >= 0 && R->att_N && R->att_t;
+    const char *d_af[] = {"attach_frame"}, *d_ar[] = {"attach_run", "attach_frame"};
+    if (has_att) {
+        TRY(io_ncfile_def_dim(f, "attach_run", (size_t)R->att_nrep));
+        TRY(io_ncfile_def_dim(f, "attach_frame", R->att_nt));
+        TRY(io_ncfile_def_var(f, "attach_time", IO_NC_DOUBLE, 1, d_af, u->time, "time of the attach runs' frames"));
+        TRY(io_ncfile_def_var(f, "attach_n_max", IO_NC_DOUBLE, 2, d_ar, "atoms",
+                              "N_max(t) of each unbiased attach run (f+)"));
+    }
     const int hc = U->uc.dmu != 0;
     const double val[] = {U->job.ip.temperature, U->job.ip.pressure, U->natoms, (double)U->uc.md_steps,
                           R->have_barrier ? R->n_basin : NAN, R->have_barrier ? R->n_star : NAN, R->n_star_sd,
@@ -677,8 +755,15 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
                           hc ? U->uc.dmu : NAN, hc ? U->uc.rho_s : NAN, hc ? U->uc.gamma : NAN, R->cnt_n_star,
                           R->cnt_dg_star, R->fit_n_star, R->fit_n_star_sd, R->fit_dg_star, R->fit_dg_star_sd,
                           R->fit_curv, R->zeldovich, R->zeldovich_sd, U->rho_liquid,
-                          U->uc.f_plus > 0 ? U->uc.f_plus : NAN, R->log10_j, R->log10_j_sd, R->log10_j_lo,
-                          R->log10_j_hi};
+                          R->f_plus, R->att_ok ? R->att.fit.f_plus : NAN,
+                          R->att_ok && R->att.boot_ok ? R->att.boot.lo68 : NAN,
+                          R->att_ok && R->att.boot_ok ? R->att.boot.hi68 : NAN,
+                          R->att_ok && R->att.boot_ok ? R->att.boot.lo95 : NAN,
+                          R->att_ok && R->att.boot_ok ? R->att.boot.hi95 : NAN,
+                          R->att_window >= 0 ? U->centre[R->att_window] : NAN, R->att_n0_mean,
+                          R->att_ok ? R->att.fit.t0 : NAN, R->att_ok ? R->att.fit.t1 : NAN,
+                          R->att_ok ? R->att.fit.drift : NAN, R->att_window >= 0 ? R->att_var_top : NAN, R->log10_ju,
+                          R->log10_j, R->log10_j_sd, R->log10_j_lo, R->log10_j_hi};
     const size_t nbuf = (size_t)nw * (M > nb ? M : nb) + 16;
     int *ib = malloc(nbuf * sizeof *ib);
     double *db = malloc(nbuf * sizeof *db);
@@ -718,6 +803,10 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
         TRY(io_ncfile_put_double(f, "dg_err", NULL, NULL, R->sd));
         TRY(io_ncfile_put_double(f, "dg_cnt", NULL, NULL, R->cntc));
         for (int k = 0; k < nsc; k++) TRY(io_ncfile_put_double(f, sc[k].name, NULL, NULL, &val[k]));
+        if (has_att) {
+            TRY(io_ncfile_put_double(f, "attach_time", NULL, NULL, R->att_t));
+            TRY(io_ncfile_put_double(f, "attach_n_max", NULL, NULL, R->att_N));
+        }
     }
     free(ib);
     free(db);
@@ -729,7 +818,8 @@ static int write_umbrella_nc(const umb *U, const umb_results *R)
     return io_ncfile_commit(f);
 }
 
-static int finish(umb *U, double wall)
+/* WHAM, the barrier, the parabola at the top and the bootstrap (rank 0); *out owns the arrays. */
+static int analyse(umb *U, umb_results *out)
 {
     const int nw = U->nwin, M = U->uc.sweeps;
     const size_t nv = (size_t)NHEAD + (size_t)M;
@@ -783,6 +873,7 @@ static int finish(umb *U, double wall)
     const cnt_wham_opts o = {.tol = U->uc.wham_tol, .max_iter = 1000000};
     int iters = 0;
     if (!rc) rc = cnt_wham_solve(nw, nb, R.hist, R.bias, &o, R.F, R.fwin, 0, &iters);
+    R.wham_iters = iters;
     if (rc) goto out;
     const double lnN = log((double)U->natoms);
     for (int n = 0; n < nb; n++) {
@@ -800,12 +891,15 @@ static int finish(umb *U, double wall)
     sr_error_clear();
     R.fit_n_star = R.fit_dg_star = R.fit_curv = R.zeldovich = R.log10_j = NAN;
     R.fit_n_star_sd = R.fit_dg_star_sd = R.zeldovich_sd = R.log10_j_sd = R.log10_j_lo = R.log10_j_hi = NAN;
+    R.log10_ju = R.log10_ju_sd = R.log10_ju_lo = R.log10_ju_hi = R.f_plus = NAN;
+    R.att_window = -1;
+    R.att_var_top = R.att_n0_mean = R.att_n0_sd = NAN;
     if (R.have_barrier) {
         R.dg_star = R.dg[R.n_star];
         R.barrier = R.F[R.n_star] - R.F[R.n_basin];
         if (cnt_umbrella_top_fit(nb, R.dg, R.n_star, U->uc.top_half_width, &R.fit_n_star, &R.fit_dg_star, &R.fit_curv,
                                  &R.zeldovich) == SR_OK)
-            R.log10_j = cnt_umbrella_log10_rate(U->rho_liquid, R.zeldovich, U->uc.f_plus, R.fit_dg_star);
+            R.log10_ju = cnt_umbrella_log10_rate(U->rho_liquid, R.zeldovich, 1.0, R.fit_dg_star);
         else
             printf("[umbrella] warning: no parabola at the top (%s)\n", sr_error_message());
         sr_error_clear();
@@ -834,7 +928,7 @@ static int finish(umb *U, double wall)
             double c;
             if (cnt_umbrella_top_fit(nb, dgk, b1, U->uc.top_half_width, &tn[mt], &tg[mt], &c, &tz[mt]) != SR_OK)
                 continue;
-            const double lj = cnt_umbrella_log10_rate(U->rho_liquid, tz[mt], U->uc.f_plus, tg[mt]);
+            const double lj = cnt_umbrella_log10_rate(U->rho_liquid, tz[mt], 1.0, tg[mt]);
             mt++;
             if (isfinite(lj)) tj[mj++] = lj;
         }
@@ -845,10 +939,10 @@ static int finish(umb *U, double wall)
             R.zeldovich_sd = gsl_stats_sd(tz, 1, mt);
         }
         if (mj >= 2) {
-            R.log10_j_sd = gsl_stats_sd(tj, 1, mj);
+            R.log10_ju_sd = gsl_stats_sd(tj, 1, mj);
             gsl_sort(tj, 1, mj);
-            R.log10_j_lo = gsl_stats_quantile_from_sorted_data(tj, 1, mj, 0.16);
-            R.log10_j_hi = gsl_stats_quantile_from_sorted_data(tj, 1, mj, 0.84);
+            R.log10_ju_lo = gsl_stats_quantile_from_sorted_data(tj, 1, mj, 0.16);
+            R.log10_ju_hi = gsl_stats_quantile_from_sorted_data(tj, 1, mj, 0.84);
         }
         free(tn), free(tg), free(tz), free(tj), free(dgk);
         if (m >= 2) {
@@ -861,56 +955,177 @@ static int finish(umb *U, double wall)
         }
         free(ns), free(gs), free(bs);
     }
+out:
+    for (int w = 0; x && w < nw; w++) free(x[w]);
+    free(x);
+    free(len);
+    free(Fall);
+    if (rc) results_free(&R);
+    else *out = R;
+    return rc;
+}
+
+static const uint64_t ATTACH_STREAM = 5000000000ull; /* + run index: the f+ runs' streams (above the ladder's) */
+
+/* f+ at the top (all ranks): run r (a task on the MPI queue) starts from configuration r of window w
+ * (PREFIX.umbrella.wW.sR.ckpt, saved during its production), fresh Maxwell-Boltzmann velocities, attach_steps of
+ * unbiased [ensemble] dynamics with N_max every attach_every steps: seed_replica_run with decisions that are never
+ * reached (as seeding's f+ replicas), its streams from the run seed and ATTACH_STREAM + r (-np 1 = -np N). On rank 0
+ * (R != NULL) the traces go to seed_attach_analyse: var(N(t) - N(0)) about the runs' mean drift, window from the
+ * first frame to where var has grown by var_top (the barrier top; <= 0: all frames), bootstrap over runs. */
+static int attach_stage(umb *U, order_analyzer *an, int w, double var_top, umb_results *R)
+{
+    const int nrep = U->uc.attach_runs;
+    const long every = U->uc.attach_every;
+    const size_t nt = (size_t)(U->uc.attach_steps / every) + 1;
+    double *N = calloc((size_t)nrep * nt, sizeof *N);
+    int *nm = malloc(nt * sizeof *nm);
+    int rc = (!N || !nm) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    seed_queue *q = NULL;
+    if (!seed_comm_any(rc)) rc = seed_queue_create(1, &q);
+    while (!rc && q) {
+        const long k = seed_queue_fetch_add(q, 0, 1);
+        if (k >= nrep) break;
+        char path[4400];
+        snapshot_path(U, w, (int)k, path, sizeof path);
+        md_system *s = NULL;
+        rc = md_checkpoint_read(path, &s, NULL);
+        if (rc) {
+            rc = SR_ERROR(rc, "f+: configuration %ld of window %d is missing (%s): the windows were journaled by a run "
+                              "without attach_runs; run with a fresh [output] prefix", k, w, sr_error_message());
+            break;
+        }
+        seed_replica_params p = {.ip = U->job.ip, .max_steps = U->uc.attach_steps, .analyze_every = every,
+                                 .max_frames = (int)nt, .grow_factor = INFINITY, .melt_fraction = -1,
+                                 .settle_frames = 0, .min_ref = -1, .seed = (uint64_t)U->job.run.seed,
+                                 .replica = (long)(ATTACH_STREAM + (uint64_t)k)};
+        seed_replica_result r;
+        memset(&r, 0, sizeof r);
+        r.nmax = nm;
+        rc = seed_replica_run(s, U->job.pot, an, &p, &r);
+        md_system_free(s);
+        if (!rc && r.outcome == SEED_FAILED) rc = SR_ERROR(SR_EFAILED, "f+ run %ld: %s", k, r.message);
+        if (!rc && (size_t)r.nframes != nt)
+            rc = SR_ERROR(SR_EFAILED, "f+ run %ld stopped after %d of %zu frames", k, r.nframes, nt);
+        for (size_t f = 0; !rc && f < nt; f++) N[(size_t)k * nt + f] = nm[f];
+    }
+    int any = seed_comm_any(rc);
+    if (q) seed_queue_free(q);
+    if (!any) any = seed_comm_allreduce_sum_double(N, (int)((size_t)nrep * nt));
+    if (any && rc) fprintf(stderr, "seedrate: error (rank %d): %s\n", seed_comm_rank(), sr_error_message());
+    free(nm);
+    if (any) {
+        free(N);
+        return rc ? rc : SR_EFAILED;
+    }
+    if (!R) {
+        free(N);
+        return SR_OK;
+    }
+    R->att_window = w;
+    R->att_nrep = nrep;
+    R->att_nt = nt;
+    R->att_var_top = var_top;
+    R->att_N = N;
+    R->att_t = malloc(nt * sizeof *R->att_t);
+    if (!R->att_t) return SR_ERROR(SR_ENOMEM, "out of memory");
+    for (size_t f = 0; f < nt; f++) R->att_t[f] = (double)f * (double)every * U->job.ip.dt;
+    double *n0 = malloc((size_t)nrep * sizeof *n0);
+    if (!n0) return SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int k = 0; k < nrep; k++) n0[k] = N[(size_t)k * nt];
+    R->att_n0_mean = gsl_stats_mean(n0, 1, (size_t)nrep);
+    R->att_n0_sd = gsl_stats_sd(n0, 1, (size_t)nrep);
+    free(n0);
+    const double t_skip = (double)U->uc.attach_skip_steps * U->job.ip.dt;
+    R->att_ok = seed_attach_analyse((size_t)nrep, nt, R->att_t, N, t_skip, 0, var_top, (size_t)U->uc.nboot,
+                                    (uint64_t)U->job.run.seed, &R->att) == SR_OK;
+    if (!R->att_ok) snprintf(R->att_msg, sizeof R->att_msg, "%s", sr_error_message());
+    sr_error_clear();
+    return SR_OK;
+}
+
+/* J from the top and f+ (rank 0): f+ = attachment_rate when given, else the measured one. The interval of log10 J
+ * combines the WHAM bootstrap's (of log10(rho_l Z e^{-dG*})) with the f+ bootstrap's 68% interval in quadrature, side
+ * by side: the two are resampled from independent data (the windows' chains; the f+ runs). */
+static void rate(const umb *U, umb_results *R)
+{
+    const int measured = R->att_ok && R->att.fit.f_plus > 0;
+    R->f_plus = U->uc.f_plus > 0 ? U->uc.f_plus : measured ? R->att.fit.f_plus : NAN;
+    const int fboot = !(U->uc.f_plus > 0) && measured && R->att.boot_ok;
+    double o[4];
+    cnt_umbrella_rate_interval(R->log10_ju, R->log10_ju_sd, R->log10_ju_lo, R->log10_ju_hi, R->f_plus,
+                               fboot ? R->att.boot.lo68 : R->f_plus, fboot ? R->att.boot.hi68 : R->f_plus, o);
+    R->log10_j = o[0];
+    R->log10_j_sd = o[1];
+    R->log10_j_lo = o[2];
+    R->log10_j_hi = o[3];
+}
+
+/* Print the results and write PREFIX.umbrella.nc (rank 0). */
+static int report(umb *U, umb_results *R, double wall)
+{
+    const int nw = U->nwin, M = U->uc.sweeps, nb = R->nbins;
+    const size_t nv = (size_t)NHEAD + (size_t)M;
     printf("\n[umbrella] results: %d windows x %d samples (after %d discarded), %ld MD steps per trial; WHAM over "
-           "N_max = 0..%d converged in %d iterations\n", nw, M, U->uc.equil_sweeps, U->uc.md_steps, nb - 1, iters);
+           "N_max = 0..%d converged in %d iterations\n", nw, M, U->uc.equil_sweeps, U->uc.md_steps, nb - 1, R->wham_iters);
     printf("  window  centre   kappa  acceptance  <N_max>  start  failed  <|beta dH|>   f_i (kT)  overlap(next)\n");
     for (int w = 0; w < nw; w++) {
         const double *v = U->val + w * nv;
         const double ok = U->uc.equil_sweeps + M - v[3];
         printf("  %6d  %6g  %6g  %10.3f  %7.2f  %5d  %6d  %11.3g  %9.3f  %13.3f\n", w, U->centre[w], U->kap[w],
                v[0] / M,
-               gsl_stats_mean(v + NHEAD, 1, (size_t)M), (int)v[2], (int)v[3], ok > 0 ? v[4] / ok : NAN, R.fwin[w],
-               R.overlap[w]);
+               gsl_stats_mean(v + NHEAD, 1, (size_t)M), (int)v[2], (int)v[3], ok > 0 ? v[4] / ok : NAN, R->fwin[w],
+               R->overlap[w]);
     }
     printf("  dG(n)/kT = -ln(P(N_max = n)/N), N = %d atoms:\n      n    dG/kT       +-", U->natoms);
     if (U->uc.dmu != 0) printf("   CNT");
     printf("\n");
     const int step = nb > 40 ? nb / 40 + 1 : 1;
     for (int n = 0; n < nb; n += step) {
-        printf("  %5d  %7.3f  %7.3f", n, R.dg[n], R.sd[n]);
-        if (U->uc.dmu != 0) printf("  %7.3f", R.cntc[n]);
+        printf("  %5d  %7.3f  %7.3f", n, R->dg[n], R->sd[n]);
+        if (U->uc.dmu != 0) printf("  %7.3f", R->cntc[n]);
         printf("\n");
     }
-    if (R.have_barrier) {
-        printf("  basin at N_max = %d; n* = %d", R.n_basin, R.n_star);
-        if (isfinite(R.n_star_sd)) printf(" +- %.1f (68%% [%g, %g])", R.n_star_sd, R.n_star_lo, R.n_star_hi);
-        printf("; dG*/kT = %.3f +- %.3f; N_max barrier F(n*) - F(basin) = %.3f +- %.3f kT\n", R.dg_star,
-               R.dg_star_err, R.barrier, R.barrier_err);
-        if (R.n_star >= nb - 2)
+    if (R->have_barrier) {
+        printf("  basin at N_max = %d; n* = %d", R->n_basin, R->n_star);
+        if (isfinite(R->n_star_sd)) printf(" +- %.1f (68%% [%g, %g])", R->n_star_sd, R->n_star_lo, R->n_star_hi);
+        printf("; dG*/kT = %.3f +- %.3f; N_max barrier F(n*) - F(basin) = %.3f +- %.3f kT\n", R->dg_star,
+               R->dg_star_err, R->barrier, R->barrier_err);
+        if (R->n_star >= nb - 2)
             printf("  WARNING: the maximum is at the last sampled N_max: the windows do not reach past the top; add "
-                   "centres beyond %d\n", R.n_star);
+                   "centres beyond %d\n", R->n_star);
     }
-    if (isfinite(R.fit_dg_star)) {
+    if (isfinite(R->fit_dg_star)) {
         printf("  parabola at the top (n* +- %d): n* = %.1f +- %.1f, dG*/kT = %.3f +- %.3f, d2(dG/kT)/dn2 = %.4g, "
-               "Z = %.4f +- %.4f\n", U->uc.top_half_width, R.fit_n_star, R.fit_n_star_sd, R.fit_dg_star,
-               R.fit_dg_star_sd, R.fit_curv, R.zeldovich, R.zeldovich_sd);
-        if (U->uc.f_plus > 0)
-            printf("  J = rho_l Z f+ exp(-dG*/kT) with rho_l = %.5g, f+ = %g (input): log10 J = %.3f +- %.3f (68%% "
-                   "[%.3f, %.3f], f+ taken as exact)\n", U->rho_liquid, U->uc.f_plus, R.log10_j, R.log10_j_sd,
-                   R.log10_j_lo, R.log10_j_hi);
+               "Z = %.4f +- %.4f\n", U->uc.top_half_width, R->fit_n_star, R->fit_n_star_sd, R->fit_dg_star,
+               R->fit_dg_star_sd, R->fit_curv, R->zeldovich, R->zeldovich_sd);
     }
+    if (R->att_window >= 0) {
+        printf("  f+ at the top: %d unbiased MD runs of %ld steps from window %d's configurations (centre %g, N_max at "
+               "the start %.1f +- %.1f)", R->att_nrep, U->uc.attach_steps, R->att_window, U->centre[R->att_window],
+               R->att_n0_mean, R->att_n0_sd);
+        if (R->att_ok) {
+            printf(": f+ = var(N(t) - N(0))/(2t) = %.4g %s^-1 (68%% [%.4g, %.4g]; fit window %.3g-%.3g, %zu frames, "
+                   "drift %.3g atoms per time, var_top %.4g)\n", R->att.fit.f_plus, md_units_get(U->job.run.units)->time,
+                   R->att.boot.lo68, R->att.boot.hi68, R->att.fit.t0, R->att.fit.t1, R->att.fit.n_points,
+                   R->att.fit.drift, R->att_var_top);
+            if (U->uc.f_plus > 0) printf("  (attachment_rate = %g in the input overrides it in J)\n", U->uc.f_plus);
+        } else {
+            printf(": no f+ (%s)\n", R->att_msg);
+        }
+    }
+    if (isfinite(R->log10_j))
+        printf("  J = rho_l Z f+ exp(-dG*/kT) with rho_l = %.5g, Z = %.4g, f+ = %.4g (%s), dG*/kT = %.3f: log10 J = %.3f "
+               "+- %.3f (68%% [%.3f, %.3f], %s)\n", U->rho_liquid, R->zeldovich, R->f_plus,
+               U->uc.f_plus > 0 ? "input attachment_rate" : "measured", R->fit_dg_star, R->log10_j, R->log10_j_sd,
+               R->log10_j_lo, R->log10_j_hi,
+               U->uc.f_plus > 0 ? "f+ taken as exact" : "WHAM and f+ bootstrap intervals in quadrature");
     if (U->uc.dmu != 0)
         printf("  CNT (dmu %g, rho_s %g, gamma %g): n* = %.1f, dG*/kT = %.3f\n", U->uc.dmu, U->uc.rho_s, U->uc.gamma,
-               R.cnt_n_star, R.cnt_dg_star);
-    if (R.nfailed) printf("  %ld trials stopped by a numerical failure (rejected)\n", R.nfailed);
-    rc = write_umbrella_nc(U, &R);
+               R->cnt_n_star, R->cnt_dg_star);
+    if (R->nfailed) printf("  %ld trials stopped by a numerical failure (rejected)\n", R->nfailed);
+    const int rc = write_umbrella_nc(U, R);
     printf("  wall time %.1f s; results in %s.umbrella.nc\n", wall, U->job.oc.prefix);
-out:
-    for (int w = 0; x && w < nw; w++) free(x[w]);
-    free(x);
-    free(len);
-    free(Fall);
-    results_free(&R);
     return rc;
 }
 
@@ -1016,13 +1231,43 @@ int seed_umbrella_run(const char *file)
     if (!seed_comm_any(rc)) rc = run_windows(U, liq, starts, an);
     for (int w = 0; starts && w < U->nwin; w++) md_system_free(starts[w]);
     free(starts);
-    order_analyzer_free(an);
     md_system_free(liq);
     int status = seed_comm_any(rc) ? (rc ? rc : SR_EFAILED) : SR_OK;
+    umb_results R;
+    memset(&R, 0, sizeof R);
+    int have_R = 0;
     if (!status && rank == 0) {
-        status = finish(U, seed_now_s() - t0);
+        status = analyse(U, &R);
+        have_R = !status;
         if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
     }
+    if (seed_comm_any(status)) status = status ? status : SR_EFAILED;
+    if (!status && U->uc.attach_runs > 0) {
+        double tgt[2] = {0, 0}; /* window + 1 (0: none), var_top: from rank 0 */
+        if (rank == 0) {
+            const double ns = U->uc.attach_centre > 0 ? U->uc.attach_centre : isfinite(R.fit_n_star) ? R.fit_n_star : NAN;
+            int best = -1;
+            for (int w = 0; isfinite(ns) && w < U->nwin; w++)
+                if (U->kap[w] > 0 && (best < 0 || fabs(U->centre[w] - ns) < fabs(U->centre[best] - ns))) best = w;
+            tgt[0] = best + 1;
+            tgt[1] = R.zeldovich > 0 ? 1.0 / (3.14159265358979323846 * R.zeldovich * R.zeldovich) : 0;
+            if (best < 0) printf("[umbrella] no f+: no parabola at the top, so no n* to start the runs from\n");
+            else printf("[umbrella] f+: %d runs of %ld steps from window %d (centre %g, nearest %s %.1f)\n",
+                        U->uc.attach_runs, U->uc.attach_steps, best, U->centre[best],
+                        U->uc.attach_centre > 0 ? "attach_centre" : "the fitted n*", ns);
+            fflush(stdout);
+        }
+        status = seed_comm_allreduce_sum_double(tgt, 2);
+        if (!status && tgt[0] > 0)
+            status = attach_stage(U, an, (int)tgt[0] - 1, tgt[1], rank == 0 ? &R : NULL);
+    }
+    order_analyzer_free(an);
+    if (!status && rank == 0) {
+        rate(U, &R);
+        status = report(U, &R, seed_now_s() - t0);
+        if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+    }
+    if (have_R) results_free(&R);
     free(U->val);
     seed_job_free(&U->job);
     free(U);

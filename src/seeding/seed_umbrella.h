@@ -40,7 +40,16 @@
  * within top_half_width of the highest bin (cnt_umbrella_top_fit) gives a smoothed n*, dG* and the curvature, hence
  * the Zeldovich factor Z = sqrt(|beta dG''(n*)| / 2 pi); with attachment_rate f+ (measured at the top, e.g. seeding's
  * f+ from `seedrate cnt`, whose rates file and log give it per temperature) the rate J = rho_l Z f+ exp(-beta dG*)
- * (Auer & Frenkel, Nature 409, 1020 (2001)), rho_l the prepared liquid's number density. PREFIX.umbrella.nc. */
+ * (Auer & Frenkel, Nature 409, 1020 (2001)), rho_l the prepared liquid's number density. PREFIX.umbrella.nc.
+ *
+ * f+ on the same order parameter (attach_runs > 0): each biased window writes attach_runs configurations evenly over
+ * its production (PREFIX.umbrella.wW.sK.ckpt, before its journal entry); after WHAM, attach_runs unbiased MD runs of
+ * attach_steps start from the configurations of the window nearest the fitted n* (or attach_centre), with fresh
+ * Maxwell-Boltzmann velocities, N_max every attach_every steps (seed_replica_run without decisions, streams from the
+ * run seed and 5e9 + run index: -np 1 = -np N); f+ = var(N(t) - N(0))/(2t) about the runs' mean drift from
+ * attach_skip_steps to where var has grown by 1/(pi Z^2), bootstrap over runs (seed_attach_analyse, as seeding's f+).
+ * attachment_rate, if given, overrides it in J. log10 J's interval: the WHAM bootstrap's and the f+ bootstrap's 68%
+ * half-widths in quadrature (cnt_umbrella_rate_interval). */
 #ifndef SEED_UMBRELLA_H
 #define SEED_UMBRELLA_H
 
@@ -67,6 +76,10 @@ typedef struct seed_umbrella_config {
     double dmu, rho_s, gamma; /* optional CNT curve */
     double f_plus;            /* optional attachment rate at the top (1/time): J = rho_l Z f+ exp(-beta dG*) */
     int top_half_width;       /* atoms each side of the highest bin in the parabola fit of the top */
+    int attach_runs;          /* unbiased MD runs from the window nearest n* for f+ (0: none) */
+    long attach_steps, attach_every; /* length of each run and steps between its N_max frames */
+    long attach_skip_steps;   /* the f+ fit starts here (0: the first frame after the start) */
+    double attach_centre;     /* > 0: the f+ runs start in the window of this centre (0: nearest the fitted n*) */
 } seed_umbrella_config;
 
 extern const sr_keyword seed_umbrella_keywords[];
