@@ -894,10 +894,15 @@ static int analyse(umb *U, umb_results *out)
     R.log10_ju = R.log10_ju_sd = R.log10_ju_lo = R.log10_ju_hi = R.f_plus = NAN;
     R.att_window = -1;
     R.att_var_top = R.att_n0_mean = R.att_n0_sd = NAN;
+    const double clast = U->centre[nw - 1]; /* a top must lie within the windows, not in the last one's outer tail */
     if (R.have_barrier) {
         R.dg_star = R.dg[R.n_star];
         R.barrier = R.F[R.n_star] - R.F[R.n_basin];
-        if (cnt_umbrella_top_fit(nb, R.dg, R.n_star, U->uc.top_half_width, &R.fit_n_star, &R.fit_dg_star, &R.fit_curv,
+        if (R.n_star > clast)
+            printf("[umbrella] warning: no top: the highest bin (N_max = %d) lies beyond the last window's centre (%g), "
+                   "dG(n) still rises where the windows end - no parabola, no Z, no J; add centres beyond %d\n",
+                   R.n_star, clast, R.n_star);
+        else if (cnt_umbrella_top_fit(nb, R.dg, R.n_star, U->uc.top_half_width, &R.fit_n_star, &R.fit_dg_star, &R.fit_curv,
                                  &R.zeldovich) == SR_OK)
             R.log10_ju = cnt_umbrella_log10_rate(U->rho_liquid, R.zeldovich, 1.0, R.fit_dg_star);
         else
@@ -926,6 +931,7 @@ static int analyse(umb *U, umb_results *out)
             m++;
             for (int n = 0; n < nb; n++) dgk[n] = Fall[k * nb + n] + lnN;
             double c;
+            if (!isfinite(R.fit_dg_star) || b1 > clast) continue;
             if (cnt_umbrella_top_fit(nb, dgk, b1, U->uc.top_half_width, &tn[mt], &tg[mt], &c, &tz[mt]) != SR_OK)
                 continue;
             const double lj = cnt_umbrella_log10_rate(U->rho_liquid, tz[mt], 1.0, tg[mt]);
