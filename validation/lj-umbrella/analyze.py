@@ -102,4 +102,5 @@ def main():
     print("(%d of 200 resamples had a parabola at the top)" % len(boots))
 
 
-main()
+if __name__ == "__main__":
+    main()
