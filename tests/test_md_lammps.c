@@ -509,13 +509,296 @@ static void test_errors(void **unused)
     md_system_free(cu);
 }
 
+/* ---------------------------------------------------------------- integrate = lammps: segments run by LAMMPS */
+
+static const char *LJ_ENGINE[] = {"style", "lammps", "commands", LJ_LAMMPS_COMMANDS, "check", "none", "integrate",
+                                  "lammps", NULL};
+static const char *LJ_FORCES[] = {"style", "lammps", "commands", LJ_LAMMPS_COMMANDS, "check", "none", NULL};
+
+/* max over atoms (matched by id) of |unwrapped a - unwrapped b| and |v_a - v_b| */
+static void trajectory_difference(const md_system *a, const md_system *b, double *dx, double *dv)
+{
+    int64_t maxid = 0;
+    for (int i = 0; i < b->n; i++) maxid = b->id[i] > maxid ? b->id[i] : maxid;
+    int *where = malloc(sizeof(int) * (size_t)(maxid + 1));
+    for (int i = 0; i < b->n; i++) where[b->id[i]] = i;
+    *dx = *dv = 0;
+    for (int i = 0; i < a->n; i++) {
+        const int j = where[a->id[i]];
+        for (int d = 0; d < 3; d++) {
+            const double ua = a->x[3 * i + d] + a->image[3 * i + d] * a->box.len[d];
+            const double ub = b->x[3 * j + d] + b->image[3 * j + d] * b->box.len[d];
+            *dx = fmax(*dx, fabs(ua - ub));
+            *dv = fmax(*dv, fabs(a->v[3 * i + d] - b->v[3 * j + d]));
+        }
+    }
+    free(where);
+}
+
+/* NVE: LAMMPS's fix nve and seedrate's velocity Verlet (same forces, both through LAMMPS) give the same trajectory
+ * (unwrapped positions: image counters gathered), and LAMMPS's segments conserve energy and momentum within the
+ * bounds of seedrate's own NVE test (test_md_dynamics). */
+static void test_integrate_nve(void **unused)
+{
+    (void)unused;
+    if (!lammps_built()) return;
+    md_system *sa = lj_two_types(4, 515);
+    gsl_rng *rv = sr_rng_create(17, 0, SR_RNG_VELOCITIES);
+    md_velocity_create(sa, 1.3, rv);
+    gsl_rng_free(rv);
+    md_system *sb = md_system_copy(sa);
+    md_potential *pa = NULL, *pb = NULL;
+    assert_int_equal(make_pot(sa, LJ_FORCES, &pa, NULL, 0), 0);
+    assert_int_equal(make_pot(sb, LJ_ENGINE, &pb, NULL, 0), 0);
+    md_integrator_params ip = {.dt = 0.004};
+    md_integrator *ia = md_integrator_create(&ip, sa, pa, NULL), *ib = md_integrator_create(&ip, sb, pb, NULL);
+    assert_int_equal(md_integrator_setup(ia), 0);
+    assert_int_equal(md_integrator_setup(ib), 0);
+    double dx = 0, dv = 0;
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(md_integrator_run(ia, 4), 0);
+        assert_int_equal(md_integrator_run(ib, 4), 0);
+    }
+    trajectory_difference(sa, sb, &dx, &dv);
+    md_thermo ta, tb;
+    assert_int_equal(md_integrator_thermo(ia, &ta), 0);
+    assert_int_equal(md_integrator_thermo(ib, &tb), 0);
+    print_message("NVE 20 steps (5 segments), fix nve vs seedrate's velocity Verlet: positions %.1e, velocities %.1e, "
+                  "pe %.17g vs %.17g, virial xx %.17g vs %.17g, step %ld vs %ld\n",
+                  dx, dv, tb.pe, ta.pe, tb.ptensor[0], ta.ptensor[0], sb->step, sa->step);
+    assert_true(dx < 1e-10);
+    assert_true(dv < 1e-10);
+    assert_true(fabs(ta.pe - tb.pe) < 1e-10 * fabs(ta.pe));
+    assert_true(fabs(ta.ptensor[0] - tb.ptensor[0]) < 1e-9 * fabs(ta.ptensor[0]) + 1e-12);
+    assert_int_equal(sa->step, sb->step);
+    assert_true(fabs(sa->time - sb->time) < 1e-12);
+    /* energy conservation over 2000 steps in segments of 10 (the analyses' rhythm): the drift (least-squares slope
+     * of E/N times the run length) and largest excursion in LAMMPS, bounded as seedrate's own NVE is (test_md_dynamics,
+     * 1e-4 and 3e-4) or, for this small system, by twice those of seedrate's integrator on the same run */
+    md_integrator *iab[2] = {ia, ib};
+    md_system *sab[2] = {sa, sb};
+    double drift[2], worst[2], dp[2] = {0, 0}, Tend[2];
+    for (int w = 0; w < 2; w++) {
+        md_thermo t0, t;
+        assert_int_equal(md_integrator_thermo(iab[w], &t0), 0);
+        double p0[3], p1[3];
+        md_total_momentum(sab[w], p0);
+        double st = 0, se = 0, stt = 0, ste = 0;
+        worst[w] = 0;
+        const int nsamp = 200;
+        for (int k = 1; k <= nsamp; k++) {
+            assert_int_equal(md_integrator_run(iab[w], 10), 0);
+            assert_int_equal(md_integrator_thermo(iab[w], &t), 0);
+            const double e = (t.etotal - t0.etotal) / sab[w]->n, tt = t.time - t0.time;
+            st += tt, se += e, stt += tt * tt, ste += tt * e;
+            worst[w] = fmax(worst[w], fabs(e));
+        }
+        drift[w] = fabs((nsamp * ste - st * se) / (nsamp * stt - st * st) * (t.time - t0.time));
+        md_total_momentum(sab[w], p1);
+        for (int k = 0; k < 3; k++) dp[w] = fmax(dp[w], fabs(p1[k] - p0[k]));
+        Tend[w] = t.temperature;
+    }
+    print_message("NVE, %d atoms, 2000 steps: LAMMPS drift |dE|/N %.2e, max excursion %.2e, |dP| %.1e (T %.3f); "
+                  "seedrate's integrator %.2e, %.2e, %.1e (T %.3f)\n",
+                  sb->n, drift[1], worst[1], dp[1], Tend[1], drift[0], worst[0], dp[0], Tend[0]);
+    pb->cls->describe(pb->state, stdout);
+    assert_true(drift[1] < fmax(1e-4, 2 * drift[0]));
+    assert_true(worst[1] < fmax(3e-4, 2 * worst[0]));
+    assert_true(dp[1] < 1e-10);
+    assert_true(Tend[1] > 0.3);
+    md_integrator_free(ia);
+    md_integrator_free(ib);
+    md_potential_free(pa);
+    md_potential_free(pb);
+    md_system_free(sa);
+    md_system_free(sb);
+}
+
+/* Temperature, pressure and density, sampled every `every` steps over `nsamp` samples in 10 blocks: mean and
+ * standard error of the mean from the block means. */
+static void sample_run(md_integrator *in, md_system *s, long every, int nsamp, double mean[3], double se[3])
+{
+    double bsum[3] = {0, 0, 0}, bm[3][10];
+    const int per = nsamp / 10;
+    for (int k = 0; k < 10 * per; k++) {
+        assert_int_equal(md_integrator_run(in, every), 0);
+        md_thermo t;
+        assert_int_equal(md_integrator_thermo(in, &t), 0);
+        const double q[3] = {t.temperature, t.pressure, s->n / t.volume};
+        for (int a = 0; a < 3; a++) bsum[a] += q[a];
+        if ((k + 1) % per == 0)
+            for (int a = 0; a < 3; a++) bm[a][k / per] = bsum[a] / per, bsum[a] = 0;
+    }
+    for (int a = 0; a < 3; a++) {
+        double m = 0, v = 0;
+        for (int b = 0; b < 10; b++) m += bm[a][b] / 10;
+        for (int b = 0; b < 10; b++) v += (bm[a][b] - m) * (bm[a][b] - m) / 9;
+        mean[a] = m;
+        se[a] = sqrt(v / 10);
+    }
+}
+
+/* One LJ liquid run: seedrate's LJ and integrator (Bussi, cell rescaling) or LAMMPS's (integrate = lammps). */
+static void ensemble_run(int engine, const md_integrator_params *ip, double mean[3], double se[3])
+{
+    md_system *s = tu_jittered_fcc(4, 0.80, 0.05, 99);
+    gsl_rng *rv = sr_rng_create(23, engine, SR_RNG_VELOCITIES);
+    md_velocity_create(s, ip->temperature, rv);
+    gsl_rng_free(rv);
+    md_potential *p = NULL;
+    const char *own[] = {"style", "lj", "cutoff", "2.5", "shift", "yes", NULL};
+    const char *lmp[] = {"style", "lammps", "commands", "pair_style lj/cut 2.5 | pair_coeff 1 1 1 1 | pair_modify shift yes",
+                         "check", "none", "integrate", "lammps", NULL};
+    assert_int_equal(make_pot(s, engine ? lmp : own, &p, NULL, 0), 0);
+    gsl_rng *rt = sr_rng_create(29, engine, SR_RNG_THERMOSTAT);
+    md_integrator *in = md_integrator_create(ip, s, p, rt);
+    assert_non_null(in);
+    assert_int_equal(md_integrator_setup(in), 0);
+    assert_int_equal(md_integrator_run(in, 1000), 0); /* equilibration */
+    sample_run(in, s, 10, 1000, mean, se);
+    if (engine) p->cls->describe(p->state, stdout);
+    md_integrator_free(in);
+    gsl_rng_free(rt);
+    md_potential_free(p);
+    md_system_free(s);
+}
+
+static void agree(const char *what, const double a[3], const double sa[3], const double b[3], const double sb[3],
+                  int q)
+{
+    const double z = fabs(a[q] - b[q]) / sqrt(sa[q] * sa[q] + sb[q] * sb[q]);
+    print_message("  %s: seedrate %.4f +- %.4f, LAMMPS %.4f +- %.4f (%.1f sigma)\n", what, a[q], sa[q], b[q], sb[q], z);
+    assert_true(z < 4.0);
+}
+
+/* NVT and NpT of an LJ liquid (256 atoms, T* 1.2): mean temperature, pressure and density with LAMMPS's fixes agree
+ * with seedrate's own integrator within their statistical errors (10 block means, 4 sigma), and the means are those
+ * asked for. */
+static void test_integrate_ensembles(void **unused)
+{
+    (void)unused;
+    if (!lammps_built()) return;
+    md_integrator_params nvt = {.dt = 0.005, .thermostat = MD_THERMO_BUSSI, .temperature = 1.2, .tau_t = 0.2};
+    md_integrator_params npt = nvt;
+    npt.barostat = MD_BARO_ISO, npt.pressure = 2.0, npt.tau_p = 1.0, npt.compressibility = 0.05;
+    double ma[3], sa[3], mb[3], sb[3];
+    ensemble_run(0, &nvt, ma, sa);
+    ensemble_run(1, &nvt, mb, sb);
+    print_message("NVT T* 1.2, rho* 0.8, 10^4 steps after 10^3:\n");
+    agree("<T>", ma, sa, mb, sb, 0);
+    agree("<P>", ma, sa, mb, sb, 1);
+    assert_true(fabs(mb[0] - 1.2) < 4 * sb[0] + 1e-3);
+    ensemble_run(0, &npt, ma, sa);
+    ensemble_run(1, &npt, mb, sb);
+    print_message("NpT T* 1.2, P* 2.0:\n");
+    agree("<T>", ma, sa, mb, sb, 0);
+    agree("<P>", ma, sa, mb, sb, 1);
+    agree("<rho>", ma, sa, mb, sb, 2);
+    assert_true(fabs(mb[1] - 2.0) < 4 * sb[1]);
+    assert_true(fabs(mb[0] - 1.2) < 4 * sb[0] + 1e-3);
+}
+
+/* Frozen atoms (md_integrator_restrain, k < 0: seeding's relaxation, the coexistence stage's solid half) are left out
+ * of LAMMPS's fixes and do not move; the others are thermostatted to T. Harmonic tethers (k > 0) fall back to
+ * seedrate's integrator, which the description counts. */
+static void test_integrate_restrained(void **unused)
+{
+    (void)unused;
+    if (!lammps_built()) return;
+    md_system *s = tu_jittered_fcc(4, 0.80, 0.05, 41);
+    gsl_rng *rv = sr_rng_create(5, 0, SR_RNG_VELOCITIES);
+    md_velocity_create(s, 1.5, rv);
+    gsl_rng_free(rv);
+    md_potential *p = NULL;
+    const char *lmp[] = {"style", "lammps", "commands", "pair_style lj/cut 2.5 | pair_coeff 1 1 1 1 | pair_modify shift yes",
+                         "check", "none", "integrate", "lammps", NULL};
+    assert_int_equal(make_pot(s, lmp, &p, NULL, 0), 0);
+    /* the lower half frozen; by id (seedrate's list may sort the atoms), start positions by id */
+    unsigned char *frozen = calloc((size_t)s->n, 1), *fid = calloc((size_t)s->n + 1, 1);
+    double *x0 = malloc(3 * sizeof(double) * ((size_t)s->n + 1)), *x1 = malloc(3 * sizeof(double) * ((size_t)s->n + 1));
+    int nfrozen = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (s->x[3 * i + 2] < s->box.lo[2] + 0.5 * s->box.len[2]) frozen[i] = 1, fid[s->id[i]] = 1, nfrozen++;
+        for (int d = 0; d < 3; d++) x0[3 * s->id[i] + d] = s->x[3 * i + d];
+    }
+    md_integrator_params ip = {.dt = 0.005, .thermostat = MD_THERMO_BUSSI, .temperature = 1.2, .tau_t = 0.2};
+    gsl_rng *rt = sr_rng_create(7, 0, SR_RNG_THERMOSTAT);
+    md_integrator *in = md_integrator_create(&ip, s, p, rt);
+    assert_int_equal(md_integrator_restrain(in, frozen, -1.0), 0);
+    assert_int_equal(md_integrator_setup(in), 0);
+    double moved_frozen = 0, moved_mobile = 0, vfrozen = 0, tsum = 0;
+    int nt = 0;
+    for (int k = 0; k < 40; k++) {
+        assert_int_equal(md_integrator_run(in, 25), 0);
+        double k2 = 0;
+        for (int i = 0; i < s->n; i++) {
+            double d2 = 0;
+            const int64_t id = s->id[i];
+            for (int d = 0; d < 3; d++) {
+                const double u = s->x[3 * i + d] + s->image[3 * i + d] * s->box.len[d];
+                d2 += (u - x0[3 * id + d]) * (u - x0[3 * id + d]);
+                if (fid[id]) vfrozen = fmax(vfrozen, fabs(s->v[3 * i + d]));
+                else k2 += s->v[3 * i + d] * s->v[3 * i + d];
+            }
+            if (fid[id]) moved_frozen = fmax(moved_frozen, sqrt(d2));
+            else if (k == 39) moved_mobile += sqrt(d2) / (s->n - nfrozen);
+        }
+        if (k >= 10) tsum += k2 / (3.0 * (s->n - nfrozen) - 3.0), nt++; /* m = 1, k_B = 1 */
+    }
+    print_message("%d of %d atoms frozen, 1000 steps NVT in LAMMPS: frozen atoms moved %.1e (|v| %.1e), mobile ones "
+                  "%.2f on average; mobile T %.3f (target 1.2)\n",
+                  nfrozen, s->n, moved_frozen, vfrozen, moved_mobile, tsum / nt);
+    assert_true(moved_frozen < 1e-12);
+    assert_true(vfrozen == 0.0);
+    assert_true(moved_mobile > 0.3);
+    assert_true(fabs(tsum / nt - 1.2) < 0.1);
+    /* tethers on the same atoms (mask in the current local order): seedrate's integrator runs them */
+    for (int i = 0; i < s->n; i++) {
+        frozen[i] = fid[s->id[i]];
+        for (int d = 0; d < 3; d++) x1[3 * s->id[i] + d] = s->x[3 * i + d] + s->image[3 * i + d] * s->box.len[d];
+    }
+    assert_int_equal(md_integrator_restrain(in, frozen, 200.0), 0);
+    assert_int_equal(md_integrator_run(in, 100), 0);
+    double tether = 0;
+    for (int i = 0; i < s->n; i++) {
+        const int64_t id = s->id[i];
+        if (!fid[id]) continue;
+        double d2 = 0;
+        for (int q = 0; q < 3; q++) {
+            const double u = s->x[3 * i + q] + s->image[3 * i + q] * s->box.len[q];
+            d2 += (u - x1[3 * id + q]) * (u - x1[3 * id + q]);
+        }
+        tether = fmax(tether, sqrt(d2));
+    }
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&txt, &len);
+    p->cls->describe(p->state, fp);
+    fclose(fp);
+    printf("%s", txt);
+    print_message("tethered atoms (k = 200) moved at most %.3f in 100 steps run by seedrate's integrator\n", tether);
+    assert_true(tether > 0 && tether < 0.5);
+    assert_non_null(strstr(txt, "integrate = lammps"));
+    assert_non_null(strstr(txt, "1 segments left to seedrate's integrator"));
+    free(txt);
+    free(frozen);
+    free(fid);
+    free(x0);
+    free(x1);
+    md_integrator_free(in);
+    gsl_rng_free(rt);
+    md_potential_free(p);
+    md_system_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lj_equals_own),     cmocka_unit_test(test_lj_npt_trajectory),
         cmocka_unit_test(test_eam_finite_differences), cmocka_unit_test(test_eam_nve_drift),
         cmocka_unit_test(test_eam_equals_lmp),    cmocka_unit_test(test_reload),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors),            cmocka_unit_test(test_integrate_nve),
+        cmocka_unit_test(test_integrate_ensembles), cmocka_unit_test(test_integrate_restrained),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,6 +210,22 @@ typedef struct md_uncertainty {
                              * valid until its next compute; an atom sort afterwards does not reorder it) */
 } md_uncertainty;
 
+struct md_integrator_params;
+/* One segment of dynamics run by the force engine instead of seedrate's integrator (md_potential_class.integrate):
+ * in: the integrator's parameters, its frozen atoms, its random stream (the seeds of the engine's stochastic parts),
+ * an identity (the engine keeps its thermostat/barostat state between segments of the same integrator and
+ * starts afresh for another), the steps. The engine advances x, v, image, box, step and time of the system, leaves
+ * the forces of the last step in s->f (0 on frozen atoms) and the energy and virial of the last step in r. */
+typedef struct md_engine_segment {
+    const struct md_integrator_params *p;
+    const unsigned char *frozen; /* by local index, NULL: none */
+    gsl_rng *rng;                /* may be NULL when p needs no random numbers */
+    unsigned long owner;         /* integrator identity (never 0) */
+    long nsteps;
+    double heat;                 /* out: energy the thermostat/barostat took from the system during the segment
+                                  * (as md_integrator's `heat`: conserved = E + P0 V + heat) */
+} md_engine_segment;
+
 typedef struct md_potential_class {
     const char *name;              /* style name in the input, e.g. "lj", "sw", "nn" */
     const sr_keyword *keywords;    /* keys of the [potential] section this style reads */
@@ -231,6 +247,12 @@ typedef struct md_potential_class {
     /* 1: compute() fills r->virial itself and md_compute keeps it (a style whose periodic images live outside
      * seedrate's system, as the LAMMPS engine); 0: md_compute derives it from forces (sum x f). */
     int own_virial;
+    /* Optional (NULL: seedrate always integrates): a style that can run the dynamics itself (LAMMPS with
+     * integrate = lammps). integrates() says whether it takes the segments of an integrator with these parameters
+     * and restraints (tethered: harmonic restraints, k > 0; frozen atoms are the segment's mask); integrate() then
+     * runs one segment (md_engine_segment). Called by md_integrator_run only. */
+    int (*integrates)(void *state, const struct md_integrator_params *p, int tethered);
+    int (*integrate)(void *state, md_system *s, struct md_engine_segment *seg, md_result *r);
 } md_potential_class;
 
 typedef struct md_potential {

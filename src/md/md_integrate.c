@@ -10,7 +10,11 @@
  * time-reversible scheme in the variable lambda = sqrt(V) with its effective-energy bookkeeping; velocities
  * are scaled with the cell and the kinetic energy enters the internal pressure. Per-axis and z-only
  * variants use the first-order (Euler) form of the same equation for each box length, as needed for
- * coexistence slabs (NpzAT); their effective energy is not tracked. */
+ * coexistence slabs (NpzAT); their effective energy is not tracked.
+ *
+ * A potential that integrates itself (md_potential_class.integrate: LAMMPS with integrate = lammps) is handed whole
+ * segments instead (md_integrator_run -> one engine call per run), when it accepts this integrator's parameters and
+ * restraints; otherwise, and for styles without the hook, the steps below run as always. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +41,11 @@ struct md_integrator {
     int nrestrained;
     long nsorts_seen;
     double volume0; /* at set-up, for the box-collapse check */
+    unsigned long serial; /* identity for a force engine that integrates (md_engine_segment.owner) */
+    int engine_ran;       /* the last segment ran in the engine: seedrate's list and forces are stale */
 };
+
+static unsigned long integrator_serial; /* integrators created so far (identities; one thread per rank) */
 
 static void kick(md_system *s, double dt, const unsigned char *frozen)
 {
@@ -115,6 +123,7 @@ md_integrator *md_integrator_create(const md_integrator_params *p, md_system *s,
     in->s = s;
     in->pot = pot;
     in->rng = rng;
+    in->serial = ++integrator_serial;
     if (in->p.dof == 0 && in->p.thermostat == MD_THERMO_LANGEVIN) in->p.dof = 3 * s->n;
     double skin = p->skin > 0 ? p->skin : (s->units == MD_UNITS_LJ ? 0.3 : 1.0);
     in->nl = md_nlist_create(md_potential_cutoff(pot), skin, pot->cls->nlist_kind);
@@ -348,25 +357,58 @@ static int one_step(md_integrator *in, unsigned want)
     return SR_OK;
 }
 
+/* The segment goes to the force engine: it accepts these parameters and restraints. */
+static int engine_integrates(const md_integrator *in)
+{
+    const md_potential_class *c = in->pot->cls;
+    return c->integrate && c->integrates && c->integrates(in->pot->state, &in->p, in->restrained && in->k_restraint > 0);
+}
+
+static int sanity_check(md_integrator *in)
+{
+    double T = md_temperature(in->s, in->p.dof);
+    double Tref = in->p.temperature > 0 ? in->p.temperature : 1.0;
+    if (!isfinite(T) || T > 1e3 * Tref + 1e4)
+        return SR_ERROR(SR_ENUMERIC, "temperature exploded to %g at step %ld", T, in->s->step);
+    const double V = md_system_volume(in->s);
+    if (in->p.barostat != MD_BARO_NONE && (!isfinite(V) || V < 0.05 * in->volume0 || V > 20.0 * in->volume0))
+        return SR_ERROR(SR_ENUMERIC,
+                        "box collapsed or exploded at step %ld: volume %g, %g at the start (pressure or "
+                        "compressibility far off for this system?)",
+                        in->s->step, V, in->volume0);
+    return SR_OK;
+}
+
+static int engine_segment(md_integrator *in, long nsteps)
+{
+    md_engine_segment seg = {.p = &in->p,
+                             .frozen = (in->restrained && in->k_restraint < 0) ? in->restrained : NULL,
+                             .rng = in->rng,
+                             .owner = in->serial,
+                             .nsteps = nsteps};
+    SR_TRY(in->pot->cls->integrate(in->pot->state, in->s, &seg, &in->res));
+    in->heat += seg.heat;
+    in->e_restraint = 0.0;
+    in->have_energy = 1;
+    in->engine_ran = 1;
+    return sanity_check(in);
+}
+
 int md_integrator_run(md_integrator *in, long nsteps)
 {
+    if (nsteps > 0 && engine_integrates(in)) return engine_segment(in, nsteps);
+    if (nsteps > 0 && in->engine_ran) { /* back from the engine: seedrate's list and forces afresh */
+        in->engine_ran = 0;
+        SR_TRY(md_nlist_build(in->nl, in->s));
+        SR_TRY(follow_sort(in));
+        SR_TRY(compute_forces(in, MD_WANT_ENERGY));
+    }
     for (long k = 0; k < nsteps; k++) {
         unsigned want = (k == nsteps - 1) ? MD_WANT_ENERGY : 0;
         int rc = one_step(in, want);
         if (rc) return rc;
         /* temperature runaway (exploding system) */
-        if ((in->s->step & 63) == 0) {
-            double T = md_temperature(in->s, in->p.dof);
-            double Tref = in->p.temperature > 0 ? in->p.temperature : 1.0;
-            if (!isfinite(T) || T > 1e3 * Tref + 1e4)
-                return SR_ERROR(SR_ENUMERIC, "temperature exploded to %g at step %ld", T, in->s->step);
-            const double V = md_system_volume(in->s);
-            if (in->p.barostat != MD_BARO_NONE && (!isfinite(V) || V < 0.05 * in->volume0 || V > 20.0 * in->volume0))
-                return SR_ERROR(SR_ENUMERIC,
-                                "box collapsed or exploded at step %ld: volume %g, %g at the start (pressure or "
-                                "compressibility far off for this system?)",
-                                in->s->step, V, in->volume0);
-        }
+        if ((in->s->step & 63) == 0) SR_TRY(sanity_check(in));
     }
     return SR_OK;
 }

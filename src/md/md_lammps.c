@@ -49,6 +49,7 @@ typedef struct lmp_config {
     char check[SR_KW_STRLEN];
     int setup;
     double list_cutoff;
+    int integrate;
 } lmp_config;
 
 static const sr_keyword lmp_keywords[] = {
@@ -69,6 +70,12 @@ static const sr_keyword lmp_keywords[] = {
     {"setup", SR_KW_CHOICE, offsetof(lmp_config, setup), "", "auto", 0, 0, "auto|always",
      "auto: LAMMPS rebuilds its lists only when atoms or the box moved too far (forces alone otherwise); always: a "
      "full LAMMPS set-up (init, lists, forces) at every call - the slow reference"},
+    {"integrate", SR_KW_CHOICE, offsetof(lmp_config, integrate), "", "seedrate", 0, 0, "seedrate|lammps",
+     "seedrate: seedrate's integrator, LAMMPS computes forces (each box change of the barostat costs a LAMMPS list "
+     "rebuild); lammps: each MD segment (the steps between two analyses) runs inside LAMMPS with fixes mapped from "
+     "[ensemble] (Bussi -> fix temp/csvr where this LAMMPS has it, else Nose-Hoover chains fix nvt/npt with Tdamp = "
+     "tau_t; Langevin -> fix langevin; barostat -> MTK fix npt/nph iso|aniso|z with Pdamp = tau_p), stated in the "
+     "log; harmonic restraints fall back to seedrate's integrator"},
     SR_KW_END};
 
 #ifndef SEEDRATE_HAVE_LAMMPS
@@ -99,6 +106,16 @@ static void lmp_describe(const void *state, FILE *out)
     fprintf(out, "lammps: not available (built without LAMMPS)\n");
 }
 static void lmp_destroy(void *state) { (void)state; }
+static int lmp_integrates(void *state, const md_integrator_params *p, int tethered)
+{
+    (void)state, (void)p, (void)tethered;
+    return 0;
+}
+static int lmp_integrate(void *state, md_system *s, md_engine_segment *seg, md_result *r)
+{
+    (void)state, (void)s, (void)seg, (void)r;
+    return SR_ERROR(SR_EUNSUPPORTED, "style lammps: built without LAMMPS");
+}
 
 #else
 /* ---------------------------------------------------------------------------------------------- with LAMMPS */
@@ -119,8 +136,10 @@ extern char **environ;
 /* LAMMPS's atom-id type (tagint): int unless LAMMPS was built with -DLAMMPS_BIGBIG */
 #if defined(LAMMPS_BIGBIG)
 typedef int64_t lmp_tag;
+typedef int64_t lmp_image;
 #else
 typedef int lmp_tag;
+typedef int lmp_image; /* imageint: int unless LAMMPS_BIGBIG */
 #endif
 
 #define LMP_MAXTYPES 64
@@ -150,6 +169,18 @@ typedef struct lmp_state {
     int always_full;                /* setup = always */
     double *xsend;              /* workspace */
     int eatom;                  /* pe/atom is part of thermo */
+    /* integrate = lammps: the fixes of the integrator that owns them (fix_owner, 0: none defined) */
+    int integrate;
+    int has_csvr;               /* this LAMMPS has fix temp/csvr */
+    unsigned long fix_owner;
+    int fix_thermo;             /* sr_ts (a thermostat fix apart from sr_int) defined */
+    int fix_int_scalar;         /* sr_int has an energy scalar (nvt, npt, nph; not nve) */
+    int groups_defined;         /* sr_frozen / sr_mobile exist */
+    int need_full;              /* LAMMPS moved the atoms itself: the next force call needs a full set-up */
+    double fix_energy;          /* energy of the fixes (their scalars) at the end of the last segment */
+    char mapping[600];          /* the fixes of the last set-up, for describe */
+    long nsegments, nsteps_run, nfallbacks, nfixsets;
+    double cpu_segments;        /* CPU seconds of the segments (scatter, run, gather) */
     /* statistics */
     long ncalls, nsetups, nrebuilds, nreloads;
     double cpu_lammps;          /* CPU seconds inside LAMMPS calls */
@@ -472,6 +503,7 @@ static int lmp_create(void **state, const void *config, const md_system *s, cons
     st->exceptions = lammps_config_has_exceptions();
     st->always_full = c->setup == 1;
     st->list_cutoff = c->list_cutoff;
+    st->integrate = c->integrate == 1;
     st->nktv2p = md_units_get(s->units)->nktv2p;
 
     char (*cmds)[SR_KW_STRLEN + 16] = NULL;
@@ -540,6 +572,7 @@ static int lmp_create(void **state, const void *config, const md_system *s, cons
     }
     double *nk = lammps_extract_global(st->lmp, "nktv2p");
     if (nk) st->nktv2p = *nk;
+    st->has_csvr = lammps_has_style(st->lmp, "fix", "temp/csvr");
     for (int d = 0; d < 3; d++) st->lo[d] = s->box.lo[d], st->len[d] = s->box.len[d];
     st->natoms = 0;
     free(cmds);
@@ -551,9 +584,22 @@ fail:
     return rc;
 }
 
+/* Remove the integration fixes of integrate = lammps (before a force-only call, which must not integrate, and before
+ * the atoms change); the next segment defines them afresh. */
+static int drop_fixes(lmp_state *st)
+{
+    if (!st->fix_owner) return SR_OK;
+    st->fix_owner = 0;
+    SR_TRY(lcmd(st, "unfix sr_int"));
+    if (st->fix_thermo) SR_TRY(lcmd(st, "unfix sr_ts"));
+    st->fix_thermo = 0;
+    return SR_OK;
+}
+
 /* Give LAMMPS the locals of s (ids 1..n in local order, types + 1), wrapped into the box. */
 static int reload_atoms(lmp_state *st, const md_system *s)
 {
+    SR_TRY(drop_fixes(st));
     if (st->natoms > 0) SR_TRY(lcmd(st, "delete_atoms group all compress yes"));
     int64_t *ids = realloc(st->ids, (size_t)(s->n > 0 ? s->n : 1) * sizeof *ids);
     if (ids) st->ids = ids;
@@ -618,6 +664,7 @@ static int lmp_compute(void *state, md_system *s, const md_nlist *nl, unsigned w
     if (s->ntypes > st->ntypes)
         return SR_ERROR(SR_EINVAL, "style lammps: the system has %d types, the model %d", s->ntypes, st->ntypes);
     st->ncalls++;
+    SR_TRY(drop_fixes(st));
     /* what LAMMPS must redo: the box (change_box clears LAMMPS's ghosts: lists rebuilt), the atoms (a full
      * set-up), or nothing but the forces if no pair can have entered the lists' reach since they were built */
     enum { STEP_FORCE = 0, STEP_REBUILD, STEP_FULL };
@@ -636,7 +683,8 @@ static int lmp_compute(void *state, md_system *s, const md_nlist *nl, unsigned w
         SR_TRY(reload_atoms(st, s));
         mode = STEP_FULL;
     }
-    if (st->always_full) mode = STEP_FULL;
+    if (st->always_full || st->need_full) mode = STEP_FULL;
+    st->need_full = 0;
     if ((want & MD_WANT_EATOM) && r->eatom && !st->eatom) {
         SR_TRY(lcmd(st, "compute sr_pea all pe/atom"));
         SR_TRY(lcmd(st, "compute sr_peasum all reduce sum c_sr_pea"));
@@ -728,6 +776,216 @@ static int lmp_compute(void *state, md_system *s, const md_nlist *nl, unsigned w
     return SR_OK;
 }
 
+/* ------------------------------------------------------------------ integrate = lammps: segments run by LAMMPS */
+
+static int lmp_integrates(void *state, const md_integrator_params *p, int tethered)
+{
+    lmp_state *st = state;
+    (void)p;
+    if (!st->integrate) return 0;
+    if (tethered) { /* harmonic tethers have no fix here: seedrate's integrator runs them (counted, described) */
+        st->nfallbacks++;
+        return 0;
+    }
+    return 1;
+}
+
+/* "a:b c d:e" ranges of the LAMMPS ids (local index + 1) of the marked atoms, appended to fp; their number. */
+static int id_ranges(FILE *fp, const unsigned char *mark, int n)
+{
+    int count = 0;
+    for (int i = 0; i < n;) {
+        if (!mark[i]) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j + 1 < n && mark[j + 1]) j++;
+        if (j > i) fprintf(fp, " %d:%d", i + 1, j + 1);
+        else fprintf(fp, " %d", i + 1);
+        count += j - i + 1;
+        i = j + 1;
+    }
+    return count;
+}
+
+/* LAMMPS fixes for the integrator's parameters (seedrate's thermostat and barostat mapped to what this LAMMPS has),
+ * on the atoms that are not frozen; seeds of stochastic fixes drawn from the integrator's stream. */
+static int define_fixes(lmp_state *st, const md_system *s, const md_engine_segment *seg)
+{
+    const md_integrator_params *p = seg->p;
+    SR_TRY(drop_fixes(st));
+    SR_TRY(lcmdf(st, "timestep %.17g", p->dt));
+    const char *g = "all";
+    int nfrozen = 0;
+    if (seg->frozen) {
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *fp = open_memstream(&buf, &blen);
+        if (!fp) return SR_ERROR(SR_ENOMEM, "out of memory");
+        fprintf(fp, "group sr_frozen id");
+        nfrozen = id_ranges(fp, seg->frozen, s->n);
+        fclose(fp);
+        int rc = SR_OK;
+        if (st->groups_defined) rc = lcmd(st, "group sr_frozen clear");
+        if (!rc && nfrozen > 0) rc = lcmd(st, buf);
+        free(buf);
+        SR_TRY(rc);
+        if (st->groups_defined) SR_TRY(lcmd(st, "group sr_mobile clear"));
+        SR_TRY(lcmd(st, nfrozen > 0 ? "group sr_mobile subtract all sr_frozen" : "group sr_mobile union all"));
+        st->groups_defined = 1;
+        g = "sr_mobile";
+    }
+    const double T = p->temperature, P = p->pressure;
+    char baro[200] = "";
+    if (p->barostat != MD_BARO_NONE)
+        snprintf(baro, sizeof baro, " %s %.17g %.17g %.17g",
+                 p->barostat == MD_BARO_ISO ? "iso" : p->barostat == MD_BARO_ANISO ? "aniso" : "z", P, P, p->tau_p);
+    const int bussi = p->thermostat == MD_THERMO_BUSSI, langevin = p->thermostat == MD_THERMO_LANGEVIN;
+    const int nose_hoover = bussi && !st->has_csvr;
+    if ((bussi || langevin) && !nose_hoover && !seg->rng)
+        return SR_ERROR(SR_EINVAL, "integrate = lammps: a stochastic thermostat needs the integrator's random stream");
+    /* LAMMPS seeds: 1 .. 900000000 (RanMars) */
+    const unsigned long seed = (bussi || langevin) && !nose_hoover ? 1 + gsl_rng_uniform_int(seg->rng, 899999999) : 0;
+    char fint[400], fts[300] = "";
+    if (nose_hoover)
+        snprintf(fint, sizeof fint, "fix sr_int %s %s temp %.17g %.17g %.17g%s", g, baro[0] ? "npt" : "nvt", T, T,
+                 p->tau_t, baro);
+    else
+        snprintf(fint, sizeof fint, "fix sr_int %s %s%s", g, baro[0] ? "nph" : "nve", baro);
+    if (bussi && !nose_hoover)
+        snprintf(fts, sizeof fts, "fix sr_ts %s temp/csvr %.17g %.17g %.17g %lu", g, T, T, p->tau_t, seed);
+    else if (langevin)
+        snprintf(fts, sizeof fts, "fix sr_ts %s langevin %.17g %.17g %.17g %lu tally yes", g, T, T, p->tau_t, seed);
+    SR_TRY(lcmd(st, fint));
+    st->fix_owner = seg->owner;
+    st->fix_int_scalar = nose_hoover || baro[0];
+    if (fts[0]) {
+        SR_TRY(lcmd(st, fts));
+        st->fix_thermo = 1;
+    }
+    /* seedrate's degrees of freedom (dof key), where LAMMPS's thermostat uses a temperature compute */
+    if (p->dof > 0 && (nose_hoover || bussi)) {
+        const int ng = s->n - nfrozen;
+        SR_TRY(lcmdf(st, "compute_modify %s extra/dof %d", nose_hoover ? "sr_int_temp" : "sr_ts_temp", 3 * ng - p->dof));
+    }
+    snprintf(st->mapping, sizeof st->mapping, "%s%s%s%s", fint, fts[0] ? " + " : "", fts,
+             nose_hoover ? " (Bussi thermostat mapped to Nose-Hoover chains: this LAMMPS has no fix temp/csvr)" : "");
+    st->fix_energy = 0.0; /* fresh fixes: thermostat and barostat variables at rest, vol0 = the volume now */
+    st->nfixsets++;
+    return SR_OK;
+}
+
+/* Sum of the energy scalars of the integration fixes (Nose-Hoover/MTK extended energy incl. P0 (V - V0); energy
+ * removed by csvr or langevin (tally yes)): E + that sum is LAMMPS's conserved quantity (thermo econserve). */
+static double fixes_energy(lmp_state *st)
+{
+    double e = 0.0;
+    const char *ids[2] = {st->fix_int_scalar ? "sr_int" : NULL, st->fix_thermo ? "sr_ts" : NULL};
+    for (int k = 0; k < 2; k++) {
+        if (!ids[k]) continue;
+        double *v = lammps_extract_fix(st->lmp, ids[k], LMP_STYLE_GLOBAL, LMP_TYPE_SCALAR, 0, 0);
+        if (v) {
+            e += *v;
+            lammps_free(v);
+        }
+    }
+    return e;
+}
+
+static int lmp_integrate(void *state, md_system *s, md_engine_segment *seg, md_result *r)
+{
+    lmp_state *st = state;
+    const md_integrator_params *p = seg->p;
+    if (s->units != st->units) return SR_ERROR(SR_EINVAL, "style lammps: the system's units differ from the model's");
+    if (s->ntypes > st->ntypes)
+        return SR_ERROR(SR_EINVAL, "style lammps: the system has %d types, the model %d", s->ntypes, st->ntypes);
+    const double c0 = cpu_now(), cpu_calls = st->cpu_lammps; /* a segment's time is not a force call's */
+    /* scatter: atoms (reloaded when they changed: that drops the fixes), box, wrapped positions with zero images,
+     * velocities (0 for frozen atoms) */
+    if (!same_atoms(st, s)) SR_TRY(reload_atoms(st, s));
+    int box_changed = 0;
+    for (int d = 0; d < 3; d++)
+        if (s->box.lo[d] != st->lo[d] || s->box.len[d] != st->len[d]) box_changed = 1;
+    if (box_changed) {
+        SR_TRY(lcmdf(st, "change_box all x final %.17g %.17g y final %.17g %.17g z final %.17g %.17g units box",
+                     s->box.lo[0], s->box.lo[0] + s->box.len[0], s->box.lo[1], s->box.lo[1] + s->box.len[1],
+                     s->box.lo[2], s->box.lo[2] + s->box.len[2]));
+        for (int d = 0; d < 3; d++) st->lo[d] = s->box.lo[d], st->len[d] = s->box.len[d];
+    }
+    md_system_wrap(s);
+    if (st->fix_owner != seg->owner) SR_TRY(define_fixes(st, s, seg));
+    const double V0 = md_system_volume(s), e0 = st->fix_energy;
+    {
+        const int nlocal = *(int *)lammps_extract_global(st->lmp, "nlocal");
+        double **x = lammps_extract_atom(st->lmp, "x"), **v = lammps_extract_atom(st->lmp, "v");
+        const lmp_tag *tag = lammps_extract_atom(st->lmp, "id");
+        lmp_image *img = lammps_extract_atom(st->lmp, "image");
+        if (nlocal != s->n) return SR_ERROR(SR_EFAILED, "style lammps: LAMMPS has %d atoms, seedrate %d", nlocal, s->n);
+        const lmp_image zero = lammps_encode_image_flags(0, 0, 0);
+        for (int k = 0; k < nlocal; k++) {
+            const int i = (int)(tag[k] - 1);
+            const int fz = seg->frozen && seg->frozen[i];
+            for (int d = 0; d < 3; d++) {
+                x[k][d] = s->x[3 * i + d];
+                v[k][d] = fz ? 0.0 : s->v[3 * i + d];
+            }
+            img[k] = zero;
+        }
+    }
+    SR_TRY(lcmd(st, "neigh_modify delay 0 every 1 check yes once no"));
+    SR_TRY(lcmdf(st, "run %ld pre yes post no", seg->nsteps));
+    SR_TRY(lcmd(st, "neigh_modify delay 0 every 1 check no once yes"));
+    st->need_full = 1;
+    /* gather: box, positions and image counters, velocities, forces, energy, virial */
+    {
+        const double *blo = lammps_extract_global(st->lmp, "boxlo"), *bhi = lammps_extract_global(st->lmp, "boxhi");
+        double lo[3], len[3];
+        for (int d = 0; d < 3; d++) lo[d] = blo[d], len[d] = bhi[d] - blo[d];
+        SR_TRY(md_system_set_box(s, lo, len));
+        for (int d = 0; d < 3; d++) st->lo[d] = lo[d], st->len[d] = len[d];
+        const int nlocal = *(int *)lammps_extract_global(st->lmp, "nlocal");
+        double **x = lammps_extract_atom(st->lmp, "x"), **v = lammps_extract_atom(st->lmp, "v");
+        double **f = lammps_extract_atom(st->lmp, "f");
+        const lmp_tag *tag = lammps_extract_atom(st->lmp, "id");
+        const lmp_image *img = lammps_extract_atom(st->lmp, "image");
+        if (nlocal != s->n) return SR_ERROR(SR_EFAILED, "style lammps: LAMMPS has %d atoms, seedrate %d", nlocal, s->n);
+        s->nghost = 0; /* seedrate's periodic images are stale */
+        for (int k = 0; k < nlocal; k++) {
+            const int i = (int)(tag[k] - 1);
+            int im[3];
+            lammps_decode_image_flags(img[k], im);
+            const int fz = seg->frozen && seg->frozen[i];
+            for (int d = 0; d < 3; d++) {
+                s->x[3 * i + d] = x[k][d];
+                s->image[3 * i + d] += im[d];
+                s->v[3 * i + d] = v[k][d];
+                s->f[3 * i + d] = fz ? 0.0 : f[k][d];
+            }
+        }
+    }
+    md_system_wrap(s);
+    s->step += seg->nsteps;
+    s->time += (double)seg->nsteps * p->dt;
+    r->energy = lammps_get_thermo(st->lmp, "pe");
+    {
+        const double *pv = lammps_extract_compute(st->lmp, "sr_vir", LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR);
+        if (!pv) return SR_ERROR(SR_EFAILED, "style lammps: no virial from LAMMPS");
+        const double vol = md_system_volume(s);
+        for (int k = 0; k < 6; k++) r->virial[k] = pv[k] * vol / st->nktv2p;
+    }
+    /* energy the fixes took: their scalars' change, less the P0 dV work the MTK scalar contains (seedrate's
+     * conserved quantity adds P0 V itself) */
+    st->fix_energy = fixes_energy(st);
+    seg->heat = st->fix_energy - e0;
+    if (p->barostat != MD_BARO_NONE) seg->heat -= p->pressure * (md_system_volume(s) - V0) / st->nktv2p;
+    st->nsegments++;
+    st->nsteps_run += seg->nsteps;
+    st->cpu_segments += cpu_now() - c0;
+    st->cpu_lammps = cpu_calls;
+    return SR_OK;
+}
+
 static double lmp_cutoff(const void *state)
 {
     const lmp_state *st = state;
@@ -747,6 +1005,25 @@ static void lmp_describe(const void *state, FILE *out)
         fprintf(out, "; %ld force calls: %ld full set-ups, %ld list rebuilds, %ld atom reloads; %.3g ms CPU per call in "
                      "LAMMPS",
                 st->ncalls, st->nsetups, st->nrebuilds, st->nreloads, 1e3 * st->cpu_lammps / (double)st->ncalls);
+    if (st->integrate) {
+        fprintf(out, "; integrate = lammps: MD segments run inside LAMMPS (run N between analyses) with fixes for "
+                     "[ensemble]: NVE fix nve; Bussi %s; Langevin fix nve + fix langevin (damp = tau_t, BBK-type "
+                     "rather than seedrate's exact Ornstein-Uhlenbeck step); barostat iso|aniso|z -> MTK fix %s "
+                     "iso|aniso|z with Pdamp = tau_p (an inertial barostat: volume oscillations of period ~tau_p "
+                     "instead of the first-order stochastic cell rescaling; compressibility unused; z = NpzAT); "
+                     "seeds from seedrate's stream; frozen atoms excluded from the fixes; harmonic restraints run by "
+                     "seedrate's integrator; the fixes' state is not checkpointed (a resumed run restarts them)",
+                st->has_csvr ? "-> fix nve/nph + fix temp/csvr (tau_t)"
+                             : "-> Nose-Hoover chains, fix nvt/npt with Tdamp = tau_t (this LAMMPS has no fix "
+                               "temp/csvr; deterministic, same canonical ensemble)",
+                st->has_csvr ? "nph" : "npt (or nph with another thermostat)");
+        if (st->nsegments || st->nfallbacks)
+            fprintf(out, "; %ld segments, %ld steps run by LAMMPS (%ld fix set-ups, %.3g ms CPU per step), %ld "
+                         "segments left to seedrate's integrator (harmonic restraints); last fixes: %s",
+                    st->nsegments, st->nsteps_run, st->nfixsets,
+                    st->nsteps_run ? 1e3 * st->cpu_segments / (double)st->nsteps_run : 0.0, st->nfallbacks,
+                    st->mapping[0] ? st->mapping : "none");
+    }
     fprintf(out, "\n");
 }
 #endif
@@ -762,4 +1039,6 @@ const md_potential_class md_potential_lammps = {
     .describe = lmp_describe,
     .destroy = lmp_destroy,
     .own_virial = 1,
+    .integrates = lmp_integrates,
+    .integrate = lmp_integrate,
 };
