@@ -4,7 +4,10 @@
 #  - a bad pair_coeff, a missing potential file (seedrate md) and a bad model in a campaign: exit 1, exactly one
 #    "seedrate: error: ..." line naming LAMMPS's ERROR message, and no output file;
 #  - a LAMMPS error during the run (fix halt ... error hard): exit 1 and one "seedrate: error: LAMMPS: ERROR ..." line
-#    (the run's partial thermo files stay, as after any crash).
+#    (the run's partial thermo files stay, as after any crash);
+#  - integrate = lammps (MD segments run by LAMMPS's fixes): NVE thermo = seedrate's velocity Verlet through the same
+#    LAMMPS forces (1e-8 relative); the log states the fix mapping; an NpT run stopped at step 300 and resumed from
+#    its checkpoint to step 600 (the LAMMPS fixes start afresh) ends with a sane density.
 # Built without LAMMPS: the style's message ("built without LAMMPS ... liblammps-dev") and exit 1 are checked,
 # then SKIP (77). Without lmp (the model check of a LAMMPS without exceptions) the error cases are skipped.
 set -u
@@ -61,6 +64,36 @@ if [ -n "$(thermo lmp.log)" ] && [ "$(thermo lmp.log)" = "$(thermo own.log)" ]; 
     ok "NpT 300 steps: LAMMPS's LJ and seedrate's LJ print the same thermo ($(thermo lmp.log | wc -l) lines)"
 else
     bad "thermo differs"; diff <(thermo lmp.log) <(thermo own.log) | head
+fi
+
+# integrate = lammps: the same NVE trajectory as seedrate's integrator; the mapping in the log
+lmp_lines='style = lammps\ncommands = pair_style lj/cut 2.5 | pair_coeff 1 1 1.0 1.0 | pair_modify shift yes\ncheck = none\n'
+printf "${lmp_lines}integrate = seedrate\n" | md_ini out/nve-own nve > nve-own.ini
+printf "${lmp_lines}integrate = lammps\n" | md_ini out/nve-eng nve > nve-eng.ini
+"$EXE" md nve-own.ini > nve-own.log 2>&1 || bad "NVE, integrate = seedrate"
+"$EXE" md nve-eng.ini > nve-eng.log 2>&1 || bad "NVE, integrate = lammps"
+worst=$(paste <(thermo nve-own.log) <(thermo nve-eng.log) | awk '{ n = NF / 2; for (k = 1; k <= n; k++) {
+    a = $k; b = $(k + n); d = a - b; if (d < 0) d = -d; s = (a < 0 ? -a : a) + 1e-300; if (d / s > w) w = d / s } }
+    END { printf "%.1e", w + 0 }')
+lines=$(thermo nve-eng.log | wc -l)
+if [ "$lines" -eq 16 ] && awk -v w="$worst" 'BEGIN { exit !(w < 1e-8) }'; then
+    ok "NVE 300 steps, integrate = lammps vs seedrate: thermo agrees to $worst (relative, $lines lines)"
+else
+    bad "NVE, integrate = lammps vs seedrate: $lines lines, worst relative difference $worst"
+fi
+grep -q "integrate = lammps: MD segments run inside LAMMPS" nve-eng.log && ! grep -q "integrate = lammps" nve-own.log &&
+    ok "the log states the mapping" || bad "no integrate = lammps description in the log"
+# NpT, stopped and resumed from the checkpoint
+printf "${lmp_lines}integrate = lammps\n" | md_ini out/npt-eng npt > npt-eng.ini
+"$EXE" md npt-eng.ini > npt-eng.log 2>&1 || bad "NpT, integrate = lammps"
+sed -i 's/^steps = 300/steps = 600/' npt-eng.ini
+"$EXE" md npt-eng.ini > npt-eng2.log 2>&1 || bad "NpT, integrate = lammps, resumed"
+last=$(thermo npt-eng2.log | tail -1)
+if grep -q "resumed from .* at step 300" npt-eng2.log && [ "$(echo "$last" | awk '{print $1}')" = 600 ] &&
+    echo "$last" | awk '{ rho = 256 / $8; exit !(rho > 0.6 && rho < 1.0) }'; then
+    ok "NpT resumed from the checkpoint at step 300 to 600 (last thermo: $last)"
+else
+    bad "NpT resume: $(grep resumed npt-eng2.log) last: $last"; tail -5 npt-eng2.log
 fi
 
 command -v lmp > /dev/null || { echo "SKIP (errors): lmp not found"; exit $fail; }
