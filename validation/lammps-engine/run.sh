@@ -6,7 +6,8 @@
 #     steps, and 20 steps as a seeding analysis would), and lmp with fix npt (in.lj-npt.lammps);
 #  2. EAM copper (data/cu-eam-md.ini, 864 atoms NpT 1000 K, 2000 steps) through LAMMPS, with both integrate modes, and
 #     lmp itself (in.cu-eam-md.lammps: NVE + Berendsen; in.cu-eam-npt.lammps: fix npt);
-#  3. the tiny LJ seeding campaign with seedrate's LJ and with LAMMPS's (lj-campaign-*.ini): N_max traces compared.
+#  3. the tiny LJ seeding campaign with seedrate's LJ and with LAMMPS's (lj-campaign-*.ini): N_max traces compared;
+#     the same with integrate = lammps (lj-campaign-lammps-int.ini: other trajectories, CPU time compared).
 # CPU time (user + sys) from /usr/bin/time; a run with 0 steps is subtracted for the per-step costs of seedrate.
 # `run.sh campaign [SEEDRATE_EXE]`: part 3 only.
 set -euo pipefail
@@ -99,10 +100,11 @@ grep -h "conserved-quantity drift" out/cu-eam-md.log | sed 's/^ */EAM Cu NpT, in
 grep -h "conserved-quantity drift" out/cu-eam-md-int.log | sed 's/^ */EAM Cu NpT, integrate = lammps: /'
 fi
 
-rm -rf out/campaign-own out/campaign-lammps
+rm -rf out/campaign-own out/campaign-lammps out/campaign-lammps-int
 to=$(cpu campaign-own "$exe" campaign lj-campaign-own.ini)
 tl=$(cpu campaign-lammps "$exe" campaign lj-campaign-lammps.ini)
-echo "campaign CPU s: own LJ $to, LAMMPS LJ $tl"
+ti=$(cpu campaign-lammps-int "$exe" campaign lj-campaign-lammps-int.ini)
+echo "campaign CPU s: own LJ $to, LAMMPS LJ $tl, LAMMPS LJ with integrate = lammps $ti"
 grep -h "lammps: " out/campaign-lammps.log | sed 's/.*; \([0-9]* force calls.*\)/LAMMPS engine in the campaign: \1/'
 /usr/bin/python3 - <<'PY'
 import netCDF4 as nc, numpy as np
@@ -111,4 +113,7 @@ b = np.array(nc.Dataset("out/campaign-lammps/camp.nc")["n_max"][:], float)
 print("N_max traces, seedrate LJ:\n", a.astype(int))
 print("N_max traces, LAMMPS LJ:\n", b.astype(int))
 print("max |difference| =", np.abs(a - b).max(), "->", "identical" if np.array_equal(a, b) else "DIFFERENT")
+c = np.array(nc.Dataset("out/campaign-lammps-int/camp.nc")["n_max"][:], float)
+print("N_max traces, LAMMPS LJ, integrate = lammps (its own trajectories):\n", c.astype(int))
 PY
+grep -h "point 0: liquid" out/campaign-own.log out/campaign-lammps-int.log
