@@ -648,6 +648,34 @@ static int reload_atoms(lmp_state *st, const md_system *s)
     return SR_OK;
 }
 
+/* The system's box to LAMMPS if it differs from the one LAMMPS has (change_box: LAMMPS's ghosts are cleared, its lists
+ * must be rebuilt); *changed (may be NULL) = 1 then. */
+static int send_box(lmp_state *st, const md_system *s, int *changed)
+{
+    int diff = 0;
+    for (int d = 0; d < 3; d++)
+        if (s->box.lo[d] != st->lo[d] || s->box.len[d] != st->len[d]) diff = 1;
+    if (changed) *changed = diff;
+    if (!diff) return SR_OK;
+    SR_TRY(lcmdf(st, "change_box all x final %.17g %.17g y final %.17g %.17g z final %.17g %.17g units box",
+                 s->box.lo[0], s->box.lo[0] + s->box.len[0], s->box.lo[1], s->box.lo[1] + s->box.len[1], s->box.lo[2],
+                 s->box.lo[2] + s->box.len[2]));
+    for (int d = 0; d < 3; d++) st->lo[d] = s->box.lo[d], st->len[d] = s->box.len[d];
+    return SR_OK;
+}
+
+/* Virial W_ab = P^vir_ab V / nktv2p of LAMMPS's last step (the virial-only pressure compute, tallied on thermo steps:
+ * every force call and the last step of a segment). */
+static int read_virial(lmp_state *st, md_result *r)
+{
+    const double *pv = lammps_extract_compute(st->lmp, "sr_vir", LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR);
+    const double *blo = lammps_extract_global(st->lmp, "boxlo"), *bhi = lammps_extract_global(st->lmp, "boxhi");
+    if (!pv || !blo || !bhi) return SR_ERROR(SR_EFAILED, "style lammps: no virial from LAMMPS");
+    const double vol = (bhi[0] - blo[0]) * (bhi[1] - blo[1]) * (bhi[2] - blo[2]);
+    for (int k = 0; k < 6; k++) r->virial[k] = pv[k] * vol / st->nktv2p;
+    return SR_OK;
+}
+
 static int same_atoms(const lmp_state *st, const md_system *s)
 {
     if (st->natoms != s->n || s->n == 0) return 0;
@@ -670,15 +698,8 @@ static int lmp_compute(void *state, md_system *s, const md_nlist *nl, unsigned w
     enum { STEP_FORCE = 0, STEP_REBUILD, STEP_FULL };
     int mode = STEP_FORCE;
     int box_changed = 0;
-    for (int d = 0; d < 3; d++)
-        if (s->box.lo[d] != st->lo[d] || s->box.len[d] != st->len[d]) box_changed = 1;
-    if (box_changed) {
-        SR_TRY(lcmdf(st, "change_box all x final %.17g %.17g y final %.17g %.17g z final %.17g %.17g units box",
-                     s->box.lo[0], s->box.lo[0] + s->box.len[0], s->box.lo[1], s->box.lo[1] + s->box.len[1],
-                     s->box.lo[2], s->box.lo[2] + s->box.len[2]));
-        for (int d = 0; d < 3; d++) st->lo[d] = s->box.lo[d], st->len[d] = s->box.len[d];
-        mode = STEP_REBUILD;
-    }
+    SR_TRY(send_box(st, s, &box_changed));
+    if (box_changed) mode = STEP_REBUILD;
     if (!same_atoms(st, s)) {
         SR_TRY(reload_atoms(st, s));
         mode = STEP_FULL;
@@ -766,13 +787,7 @@ static int lmp_compute(void *state, md_system *s, const md_nlist *nl, unsigned w
         }
     }
     r->energy = lammps_get_thermo(st->lmp, "pe");
-    if (want & MD_WANT_VIRIAL) {
-        const double *pv = lammps_extract_compute(st->lmp, "sr_vir", LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR);
-        const double *blo = lammps_extract_global(st->lmp, "boxlo"), *bhi = lammps_extract_global(st->lmp, "boxhi");
-        if (!pv || !blo || !bhi) return SR_ERROR(SR_EFAILED, "style lammps: no virial from LAMMPS");
-        const double vol = (bhi[0] - blo[0]) * (bhi[1] - blo[1]) * (bhi[2] - blo[2]);
-        for (int k = 0; k < 6; k++) r->virial[k] = pv[k] * vol / st->nktv2p;
-    }
+    if (want & MD_WANT_VIRIAL) SR_TRY(read_virial(st, r));
     return SR_OK;
 }
 
@@ -909,15 +924,7 @@ static int lmp_integrate(void *state, md_system *s, md_engine_segment *seg, md_r
     /* scatter: atoms (reloaded when they changed: that drops the fixes), box, wrapped positions with zero images,
      * velocities (0 for frozen atoms) */
     if (!same_atoms(st, s)) SR_TRY(reload_atoms(st, s));
-    int box_changed = 0;
-    for (int d = 0; d < 3; d++)
-        if (s->box.lo[d] != st->lo[d] || s->box.len[d] != st->len[d]) box_changed = 1;
-    if (box_changed) {
-        SR_TRY(lcmdf(st, "change_box all x final %.17g %.17g y final %.17g %.17g z final %.17g %.17g units box",
-                     s->box.lo[0], s->box.lo[0] + s->box.len[0], s->box.lo[1], s->box.lo[1] + s->box.len[1],
-                     s->box.lo[2], s->box.lo[2] + s->box.len[2]));
-        for (int d = 0; d < 3; d++) st->lo[d] = s->box.lo[d], st->len[d] = s->box.len[d];
-    }
+    SR_TRY(send_box(st, s, NULL));
     md_system_wrap(s);
     if (st->fix_owner != seg->owner) SR_TRY(define_fixes(st, s, seg));
     const double V0 = md_system_volume(s), e0 = st->fix_energy;
@@ -974,12 +981,7 @@ static int lmp_integrate(void *state, md_system *s, md_engine_segment *seg, md_r
     s->step += seg->nsteps;
     s->time += (double)seg->nsteps * p->dt;
     r->energy = lammps_get_thermo(st->lmp, "pe");
-    {
-        const double *pv = lammps_extract_compute(st->lmp, "sr_vir", LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR);
-        if (!pv) return SR_ERROR(SR_EFAILED, "style lammps: no virial from LAMMPS");
-        const double vol = md_system_volume(s);
-        for (int k = 0; k < 6; k++) r->virial[k] = pv[k] * vol / st->nktv2p;
-    }
+    SR_TRY(read_virial(st, r));
     /* energy the fixes took: their scalars' change, less the P0 dV work the MTK scalar contains (seedrate's
      * conserved quantity adds P0 V itself) */
     st->fix_energy = fixes_energy(st);
