@@ -614,6 +614,55 @@ static void test_integrate_nve(void **unused)
     md_system_free(sb);
 }
 
+/* Segments are seamless for the deterministic fixes: NpT with Nose-Hoover chains + MTK (Bussi's mapping in this
+ * LAMMPS) run as 20 segments of 10 steps follows the trajectory of one 200-step segment (a thermostat or barostat
+ * variable reset or re-drawn at each `run`, as fix langevin's force is, would show here). */
+static void test_integrate_segments(void **unused)
+{
+    (void)unused;
+    if (!lammps_built()) return;
+    md_system *sa = tu_jittered_fcc(4, 0.80, 0.05, 61);
+    gsl_rng *rv = sr_rng_create(9, 0, SR_RNG_VELOCITIES);
+    md_velocity_create(sa, 1.2, rv);
+    gsl_rng_free(rv);
+    md_system *sb = md_system_copy(sa);
+    const char *lmp[] = {"style", "lammps", "commands", "pair_style lj/cut 2.5 | pair_coeff 1 1 1 1 | pair_modify shift yes",
+                         "check", "none", "integrate", "lammps", NULL};
+    md_potential *pa = NULL, *pb = NULL;
+    assert_int_equal(make_pot(sa, lmp, &pa, NULL, 0), 0);
+    assert_int_equal(make_pot(sb, lmp, &pb, NULL, 0), 0);
+    md_integrator_params ip = {.dt = 0.005, .thermostat = MD_THERMO_BUSSI, .temperature = 1.2, .tau_t = 0.2,
+                               .barostat = MD_BARO_ISO, .pressure = 2.0, .tau_p = 1.0, .compressibility = 0.05};
+    gsl_rng *ra = sr_rng_create(3, 0, SR_RNG_THERMOSTAT), *rb = sr_rng_create(3, 0, SR_RNG_THERMOSTAT);
+    md_integrator *ia = md_integrator_create(&ip, sa, pa, ra), *ib = md_integrator_create(&ip, sb, pb, rb);
+    assert_int_equal(md_integrator_setup(ia), 0);
+    assert_int_equal(md_integrator_setup(ib), 0);
+    assert_int_equal(md_integrator_run(ia, 200), 0);
+    for (int k = 0; k < 20; k++) assert_int_equal(md_integrator_run(ib, 10), 0);
+    double dx, dv;
+    trajectory_difference(sa, sb, &dx, &dv);
+    md_thermo ta, tb;
+    assert_int_equal(md_integrator_thermo(ia, &ta), 0);
+    assert_int_equal(md_integrator_thermo(ib, &tb), 0);
+    const double dV = fabs(ta.volume - tb.volume) / ta.volume;
+    print_message("NpT (Nose-Hoover + MTK) 200 steps: 1 segment vs 20 segments of 10: positions %.1e, velocities %.1e, "
+                  "volume %.1e relative (%.6g -> %.6g), conserved %.10g vs %.10g\n",
+                  dx, dv, dV, 256 / 0.80, ta.volume, ta.conserved, tb.conserved);
+    assert_true(dx < 1e-8);
+    assert_true(dv < 1e-8);
+    assert_true(dV < 1e-10);
+    assert_true(fabs(ta.volume - 256 / 0.80) > 1e-3 * ta.volume); /* the barostat did act */
+    assert_true(fabs(ta.conserved - tb.conserved) < 1e-8 * fabs(ta.conserved));
+    md_integrator_free(ia);
+    md_integrator_free(ib);
+    gsl_rng_free(ra);
+    gsl_rng_free(rb);
+    md_potential_free(pa);
+    md_potential_free(pb);
+    md_system_free(sa);
+    md_system_free(sb);
+}
+
 /* Temperature, pressure and density, sampled every `every` steps over `nsamp` samples in 10 blocks: mean and
  * standard error of the mean from the block means. */
 static void sample_run(md_integrator *in, md_system *s, long every, int nsamp, double mean[3], double se[3])
@@ -810,7 +859,8 @@ int main(void)
         cmocka_unit_test(test_eam_finite_differences), cmocka_unit_test(test_eam_nve_drift),
         cmocka_unit_test(test_eam_equals_lmp),    cmocka_unit_test(test_reload),
         cmocka_unit_test(test_errors),            cmocka_unit_test(test_integrate_nve),
-        cmocka_unit_test(test_integrate_ensembles), cmocka_unit_test(test_integrate_restrained),
+        cmocka_unit_test(test_integrate_segments), cmocka_unit_test(test_integrate_ensembles),
+        cmocka_unit_test(test_integrate_restrained),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
