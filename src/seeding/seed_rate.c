@@ -1318,7 +1318,7 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
         sm->ntot = 0;
         rc = seed_campaign_run_ex(j->job.file, ov, sm);
         const int np = ov->sizes ? ov->nsizes : j->cc.sizes.n;
-        double add[3] = {0, 0, 0}; /* count, then the sizes to append */
+        double add[3] = {0, 0, 0}; /* 0: none, 1: larger sizes (all melted), 2: smaller (all grew); the two sizes */
         if (rank == 0 && round < 2 && sm->ntot == (long)np * j->cc.replicas && sm->ntot <= SEED_SUMMARY_MAX) {
             int any_grew = 0, any_melted = 0;
             double smin = INFINITY, smax = 0;
@@ -1335,9 +1335,9 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
                 if (d > 0 && 2 * g >= d) any_grew = 1;
                 if (d > 0 && 2 * g <= d) any_melted = 1;
             }
-            if (!any_grew) add[0] = 2, add[1] = lround(1.4 * smax), add[2] = lround(2.0 * smax);
+            if (!any_grew) add[0] = 1, add[1] = lround(1.4 * smax), add[2] = lround(2.0 * smax);
             else if (!any_melted && smin >= 8) add[0] = 2, add[1] = lround(0.7 * smin), add[2] = lround(0.5 * smin);
-            if (add[0] > 0 && np + 2 > SR_KW_MAXLIST) add[0] = 0;
+            if (add[0] != 0 && np + 2 > SR_KW_MAXLIST) add[0] = 0;
         }
         const int rb = seed_comm_bcast_bytes(add, sizeof add);
         if (rb) {
@@ -1353,7 +1353,7 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
         if (rank == 0) {
             printf("\n[cnt] T = %g: the sizes do not bracket N_c (%s in most replicas at every size): adding sizes "
                    "%.0f %.0f and resuming the campaign (round %d of at most 2)\n", T,
-                   add[1] > sizes[0] ? "melted" : "grew", add[1], add[2], round + 1);
+                   add[0] == 1 ? "melted" : "grew", add[1], add[2], round + 1);
             fflush(stdout);
         }
         sizes[(*nsizes)++] = add[1];
