@@ -1,5 +1,6 @@
 /* Dynamics: NVE energy drift and momentum conservation, Bussi/Langevin canonical temperature statistics,
  * stochastic cell rescaling mean pressure. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,6 +126,54 @@ static void test_langevin_canonical(void **state)
     canonical_temperature(MD_THERMO_LANGEVIN, "Langevin");
 }
 
+/* Half of the atoms frozen (md_integrator_restrain with k < 0, as in the coexistence stage's melt and in seed
+ * relaxation): the Bussi thermostat counts the mobile atoms' degrees of freedom only, so they sit at T. Counting all
+ * 3N - 3 heated them to about 2 T (2.6 for a target of 1.3 here). */
+static void test_bussi_frozen_half(void **state)
+{
+    (void)state;
+    md_system *s;
+    assert_int_equal(md_lattice_build(MD_LATTICE_FCC, md_lattice_nn_for_density(MD_LATTICE_FCC, 0.8), 4, 4, 4,
+                                      MD_UNITS_LJ, &s), 0);
+    gsl_rng *r = sr_rng_create(78, 0, SR_RNG_THERMOSTAT);
+    md_potential *p = lj_shifted();
+    const double T = 1.3;
+    assert_int_equal(md_velocity_create(s, T, r), 0);
+    unsigned char *frozen = calloc((size_t)s->n, 1);
+    int64_t *fid = calloc((size_t)s->n + 1, sizeof *fid);
+    int nfrozen = 0;
+    for (int i = 0; i < s->n; i++)
+        if (s->x[3 * i + 2] < s->box.lo[2] + 0.5 * s->box.len[2]) frozen[i] = 1, fid[s->id[i]] = 1, nfrozen++;
+    assert_true(nfrozen > 0 && nfrozen < s->n);
+    md_integrator_params ip = {.dt = 0.004, .thermostat = MD_THERMO_BUSSI, .temperature = T, .tau_t = 0.05};
+    md_integrator *in = md_integrator_create(&ip, s, p, r);
+    assert_int_equal(md_integrator_restrain(in, frozen, -1.0), 0);
+    assert_int_equal(md_integrator_setup(in), 0);
+    assert_int_equal(md_integrator_run(in, 1000), 0);
+    double sum = 0, vfrozen = 0;
+    int n = 0;
+    for (int k = 0; k < 200; k++) {
+        assert_int_equal(md_integrator_run(in, 20), 0);
+        double k2 = 0;
+        for (int i = 0; i < s->n; i++)
+            for (int d = 0; d < 3; d++) {
+                if (fid[s->id[i]]) vfrozen = fmax(vfrozen, fabs(s->v[3 * i + d]));
+                else k2 += s->v[3 * i + d] * s->v[3 * i + d]; /* m = 1, k_B = 1 */
+            }
+        sum += k2 / (3.0 * (s->n - nfrozen));
+        n++;
+    }
+    print_message("%d of %d atoms frozen, Bussi at T = %.2f: mobile <T> = %.4f\n", nfrozen, s->n, T, sum / n);
+    assert_true(vfrozen == 0.0);
+    assert_true(fabs(sum / n - T) < 0.03 * T);
+    md_integrator_free(in);
+    md_potential_free(p);
+    gsl_rng_free(r);
+    md_system_free(s);
+    free(frozen);
+    free(fid);
+}
+
 /* Bussi thermostat: the conserved quantity (E + heat) drifts no more than NVE would. */
 static void test_bussi_conserved(void **state)
 {
@@ -231,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_bussi_canonical),
         cmocka_unit_test(test_langevin_canonical),
         cmocka_unit_test(test_bussi_conserved),
+        cmocka_unit_test(test_bussi_frozen_half),
         cmocka_unit_test(test_npt_isotropic_pressure),
         cmocka_unit_test(test_npt_aniso_pressure),
         cmocka_unit_test(test_bad_integrator_params),

@@ -302,11 +302,30 @@ static void test_coexistence_grow_and_melt(void **st)
         double t[20], fr[20];
         seed_coex_result r = {.t = t, .frac = fr};
         assert_int_equal(seed_coex_run(x, pot, an, &cp, 20, &r), 0);
+        assert_true(r.melt_rounds >= 1 && r.melt_rounds <= SEED_COEX_MELT_ROUNDS + 1 && r.upper_solid <= 0.1);
         assert_true(fr[0] > 0.3 && fr[0] < 0.75); /* half melted at the release */
         assert_int_equal(r.grew, k == 0);
         if (k == 0) assert_true(fr[r.nframes - 1] > fr[0] + 0.1);
         else assert_true(fr[r.nframes - 1] < fr[0] - 0.1);
         assert_true(r.velocity_se > 0);
+    }
+    /* a "melt" below T_m never melts the upper half: an error naming the keys, not a half-crystalline release */
+    {
+        seed_coex_params cold = {.T = 0.7, .T_melt = 0.7, .xtal_steps = 20, .melt_steps = 20, .cool_steps = 10,
+                                 .steps = 200, .analyze_every = 50, .seed = 11, .task = 0};
+        cold.ip.dt = 0.005;
+        cold.ip.thermostat = MD_THERMO_BUSSI;
+        cold.ip.tau_t = 0.1;
+        cold.ip.pressure = 5.68;
+        cold.ip.tau_p = 1.0;
+        cold.ip.compressibility = 0.02;
+        double t[8], fr[8];
+        seed_coex_result r = {.t = t, .frac = fr};
+        assert_int_equal(seed_coex_run(x, pot, an, &cold, 8, &r), SR_EFAILED);
+        assert_non_null(strstr(r.message, "tm_melt_temperature"));
+        assert_int_equal(r.melt_rounds, SEED_COEX_MELT_ROUNDS + 1);
+        assert_int_equal(r.nframes, 0);
+        sr_error_clear();
     }
     seed_coex_params bad = {.T = 0};
     double t[4], fr[4];

@@ -69,6 +69,16 @@ static double resample_kinetic(gsl_rng *rng, double K, double Kt, int ndeg, doub
     return K + (1.0 - c) * (Kt * (sum + r1 * r1) / ndeg - K) + 2.0 * r1 * sqrt(K * Kt / ndeg * (1.0 - c) * c);
 }
 
+/* The degrees of freedom the thermostat and the reported temperature count. With frozen atoms (restrain with k < 0)
+ * only the mobile ones: the frozen carry no kinetic energy, and counting them (3N - 3) made the Bussi target heat the
+ * mobile atoms to T N / N_mobile - twice T in the coexistence stage's melt and cool steps, with half the slab frozen. */
+static int integrator_dof(const md_integrator *in)
+{
+    if (in->restrained && in->k_restraint < 0 && in->nrestrained > 0 && in->nrestrained < in->s->n)
+        return 3 * (in->s->n - in->nrestrained);
+    return in->p.dof > 0 ? in->p.dof : md_default_dof(in->s);
+}
+
 static void thermostat_half(md_integrator *in)
 {
     md_system *s = in->s;
@@ -76,7 +86,7 @@ static void thermostat_half(md_integrator *in)
     const md_units *u = md_units_get(s->units);
     const double kT = u->boltz * in->p.temperature;
     if (in->p.thermostat == MD_THERMO_BUSSI) {
-        const int ndeg = in->p.dof > 0 ? in->p.dof : md_default_dof(s);
+        const int ndeg = integrator_dof(in);
         const double K = md_kinetic_energy(s);
         if (!(K > 0.0)) return;
         const double Kn = resample_kinetic(in->rng, K, 0.5 * ndeg * kT, ndeg, in->p.tau_t / dt2);
@@ -366,7 +376,7 @@ static int engine_integrates(const md_integrator *in)
 
 static int sanity_check(md_integrator *in)
 {
-    double T = md_temperature(in->s, in->p.dof);
+    double T = md_temperature(in->s, integrator_dof(in));
     double Tref = in->p.temperature > 0 ? in->p.temperature : 1.0;
     if (!isfinite(T) || T > 1e3 * Tref + 1e4)
         return SR_ERROR(SR_ENUMERIC, "temperature exploded to %g at step %ld", T, in->s->step);
@@ -423,7 +433,7 @@ int md_integrator_thermo(md_integrator *in, md_thermo *t)
     memset(t, 0, sizeof *t);
     t->step = s->step;
     t->time = s->time;
-    t->temperature = md_temperature(s, in->p.dof);
+    t->temperature = md_temperature(s, integrator_dof(in));
     for (int k = 0; k < 6; k++) t->ptensor[k] = pt[k] * u->nktv2p;
     t->pressure = (t->ptensor[0] + t->ptensor[1] + t->ptensor[2]) / 3.0;
     t->pe = in->res.energy + in->e_restraint;

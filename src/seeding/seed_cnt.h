@@ -36,7 +36,7 @@ typedef struct seed_coex_params {
     double T;                /* coexistence temperature */
     long xtal_steps;         /* NPT (isotropic) of the whole crystal at T first: lateral lattice constant at (T, p) */
     double T_melt;           /* the upper half is melted here (NVT, lower half frozen) */
-    long melt_steps;         /* melting of the upper half */
+    long melt_steps;         /* melting of the upper half, repeated until <= 10 % of its middle is crystalline */
     long cool_steps;         /* NVT at T, lower half still frozen */
     long steps;              /* free NpzAT run at T */
     long analyze_every;      /* steps between crystalline-fraction measurements */
@@ -53,8 +53,13 @@ typedef struct seed_coex_result {
     double slope, slope_se; /* d frac/dt in the window where 0.05 < frac < 0.95 [1/time] */
     double velocity, velocity_se; /* v = n slope / (2 A rho_s) (two interfaces), > 0: growth [length/time] */
     int grew;         /* 1 crystal grew (slope > 0), 0 melted */
+    int melt_rounds;  /* melt stages of melt_steps it took to melt the upper half */
+    double upper_solid; /* crystalline fraction of the middle half of the upper half after them */
     char message[256];
 } seed_coex_result;
+
+/* Melt stages (of melt_steps each) after which an upper half whose middle is still > 10 % crystalline is an error. */
+#define SEED_COEX_MELT_ROUNDS 10
 
 /* Prepare the slab from `xtal` (not modified; the lower half is crystal), melt the upper half, release
  * and record the crystalline fraction. an classifies the atoms (its classifier's solid labels). */

@@ -53,7 +53,8 @@ static const sr_keyword cnt_job_keywords[] = {
     {"tm_xtal_steps", SR_KW_LONG, offsetof(cnt_job_config, tm_xtal_steps), "steps", "500", 0, 1e12, NULL,
      "NPT of the slab crystal at T before melting its upper half"},
     {"tm_melt_steps", SR_KW_LONG, offsetof(cnt_job_config, tm_melt_steps), "steps", "1000", 1, 1e12, NULL,
-     "NVT melting of the upper half (lower half frozen)"},
+     "NVT melting of the upper half (lower half frozen); repeated until at most 10 % of the middle of the upper half is "
+     "crystalline, at most 11 times"},
     {"tm_cool_steps", SR_KW_LONG, offsetof(cnt_job_config, tm_cool_steps), "steps", "300", 0, 1e12, NULL,
      "NVT at T with the lower half still frozen"},
     {"tm_steps", SR_KW_LONG, offsetof(cnt_job_config, tm_steps), "steps", "4000", 1, 1e12, NULL,
@@ -584,9 +585,10 @@ static int run_stage1(job *j, order_analyzer *an, stage1 *s1)
                 s1->tm_nf[k] = r.nframes;
                 for (int fr = r.nframes; fr < s1->maxf; fr++) s1->tm_t[k * s1->maxf + fr] = s1->tm_frac[k * s1->maxf + fr] = NAN;
                 printf("[cnt] coexistence T = %g: %s, v = %.4g +- %.2g %s, crystalline fraction %.2f -> %.2f in %d "
-                       "frames (rank %d, %.1f s)\n", cp.T, r.grew ? "grew" : "melted", r.velocity, r.velocity_se,
-                       md_units_get(j->job.run.units)->velocity, r.frac[0], r.frac[r.nframes - 1], r.nframes,
-                       seed_comm_rank(), seed_now_s() - t0);
+                       "frames; upper half melted in %d x %ld steps (rank %d, %.1f s)\n", cp.T, r.grew ? "grew" : "melted",
+                       r.velocity, r.velocity_se, md_units_get(j->job.run.units)->velocity, r.frac[0],
+                       r.frac[r.nframes - 1], r.nframes, r.melt_rounds, cp.melt_steps, seed_comm_rank(),
+                       seed_now_s() - t0);
                 double *v = tmv + (size_t)k * ntmv;
                 v[0] = r.velocity;
                 v[1] = r.velocity_se;
