@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../common/sr_error.h"
 
@@ -42,7 +43,29 @@ int seed_comm_size(void)
     return s;
 }
 
-void seed_comm_barrier(void) { MPI_Barrier(MPI_COMM_WORLD); }
+/* Wait for a non-blocking collective without holding a core: a rank that has run out of replicas waits here for
+ * the others, often for minutes, and Open MPI's blocking collectives poll at full speed (yield_when_idle is off
+ * unless it sees the node oversubscribed, which it does not when two jobs of 2 ranks share 2 cores). Poll tightly
+ * for the first ~1000 tests (short waits stay fast), then every 0.5 ms; MPI_Test keeps progressing the one-sided
+ * replica counter, whose window lives on rank 0. Results are unchanged: only the waiting is. */
+static int idle_wait(MPI_Request *r)
+{
+    int done = 0;
+    for (long k = 0;; k++) {
+        if (MPI_Test(r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return MPI_ERR_OTHER;
+        if (done) return MPI_SUCCESS;
+        if (k >= 1000) {
+            struct timespec ts = {0, 500000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+void seed_comm_barrier(void)
+{
+    MPI_Request r;
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) idle_wait(&r);
+}
 void seed_comm_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
 int seed_comm_bcast_bytes(void *buf, size_t len) { return seed_comm_bcast_bytes_from(buf, len, 0); }
@@ -53,7 +76,8 @@ int seed_comm_bcast_bytes_from(void *buf, size_t len, int root)
     char *p = buf;
     while (len > 0) {
         int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
-        if (MPI_Bcast(p, chunk, MPI_BYTE, root, MPI_COMM_WORLD) != MPI_SUCCESS)
+        MPI_Request r;
+        if (MPI_Ibcast(p, chunk, MPI_BYTE, root, MPI_COMM_WORLD, &r) != MPI_SUCCESS || idle_wait(&r) != MPI_SUCCESS)
             return SR_ERROR(SR_EMPI, "MPI_Bcast of %d bytes failed", chunk);
         p += chunk;
         len -= (size_t)chunk;
@@ -63,20 +87,26 @@ int seed_comm_bcast_bytes_from(void *buf, size_t len, int root)
 
 int seed_comm_bcast_long_from(long *v, int root)
 {
-    if (MPI_Bcast(v, 1, MPI_LONG, root, MPI_COMM_WORLD) != MPI_SUCCESS) return SR_ERROR(SR_EMPI, "MPI_Bcast failed");
+    MPI_Request r;
+    if (MPI_Ibcast(v, 1, MPI_LONG, root, MPI_COMM_WORLD, &r) != MPI_SUCCESS || idle_wait(&r) != MPI_SUCCESS)
+        return SR_ERROR(SR_EMPI, "MPI_Bcast failed");
     return SR_OK;
 }
 
 int seed_comm_allreduce_sum_long(long *v, int n)
 {
-    if (MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_LONG, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    MPI_Request r;
+    if (MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_LONG, MPI_SUM, MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+        idle_wait(&r) != MPI_SUCCESS)
         return SR_ERROR(SR_EMPI, "MPI_Allreduce failed");
     return SR_OK;
 }
 
 int seed_comm_allreduce_sum_double(double *v, int n)
 {
-    if (MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    MPI_Request r;
+    if (MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+        idle_wait(&r) != MPI_SUCCESS)
         return SR_ERROR(SR_EMPI, "MPI_Allreduce failed");
     return SR_OK;
 }
@@ -84,7 +114,8 @@ int seed_comm_allreduce_sum_double(double *v, int n)
 int seed_comm_any(int flag)
 {
     int in = flag != 0, out = 0;
-    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+    MPI_Request r;
+    if (MPI_Iallreduce(&in, &out, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD, &r) == MPI_SUCCESS) idle_wait(&r);
     return out;
 }
 
@@ -124,7 +155,7 @@ int seed_queue_create(int ncounters, seed_queue **out)
         for (int k = 0; k < ncounters; k++) q->base[k] = 0;
         MPI_Win_unlock(0, q->win);
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    seed_comm_barrier();
     *out = q;
     return SR_OK;
 }
@@ -132,7 +163,7 @@ int seed_queue_create(int ncounters, seed_queue **out)
 void seed_queue_free(seed_queue *q)
 {
     if (!q) return;
-    MPI_Barrier(MPI_COMM_WORLD);
+    seed_comm_barrier();
     MPI_Win_free(&q->win);
     free(q);
 }
