@@ -403,17 +403,6 @@ static int write_brute_nc(const brute *b, const brute_results *R)
     return io_ncfile_commit(f);
 }
 
-/* "log10 J = x [+a/-b]" with the SI value for metal units (angstrom^-3 ps^-1 = 1e30 * 1e12 m^-3 s^-1) */
-static void print_log_rate(const brute *b, const char *what, double J, double lo, double hi)
-{
-    const md_units *u = md_units_get(b->job.run.units);
-    printf("    log10 %s = %.3f", what, log10(J));
-    if (isfinite(lo) && isfinite(hi) && lo > 0) printf("  [%.3f, %.3f]", log10(lo), log10(hi));
-    printf(" (%s^-3 %s^-1)", u->length, u->time);
-    if (b->job.run.units == MD_UNITS_METAL) printf(" = %.3f m^-3 s^-1", log10(J) + 42.0);
-    printf("\n");
-}
-
 static int finish(brute *b, double wall)
 {
     const int w = b->bc.n_stop + 1;
@@ -484,12 +473,12 @@ static int finish(brute *b, double wall)
         if (R.k_boot_ok)
             printf("    bootstrap over replicas (%d resamples): 68%% [%.5g, %.5g], 95%% [%.5g, %.5g]\n", b->bc.nboot,
                    R.k_boot.lo68 / V, R.k_boot.hi68 / V, R.k_boot.lo95 / V, R.k_boot.hi95 / V);
-        print_log_rate(b, "J_MLE", R.mle.k / V, R.k_boot_ok ? R.k_boot.lo68 / V : (R.mle.k - R.mle.k_err) / V,
+        seed_job_print_log_rate(&b->job, "J_MLE", R.mle.k / V, R.k_boot_ok ? R.k_boot.lo68 / V : (R.mle.k - R.mle.k_err) / V,
                        R.k_boot_ok ? R.k_boot.hi68 / V : (R.mle.k + R.mle.k_err) / V);
     } else {
         printf("    no replica reached n_stop: J < %.5g %s^-3 %s^-1 (95%% upper bound)\n", R.mle.k_upper95 / V,
                u->length, u->time);
-        print_log_rate(b, "J_upper95", R.mle.k_upper95 / V, NAN, NAN);
+        seed_job_print_log_rate(&b->job, "J_upper95", R.mle.k_upper95 / V, NAN, NAN);
     }
     /* is the waiting exponential? an induction lag shows as passage times bunched after a delay */
     if (R.mle.n_reached >= 2) {
@@ -514,7 +503,7 @@ static int finish(brute *b, double wall)
             printf("    shifted exponential (lag t_lag = earliest passage = %.4g %s): k = %zu-1 / %.6g = %.5g %s^-1,\n"
                    "    J_lag = %.5g +- %.2g %s^-3 %s^-1\n", R.t_lag, u->time, R.lag.n_reached, R.lag.t_sum, R.lag.k,
                    u->time, R.lag.k / V, R.lag.k_err / V, u->length, u->time);
-            print_log_rate(b, "J_lag", R.lag.k / V, (R.lag.k - R.lag.k_err) / V, (R.lag.k + R.lag.k_err) / V);
+            seed_job_print_log_rate(&b->job, "J_lag", R.lag.k / V, (R.lag.k - R.lag.k_err) / V, (R.lag.k + R.lag.k_err) / V);
             printf("    (J_MLE counts the growth from n* to n_stop as waiting time, which biases it low; J_lag takes the\n"
                    "     earliest passage as pure lag, which biases it high when the waiting is short)\n");
         }
@@ -542,7 +531,7 @@ static int finish(brute *b, double wall)
             printf("    bootstrap over replicas (%d resamples, %zu skipped), 68%%: J_fit [%.5g, %.5g], n* [%.1f, %.1f], "
                    "Z [%.4g, %.4g]\n", b->bc.nboot, R.fit_skipped, 1.0 / (R.tauJ_boot.hi68 * V),
                    1.0 / (R.tauJ_boot.lo68 * V), R.nstar_boot.lo68, R.nstar_boot.hi68, R.z_boot.lo68, R.z_boot.hi68);
-        print_log_rate(b, "J_fit", 1.0 / (F->tau_J * V), R.fit_boot_ok ? 1.0 / (R.tauJ_boot.hi68 * V) : NAN,
+        seed_job_print_log_rate(&b->job, "J_fit", 1.0 / (F->tau_J * V), R.fit_boot_ok ? 1.0 / (R.tauJ_boot.hi68 * V) : NAN,
                        R.fit_boot_ok ? 1.0 / (R.tauJ_boot.lo68 * V) : NAN);
         printf("    the standard errors of the fit take the tau(n) as independent; the bootstrap is the honest error\n");
         if (frac < 0.9)

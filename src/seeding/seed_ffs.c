@@ -723,16 +723,6 @@ static int write_ffs_nc(const ffs *F, const ffs_results *R)
     return io_ncfile_commit(f);
 }
 
-static void print_log_rate(const ffs *F, const char *what, double J, double lo, double hi)
-{
-    const md_units *u = md_units_get(F->job.run.units);
-    printf("    log10 %s = %.3f", what, log10(J));
-    if (isfinite(lo) && isfinite(hi) && lo > 0) printf("  [%.3f, %.3f]", log10(lo), log10(hi));
-    printf(" (%s^-3 %s^-1)", u->length, u->time);
-    if (F->job.run.units == MD_UNITS_METAL) printf(" = %.3f m^-3 s^-1", log10(J) + 42.0);
-    printf("\n");
-}
-
 static int finish(ffs *F, double wall)
 {
     const md_units *u = md_units_get(F->job.run.units);
@@ -818,7 +808,7 @@ static int finish(ffs *F, double wall)
             printf("  bootstrap over basin runs and first-interface trees (%d resamples): median %.5g, 68%% [%.5g, "
                    "%.5g], 95%% [%.5g, %.5g]\n", F->fc.nboot, R.boot.median / V, R.boot.lo68 / V, R.boot.hi68 / V,
                    R.boot.lo95 / V, R.boot.hi95 / V);
-        print_log_rate(F, "J_FFS", R.est.k / V, R.boot_ok ? R.boot.lo68 / V : R.est.k_lo68 / V,
+        seed_job_print_log_rate(&F->job, "J_FFS", R.est.k / V, R.boot_ok ? R.boot.lo68 / V : R.est.k_lo68 / V,
                        R.boot_ok ? R.boot.hi68 / V : R.est.k_hi68 / V);
         printf("  committed fraction (P of the last stage) = %.3f%s\n", R.committed,
                R.committed < 0.9 ? ": WARNING the last interface is not past the barrier; add one further out" : "");

@@ -3,6 +3,7 @@
  * sections into its own structs (seed_job_spec.own), in one order, so that every command reports the same problems
  * with the same messages. See seed.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -163,4 +164,14 @@ void seed_job_print_keys(FILE *out, const sr_keyword *run_kw, const char *own, c
             order_classifier_names());
     sr_keywords_print(own_kw, own, out);
     sr_keywords_print(out_kw, "output", out);
+}
+
+void seed_job_print_log_rate(const seed_job *j, const char *what, double J, double lo, double hi)
+{
+    const md_units *u = md_units_get(j->run.units);
+    printf("    log10 %s = %.3f", what, log10(J));
+    if (isfinite(lo) && isfinite(hi) && lo > 0) printf("  [%.3f, %.3f]", log10(lo), log10(hi));
+    printf(" (%s^-3 %s^-1)", u->length, u->time);
+    if (j->run.units == MD_UNITS_METAL) printf(" = %.3f m^-3 s^-1", log10(J) + 42.0); /* A^-3 ps^-1 = 1e42 m^-3 s^-1 */
+    printf("\n");
 }
