@@ -120,7 +120,7 @@ for attempt in 1 2 3; do
         sleep 0.02
     done
     sleep 0.$((RANDOM % 3))
-    kill -9 -- -$pid 2>/dev/null; wait $pid 2>/dev/null
+    kill -9 -- -$pid 2>/dev/null; pkill -9 -f -- "campaign kill.ini" 2>/dev/null; wait $pid 2>/dev/null # the ranks too (own process group)
     echo "     killed after $(cat kill.journal.* 2>/dev/null | wc -l) journal lines"
 done
 mpirun -np 2 "$exe" campaign kill.ini > kill.log 2>&1

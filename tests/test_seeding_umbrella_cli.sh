@@ -158,7 +158,7 @@ for i in $(seq 1 3000); do
     kill -0 $pid 2>/dev/null || break
     sleep 0.02
 done
-kill -9 -- -$pid 2>/dev/null; wait $pid 2>/dev/null
+kill -9 -- -$pid 2>/dev/null; pkill -9 -f -- "umbrella kill.ini" 2>/dev/null; wait $pid 2>/dev/null # the ranks too (own process group)
 echo "     killed after $(cat kill.umbrella.cnt.journal 2>/dev/null | wc -l) journaled windows"
 [ -f kill.umbrella.nc ] && { echo "FAIL: the killed run finished before the kill (test too slow to interrupt)"; fail=1; }
 mpirun -np 2 "$exe" umbrella kill.ini > kill.log 2>&1 || { echo "FAIL: resume exited non-zero"; tail kill.log; fail=1; }
