@@ -9,6 +9,8 @@
 # --keep-going runs libFuzzer in fork mode (-fork=1 -ignore_crashes=1), so that a known crash does not
 # end a harness's time early; every distinct crash still lands in build-fuzz/crashes/<target>/.
 # Targets: input extxyz lammps checkpoint npy sw ncfile model (default: all).
+# The harnesses run SEEDRATE_FUZZ_JOBS at a time (default: nproc); each still gets SECONDS/N seconds, so the
+# fuzzing per harness is the same and the step takes SECONDS/JOBS of wall time.
 #
 # Exit status: 0 when no harness crashed, 1 when at least one did, 2 on a build/usage problem.
 set -euo pipefail
@@ -25,7 +27,7 @@ for a in "$@"; do
         --merge) MERGE=1 ;;
         --keep-going) KEEP_GOING=1 ;;
         --build-only) BUILD_ONLY=1 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         ''|*[!0-9]*) TARGETS+=("$a") ;;
         *) TOTAL="$a" ;;
     esac
@@ -68,9 +70,10 @@ PER=$(( TOTAL / ${#TARGETS[@]} ))
 [ "$PER" -lt 1 ] && PER=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-printf "%-11s %8s %10s %9s %8s  %s\n" target seconds execs exec/s crashes "new corpus"
-ncrash_total=0
-for t in "${TARGETS[@]}"; do
+JOBS="${SEEDRATE_FUZZ_JOBS:-$(nproc)}"
+[ "$JOBS" -lt 1 ] && JOBS=1
+fuzz_one() { # target: run one harness for PER seconds; its summary goes to $BUILD/fuzz_$t.summary
+    local t="$1" exe seeds work crashes log stamp mode execs rate ncr nnew
     exe="$(find "$BUILD" -name "fuzz_$t" -type f -perm -u+x | head -1)"
     seeds="$ROOT/tests/corpus/$t"
     work="$BUILD/corpus/$t"
@@ -93,16 +96,34 @@ for t in "${TARGETS[@]}"; do
     # crashes of this run only (older reproducers stay in the folder until triaged)
     ncr=$(find "$crashes" -type f -newer "$stamp" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     nnew=$(find "$work" -type f | wc -l)
-    printf "%-11s %8d %10s %9s %8d  %d files in %s\n" "$t" "$PER" "${execs:-?}" "${rate:-?}" "$ncr" "$nnew" "$work"
-    if [ "$ncr" -gt 0 ]; then
-        ncrash_total=$((ncrash_total + ncr))
-        echo "  crashes of $t (log: $log):"
-        find "$crashes" -type f -newer "$stamp" | sed 's/^/    /'
-        { grep -E "ERROR: |runtime error|fuzz\[$t\]|SUMMARY" "$log" || true; } | sort -u | head -8 | sed 's/^/    /'
-    fi
+    {
+        printf "%-11s %8d %10s %9s %8d  %d files in %s\n" "$t" "$PER" "${execs:-?}" "${rate:-?}" "$ncr" "$nnew" "$work"
+        if [ "$ncr" -gt 0 ]; then
+            echo "  crashes of $t (log: $log):"
+            find "$crashes" -type f -newer "$stamp" | sed 's/^/    /'
+            { grep -E "ERROR: |runtime error|fuzz\[$t\]|SUMMARY" "$log" || true; } | sort -u | head -8 | sed 's/^/    /'
+        fi
+    } > "$BUILD/fuzz_$t.summary"
+    echo "$ncr" > "$BUILD/fuzz_$t.ncrash"
+}
+running=0
+for t in "${TARGETS[@]}"; do
+    rm -f "$BUILD/fuzz_$t.summary" "$BUILD/fuzz_$t.ncrash"
+    fuzz_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$JOBS" ]; then wait -n || true; running=$((running - 1)); fi
+done
+wait
+printf "%-11s %8s %10s %9s %8s  %s\n" target seconds execs exec/s crashes "new corpus"
+ncrash_total=0
+for t in "${TARGETS[@]}"; do
+    cat "$BUILD/fuzz_$t.summary" 2>/dev/null || echo "$t: no summary (harness did not run)"
+    ncr=$(cat "$BUILD/fuzz_$t.ncrash" 2>/dev/null || echo 1)
+    ncrash_total=$((ncrash_total + ncr))
     if [ "$MERGE" -eq 1 ]; then
-        "$exe" -merge=1 -max_len=8192 -rss_limit_mb=2048 "$seeds" "$work" >"$BUILD/merge_$t.log" 2>&1 || true
-        echo "  merged into $seeds: $(find "$seeds" -type f | wc -l) files"
+        exe="$(find "$BUILD" -name "fuzz_$t" -type f -perm -u+x | head -1)"
+        "$exe" -merge=1 -max_len=8192 -rss_limit_mb=2048 "$ROOT/tests/corpus/$t" "$BUILD/corpus/$t" >"$BUILD/merge_$t.log" 2>&1 || true
+        echo "  merged into tests/corpus/$t: $(find "$ROOT/tests/corpus/$t" -type f | wc -l) files"
     fi
 done
 echo "fuzz.sh: ${ncrash_total} crash(es); reproducers go to tests/corpus/<target>/crash-*.bin once triaged"
