@@ -269,6 +269,14 @@ static void test_campaign_nc_usable(void **st)
     unlink(path);
 }
 
+/* The coexistence runs' dynamics: dt 0.005, Bussi tau 0.1, p* = 5.68, cell rescaling tau_P 1, beta_T 0.02. */
+static md_integrator_params lj_npt_568(void)
+{
+    md_integrator_params ip = {.dt = 0.005, .thermostat = MD_THERMO_BUSSI, .tau_t = 0.1, .pressure = 5.68, .tau_p = 1.0,
+                               .compressibility = 0.02};
+    return ip;
+}
+
 /* Tiny LJ slab (p* = 5.68, T_m ~ 1.07): T = 0.7 grows, T = 1.6 melts. */
 static void test_coexistence_grow_and_melt(void **st)
 {
@@ -293,12 +301,7 @@ static void test_coexistence_grow_and_melt(void **st)
     for (int k = 0; k < 2; k++) {
         seed_coex_params cp = {.T = Ts[k], .T_melt = 3.0, .xtal_steps = 200, .melt_steps = 400, .cool_steps = 100,
                                .steps = 1200, .analyze_every = 100, .seed = 11, .task = k};
-        cp.ip.dt = 0.005;
-        cp.ip.thermostat = MD_THERMO_BUSSI;
-        cp.ip.tau_t = 0.1;
-        cp.ip.pressure = 5.68;
-        cp.ip.tau_p = 1.0;
-        cp.ip.compressibility = 0.02;
+        cp.ip = lj_npt_568();
         double t[20], fr[20];
         seed_coex_result r = {.t = t, .frac = fr};
         assert_int_equal(seed_coex_run(x, pot, an, &cp, 20, &r), 0);
@@ -313,12 +316,7 @@ static void test_coexistence_grow_and_melt(void **st)
     {
         seed_coex_params cold = {.T = 0.7, .T_melt = 0.7, .xtal_steps = 20, .melt_steps = 20, .cool_steps = 10,
                                  .steps = 200, .analyze_every = 50, .seed = 11, .task = 0};
-        cold.ip.dt = 0.005;
-        cold.ip.thermostat = MD_THERMO_BUSSI;
-        cold.ip.tau_t = 0.1;
-        cold.ip.pressure = 5.68;
-        cold.ip.tau_p = 1.0;
-        cold.ip.compressibility = 0.02;
+        cold.ip = lj_npt_568();
         double t[8], fr[8];
         seed_coex_result r = {.t = t, .frac = fr};
         assert_int_equal(seed_coex_run(x, pot, an, &cold, 8, &r), SR_EFAILED);
