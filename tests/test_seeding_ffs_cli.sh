@@ -65,6 +65,10 @@ run 1 one || { echo "FAIL: -np 1 exited non-zero"; cat one.log; exit 1; }
 run 2 two || { echo "FAIL: -np 2 exited non-zero"; cat two.log; exit 1; }
 grep -q "log10 J_FFS" one.log && echo "ok   $(grep -m1 'log10 J_FFS' one.log | sed 's/^ *//')" || { echo "FAIL: no J line"; cat one.log; fail=1; }
 grep -q "ETA" one.log && echo "ok   progress lines with ETA" || { echo "FAIL: no progress/ETA lines"; fail=1; }
+# 300 NPT steps (1.5 tau_P) after a melt at 0.85 x the crystal density leave the liquid compressing (+4.8 % over the
+# second half): the preparation must say so
+grep -q "WARNING: the liquid's density still changed" one.log && echo "ok   $(grep -m1 "WARNING: the liquid" one.log | cut -c1-110)" ||
+    { echo "FAIL: no warning for the unequilibrated liquid"; fail=1; }
 
 compare() {
     $py - "$1" "$2" <<'PY'
