@@ -250,10 +250,10 @@ typedef struct seed_job {
 /* Parse `file` and bind the shared and the command's sections (j zeroed by the caller). Returns the parser's
  * status when the file cannot be read (el empty), SR_EINVAL when el holds problems, else 0. */
 int seed_job_parse(seed_job *j, const char *file, const seed_job_spec *spec, sr_errlist *el);
-/* `--keys` of a command with the shared sections: [run] (run_kw), [structure], [potential], [ensemble], [order],
- * the command's own section `own` (own_kw), [output] (out_kw). */
 /* "    log10 WHAT = x  [lo, hi] (length^-3 time^-1)", plus the SI value in metal units; lo/hi NaN: no interval. */
 void seed_job_print_log_rate(const seed_job *j, const char *what, double J, double lo, double hi);
+/* `--keys` of a command with the shared sections: [run] (run_kw), [structure], [potential], [ensemble], [order],
+ * the command's own section `own` (own_kw), [output] (out_kw). */
 void seed_job_print_keys(FILE *out, const sr_keyword *run_kw, const char *own, const sr_keyword *own_kw,
                          const sr_keyword *out_kw);
 /* [ensemble] -> j->ip; adds "FILE: [ensemble] <ensemble_need>" below spec->min_ensemble. */

@@ -67,6 +67,12 @@ int seed_slab_mark(const md_system *s, unsigned char *lower, int *nlower)
     return SR_OK;
 }
 
+/* mask[i] = by_id[id of local atom i] */
+static void slab_mask(const md_system *s, const unsigned char *by_id, unsigned char *mask)
+{
+    for (int i = 0; i < s->n; i++) mask[i] = by_id[s->id[i]];
+}
+
 double seed_coex_velocity(int n, double slope, double area, double rho_s)
 {
     return (double)n * slope / (2.0 * area * rho_s);
@@ -94,6 +100,14 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
     int rc = (!s || !lower || !rv || !rt) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     int nlower = 0;
     if (!rc) rc = seed_slab_mark(s, lower, &nlower);
+    /* the integrator's neighbour list sorts the atoms in s: the half is kept by atom id and `lower` (by local index,
+     * what seed_run_steps and the analysis take) is rebuilt from it after every run */
+    int64_t maxid = 0;
+    for (int i = 0; !rc && i < s->n; i++)
+        if (s->id[i] > maxid) maxid = s->id[i];
+    unsigned char *lower_id = rc ? NULL : calloc((size_t)maxid + 1, 1);
+    if (!rc && !lower_id) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int i = 0; !rc && i < s->n; i++) lower_id[s->id[i]] = lower[i];
     if (!rc) {
         r->area = s->box.len[0] * s->box.len[1];
         r->rho_s = s->n / md_system_volume(s);
@@ -115,15 +129,15 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
     if (nvt.thermostat == MD_THERMO_NONE) nvt.thermostat = MD_THERMO_BUSSI;
     if (!rc) rc = md_velocity_create(s, p->T_melt, rv);
     nvt.temperature = p->T_melt;
-    if (!rc) rc = seed_run_steps(s, pot, &nvt, p->melt_steps, p->seed, stream + 2, lower);
-    /* melted? With the thermostat on the mobile atoms only they are exactly at T_melt, and the frozen half templates
-     * them: keep melting (melt_steps more, own streams) until at most 10 % of the atoms in the middle half of the upper
-     * slab are crystalline, at most SEED_COEX_MELT_ROUNDS times; the slab is never released half-melted. The middle
+    /* With the thermostat on the mobile atoms only they are exactly at T_melt, and the frozen half templates them: melt
+     * in rounds of melt_steps (own streams) until at most 10 % of the atoms in the middle half of the upper slab are
+     * crystalline, at most SEED_COEX_MELT_ROUNDS times; the slab is never released half-melted. The middle
      * half, because the liquid layer next to each frozen face is ordered by it and some of its atoms are labelled
      * crystalline however long the melt runs (a fifth of the upper half in a 4x4x8 fcc test slab). */
     /* centre of the frozen half on the periodic z axis (circular mean): the upper half's middle is the slice of
      * width L_z / 4 centred L_z / 2 away from it */
     double sc = 0, cc = 0;
+    if (!rc) slab_mask(s, lower_id, lower);
     for (int i = 0; !rc && i < s->n; i++)
         if (lower[i]) {
             const double ph = 6.283185307179586 * (s->x[3 * i + 2] - s->box.lo[2]) / s->box.len[2];
@@ -133,9 +147,11 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
     const double zmid = s->box.len[2] * (atan2(sc, cc) / 6.283185307179586 + 0.5);
     int rounds = 0;
     double upper_solid = 1;
-    while (!rc) {
+    for (; !rc; rounds++) { /* streams: stream + 2 for the first round, stream + 5 ... + 14 for the others */
+        rc = seed_run_steps(s, pot, &nvt, p->melt_steps, p->seed, stream + (rounds ? 4 + (uint64_t)rounds : 2), lower);
+        slab_mask(s, lower_id, lower);
         order_cluster_result c0;
-        rc = order_analyze_frame(an, s, &c0);
+        if (!rc) rc = order_analyze_frame(an, s, &c0);
         if (rc) break;
         const int *ci = order_analyzer_cluster_index(an);
         int ns = 0, nm = 0;
@@ -155,13 +171,12 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
                           (long)(rounds + 1) * p->melt_steps, p->T_melt);
             break;
         }
-        rc = seed_run_steps(s, pot, &nvt, p->melt_steps, p->seed, stream + 5 + (uint64_t)rounds, lower);
-        rounds++;
     }
     r->melt_rounds = rounds + 1;
     r->upper_solid = upper_solid;
     nvt.temperature = p->T;
     if (!rc) rc = md_velocity_create(s, p->T, rv);
+    if (!rc) slab_mask(s, lower_id, lower);
     if (!rc) rc = seed_run_steps(s, pot, &nvt, p->cool_steps, p->seed, stream + 3, lower);
     /* 2. release: NpzAT at T, fresh velocities for everybody (the frozen half had none) */
     md_integrator_params npz = p->ip;
@@ -211,6 +226,7 @@ int seed_coex_run(const md_system *xtal, md_potential *pot, order_analyzer *an, 
     md_integrator_free(in);
     md_system_free(s);
     free(lower);
+    free(lower_id);
     gsl_rng_free(rv);
     gsl_rng_free(rt);
     return rc;

@@ -10,8 +10,9 @@
 #include "seed.h"
 #include "../common/sr_rng.h"
 
-int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
-                   uint64_t stream, const unsigned char *frozen)
+/* seed_run_steps; v_half != NULL: the volume after the first steps / 2 (one integrator, one stream: the same run) */
+static int run_steps(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
+                     uint64_t stream, const unsigned char *frozen, double *v_half)
 {
     if (steps <= 0) return SR_OK;
     gsl_rng *r = sr_rng_create(seed, stream, SR_RNG_THERMOSTAT);
@@ -19,10 +20,21 @@ int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *
     int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
     if (!rc && frozen) rc = md_integrator_restrain(in, frozen, -1.0);
     if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, steps);
+    const long first = v_half ? steps / 2 : steps;
+    if (!rc) rc = md_integrator_run(in, first);
+    if (!rc && v_half) {
+        *v_half = md_system_volume(s);
+        rc = md_integrator_run(in, steps - first);
+    }
     md_integrator_free(in);
     gsl_rng_free(r);
     return rc;
+}
+
+int seed_run_steps(md_system *s, md_potential *pot, const md_integrator_params *ip, long steps, uint64_t seed,
+                   uint64_t stream, const unsigned char *frozen)
+{
+    return run_steps(s, pot, ip, steps, seed, stream, frozen, NULL);
 }
 
 seed_structure_config seed_liquid_lattice(const seed_structure_config *sc, const sr_reals *cells, double liquid_density,
@@ -50,20 +62,13 @@ int seed_liquid_melt(md_system *liq, md_potential *pot, const md_integrator_para
     SR_TRY(seed_run_steps(liq, pot, &mp, melt_steps, seed, stream + 1000, NULL));
     if (ip->barostat == MD_BARO_NONE || !(ip->compressibility > 0) || equil_steps < 2)
         return seed_run_steps(liq, pot, ip, equil_steps, seed, stream + 2000, NULL);
-    /* NPT: the same run (one integrator, one stream) in two halves, to see whether the density still moves. The
+    /* NPT: the volume halfway through the same run, to see whether the density still moves. The
      * liquid is melted at a guessed density and the barostat takes several tau_p to bring it to p; a liquid that is
      * still compressing when the seeds go in shifts N_c (LJ default job: rho 0.971 after 5 tau_p vs 0.980). Warn when
      * the second half changed rho by more than 4 sqrt(2) volume-fluctuation widths, sqrt(k_B T beta_T / V) (beta_T
      * the barostat's compressibility; two snapshots). */
-    gsl_rng *r = sr_rng_create(seed, stream + 2000, SR_RNG_THERMOSTAT);
-    md_integrator *in = r ? md_integrator_create(ip, liq, pot, r) : NULL;
-    int rc = in ? SR_OK : (sr_error_status() ? sr_error_status() : SR_ENOMEM);
-    if (!rc) rc = md_integrator_setup(in);
-    if (!rc) rc = md_integrator_run(in, equil_steps / 2);
-    const double v1 = md_system_volume(liq);
-    if (!rc) rc = md_integrator_run(in, equil_steps - equil_steps / 2);
-    md_integrator_free(in);
-    gsl_rng_free(r);
+    double v1 = 0;
+    const int rc = run_steps(liq, pot, ip, equil_steps, seed, stream + 2000, NULL, &v1);
     if (!rc) {
         const md_units *u = md_units_get(liq->units);
         const double v2 = md_system_volume(liq);
