@@ -34,6 +34,51 @@ static void walk(gsl_rng *r, size_t n_rep, size_t n_t, double p, double dt, doub
     }
 }
 
+/* Four starts, each with its own drift (-3, -1, +1, +3 per unit time) and the same diffusion f+ = 2.6: the variance
+ * pooled within starts recovers f+, the variance about the common mean does not (it grows as 2 f+ t + var(v) t^2), and
+ * the hand case of two starts with two replicas each is exact. */
+static void test_within_groups(void **state)
+{
+    (void)state;
+    double Nh[8] = {10, 12, 20, 20, 5, 9, 7, 7}, out[8], var[2];
+    const int gh[4] = {0, 0, 1, 1};
+    assert_int_equal(cnt_attach_within_groups(4, 2, Nh, gh, 2, out), SR_OK);
+    /* dN at j=1: 2, 0 (start 0, mean 1) and 4, 0 (start 1, mean 2): residuals +-1, +-2; c = sqrt(3/2) */
+    assert_int_equal(cnt_attach_var(4, 2, out, var), SR_OK);
+    assert_close(var[1], (1.0 + 1.0 + 4.0 + 4.0) / 2.0, 1e-12);
+    assert_close(out[1], sqrt(1.5), 1e-12);
+    assert_close(var[0], 0.0, 0);
+
+    const size_t n_g = 4, per = 100, n_rep = n_g * per, n_t = 201;
+    const double p = 0.13, dt = 0.05, fp = p / dt;
+    double *t = malloc(n_t * sizeof *t), *N = malloc(n_rep * n_t * sizeof *N), *R = malloc(n_rep * n_t * sizeof *R);
+    int *g = malloc(n_rep * sizeof *g);
+    gsl_rng *r = sr_rng_create(12, 0, SR_RNG_USER);
+    walk(r, n_rep, n_t, p, dt, t, N);
+    for (size_t i = 0; i < n_rep; i++) {
+        g[i] = (int)(i % n_g);
+        const double v = -3.0 + 2.0 * g[i];
+        for (size_t j = 0; j < n_t; j++) N[i * n_t + j] += v * t[j];
+    }
+    cnt_attach_fit plain, pooled;
+    assert_int_equal(cnt_attach_fit_drift(n_rep, n_t, t, N, 0.05, 10.0, &plain), SR_OK);
+    assert_int_equal(cnt_attach_within_groups(n_rep, n_t, N, g, (int)n_g, R), SR_OK);
+    assert_int_equal(cnt_attach_fit_drift(n_rep, n_t, t, R, 0.05, 10.0, &pooled), SR_OK);
+    /* relative error of a variance from 396 dof over the window ~ 0.1 */
+    assert_close(pooled.f_plus, fp, 0.15 * fp);
+    if (!(plain.f_plus > 3 * fp)) fail_msg("the plain variance should see the drifts: %g vs f+ %g", plain.f_plus, fp);
+    /* bad input: a start index out of range, as many starts as replicas */
+    g[3] = 7;
+    assert_int_not_equal(cnt_attach_within_groups(n_rep, n_t, N, g, (int)n_g, R), SR_OK);
+    assert_int_not_equal(cnt_attach_within_groups(4, 2, Nh, gh, 4, out), SR_OK);
+    sr_error_clear();
+    gsl_rng_free(r);
+    free(t);
+    free(N);
+    free(R);
+    free(g);
+}
+
 static void test_msd_hand_case(void **state)
 {
     (void)state;
@@ -132,6 +177,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_msd_hand_case),
+        cmocka_unit_test(test_within_groups),
         cmocka_unit_test(test_fit_recovers_diffusion_constant),
         cmocka_unit_test(test_bootstrap_coverage),
         cmocka_unit_test(test_error_paths),

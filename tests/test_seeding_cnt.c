@@ -336,6 +336,71 @@ static void test_coexistence_grow_and_melt(void **st)
     md_system_free(x);
 }
 
+/* The relaxed critical start of the f+ replicas (seed_attach_start_run): a seed of 80 atoms in a 6^3-cell liquid at
+ * T = 0.45 (deep: it grows). The stop rule is exact: (1) a window that every size satisfies stops at the first frame
+ * at or after min_steps, and the size it reports is the one a fresh analysis of the returned configuration gives;
+ * (2) a window never reached runs to max_steps, found = 0; (3) sizes beyond the abort bound stop at the first frame
+ * at or after min_steps, found = 0. */
+static void test_attach_start_run(void **st)
+{
+    (void)st;
+    md_lj_params lp = {.ntypes = 1, .epsilon = {1}, .sigma = {1}, .cutoff = 2.5, .shift = 1};
+    md_potential *pot;
+    assert_int_equal(md_lj_create(&lp, &pot), 0);
+    sr_errlist el = {0};
+    order_classifier *c;
+    sr_section *sec = sr_section_create("order");
+    sr_section_set(sec, "style", "bonds");
+    sr_section_set(sec, "cutoff", "1.4");
+    sr_section_set(sec, "bond_threshold", "0.5");
+    sr_section_set(sec, "min_bonds", "7");
+    assert_int_equal(order_classifier_from_section(sec, &c, &el), 0);
+    order_analyzer *an, *an2;
+    assert_int_equal(order_analyzer_create(c, 0, &an), 0);
+    assert_int_equal(order_analyzer_create(c, 0, &an2), 0);
+    seed_seeded_params sp = {.sc = {.lattice = MD_LATTICE_FCC, .density = 1.07, .cells = {.n = 3, .v = {4, 4, 4}}, .mass = {.n = 1, .v = {1}}},
+                             .liquid_cells = {.n = 3, .v = {6, 6, 6}}, .units = MD_UNITS_LJ, .T_melt = 2.0,
+                             .melt_steps = 200, .equil_steps = 100, .relax_steps = 20, .n_seed = 80, .seed = 5,
+                             .stream = 1};
+    sp.ip = lj_npt_568();
+    sp.ip.temperature = 0.45;
+    md_system *start;
+    assert_int_equal(seed_seeded_build(pot, &sp, &start, NULL), 0);
+    seed_attach_start_params p = {.ip = sp.ip, .analyze_every = 20, .min_steps = 50, .max_steps = 200, .lo = 0,
+                                  .hi = 1e9, .abort_lo = -1, .abort_hi = 1e9, .seed = 5, .stream = 9};
+    seed_attach_start_result r;
+    /* (1) */
+    md_system *s = md_system_copy(start);
+    assert_int_equal(seed_attach_start_run(s, pot, an, &p, &r), 0);
+    assert_int_equal(r.found, 1);
+    assert_int_equal(r.steps, 60);
+    order_cluster_result cr;
+    assert_int_equal(order_analyze_frame(an2, s, &cr), 0);
+    assert_int_equal(cr.nmax, r.nmax);
+    assert_true(r.nmax > 20);
+    md_system_free(s);
+    /* (2) */
+    s = md_system_copy(start);
+    p.lo = p.hi = 1e8;
+    assert_int_equal(seed_attach_start_run(s, pot, an, &p, &r), 0);
+    assert_int_equal(r.found, 0);
+    assert_int_equal(r.steps, 200);
+    md_system_free(s);
+    /* (3) */
+    s = md_system_copy(start);
+    p.abort_hi = 1;
+    assert_int_equal(seed_attach_start_run(s, pot, an, &p, &r), 0);
+    assert_int_equal(r.found, 0);
+    assert_int_equal(r.steps, 60);
+    md_system_free(s);
+    md_system_free(start);
+    order_analyzer_free(an);
+    order_analyzer_free(an2);
+    order_classifier_free(c);
+    sr_section_free(sec);
+    md_potential_free(pot);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_campaign_file_roundtrip),
         cmocka_unit_test(test_campaign_nc_usable),
         cmocka_unit_test(test_coexistence_grow_and_melt),
+        cmocka_unit_test(test_attach_start_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,8 @@ sample_every = 10
 blocks = 4
 dh_degree = 1
 attach_replicas = 6
+# the f+ protocol these outputs were pinned with (replicas from the inserted seed; relaxed starts: test_seeding_cnt)
+attach_starts = 0
 attach_steps = 300
 attach_skip_steps = 100
 attach_every = 20

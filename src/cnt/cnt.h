@@ -273,6 +273,14 @@ int cnt_attach_bootstrap(size_t n_rep, size_t n_t, const double *t, const double
 int cnt_attach_var(size_t n_rep, size_t n_t, const double *N, double *var);
 int cnt_attach_fit_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
                          double t0, double t1, cnt_attach_fit *out);
+/* f+ replicas in groups that share a start configuration (replica r from start group[r], 0 <= group[r] < n_groups):
+ * each start's own drift (its cluster's shape and size) is not diffusion, so the variance is pooled within starts,
+ *     var(t) = 1/(m - K) sum_r (dN_r(t) - <dN(t)>_{group(r)})^2,
+ * the unbiased within-group estimate (K groups, m replicas). out[r*n_t + j] = c (dN_r(j) - <dN(j)>_{group(r)}),
+ * c = sqrt((m - 1)/(m - K)), so that cnt_attach_var / _fit_drift / _fit_barrier on out give exactly this pooled
+ * variance (out has zero mean at every j). n_groups = 1 is the plain variance about the replica mean. Needs
+ * m > n_groups >= 1. */
+int cnt_attach_within_groups(size_t n_rep, size_t n_t, const double *N, const int *group, int n_groups, double *out);
 /* Bootstrap over replicas of cnt_attach_fit_drift (as cnt_attach_bootstrap). */
 int cnt_attach_bootstrap_drift(size_t n_rep, size_t n_t, const double *t, const double *N,
                                double t0, double t1, size_t n_boot, gsl_rng *rng,

@@ -138,6 +138,36 @@ int cnt_attach_var(size_t n_rep, size_t n_t, const double *N, double *var)
     return SR_OK;
 }
 
+int cnt_attach_within_groups(size_t n_rep, size_t n_t, const double *N, const int *group, int n_groups, double *out)
+{
+    if (!N || !group || !out) return SR_ERROR(SR_EINVAL, "cnt_attach_within_groups: NULL argument");
+    if (n_groups < 1 || n_rep <= (size_t)n_groups || n_t == 0)
+        return SR_ERROR(SR_EINVAL, "f+ starts: need more replicas (%zu) than starts (%d) and >= 1 time", n_rep, n_groups);
+    for (size_t r = 0; r < n_rep; r++)
+        if (group[r] < 0 || group[r] >= n_groups)
+            return SR_ERROR(SR_EINVAL, "f+ starts: replica %zu has start %d, not in [0, %d)", r, group[r], n_groups);
+    double *sum = calloc((size_t)n_groups, sizeof *sum);
+    size_t *cnt = calloc((size_t)n_groups, sizeof *cnt);
+    if (!sum || !cnt) {
+        free(sum);
+        free(cnt);
+        return SR_ERROR(SR_ENOMEM, "cnt_attach_within_groups: out of memory");
+    }
+    for (size_t r = 0; r < n_rep; r++) cnt[group[r]]++;
+    const double c = sqrt((double)(n_rep - 1) / (double)(n_rep - (size_t)n_groups));
+    for (size_t j = 0; j < n_t; j++) {
+        for (int g = 0; g < n_groups; g++) sum[g] = 0;
+        for (size_t r = 0; r < n_rep; r++) sum[group[r]] += N[r * n_t + j] - N[r * n_t];
+        for (size_t r = 0; r < n_rep; r++) {
+            const int g = group[r];
+            out[r * n_t + j] = c * (N[r * n_t + j] - N[r * n_t] - sum[g] / (double)cnt[g]);
+        }
+    }
+    free(sum);
+    free(cnt);
+    return SR_OK;
+}
+
 static void drift_line(const double *t, const double *mean, size_t j0, size_t j1, double *v)
 {
     double c0, c1, c00, c01, c11, chisq;

@@ -270,6 +270,8 @@ int seed_job_make_outdir(const seed_job *j);
  * it from the same bytes into *out, so all tasks start from an identical system whatever the number of ranks.
  * Non-zero on every rank when rc_prep was (nothing is written then). */
 int seed_share_system(const char *path, int rc_prep, const md_system *s, md_system **out);
+/* The same from rank `root`, which writes the checkpoint and holds s. */
+int seed_share_system_from(const char *path, int rc_prep, const md_system *s, md_system **out, int root);
 void seed_job_free(seed_job *j);
 
 /* PREFIX.campaign.sig holds a hash of the campaign's inputs: a rerun with the same prefix and different inputs

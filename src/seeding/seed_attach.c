@@ -103,6 +103,45 @@ int seed_seeded_from_state(md_potential *pot, const seed_seeded_params *p, const
     return SR_OK;
 }
 
+int seed_attach_start_run(md_system *s, md_potential *pot, order_analyzer *an, const seed_attach_start_params *p,
+                          seed_attach_start_result *r)
+{
+    if (!s || !pot || !an || !p || !r || p->analyze_every < 1)
+        return SR_ERROR(SR_EINVAL, "f+ start: NULL argument or analyze_every < 1");
+    memset(r, 0, sizeof *r);
+    gsl_rng *rv = sr_rng_create(p->seed, p->stream, SR_RNG_VELOCITIES);
+    gsl_rng *rt = sr_rng_create(p->seed, p->stream, SR_RNG_THERMOSTAT);
+    md_integrator *in = NULL;
+    int rc = (!rv || !rt) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
+    if (!rc) rc = md_velocity_create(s, p->ip.temperature, rv);
+    if (!rc && !(in = md_integrator_create(&p->ip, s, pot, rt))) rc = sr_error_status() ? sr_error_status() : SR_EINVAL;
+    if (!rc) rc = md_integrator_setup(in);
+    for (long step = 0; !rc && step < p->max_steps;) {
+        rc = md_integrator_run(in, p->analyze_every);
+        if (rc) break;
+        step += p->analyze_every;
+        order_cluster_result cr;
+        rc = order_analyze_frame(an, s, &cr);
+        if (rc) break;
+        r->nmax = cr.nmax;
+        r->steps = step;
+        if (step < p->min_steps) continue;
+        if (cr.nmax >= p->lo && cr.nmax <= p->hi) {
+            r->found = 1;
+            break;
+        }
+        if (cr.nmax < p->abort_lo || cr.nmax > p->abort_hi) break;
+    }
+    md_integrator_free(in);
+    gsl_rng_free(rv);
+    gsl_rng_free(rt);
+    if (!rc) {
+        s->step = 0;
+        s->time = 0;
+    }
+    return rc;
+}
+
 int seed_attach_analyse(size_t n_rep, size_t n_t, const double *t, const double *N, double t0, double t1,
                         double var_top, size_t n_boot, uint64_t seed, seed_attach_out *out)
 {

@@ -116,6 +116,26 @@ int seed_seeded_build(md_potential *pot, const seed_seeded_params *p, md_system 
 int seed_seeded_from_state(md_potential *pot, const seed_seeded_params *p, const md_system *xtal, const md_system *liq,
                            md_system **out, int *nremoved);
 
+/* A relaxed critical cluster for the f+ replicas (Auer & Frenkel, Nature 409, 1020 (2001): f+ from runs that start
+ * at the top of the barrier). MD of s in place (fresh velocities from `stream`, ip), N_max every analyze_every steps;
+ * from min_steps on (the inserted seed's interface has relaxed), the first frame with lo <= N_max <= hi stops the run:
+ * r->found = 1 and s holds that frame. N_max outside [abort_lo, abort_hi] after min_steps (the cluster has left the
+ * barrier top for good) or max_steps without a hit: r->found = 0 (s is then that frame). A numerical failure is an
+ * error. */
+typedef struct seed_attach_start_params {
+    md_integrator_params ip;
+    long analyze_every, min_steps, max_steps;
+    double lo, hi, abort_lo, abort_hi;
+    uint64_t seed, stream;
+} seed_attach_start_params;
+typedef struct seed_attach_start_result {
+    int found;
+    int nmax;   /* N_max at the last frame */
+    long steps; /* steps run */
+} seed_attach_start_result;
+int seed_attach_start_run(md_system *s, md_potential *pot, order_analyzer *an, const seed_attach_start_params *p,
+                          seed_attach_start_result *r);
+
 /* Drift-free f+ from n_rep traces N[rep*n_t + j] on the time grid t[j] (cnt_attach_fit_drift): window from
  * t0 (<= 0: t[1]) to t1; t1 <= 0: by cnt_attach_window_rule with var_top (the squared half-width of the
  * barrier top, 1/(pi Z^2); <= 0: to the end of the data), at least 5 points. Bootstrap over replicas

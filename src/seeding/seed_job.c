@@ -105,12 +105,12 @@ int seed_job_make_outdir(const seed_job *j)
     return SR_OK;
 }
 
-int seed_share_system(const char *path, int rc_prep, const md_system *liq, md_system **out)
+int seed_share_system_from(const char *path, int rc_prep, const md_system *liq, md_system **out, int root)
 {
     long len = 0;
     char *buf = NULL;
     int rc = rc_prep;
-    if (seed_comm_rank() == 0 && !rc) {
+    if (seed_comm_rank() == root && !rc) {
         rc = md_checkpoint_write(path, liq, NULL);
         FILE *fp = rc ? NULL : fopen(path, "rb");
         if (!rc && !fp) rc = SR_ERROR(SR_EIO, "%s: cannot read back: %s", path, strerror(errno));
@@ -127,8 +127,8 @@ int seed_share_system(const char *path, int rc_prep, const md_system *liq, md_sy
         free(buf);
         return rc ? rc : SR_EFAILED;
     }
-    rc = seed_comm_bcast_long(&len);
-    if (!rc && seed_comm_rank() != 0) {
+    rc = seed_comm_bcast_long_from(&len, root);
+    if (!rc && seed_comm_rank() != root) {
         buf = malloc((size_t)len);
         if (!buf) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     }
@@ -136,10 +136,15 @@ int seed_share_system(const char *path, int rc_prep, const md_system *liq, md_sy
         free(buf);
         return rc ? rc : SR_EFAILED;
     }
-    rc = seed_comm_bcast_bytes(buf, (size_t)len);
+    rc = seed_comm_bcast_bytes_from(buf, (size_t)len, root);
     if (!rc) rc = md_checkpoint_read_buffer(buf, (size_t)len, path, out, NULL);
     free(buf);
     return rc;
+}
+
+int seed_share_system(const char *path, int rc_prep, const md_system *liq, md_system **out)
+{
+    return seed_share_system_from(path, rc_prep, liq, out, 0);
 }
 
 void seed_job_free(seed_job *j)

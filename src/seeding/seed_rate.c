@@ -33,7 +33,8 @@ typedef struct cnt_job_config {
     long melt_steps, bulk_equil_steps, bulk_steps, sample_every;
     int blocks, dh_degree;
     int attach_replicas;
-    long attach_steps, attach_every, attach_relax_steps, attach_skip_steps;
+    long attach_steps, attach_every, attach_relax_steps, attach_skip_steps, attach_start_steps;
+    int attach_starts;
     double attach_t0, attach_t1, attach_size;
     sr_reals attach_cells;
     int bootstrap;
@@ -88,9 +89,18 @@ static const sr_keyword cnt_job_keywords[] = {
      "steps between N_max analyses of the f+ replicas"},
     {"attach_relax_steps", SR_KW_LONG, offsetof(cnt_job_config, attach_relax_steps), "steps", "100", 0, 1e12, NULL,
      "interface relaxation of the f+ start with the seed frozen"},
+    {"attach_starts", SR_KW_INT, offsetof(cnt_job_config, attach_starts), "", "4", 0, 1e4, NULL,
+     "relaxed critical clusters the f+ replicas start from: each is the inserted seed run (NpT, its own stream) until, "
+     "after attach_skip_steps, N_max first lies within 1/(2 sqrt(pi) Z) of N_c (the barrier top within kT/4); replica k "
+     "starts from start k mod attach_starts with fresh velocities and var(N(t) - N(0)) is pooled within starts. 0: the "
+     "inserted seed itself, with N(0) taken after attach_skip_steps (the protocol before this key: its interface is "
+     "still relaxing then)"},
+    {"attach_start_steps", SR_KW_LONG, offsetof(cnt_job_config, attach_start_steps), "steps", "4000", 1, 1e12, NULL,
+     "longest run looking for one relaxed critical cluster (8 tries with other streams before the job stops)"},
     {"attach_skip_steps", SR_KW_LONG, offsetof(cnt_job_config, attach_skip_steps), "steps", "0", 0, 1e12, NULL,
-     "initial steps of each f+ replica left out of <dN^2>(t): N(0) is taken after them (the freshly inserted seed "
-     "first loses its surface labels)"},
+     "relaxation of the freshly inserted f+ seed (it first loses its surface labels): with attach_starts > 0 no start "
+     "is taken before it; with attach_starts = 0, N(0) of <dN^2>(t) is taken after it. The larger of this and "
+     "3 t_relax of the campaign's seeds"},
     {"attach_t0", SR_KW_REAL, offsetof(cnt_job_config, attach_t0), "time", "0", 0, 1e12, NULL,
      "start of the diffusive window of <dN^2>(t) (0: the first analysis)"},
     {"attach_t1", SR_KW_REAL, offsetof(cnt_job_config, attach_t1), "time", "0", 0, 1e12, NULL,
@@ -253,8 +263,13 @@ static int job_parse(job *j, const char *file, sr_errlist *el)
         sr_errlist_add(el, "%s: [cnt] bulk_steps must be >= blocks x sample_every", j->job.file);
     if (c->attach_cells.n != 3 && !(c->attach_cells.n == 1 && c->attach_cells.v[0] == 0))
         sr_errlist_add(el, "%s: [cnt] attach_cells needs 3 integers (or 0)", j->job.file);
-    if ((c->attach_steps - c->attach_skip_steps) / c->attach_every < 4)
+    if (c->attach_starts == 0 && (c->attach_steps - c->attach_skip_steps) / c->attach_every < 4)
         sr_errlist_add(el, "%s: [cnt] (attach_steps - attach_skip_steps)/attach_every must be >= 4", j->job.file);
+    if (c->attach_starts > 0 && c->attach_steps / c->attach_every < 4)
+        sr_errlist_add(el, "%s: [cnt] attach_steps/attach_every must be >= 4", j->job.file);
+    if (c->attach_starts > 0 && c->attach_replicas < 2 * c->attach_starts)
+        sr_errlist_add(el, "%s: [cnt] attach_replicas = %d: need >= 2 x attach_starts = %d (the variance is pooled "
+                       "within starts)", j->job.file, c->attach_replicas, 2 * c->attach_starts);
     if (j->job.sc.file[0]) sr_errlist_add(el, "%s: [structure] cnt builds its systems from a lattice: remove file", j->job.file);
     return el->n ? SR_EINVAL : SR_OK;
 }
@@ -774,6 +789,74 @@ static uint64_t mix_double(uint64_t h, double x)
 
 static double attach_seed_size(const results *R);
 
+/* The relaxed critical starts of the f+ replicas (see the attach_starts key): start q is made on rank q mod size from
+ * a copy of the inserted seed `start` (tries with other streams when the cluster leaves the barrier top), then every
+ * rank gets the same bytes (PREFIX.attach<it>.start<q>.ckpt). */
+#define ATTACH_START_TRIES 8
+static int attach_starts_make(job *j, order_analyzer *an, results *R, const md_integrator_params *ip,
+                              const md_system *start, long skip_steps, md_system **starts)
+{
+    const cnt_job_config *c = &j->jc;
+    const int nstart = c->attach_starts, me = seed_comm_rank(), np = seed_comm_size();
+    /* within kT/4 of the top: |n - N_c| < 1/(2 sqrt(pi) Z) = sqrt(V)/2; it has left the top for good beyond 4x that */
+    const double half = R->var_top > 0 ? fmax(1.0, 0.5 * sqrt(R->var_top)) : fmax(1.0, 0.1 * R->n_c);
+    seed_attach_start_params sp = {.ip = *ip, .analyze_every = c->attach_every, .min_steps = skip_steps,
+                                   .max_steps = skip_steps + c->attach_start_steps, .lo = R->n_c - half,
+                                   .hi = R->n_c + half, .abort_lo = R->n_c - 4 * half, .abort_hi = R->n_c + 4 * half,
+                                   .seed = (uint64_t)j->job.run.seed};
+    md_system **mine = calloc((size_t)nstart, sizeof *mine);
+    int *rcs = calloc((size_t)nstart, sizeof *rcs);
+    if (!mine || !rcs) {
+        free(mine);
+        free(rcs);
+        return SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    double t0 = seed_now_s();
+    for (int q = me; q < nstart; q += np) {
+        seed_attach_start_result sr = {0};
+        int rc = SR_OK, tr = 0;
+        char ends[256] = "";
+        for (; tr < ATTACH_START_TRIES && !rc && !sr.found; tr++) {
+            md_system_free(mine[q]);
+            mine[q] = md_system_copy(start);
+            if (!mine[q]) {
+                rc = SR_ERROR(SR_ENOMEM, "out of memory");
+                break;
+            }
+            sp.stream = 6000000000ull + 100000ull * (uint64_t)R->it + 100ull * (uint64_t)q + (uint64_t)tr;
+            rc = seed_attach_start_run(mine[q], j->job.pot, an, &sp, &sr);
+            if (!rc && !sr.found && strlen(ends) < sizeof ends - 16)
+                snprintf(ends + strlen(ends), sizeof ends - strlen(ends), "%s%d", tr ? ", " : "", sr.nmax);
+        }
+        if (!rc && !sr.found)
+            rc = SR_ERROR(SR_EFAILED, "f+ at T = %g: no relaxed critical cluster (N_max in [%.1f, %.1f] after %ld steps) "
+                          "in %d runs of up to %ld steps from the inserted seed of %d atoms (N_max at their ends: %s); "
+                          "N_c = %.4g may be off (more campaign replicas), or raise [cnt] attach_start_steps",
+                          R->T, sp.lo, sp.hi, skip_steps, ATTACH_START_TRIES, sp.max_steps, R->attach_size, ends,
+                          R->n_c);
+        if (!rc) {
+            printf("[cnt] f+ start %d at T = %g: N_max %d after %ld steps (try %d; top [%.1f, %.1f]; rank %d, %.0f s)\n",
+                   q, R->T, sr.nmax, sr.steps, tr, sp.lo, sp.hi, me, seed_now_s() - t0);
+            fflush(stdout);
+        }
+        rcs[q] = rc;
+        if (rc) {
+            for (int q2 = q + np; q2 < nstart; q2 += np) rcs[q2] = rc; /* this rank makes no more starts */
+            break;
+        }
+    }
+    int rc = SR_OK;
+    for (int q = 0; q < nstart && !rc; q++) {
+        char path[SR_KW_STRLEN + 64];
+        snprintf(path, sizeof path, "%s.attach%d.start%d.ckpt", j->job.oc.prefix, R->it, q);
+        rc = seed_share_system_from(path, q % np == me ? rcs[q] : SR_OK, mine[q], &starts[q], q % np);
+    }
+    for (int q = 0; q < nstart; q++) md_system_free(mine[q]);
+    free(mine);
+    free(rcs);
+    return rc;
+}
+
 /* Step 4: f+ replicas over the ranks. R->it selects the random streams (0: those of a one-temperature job);
  * finished replicas go to the journal (tag AT<it>) keyed by the inputs, T and the seed size. */
 static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, results *R)
@@ -807,6 +890,8 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     h = seed_input_hash(h, sr_input_section(j->job.in, "campaign"), NULL);
     h = mix_double(mix_double(mix_double(h, R->T), R->attach_size), alt ? 1.0 : 0.0);
     h = mix_double(h, 10.0 + j->cc.track); /* the size followed (seed's own cluster / N_max) */
+    if (c->attach_starts > 0) /* relaxed critical starts: their number, length and the barrier top they aim at */
+        h = mix_double(mix_double(mix_double(h, 30.0 + c->attach_starts), (double)c->attach_start_steps), R->n_c);
     h = seed_input_hash(h, alt ? sr_input_section(j->job.in, "order_alt") : NULL, NULL);
     if (from_state) h = mix_double(h, 17.0); /* another start than the f+ runs' own liquid */
     const size_t nv = 1 + nt * (alt ? 2 : 1);
@@ -839,6 +924,23 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
                         : seed_seeded_build(j->job.pot, &sp, &start, &R->attach_removed);
     md_system_free(st_x);
     md_system_free(st_l);
+    /* the barrier top: dG* - dG(n) < kT for |n - N_c| < 1/(sqrt(pi) Z), Z = sqrt(|dmu| / (6 pi kT N_c)) */
+    const double Zc = sqrt(fabs(R->dmu) / (6 * 3.14159265358979323846 * R->kB * R->T * R->n_c));
+    R->var_top = isfinite(Zc) && Zc > 0 ? 1.0 / (3.14159265358979323846 * Zc * Zc) : 0.0;
+    /* the interface relaxation of the inserted seed: the larger of attach_skip_steps and 3 t_relax of the campaign's
+     * seeds */
+    long skip_steps = c->attach_skip_steps;
+    if (isfinite(R->t_relax) && R->t_relax > 0) {
+        const long k3 = c->attach_every * (long)ceil(3.0 * R->t_relax / (c->attach_every * j->job.ip.dt));
+        if (k3 > skip_steps) skip_steps = k3;
+    }
+    const int nstart = c->attach_starts;
+    md_system **starts = NULL;
+    if (!rc && nstart > 0 && nloaded < nrep) {
+        starts = calloc((size_t)nstart, sizeof *starts);
+        if (!starts) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    }
+    if (!rc && starts) rc = attach_starts_make(j, an, R, &sp.ip, start, skip_steps, starts);
     if (!rc && seed_comm_rank() == 0) {
         if (start)
             printf("[cnt] f+ start at T = %g: seed of %d atoms in %d atoms (%d liquid atoms removed), %d replicas x %ld "
@@ -859,7 +961,7 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
                                   .seed = (uint64_t)j->job.run.seed, .replica = 500000000L + 100000L * R->it + k,
                                   .an_alt = an_alt, .track_seed = j->cc.track == 0};
         seed_replica_result rr = {.nmax = nm, .nmax_alt = alt ? nma : NULL};
-        rc = seed_replica_run(start, j->job.pot, an, &rp, &rr);
+        rc = seed_replica_run(starts ? starts[k % nstart] : start, j->job.pot, an, &rp, &rr);
         if (!rc && (rr.outcome == SEED_FAILED || rr.nframes != (int)nt))
             rc = SR_ERROR(SR_EFAILED, "f+ replica %ld: %s", k, rr.outcome == SEED_FAILED ? rr.message : "short trace");
         if (rc) break;
@@ -879,6 +981,8 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     free(vals);
     seed_queue_free(q);
     md_system_free(start);
+    for (int q = 0; starts && q < nstart; q++) md_system_free(starts[q]);
+    free(starts);
     if (seed_comm_any(rc)) {
         free(n0);
         return rc ? rc : SR_EFAILED;
@@ -891,21 +995,18 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
     R->attach_n0 = (int)lround(s0 / nrep);
     free(n0);
     for (size_t f = 0; f < nt; f++) R->attach_t[f] = (double)f * c->attach_every * j->job.ip.dt;
-    /* var(dN)(t) from the frame after the interface relaxation: t and N re-zeroed there. The skip is the larger of
-     * attach_skip_steps and 3 t_relax of the campaign's seeds (at most half of the run) */
-    size_t ks = (size_t)(c->attach_skip_steps / c->attach_every);
-    if (isfinite(R->t_relax) && R->t_relax > 0) {
-        const size_t k3 = (size_t)ceil(3.0 * R->t_relax / (c->attach_every * j->job.ip.dt));
-        if (k3 > ks) ks = k3;
-    }
+    /* var(dN)(t): from relaxed critical starts (attach_starts > 0), pooled within starts, from the first frame; from
+     * the inserted seed itself (attach_starts = 0), from the frame after its interface relaxation (t and N re-zeroed
+     * there, at most half of the run) */
+    size_t ks = nstart > 0 ? 0 : (size_t)(skip_steps / c->attach_every);
     if (ks > nt / 2) ks = nt / 2;
     const size_t nt2 = nt - ks;
-    /* the barrier top: dG* - dG(n) < kT for |n - N_c| < 1/(sqrt(pi) Z), Z = sqrt(|dmu| / (6 pi kT N_c)) */
-    const double Zc = sqrt(fabs(R->dmu) / (6 * 3.14159265358979323846 * R->kB * R->T * R->n_c));
-    R->var_top = isfinite(Zc) && Zc > 0 ? 1.0 / (3.14159265358979323846 * Zc * Zc) : 0.0;
     R->attach_skip = ks;
-    double *N2 = malloc(nt2 * nrep * sizeof *N2 + 8), *t2 = malloc(nt2 * sizeof *t2 + 8);
-    if (!N2 || !t2) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    double *N2 = malloc(nt2 * nrep * sizeof *N2 + 8), *t2 = malloc(nt2 * sizeof *t2 + 8),
+           *G2 = malloc(nt2 * nrep * sizeof *G2 + 8);
+    int *grp = malloc((size_t)nrep * sizeof *grp);
+    if (!N2 || !t2 || !G2 || !grp) rc = rc ? rc : SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int k = 0; grp && k < nrep; k++) grp[k] = nstart > 0 ? k % nstart : 0;
     for (size_t f = 0; f < nt; f++) R->attach_msd[f] = NAN;
     for (int pass = 0; pass < (alt ? 2 : 1) && !rc; pass++) {
         const double *NN = pass == 0 ? R->attach_N : R->attach_N_alt;
@@ -913,13 +1014,24 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
             t2[f] = R->attach_t[ks + f] - R->attach_t[ks];
             for (int k = 0; k < nrep; k++) N2[k * nt2 + f] = NN[k * nt + ks + f];
         }
-        if (pass == 0) rc = cnt_attach_var((size_t)nrep, nt2, N2, R->attach_msd + ks);
-        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, N2, c->attach_t0, c->attach_t1, R->var_top,
-                                          (size_t)c->bootstrap,
-                                          (uint64_t)j->job.run.seed, pass == 0 ? &R->fp : &R->fp_alt);
+        /* the drift reported is the raw traces' (the within-start residuals have none) */
+        cnt_attach_fit raw;
+        const double t_end = t2[nt2 - 1];
+        const int have_drift = cnt_attach_fit_drift((size_t)nrep, nt2, t2, N2, t2[1], t_end, &raw) == SR_OK;
+        sr_error_clear();
+        /* the protocol without starts keeps its traces as they are (its variance about the common mean, bit for bit) */
+        const double *NV = nstart > 0 ? G2 : N2;
+        if (nstart > 0) rc = cnt_attach_within_groups((size_t)nrep, nt2, N2, grp, nstart, G2);
+        if (!rc && pass == 0) rc = cnt_attach_var((size_t)nrep, nt2, NV, R->attach_msd + ks);
+        seed_attach_out *fo = pass == 0 ? &R->fp : &R->fp_alt;
+        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, NV, c->attach_t0, c->attach_t1, R->var_top,
+                                          (size_t)c->bootstrap, (uint64_t)j->job.run.seed, fo);
+        if (!rc && nstart > 0) fo->fit.drift = have_drift ? raw.drift : NAN;
     }
     free(N2);
     free(t2);
+    free(G2);
+    free(grp);
     return rc;
 }
 
