@@ -277,6 +277,20 @@ static md_integrator_params lj_npt_568(void)
     return ip;
 }
 
+/* The ten Wolde solid-bond classifier of the LJ tests (d_c 0.5, xi_c 7, neighbours within 1.4 sigma). */
+static order_classifier *ten_wolde_bonds(sr_section **sec)
+{
+    sr_errlist el = {0};
+    order_classifier *c = NULL;
+    *sec = sr_section_create("order");
+    sr_section_set(*sec, "style", "bonds");
+    sr_section_set(*sec, "cutoff", "1.4");
+    sr_section_set(*sec, "bond_threshold", "0.5");
+    sr_section_set(*sec, "min_bonds", "7");
+    assert_int_equal(order_classifier_from_section(*sec, &c, &el), 0);
+    return c;
+}
+
 /* Tiny LJ slab (p* = 5.68, T_m ~ 1.07): T = 0.7 grows, T = 1.6 melts. */
 static void test_coexistence_grow_and_melt(void **st)
 {
@@ -287,14 +301,8 @@ static void test_coexistence_grow_and_melt(void **st)
     md_lj_params lp = {.ntypes = 1, .epsilon = {1}, .sigma = {1}, .cutoff = 2.5, .shift = 1};
     md_potential *pot;
     assert_int_equal(md_lj_create(&lp, &pot), 0);
-    sr_errlist el = {0};
-    order_classifier *c;
-    sr_section *sec = sr_section_create("order");
-    sr_section_set(sec, "style", "bonds");
-    sr_section_set(sec, "cutoff", "1.4");
-    sr_section_set(sec, "bond_threshold", "0.5");
-    sr_section_set(sec, "min_bonds", "7");
-    assert_int_equal(order_classifier_from_section(sec, &c, &el), 0);
+    sr_section *sec;
+    order_classifier *c = ten_wolde_bonds(&sec);
     order_analyzer *an;
     assert_int_equal(order_analyzer_create(c, 0, &an), 0);
     const double Ts[2] = {0.7, 1.6};
@@ -347,14 +355,8 @@ static void test_attach_start_run(void **st)
     md_lj_params lp = {.ntypes = 1, .epsilon = {1}, .sigma = {1}, .cutoff = 2.5, .shift = 1};
     md_potential *pot;
     assert_int_equal(md_lj_create(&lp, &pot), 0);
-    sr_errlist el = {0};
-    order_classifier *c;
-    sr_section *sec = sr_section_create("order");
-    sr_section_set(sec, "style", "bonds");
-    sr_section_set(sec, "cutoff", "1.4");
-    sr_section_set(sec, "bond_threshold", "0.5");
-    sr_section_set(sec, "min_bonds", "7");
-    assert_int_equal(order_classifier_from_section(sec, &c, &el), 0);
+    sr_section *sec;
+    order_classifier *c = ten_wolde_bonds(&sec);
     order_analyzer *an, *an2;
     assert_int_equal(order_analyzer_create(c, 0, &an), 0);
     assert_int_equal(order_analyzer_create(c, 0, &an2), 0);
