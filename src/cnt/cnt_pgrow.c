@@ -228,26 +228,36 @@ int cnt_pgrow_bootstrap(size_t n, const double *x, const unsigned *n_grow, const
         free(u), free(xc), free(w), free(k);
         return SR_ERROR(SR_ENOMEM, "cnt_pgrow_bootstrap: out of memory");
     }
-    size_t good = 0, skipped = 0;
+    size_t good = 0, nw = 0, skipped = 0;
     for (size_t b = 0; b < n_boot; b++) {
         /* resampling n_total[i] replicas with replacement = one binomial draw per group */
         for (size_t i = 0; i < n; i++)
             k[i] = gsl_ran_binomial(rng, (double)n_grow[i] / n_total[i], n_total[i]);
-        if (pgrow_fit_core(n, x, k, n_total, u, grad_tol, max_iter, &fit) != FIT_OK) {
+        const int c = pgrow_fit_core(n, x, k, n_total, u, grad_tol, max_iter, &fit);
+        double lo, hi;
+        if (c == FIT_OK) {
+            xc[good++] = fit.x_c;
+            w[nw++] = fit.w;
+        } else if (c == FIT_SEPARATED && cnt_pgrow_bracket(n, x, k, n_total, &lo, &hi) == SR_OK) {
+            /* a step anywhere in the bracket fits these outcomes exactly (the likelihood is flat there): x_c
+             * uniform in it. The position is a Weyl sequence in b, not a draw, so the rng's stream (and every
+             * other resample) is that of a bootstrap without this case */
+            const double q = fmod(0.6180339887498949 * (double)(b + 1), 1.0);
+            xc[good++] = lo + q * (hi - lo);
+        } else {
+            sr_error_clear();
             skipped++;
-            continue;
         }
-        xc[good] = fit.x_c;
-        w[good] = fit.w;
-        good++;
     }
     int rc = SR_OK;
     if (n_skipped) *n_skipped = skipped;
     if (skipped * 2 > n_boot)
         rc = SR_ERROR(SR_ENUMERIC, "cnt_pgrow_bootstrap: %zu of %zu resamples had no finite MLE "
-                      "(separated outcomes); add replicas or groups inside the transition", skipped, n_boot);
+                      "(all one outcome, or P_grow falling); add replicas or groups inside the transition", skipped,
+                      n_boot);
     if (!rc) rc = cnt_percentile_interval(xc, good, x_c_interval);
-    if (!rc && w_interval) rc = cnt_percentile_interval(w, good, w_interval);
+    if (!rc && w_interval) rc = nw ? cnt_percentile_interval(w, nw, w_interval)
+                                   : SR_ERROR(SR_ENUMERIC, "cnt_pgrow_bootstrap: every resample was separated (no width)");
     free(u), free(xc), free(w), free(k);
     return rc;
 }

@@ -331,6 +331,7 @@ typedef struct results {
     seed_rate_output rate_n0, rate_nb[2];
     double sys_classifier, sys_n0, sys_alt, sys_dec; /* |d log10 J| of each systematic (NaN: not available) */
     int dec_ok;
+    double dec_margin, dec_margin_half; /* nearest decision boundary / (1/(sqrt(pi) Z)): the rule's and the halfway one's */
     seed_rate_output rate_dec;
     cnt_interval log10_J_total;     /* statistics + systematics */
     int attach_size, attach_removed, attach_n0;
@@ -1020,11 +1021,11 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
         const int have_drift = cnt_attach_fit_drift((size_t)nrep, nt2, t2, N2, t2[1], t_end, &raw) == SR_OK;
         sr_error_clear();
         /* the protocol without starts keeps its traces as they are (its variance about the common mean, bit for bit) */
-        const double *NV = nstart > 0 ? G2 : N2;
+        const double *NX = nstart > 0 ? G2 : N2;
         if (nstart > 0) rc = cnt_attach_within_groups((size_t)nrep, nt2, N2, grp, nstart, G2);
-        if (!rc && pass == 0) rc = cnt_attach_var((size_t)nrep, nt2, NV, R->attach_msd + ks);
+        if (!rc && pass == 0) rc = cnt_attach_var((size_t)nrep, nt2, NX, R->attach_msd + ks);
         seed_attach_out *fo = pass == 0 ? &R->fp : &R->fp_alt;
-        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, NV, c->attach_t0, c->attach_t1, R->var_top,
+        if (!rc) rc = seed_attach_analyse((size_t)nrep, nt2, t2, NX, c->attach_t0, c->attach_t1, R->var_top,
                                           (size_t)c->bootstrap, (uint64_t)j->job.run.seed, fo);
         if (!rc && nstart > 0) fo->fit.drift = have_drift ? raw.drift : NAN;
     }
@@ -1287,9 +1288,21 @@ static int assemble_rate(const job *j, results *Q)
         }
     }
     if (Q->alt_ok) Q->sys_alt = fabs(Q->rate_alt.central.log10_J - J0);
+    /* A decision rule tests commitment only with its boundaries beyond the barrier top: within 1/(sqrt(pi) Z) of N_c,
+     * beta dG is within 1 kT of its maximum and a seed reaches the nearer boundary by diffusion (gambler's ruin), so
+     * P_grow flattens towards 1/2 whatever the size and its midpoint is set by the noise. The margins below are the
+     * nearer boundary's distance from N_c for a seed settled at N_c, in units of that half-width. The halfway rule's
+     * N_c enters the headline only when its boundaries are beyond the top too; inside it, it is printed but is not an
+     * estimate of N_c (LJ, validation/lj-accuracy: the halfway boundaries lie at 0.5-0.65 of the half-width and their
+     * N_c scatters by 2x, while widening the rule to 3.0 / 0.1 moved N_c by ~1 atom). */
+    const double top = Q->rate.central.zeldovich > 0 ? 1.0 / (sqrt(3.14159265358979323846) * Q->rate.central.zeldovich)
+                                                    : NAN;
+    const double near = fmin(j->cc.grow_factor - 1.0, 1.0 - j->cc.melt_fraction) * Q->n_c;
+    Q->dec_margin = near / top;
+    Q->dec_margin_half = 0.5 * near / top;
     double sv[4];
     size_t ns = 0;
-    if (isfinite(Q->sys_dec)) sv[ns++] = Q->sys_dec;
+    if (isfinite(Q->sys_dec) && !(Q->dec_margin_half < 1.0)) sv[ns++] = Q->sys_dec; /* NaN margin (no Z): kept */
     if (isfinite(Q->sys_classifier)) sv[ns++] = Q->sys_classifier;
     if (isfinite(Q->sys_n0)) sv[ns++] = Q->sys_n0;
     if (isfinite(Q->sys_alt)) sv[ns++] = Q->sys_alt;
@@ -1336,8 +1349,19 @@ static void print_rate(const job *j, const results *Q)
            Q->n_c_n0);
     if (isfinite(Q->sys_classifier)) printf("; |d| classifier %.2f", Q->sys_classifier);
     if (isfinite(Q->sys_n0)) printf("; |d| N_0 convention %.2f", Q->sys_n0);
-    if (isfinite(Q->sys_dec)) printf("; N_c with decision boundaries halfway to the settled size %.4g, |d| decision rule %.2f", Q->n_c_dec, Q->sys_dec);
+    if (isfinite(Q->sys_dec))
+        printf("; N_c with decision boundaries halfway to the settled size %.4g, |d| decision rule %.2f%s", Q->n_c_dec,
+               Q->sys_dec, !(Q->dec_margin_half < 1.0) ? "" : " (not in the total: the halfway boundaries lie inside "
+                                                            "the barrier top)");
+    if (isfinite(Q->dec_margin))
+        printf("; nearest decision boundary %.2f x the barrier-top half-width 1/(sqrt(pi) Z) (halfway rule %.2f)",
+               Q->dec_margin, Q->dec_margin_half);
     if (isfinite(Q->sys_alt)) printf("; |d| [order_alt] %.2f", Q->sys_alt);
+    if (Q->dec_margin < 1.0)
+        printf("\n[cnt] T = %g: WARNING: the decision boundaries ([campaign] grow_factor %g, melt_fraction %g) lie inside "
+               "the barrier top (%.2f x its half-width 1/(sqrt(pi) Z) = %.3g atoms from N_c): seeds reach them by "
+               "diffusion, so P_grow measures that and not commitment; widen them", Q->T, j->cc.grow_factor,
+               j->cc.melt_fraction, Q->dec_margin, 1.0 / (sqrt(3.14159265358979323846) * o->central.zeldovich));
     printf("\n[cnt] T = %g: HEADLINE log10 J = %.2f, 68%% [%.2f, %.2f] statistics + systematics (statistics only "
            "[%.2f, %.2f]); 95%% [%.2f, %.2f]\n", Q->T, o->central.log10_J, Q->log10_J_total.lo68, Q->log10_J_total.hi68,
            o->mc.log10_J.lo68, o->mc.log10_J.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95);
@@ -1622,7 +1646,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
     snprintf(log_u, sizeof log_u, "log10(%s)", rate_u);
     snprintf(inv_t, sizeof inv_t, "%s^-1", u->time);
     snprintf(slope_u, sizeof slope_u, "%s %s^-2 %s^-1", u->energy, u->length, u->temperature);
-    enum { NV = 44 };
+    enum { NV = 46 };
     double *buf = malloc(sizeof(double) * NV * (size_t)nTr);
     if (!buf) return SR_ERROR(SR_ENOMEM, "out of memory");
     struct tv {
@@ -1658,6 +1682,10 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
         {"rate_log10_J_sys_alt", "1", "|d log10 J| of [order_alt] (NaN: none)"},
         {"rate_log10_J_sys_decision", "1", "|d log10 J| of the decision rule (the same traces re-decided with boundaries halfway to the settled size; NaN: none)"},
         {"rate_n_c_dec", "atoms", "N_c of the traces re-decided with boundaries halfway to the settled size"},
+        {"rate_decision_margin", "1", "nearest decision boundary's distance from N_c over the barrier-top half-width "
+                                      "1/(sqrt(pi) Z) (< 1: the rule decides inside the top)"},
+        {"rate_decision_margin_half", "1", "the same for the halfway boundaries (< 1: rate_log10_J_sys_decision is "
+                                           "left out of the total)"},
         {"rate_n_c_n0", "atoms", "N_c on N_max(0), the frozen perfect seed (reference only, not in the interval)"},
         {"rate_n_c_fit", "atoms", "N_c on the relaxation-fit size (second thermalised convention: the N_0 systematic)"},
         {"rate_n_c_nb_lo", "atoms", "N_c with the lower neighbouring classifier threshold"},
@@ -1686,7 +1714,7 @@ static int write_rates_nc_T(io_ncfile *f, const job *j, const results *Rt, int n
                               o->log10_J_si, Q->alt_ok ? Q->n_c_alt : NAN, Q->alt_ok ? Q->fp_alt.fit.f_plus : NAN,
                               Q->alt_ok ? Q->rate_alt.central.gamma : NAN, Q->alt_ok ? Q->rate_alt.central.log10_J : NAN,
                               Q->log10_J_total.lo68, Q->log10_J_total.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95,
-                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->sys_dec, Q->n_c_dec, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
+                              Q->sys_classifier, Q->sys_n0, Q->sys_alt, Q->sys_dec, Q->n_c_dec, Q->dec_margin, Q->dec_margin_half, Q->n_c_n0, Q->n_c_set, Q->n_c_nb[0], Q->n_c_nb[1],
                               Q->n0_ok ? Q->rate_n0.central.log10_J : NAN, Q->nb_ok[0] ? Q->rate_nb[0].central.log10_J : NAN,
                               Q->nb_ok[1] ? Q->rate_nb[1].central.log10_J : NAN, Q->order_threshold, Q->mislabel_liq,
                               Q->mislabel_xtal, (double)Q->bulk_nmax, Q->t_relax, Q->rho_s,
