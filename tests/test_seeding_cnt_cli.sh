@@ -22,6 +22,17 @@ sed -e 's/^bulk_temperatures = .*/bulk_temperatures = 0.9 1.0/' -e 's/^dh_degree
 "$exe" cnt "$tmp/bad.ini" > "$tmp/out2" 2>&1 && fail "a bad job was accepted"
 grep -q "bulk_temperatures needs >= dh_degree + 2" "$tmp/out2" || { cat "$tmp/out2"; fail "too few bulk temperatures not reported"; }
 
+# a seed that cannot be cut from the [structure] crystal (8^3 fcc cells hold a sphere of at most (pi/6) 2048 = 1072
+# atoms) is an input error, before the coexistence and bulk stages run (and with the attach_starts check at once)
+sed -e 's/^seed_sizes = .*/seed_sizes = 440 1200/' -e 's/^attach_replicas = 16/attach_replicas = 6/' \
+    "$src/data/lj-rate.ini" > "$tmp/big.ini"
+"$exe" cnt "$tmp/big.ini" > "$tmp/out5" 2>&1 && fail "a seed larger than the crystal was accepted"
+grep -q "seed of 1200 atoms does not fit in the \[structure\] crystal (at most ~1072 atoms" "$tmp/out5" ||
+    { cat "$tmp/out5"; fail "no message for a seed larger than the crystal"; }
+grep -q "attach_replicas = 6: need >= 2 x attach_starts = 8" "$tmp/out5" ||
+    { cat "$tmp/out5"; fail "no message for too few f+ replicas per start"; }
+grep -q "coexistence" "$tmp/out5" && fail "the coexistence stage ran despite the bad input"
+
 # report without a campaign file
 "$exe" report "$tmp/none" > "$tmp/out3" 2>&1 && fail "report of a missing campaign succeeded"
 grep -q "cannot read the campaign file" "$tmp/out3" || { cat "$tmp/out3"; fail "no message for a missing campaign file"; }

@@ -61,6 +61,12 @@ int seed_ensemble_params(const seed_ensemble_config *c, int units, md_integrator
 /* The n0 crystal atoms nearest to the atom closest to the box centre: a compact, nearly spherical seed
  * of exactly n0 atoms, positions relative to that centre atom. *radius = distance of the farthest. */
 int seed_cut_sphere(const md_system *xtal, int n0, md_system **seed, double *radius);
+/* The largest spherical seed that seed_cut_sphere can cut from the lattice crystal of sc (its [structure] cells):
+ * (pi/6) rho L_min^3 atoms, L_min the shortest box edge; 0 when sc is a file or has no density. Lets an input be
+ * rejected before any MD (a cnt job used to find out after its coexistence and bulk stages). */
+double seed_sphere_max_atoms(const seed_structure_config *sc);
+/* One error in el when a seed size is at or above seed_sphere_max_atoms (file names the input). */
+void seed_sizes_check(const seed_structure_config *sc, const sr_reals *sizes, const char *file, sr_errlist *el);
 /* Put the seed (relative positions) at `centre` in the liquid; liquid atoms closer than `overlap` to a
  * seed atom are removed. Seed atoms are appended last; (*is_seed)[i] marks them (caller frees). */
 int seed_insert(md_system *liq, const md_system *seed, const double centre[3], double overlap,

@@ -199,6 +199,7 @@ static int campaign_parse(campaign *c, const char *file, sr_errlist *el)
     if (cc->mode == 0) {
         c->npoints = cc->sizes.n;
         if (cc->sizes.n < 1) sr_errlist_add(el, "%s: [campaign] seed_sizes is empty", c->job.file);
+        seed_sizes_check(&c->job.sc, &cc->sizes, c->job.file, el);
     } else {
         c->npoints = cc->temperatures.n;
         if (cc->temperatures.n < 1 || cc->temperatures.v[0] <= 0)

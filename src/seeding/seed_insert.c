@@ -22,6 +22,35 @@ static int cmp_dist(const void *a, const void *b)
     return x->i - y->i;
 }
 
+double seed_sphere_max_atoms(const seed_structure_config *sc)
+{
+    if (!sc || sc->file[0] || sc->cells.n != 3) return 0;
+    double cell[3];
+    int na = 0;
+    if (md_lattice_cell(sc->lattice, cell, &na) != 0 || na < 1) {
+        sr_error_clear();
+        return 0;
+    }
+    const double nn = sc->nn > 0 ? sc->nn : sc->density > 0 ? md_lattice_nn_for_density(sc->lattice, sc->density) : 0;
+    if (!(nn > 0)) return 0;
+    const double rho = na / (cell[0] * cell[1] * cell[2] * nn * nn * nn);
+    double lmin = INFINITY;
+    for (int k = 0; k < 3; k++) lmin = fmin(lmin, sc->cells.v[k] * cell[k] * nn);
+    return 3.14159265358979323846 / 6.0 * rho * lmin * lmin * lmin;
+}
+
+void seed_sizes_check(const seed_structure_config *sc, const sr_reals *sizes, const char *file, sr_errlist *el)
+{
+    const double nmax = seed_sphere_max_atoms(sc);
+    for (int k = 0; k < sizes->n && nmax > 0; k++)
+        if (sizes->v[k] >= nmax) {
+            sr_errlist_add(el, "%s: [campaign] seed_sizes: a seed of %g atoms does not fit in the [structure] crystal "
+                           "(at most ~%.0f atoms for cells %g %g %g): raise [structure] cells", file, sizes->v[k], nmax,
+                           sc->cells.v[0], sc->cells.v[1], sc->cells.v[2]);
+            return;
+        }
+}
+
 int seed_cut_sphere(const md_system *xtal, int n0, md_system **out, double *radius)
 {
     *out = NULL;

@@ -254,6 +254,7 @@ static int job_parse(job *j, const char *file, sr_errlist *el)
         sr_errlist_add(el, "%s: [cnt] curve_temperatures needs 'lo hi' with 0 < lo < hi", j->job.file);
     seed_job_ensemble(&j->job, &spec, el);
     if (j->cc.mode != 0) sr_errlist_add(el, "%s: [campaign] cnt needs mode = sizes (N_c at one T)", j->job.file);
+    else seed_sizes_check(&j->job.sc, &j->cc.sizes, j->job.file, el);
     if (c->tm_temperatures.n < 2) sr_errlist_add(el, "%s: [cnt] tm_temperatures needs >= 2 values", j->job.file);
     if (c->tm_cells.n != 3) sr_errlist_add(el, "%s: [cnt] tm_cells needs 3 integers", j->job.file);
     if (c->bulk_cells.n != 3) sr_errlist_add(el, "%s: [cnt] bulk_cells needs 3 integers", j->job.file);
