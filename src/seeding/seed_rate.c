@@ -942,7 +942,6 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
         starts = calloc((size_t)nstart, sizeof *starts);
         if (!starts) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     }
-    if (!rc && starts) rc = attach_starts_make(j, an, R, &sp.ip, start, skip_steps, starts);
     if (!rc && seed_comm_rank() == 0) {
         if (start)
             printf("[cnt] f+ start at T = %g: seed of %d atoms in %d atoms (%d liquid atoms removed), %d replicas x %ld "
@@ -950,7 +949,9 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
                    c->attach_steps, from_state ? "the campaign's prepared state at this T" : "melted for the f+ runs");
         if (nloaded) printf("[cnt] resuming: %ld of %d f+ replicas at T = %g read from %s.cnt.journal\n", nloaded, nrep,
                             R->T, j->job.oc.prefix);
+        fflush(stdout);
     }
+    if (!rc && starts) rc = attach_starts_make(j, an, R, &sp.ip, start, skip_steps, starts);
     seed_queue *q = NULL;
     if (!rc) rc = seed_queue_create(2, &q);
     while (!rc) {
