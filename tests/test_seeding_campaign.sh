@@ -181,4 +181,14 @@ for v in ("outcome", "n0"):
         print("FAIL: %s of the old points changed after appending a size: %s -> %s" % (v, x, y)); raise SystemExit(1)
 PY
 else echo "FAIL: appending a seed size: $(grep -m3 -E 'error|resuming' more.log)"; fail=1; fi
+# the extended campaign reuses the state-point calibration its finished replicas were classified with
+# (one.calibration, keyed by the campaign's input hash and T); a file of other inputs is not used
+if grep -q "state-point calibration at T = .* reloaded from one.calibration" more.log; then
+    echo "ok   appended size: calibration reloaded from one.calibration"
+else echo "FAIL: the appended-size run calibrated again: $(grep -m2 'calibration\|mislabelling' more.log)"; fail=1; fi
+sed -i '1s/^[0-9a-f]*/0123456789abcdef/' one.calibration
+mpirun -np 2 "$exe" campaign more.ini > more2.log 2>&1
+if ! grep -q "reloaded from one.calibration" more2.log && grep -q "by the mislabelling criterion" more2.log; then
+    echo "ok   a calibration file of other inputs is not used"
+else echo "FAIL: a foreign calibration file: $(grep -m2 'calibration\|mislabelling' more2.log)"; fail=1; fi
 exit $fail

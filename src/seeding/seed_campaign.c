@@ -639,6 +639,52 @@ static int calibrate_run(campaign *c, double T, double *out)
     return rc;
 }
 
+/* PREFIX.calibration: the calibration's out[] for this campaign (the first line of PREFIX.campaign.sig, i.e. the
+ * hash of its inputs, and T), so that a resumed campaign, or the same campaign with sizes appended (seedrate cnt's
+ * bracketing rounds), classifies its new replicas with the threshold its journaled ones were classified with. Before
+ * this file, each run calibrated again: a resumed EAM campaign through LAMMPS got 0.3717 instead of 0.3780 (the MD
+ * of the calibration is not bit-reproducible there), and its new replicas were measured with another classifier. */
+static void calibration_key(const campaign *c, double T, char *key, size_t n)
+{
+    char path[4400], sig[64] = "";
+    snprintf(path, sizeof path, "%s.campaign.sig", c->job.oc.prefix);
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        if (!fgets(sig, sizeof sig, fp)) sig[0] = '\0';
+        fclose(fp);
+    }
+    sig[strcspn(sig, "\n")] = '\0';
+    snprintf(key, n, "%s T=%.17g", sig, T);
+}
+
+static int calibration_load(const campaign *c, double T, double *out)
+{
+    char path[4400], key[128], line[256];
+    snprintf(path, sizeof path, "%s.calibration", c->job.oc.prefix);
+    calibration_key(c, T, key, sizeof key);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return 0;
+    int ok = fgets(line, sizeof line, fp) != NULL;
+    line[strcspn(line, "\n")] = '\0';
+    ok = ok && strlen(key) > 20 && !strcmp(line, key);
+    for (int k = 0; k < CAL_N && ok; k++) ok = fscanf(fp, "%lg", &out[k]) == 1;
+    fclose(fp);
+    return ok && out[0] == 0;
+}
+
+static void calibration_save(const campaign *c, double T, const double *out)
+{
+    char path[4400], tmp[4500], key[128];
+    snprintf(path, sizeof path, "%s.calibration", c->job.oc.prefix);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    calibration_key(c, T, key, sizeof key);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp) return; /* not fatal: the next run calibrates again */
+    int bad = fprintf(fp, "%s\n", key) < 0;
+    for (int k = 0; k < CAL_N; k++) bad |= fprintf(fp, "%.17g\n", out[k]) < 0;
+    if (fclose(fp) != 0 || bad || rename(tmp, path) != 0) remove(tmp);
+}
+
 /* All ranks: whether the classifier has a threshold to calibrate (then the [order] value is kept in
  * c->user_threshold); otherwise c->calibrated = -1 and rank 0 says so. */
 static int calibration_wanted(campaign *c)
@@ -746,7 +792,15 @@ static int prepare_shared(campaign *c)
         if (t == 0) { /* a failed calibration is reported by every rank after the broadcast below */
             if (!cal) continue;
             own[2 * ns] = rank + 1;
-            if (calibrate_run(c, calibration_T(c), out) == 0) continue;
+            if (calibration_load(c, calibration_T(c), out)) {
+                printf("[campaign] state-point calibration at T = %g reloaded from %s.calibration\n", calibration_T(c),
+                       c->job.oc.prefix);
+                continue;
+            }
+            if (calibrate_run(c, calibration_T(c), out) == 0) {
+                calibration_save(c, calibration_T(c), out);
+                continue;
+            }
             snprintf(msg, sizeof msg, "%s", sr_error_message());
             break; /* no state is needed any more */
         }

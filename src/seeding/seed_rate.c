@@ -1444,7 +1444,9 @@ static int scaled_sizes(const job *j, const results *Rt, int it, double *sizes, 
  * of the critical size (Espinosa, Vega, Valeriani & Sanz, JCP 144, 034501 (2016) choose them so that P_grow goes
  * from 0 to 1): when most replicas melted at every size, two larger sizes (1.4 and 2 x the largest) are appended;
  * when most grew at every size, two smaller ones (0.7 and 0.5 x the smallest); at most two such rounds. The campaign
- * resumes, so the finished replicas are kept. Extra temperatures are where this matters: their sizes come from an
+ * resumes, so the finished replicas are kept. When the sizes bracket N_c but the outcomes are separated (every grown
+ * replica at or above every melted one, so P_grow has no finite width), two sizes at the thirds between the largest
+ * mostly-melted and the smallest mostly-grown size are appended the same way. Extra temperatures are where this matters: their sizes come from an
  * extrapolated gamma(T) (scaled_sizes), which two noisy points can send far from N_c. At the job's own temperature
  * (it = 0) the input's seed_sizes are extended the same way. sizes has room for SR_KW_MAXLIST values. */
 static int bracketed_campaign(const job *j, int it, double T, double *sizes, int *nsizes, seed_campaign_override *ov)
@@ -1462,6 +1464,9 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
         if (rank == 0 && round < 2 && sm->ntot == (long)np * j->cc.replicas && sm->ntot <= SEED_SUMMARY_MAX) {
             int any_grew = 0, any_melted = 0;
             double smin = INFINITY, smax = 0;
+            /* for separated outcomes: the smallest size with a grown replica, the largest with a melted one, and the
+             * largest mostly-melted / smallest mostly-grown sizes around the step */
+            double g_min = INFINITY, m_max = -INFINITY, lo = -INFINITY, hi = INFINITY;
             for (int p = 0; p < np; p++) {
                 int g = 0, d = 0;
                 for (int r = 0; r < j->cc.replicas; r++) {
@@ -1474,9 +1479,17 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
                 if (s > smax) smax = s;
                 if (d > 0 && 2 * g >= d) any_grew = 1;
                 if (d > 0 && 2 * g <= d) any_melted = 1;
+                if (g > 0 && s < g_min) g_min = s;
+                if (d - g > 0 && s > m_max) m_max = s;
+                if (d > 0 && 2 * g < d && s > lo) lo = s;
+                if (d > 0 && 2 * g > d && s < hi) hi = s;
             }
             if (!any_grew) add[0] = 1, add[1] = lround(1.4 * smax), add[2] = lround(2.0 * smax);
             else if (!any_melted && smin >= 8) add[0] = 2, add[1] = lround(0.7 * smin), add[2] = lround(0.5 * smin);
+            /* every grow at or above every melt (a P_grow with no finite width: the fit fails) but bracketed: two
+             * sizes inside the step, at its thirds */
+            else if (g_min >= m_max && isfinite(lo) && isfinite(hi) && hi - lo >= 3)
+                add[0] = 3, add[1] = lround(lo + (hi - lo) / 3.0), add[2] = lround(lo + 2.0 * (hi - lo) / 3.0);
             if (add[0] != 0 && np + 2 > SR_KW_MAXLIST) add[0] = 0;
         }
         const int rb = seed_comm_bcast_bytes(add, sizeof add);
@@ -1491,9 +1504,14 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
             ov->sizes = sizes;
         }
         if (rank == 0) {
-            printf("\n[cnt] T = %g: the sizes do not bracket N_c (%s in most replicas at every size): adding sizes "
-                   "%.0f %.0f and resuming the campaign (round %d of at most 2)\n", T,
-                   add[0] == 1 ? "melted" : "grew", add[1], add[2], round + 1);
+            if (add[0] == 3)
+                printf("\n[cnt] T = %g: P_grow steps from melted to grown with no size in between (every grown replica "
+                       "at or above every melted one: no finite width to fit): adding sizes %.0f %.0f inside the step "
+                       "and resuming the campaign (round %d of at most 2)\n", T, add[1], add[2], round + 1);
+            else
+                printf("\n[cnt] T = %g: the sizes do not bracket N_c (%s in most replicas at every size): adding sizes "
+                       "%.0f %.0f and resuming the campaign (round %d of at most 2)\n", T,
+                       add[0] == 1 ? "melted" : "grew", add[1], add[2], round + 1);
             fflush(stdout);
         }
         sizes[(*nsizes)++] = add[1];
