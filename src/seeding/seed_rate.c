@@ -1486,9 +1486,10 @@ static int bracketed_campaign(const job *j, int it, double T, double *sizes, int
             }
             if (!any_grew) add[0] = 1, add[1] = lround(1.4 * smax), add[2] = lround(2.0 * smax);
             else if (!any_melted && smin >= 8) add[0] = 2, add[1] = lround(0.7 * smin), add[2] = lround(0.5 * smin);
-            /* every grow at or above every melt (a P_grow with no finite width: the fit fails) but bracketed: two
-             * sizes inside the step, at its thirds */
-            else if (g_min >= m_max && isfinite(lo) && isfinite(hi) && hi - lo >= 3)
+            /* the campaign's P_grow fit failed with every grow at or above every melt (no finite width) while the
+             * sizes bracket the step: two sizes inside it, at its thirds (the fit is on the replicas' thermalised
+             * sizes, so sizes that look separated here may still fit: only a failed campaign adds them) */
+            else if (rc != 0 && g_min >= m_max && isfinite(lo) && isfinite(hi) && hi - lo >= 3)
                 add[0] = 3, add[1] = lround(lo + (hi - lo) / 3.0), add[2] = lround(lo + 2.0 * (hi - lo) / 3.0);
             if (add[0] != 0 && np + 2 > SR_KW_MAXLIST) add[0] = 0;
         }
