@@ -263,6 +263,27 @@ if grep -q "$fp melted for the f+ runs" cnt6.log && grep -q "resuming: 12 of 12 
     echo "ok   f+ liquid of other cells (6 6 6): melted for the f+ runs ($(grep -o 'seed of .* atoms removed)' cnt6.log))"
 else echo "FAIL: f+ with attach_cells = 6 6 6: $(grep -E 'f\+ start|resuming' cnt6.log)"; fail=1; fi
 
+# f+ from relaxed critical starts (attach_starts = 2, 8 replicas; same prefix: only f+ is redone): each start is taken
+# after attach_skip_steps with N_max inside the barrier top it prints, and every replica's first frame is its start's
+# configuration (replica k starts from start k mod 2: the same N_max)
+sed -e 's|PREFIX|cnt|' -e 's/^attach_starts = 0$/attach_starts = 2/' -e 's/^attach_replicas = 6$/attach_replicas = 8/' \
+    -e 's/^attach_every = 20$/attach_every = 10/' job.ini > cnts.ini
+mpirun -np 2 "$exe" cnt cnts.ini > cnts.log 2>&1 || { echo "FAIL: cnt with attach_starts = 2: $(grep -m2 error cnts.log)"; fail=1; }
+if $py - cnts.log <<'PY'
+import re, sys
+log = open(sys.argv[1]).read()
+starts = {int(q): (int(n), int(st), float(lo), float(hi)) for q, n, st, lo, hi in
+          re.findall(r"f\+ start (\d+) at T = 0.45: N_max (\d+) after (\d+) steps \(try \d+; top \[([\d.]+), ([\d.]+)\]", log)}
+reps = {int(k): int(a) for k, a in re.findall(r"f\+ replica (\d+) at T = 0.45: N_max (\d+) ->", log)}
+ok = sorted(starts) == [0, 1] and sorted(reps) == list(range(8))
+ok = ok and all(lo <= n <= hi and st >= 100 for n, st, lo, hi in starts.values())
+ok = ok and all(reps[k] == starts[k % 2][0] for k in reps)
+print("ok   f+ relaxed starts: %s; replicas' first N_max %s" % (starts, [reps.get(k) for k in range(8)]) if ok else
+      "FAIL: f+ relaxed starts %s, replicas' first N_max %s" % (starts, reps))
+sys.exit(0 if ok else 1)
+PY
+then :; else fail=1; fi
+
 if [ "${SEEDRATE_JOB_REGEN:-0}" = 1 ]; then
     mkdir -p "$(dirname "$expected")"
     cp got.txt "$expected"
