@@ -704,6 +704,9 @@ static int calibration_wanted(campaign *c)
 /* The calibration's temperature: the mean of the points' (a mode = temperatures campaign is calibrated once). */
 static double calibration_T(const campaign *c)
 {
+    int same = 1;
+    for (int p = 1; p < c->npoints; p++) same = same && c->T[p] == c->T[0];
+    if (same) return c->T[0]; /* exactly: the mean of n equal values is not always that value (PREFIX.calibration's key) */
     double T = 0;
     for (int p = 0; p < c->npoints; p++) T += c->T[p] / c->npoints;
     return T;
