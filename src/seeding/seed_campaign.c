@@ -795,13 +795,14 @@ static int prepare_shared(campaign *c)
         if (t == 0) { /* a failed calibration is reported by every rank after the broadcast below */
             if (!cal) continue;
             own[2 * ns] = rank + 1;
-            if (calibration_load(c, calibration_T(c), out)) {
-                printf("[campaign] state-point calibration at T = %g reloaded from %s.calibration\n", calibration_T(c),
+            const double Tc = calibration_T(c);
+            if (calibration_load(c, Tc, out)) {
+                printf("[campaign] state-point calibration at T = %g reloaded from %s.calibration\n", Tc,
                        c->job.oc.prefix);
                 continue;
             }
-            if (calibrate_run(c, calibration_T(c), out) == 0) {
-                calibration_save(c, calibration_T(c), out);
+            if (calibrate_run(c, Tc, out) == 0) {
+                calibration_save(c, Tc, out);
                 continue;
             }
             snprintf(msg, sizeof msg, "%s", sr_error_message());

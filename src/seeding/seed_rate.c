@@ -332,7 +332,8 @@ typedef struct results {
     seed_rate_output rate_n0, rate_nb[2];
     double sys_classifier, sys_n0, sys_alt, sys_dec; /* |d log10 J| of each systematic (NaN: not available) */
     int dec_ok;
-    double dec_margin, dec_margin_half; /* nearest decision boundary / (1/(sqrt(pi) Z)): the rule's and the halfway one's */
+    double dec_top;                     /* barrier-top half-width 1/(sqrt(pi) Z) of the central rate (atoms) */
+    double dec_margin, dec_margin_half; /* nearest decision boundary / dec_top: the rule's and the halfway one's */
     seed_rate_output rate_dec;
     cnt_interval log10_J_total;     /* statistics + systematics */
     int attach_size, attach_removed, attach_n0;
@@ -1017,10 +1018,10 @@ static int run_attach(job *j, order_analyzer *an, order_analyzer *an_alt, result
             t2[f] = R->attach_t[ks + f] - R->attach_t[ks];
             for (int k = 0; k < nrep; k++) N2[k * nt2 + f] = NN[k * nt + ks + f];
         }
-        /* the drift reported is the raw traces' (the within-start residuals have none) */
+        /* with starts, the drift reported is the raw traces' (the within-start residuals have none) */
         cnt_attach_fit raw;
-        const double t_end = t2[nt2 - 1];
-        const int have_drift = cnt_attach_fit_drift((size_t)nrep, nt2, t2, N2, t2[1], t_end, &raw) == SR_OK;
+        const int have_drift =
+            nstart > 0 && cnt_attach_fit_drift((size_t)nrep, nt2, t2, N2, t2[1], t2[nt2 - 1], &raw) == SR_OK;
         sr_error_clear();
         /* the protocol without starts keeps its traces as they are (its variance about the common mean, bit for bit) */
         const double *NX = nstart > 0 ? G2 : N2;
@@ -1297,11 +1298,10 @@ static int assemble_rate(const job *j, results *Q)
      * N_c enters the headline only when its boundaries are beyond the top too; inside it, it is printed but is not an
      * estimate of N_c (LJ, validation/lj-accuracy: the halfway boundaries lie at 0.5-0.65 of the half-width and their
      * N_c scatters by 2x, while widening the rule to 3.0 / 0.1 moved N_c by ~1 atom). */
-    const double top = Q->rate.central.zeldovich > 0 ? 1.0 / (sqrt(3.14159265358979323846) * Q->rate.central.zeldovich)
-                                                    : NAN;
+    Q->dec_top = Q->rate.central.zeldovich > 0 ? 1.0 / (sqrt(3.14159265358979323846) * Q->rate.central.zeldovich) : NAN;
     const double near = fmin(j->cc.grow_factor - 1.0, 1.0 - j->cc.melt_fraction) * Q->n_c;
-    Q->dec_margin = near / top;
-    Q->dec_margin_half = 0.5 * near / top;
+    Q->dec_margin = near / Q->dec_top;
+    Q->dec_margin_half = 0.5 * near / Q->dec_top;
     double sv[4];
     size_t ns = 0;
     if (isfinite(Q->sys_dec) && !(Q->dec_margin_half < 1.0)) sv[ns++] = Q->sys_dec; /* NaN margin (no Z): kept */
@@ -1363,7 +1363,7 @@ static void print_rate(const job *j, const results *Q)
         printf("\n[cnt] T = %g: WARNING: the decision boundaries ([campaign] grow_factor %g, melt_fraction %g) lie inside "
                "the barrier top (%.2f x its half-width 1/(sqrt(pi) Z) = %.3g atoms from N_c): seeds reach them by "
                "diffusion, so P_grow measures that and not commitment; widen them", Q->T, j->cc.grow_factor,
-               j->cc.melt_fraction, Q->dec_margin, 1.0 / (sqrt(3.14159265358979323846) * o->central.zeldovich));
+               j->cc.melt_fraction, Q->dec_margin, Q->dec_top);
     printf("\n[cnt] T = %g: HEADLINE log10 J = %.2f, 68%% [%.2f, %.2f] statistics + systematics (statistics only "
            "[%.2f, %.2f]); 95%% [%.2f, %.2f]\n", Q->T, o->central.log10_J, Q->log10_J_total.lo68, Q->log10_J_total.hi68,
            o->mc.log10_J.lo68, o->mc.log10_J.hi68, Q->log10_J_total.lo95, Q->log10_J_total.hi95);
