@@ -54,6 +54,8 @@ melt_temperature = 3.0
 melt_steps = 300
 equil_steps = 300
 bootstrap = 200
+# the commitment of the last interface: 6 runs from the configurations at 50 until 75 or back in A
+commit_runs = 6
 [output]
 prefix = PREFIX
 INI
@@ -107,7 +109,22 @@ else: print("ok   J = N_0/T_A prod P / <V> = %d/%.4g x %s / %.5g = %.4g; bootstr
 rv = 1 / n0 + ((1 - p) / (p * tr)).sum()
 if abs(rv - g("rel_var")) > 1e-12: print("FAIL: rel_var"); bad = 1
 if not (g("j_lo68") < J < g("j_hi68")): print("FAIL: analytic interval does not contain J"); bad = 1
+on, back, und = (int(g(k)) for k in ("commit_went_on", "commit_fell_back", "commit_undecided"))
+if on + back + und != 6 or g("commit_lambda") != 75 or on + back == 0 or abs(g("commit_p_b") - on / (on + back)) > 1e-15:
+    print("FAIL: commit runs %d + %d + %d, lambda %g, p_B %g" % (on, back, und, g("commit_lambda"), g("commit_p_b"))); bad = 1
+else: print("ok   commitment of lambda_B = 50: %d of 6 runs went on to 75, %d fell back, %d undecided: p_B = %.3f" % (on, back, und, g("commit_p_b")))
 sys.exit(bad)
+PY
+grep -q "commitment of the last interface: of 6 runs" one.log || { echo "FAIL: no commitment line in the log"; fail=1; }
+# the commit runs do not enter J: without them the same rate, and no p_B
+sed -e "s|PREFIX|nocommit|" -e 's/^commit_runs = 6/commit_runs = 0/' tiny.ini > nocommit.ini
+mpirun -np 2 "$exe" ffs nocommit.ini > nocommit.log 2>&1 || { echo "FAIL: commit_runs = 0 exited non-zero"; tail -5 nocommit.log; fail=1; }
+$py - one.ffs.nc nocommit.ffs.nc <<'PY' || fail=1
+import sys, math, netCDF4 as nc
+a, b = nc.Dataset(sys.argv[1]), nc.Dataset(sys.argv[2])
+ok = float(a["j"][...]) == float(b["j"][...]) and math.isnan(float(b["commit_p_b"][...])) and int(b["commit_went_on"][...]) == 0
+print(("ok  " if ok else "FAIL") + " commit_runs = 0: J %g (with the test %g), p_B %g" % (float(b["j"][...]), float(a["j"][...]), float(b["commit_p_b"][...])))
+sys.exit(0 if ok else 1)
 PY
 
 # kill at a random moment after some tasks are journaled, resume; the results must equal the uninterrupted run.

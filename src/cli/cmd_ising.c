@@ -754,8 +754,8 @@ static int run_ffs(const ising_opts *o, const kmc_ising_params *p)
             print_log_interval("I (FFS)", res.k / N, &bi, 1.0 / N);
         sr_error_clear();
         gsl_rng_free(rb);
-        printf("  committed fraction (P of the last stage) = %.3f%s\n", (double)succ[ns - 1] / trials[ns - 1],
-               (double)succ[ns - 1] / trials[ns - 1] < 0.9 ? " (< 0.9: put the last interface further out)" : "");
+        printf("  P of the last stage = %.3f (the committor of the last-but-one interface, not a test of the last "
+               "one)\n", (double)succ[ns - 1] / trials[ns - 1]);
     } else if (rc == SR_OK) {
         printf("  no path reached the last interface: I < %.5g per site per sweep (95%% upper bound)\n",
                res.k_upper95 / (double)nsites);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -26,7 +27,7 @@
 const sr_keyword seed_ffs_keywords[] = {
     {"interfaces", SR_KW_REALS, offsetof(seed_ffs_config, interfaces), "atoms", NULL, 0, 1e7, NULL,
      "lambda_0 lambda_1 ... lambda_n: increasing N_max interfaces; lambda_0 above the liquid's own fluctuations (its "
-     "90th percentile of N_max), the last one (B) past the critical size (committed_fraction near 1)"},
+     "90th percentile of N_max), the last one (B) past the critical size (tested by commit_runs: p_B near 1)"},
     {"lambda_A", SR_KW_REAL, offsetof(seed_ffs_config, lambda_A), "atoms", NULL, 0, 1e7, NULL,
      "the liquid basin A is N_max < lambda_A (above the liquid's median N_max): a crossing of lambda_0 counts only "
      "after a visit to A, and a trial that falls back into A fails"},
@@ -69,6 +70,13 @@ const sr_keyword seed_ffs_keywords[] = {
      "Allen, Valeriani & ten Wolde 2009); fresh = drawn from Maxwell-Boltzmann at T, which perturbs the dynamics at "
      "every interface (LJ, T* = 0.70: P_i lower at 6 of 7 interfaces, J 0.42 decades below kept and brute force, "
      "validation/lj-ffs)"},
+    {"commit_runs", SR_KW_INT, offsetof(seed_ffs_config, commit_runs), "", "20", 0, 1e6, NULL,
+     "after the last stage: runs from the configurations at the last interface B (round robin, the trials' "
+     "velocities rule), each until N_max >= commit_factor x lambda_B or back in A (at most trial_max_steps). The "
+     "fraction that go on estimates the committor p_B of B, which FFS assumes is ~1 (B past the barrier); "
+     "J is not changed by them (0: no test)"},
+    {"commit_factor", SR_KW_REAL, offsetof(seed_ffs_config, commit_factor), "", "1.5", 1.01, 100, NULL,
+     "a commit run succeeds when N_max reaches commit_factor x the last interface"},
     SR_KW_END};
 
 static const sr_keyword ffs_run_keywords[] = {
@@ -105,6 +113,8 @@ typedef struct ffs {
     uint64_t hash;     /* journal lines of other inputs are ignored */
     char jprefix[4300];
     double *flux;      /* [flux_runs * NFV] */
+    double *commit;    /* [commit_runs * NTV] runs from B (commit test) */
+    int commit_state;  /* 0 not run, 1 run, -1 the configurations at B were not kept (older journal) */
     double *trial;     /* [ns * trials * NTV] (NaN outcome: not run) */
     long *nconf;       /* [nl] configurations at interface i */
     long **ca, **cb;   /* [nl][nconf]: (run, crossing) at i = 0, (trial, -1) above */
@@ -116,6 +126,7 @@ static void ffs_free(ffs *F)
 {
     free(F->flux);
     free(F->trial);
+    free(F->commit);
     for (int i = 0; F->ca && i < F->cap; i++) {
         free(F->ca[i]);
         free(F->cb[i]);
@@ -167,7 +178,7 @@ static int ffs_parse(ffs *F, const char *file, sr_errlist *el)
     F->lamB = fc->interfaces.n ? fc->interfaces.v[fc->interfaces.n - 1] : 0;
     snprintf(F->jprefix, sizeof F->jprefix, "%s.ffs", F->job.oc.prefix);
     uint64_t h = 0;
-    static const char *const skip[] = {"bootstrap", NULL};
+    static const char *const skip[] = {"bootstrap", "commit_runs", "commit_factor", NULL}; /* not the trials' */
     static const char *const sections[] = {"run", "structure", "potential", "ensemble", "order", "ffs", NULL};
     for (int k = 0; sections[k]; k++)
         h = seed_input_hash(h, sr_input_section(F->job.in, sections[k]), strcmp(sections[k], "ffs") ? NULL : skip);
@@ -380,7 +391,7 @@ static int trial_observe(run_ctx *c, double lambda, void *arg)
     }
     if (ev == CNT_FFS_SUCCESS) {
         a->outcome = T_SUCCESS;
-        if (c->F->lam[a->i + 1] < c->F->lamB) { /* the last interface is B: nothing starts from there */
+        if (c->F->lam[a->i + 1] < c->F->lamB || c->F->fc.commit_runs > 0) { /* at B only for the commit test */
             char path[4400];
             conf_path(c->F, a->i + 1, a->t, -1, path, sizeof path);
             a->err = md_checkpoint_write(path, c->s, NULL);
@@ -455,8 +466,44 @@ static int pilot_task(ffs *F, int i, long t, const md_system *liq, order_analyze
     return SR_OK;
 }
 
+static int commit_observe(run_ctx *c, double lambda, void *arg)
+{
+    int *outcome = arg;
+    const int ev = cnt_ffs_trial_observe(lambda, c->F->fc.lambda_A, c->F->fc.commit_factor * c->F->lamB);
+    if (ev == CNT_FFS_NONE) return 0;
+    *outcome = ev == CNT_FFS_SUCCESS ? T_SUCCESS : T_FAIL;
+    return 1;
+}
+
+/* Commit run t from configuration t mod N_B at the last interface B (stage = its index): until N_max >=
+ * commit_factor x lambda_B (success) or back in A; v = outcome, steps, lambda max. Nothing is stored. */
+static int commit_task(ffs *F, int b, long t, const md_system *liq, order_analyzer *an, double *v)
+{
+    (void)liq;
+    const long c0 = t % F->nconf[b];
+    char path[4400];
+    conf_path(F, b, F->ca[b][c0], F->cb[b][c0], path, sizeof path);
+    run_ctx c = {.F = F, .an = an};
+    SR_TRY(md_checkpoint_read(path, &c.s, NULL));
+    int outcome = T_UNDECIDED, stopped = 0;
+    long steps = 0;
+    int rc = run_md(&c, 10000000ull * (uint64_t)(b + 1) + 7000000ull + (uint64_t)t, F->fc.trial_velocities == 1,
+                    F->fc.trial_max_steps, commit_observe, &outcome, &steps, &stopped);
+    md_system_free(c.s);
+    if (rc) {
+        fprintf(stderr, "[ffs] warning: commit run %ld failed numerically and is left out: %s\n", t,
+                sr_error_message());
+        sr_error_clear();
+        outcome = T_BROKEN;
+    }
+    v[0] = outcome;
+    v[1] = (double)steps;
+    v[2] = c.lmax;
+    return SR_OK;
+}
+
 typedef int (*task_fn)(ffs *F, int stage, long index, const md_system *liq, order_analyzer *an, double *v);
-enum { TASK_FLUX = 0, TASK_TRIAL = 1, TASK_PILOT = 2 };
+enum { TASK_FLUX = 0, TASK_TRIAL = 1, TASK_PILOT = 2, TASK_COMMIT = 3 };
 
 /* Tasks 0..ntask-1 of one stage over the ranks (journal first), values[ntask * nv] on every rank afterwards. */
 static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double *values, task_fn fn,
@@ -470,6 +517,9 @@ static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double 
     } else if (kind == TASK_PILOT) {
         snprintf(tag, sizeof tag, "ffs-pilot%d", stage);
         snprintf(what, sizeof what, "pilots from lambda_%d = %g", stage, F->lam[stage]);
+    } else if (kind == TASK_COMMIT) { /* the factor in the tag: the journal's hash does not cover it */
+        snprintf(tag, sizeof tag, "ffs-commit-x%g", F->fc.commit_factor);
+        snprintf(what, sizeof what, "commit runs from lambda_B = %g to %g", F->lamB, F->fc.commit_factor * F->lamB);
     } else {
         snprintf(tag, sizeof tag, "ffs-stage%d", stage);
         snprintf(what, sizeof what, "stage %d trials (lambda %g -> %g)", stage, F->lam[stage], F->lam[stage + 1]);
@@ -510,7 +560,8 @@ static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double 
             const double eta = el / ndone * (ntodo - ndone);
             last_print = el;
             printf("[ffs] %s: %ld/%ld done, %s %ld | %.0f s, ETA %.0f s\n", what, ndone, ntodo,
-                   kind == TASK_FLUX ? "crossings" : kind == TASK_PILOT ? "reached the last interface" : "successes",
+                   kind == TASK_FLUX ? "crossings" : kind == TASK_PILOT ? "reached the last interface"
+                                                   : kind == TASK_COMMIT ? "went on" : "successes",
                    seed_queue_read(q, 2), el, eta);
             fflush(stdout);
         }
@@ -571,6 +622,8 @@ typedef struct ffs_results {
     cnt_interval boot;
     int boot_ok;
     double committed; /* P of the last stage */
+    long cm_on, cm_back, cm_und; /* commit runs: went on, fell back into A, undecided */
+    double cm_p;      /* committor of the last interface from them (NaN: not tested) */
 } ffs_results;
 
 static int write_ffs_nc(const ffs *F, const ffs_results *R)
@@ -656,7 +709,14 @@ static int write_ffs_nc(const ffs *F, const ffs_results *R)
         {"j_boot_hi95", rate_u, "bootstrap 95% interval, high"},
         {"committed_fraction", "1",
          "P of the last stage: the fraction of trials from the last-but-one interface that reached the last one "
-         "(near 1: the last interface is past the barrier, the paths that reach it are committed)"},
+         "before A (the committor of the last-but-one interface; whether the last one is committed: commit_p_b)"},
+        {"commit_lambda", "atoms", "a commit run from the last interface B went on when N_max reached this "
+                                   "(commit_factor x lambda_B)"},
+        {"commit_went_on", "1", "commit runs from B that reached commit_lambda before A"},
+        {"commit_fell_back", "1", "commit runs from B that fell back into A first"},
+        {"commit_undecided", "1", "commit runs from B stopped at trial_max_steps"},
+        {"commit_p_b", "1", "committor of the last interface, went_on / (went_on + fell_back); FFS assumes ~1 "
+                            "(NaN: not tested)"},
     };
     const int nsc = (int)(sizeof sc / sizeof *sc);
     for (int k = 0; k < nsc; k++) TRY(io_ncfile_def_var(f, sc[k].name, IO_NC_DOUBLE, 0, NULL, sc[k].unit, sc[k].ln));
@@ -666,7 +726,8 @@ static int write_ffs_nc(const ffs *F, const ffs_results *R)
                           R->est.rel_var, R->est.k / V, R->est.k_lo68 / V, R->est.k_hi68 / V, R->est.k_lo95 / V,
                           R->est.k_hi95 / V, R->est.k_upper95 / V, bo ? R->boot.median / V : NAN,
                           bo ? R->boot.lo68 / V : NAN, bo ? R->boot.hi68 / V : NAN, bo ? R->boot.lo95 / V : NAN,
-                          bo ? R->boot.hi95 / V : NAN, R->committed};
+                          bo ? R->boot.hi95 / V : NAN, R->committed, F->fc.commit_factor * F->lamB,
+                          (double)R->cm_on, (double)R->cm_back, (double)R->cm_und, R->cm_p};
     const size_t nbuf = (size_t)(ns > 0 ? ns : 1) * M + nl + nf + 16;
     int *ib = malloc(nbuf * sizeof *ib);
     double *db = malloc(nbuf * sizeof *db);
@@ -779,6 +840,14 @@ static int finish(ffs *F, double wall)
     if (!rc) rc = cnt_ffs_estimate(R.ncross, R.t_basin, ns, R.trials, R.succ, &R.est);
     if (rc) goto out;
     R.committed = R.trials[ns - 1] ? (double)R.succ[ns - 1] / R.trials[ns - 1] : NAN;
+    R.cm_p = NAN;
+    for (long t = 0; F->commit_state == 1 && t < F->fc.commit_runs; t++) {
+        const int o = (int)F->commit[t * NTV];
+        R.cm_on += o == T_SUCCESS;
+        R.cm_back += o == T_FAIL;
+        R.cm_und += o == T_UNDECIDED;
+    }
+    if (R.cm_on + R.cm_back > 0) R.cm_p = (double)R.cm_on / (double)(R.cm_on + R.cm_back);
     if (F->fc.nboot >= 2 && R.est.k > 0) {
         gsl_rng *rb = sr_rng_create((uint64_t)F->job.run.seed, 0, SR_RNG_BOOTSTRAP);
         R.boot_ok = rb && cnt_ffs_bootstrap(nf, run_cross, run_time, F->nconf[0], ns, R.trials,
@@ -810,8 +879,23 @@ static int finish(ffs *F, double wall)
                    R.boot.lo95 / V, R.boot.hi95 / V);
         seed_job_print_log_rate(&F->job, "J_FFS", R.est.k / V, R.boot_ok ? R.boot.lo68 / V : R.est.k_lo68 / V,
                        R.boot_ok ? R.boot.hi68 / V : R.est.k_hi68 / V);
-        printf("  committed fraction (P of the last stage) = %.3f%s\n", R.committed,
-               R.committed < 0.9 ? ": WARNING the last interface is not past the barrier; add one further out" : "");
+        printf("  P of the last stage (lambda_%d = %g -> %g) = %.3f: the committor of lambda_%d, not of the last "
+               "interface\n", ns - 1, F->lam[ns - 1], F->lamB, R.committed, ns - 1);
+        const double lc = F->fc.commit_factor * F->lamB;
+        if (R.cm_on + R.cm_back > 0) {
+            const double n = (double)(R.cm_on + R.cm_back);
+            printf("  commitment of the last interface: of %d runs from lambda_B = %g, %ld went on to %g, %ld fell "
+                   "back into A, %ld undecided: p_B = %.3f +- %.2g%s\n", F->fc.commit_runs, F->lamB, R.cm_on, lc,
+                   R.cm_back, R.cm_und, R.cm_p, sqrt(R.cm_p * (1 - R.cm_p) / n),
+                   R.cm_p < 0.9 ? ": WARNING the last interface is not past the barrier (FFS counts the paths that "
+                                  "reach it as nucleated): move it further out" : "");
+        } else if (F->commit_state == 1) {
+            printf("  commitment of the last interface: all %ld runs undecided at trial_max_steps: not tested\n",
+                   R.cm_und);
+        } else {
+            printf("  commitment of the last interface: not tested (%s)\n",
+                   F->commit_state < 0 ? "its configurations were not kept" : "commit_runs = 0");
+        }
     } else {
         printf("  no path reached the last interface: J < %.5g %s^-3 %s^-1 (95%% upper bound)\n", R.est.k_upper95 / V,
                u->length, u->time);
@@ -951,6 +1035,28 @@ int seed_ffs_run(const char *file)
         rc = run_tasks(&F, TASK_TRIAL, i, F.fc.trials, NTV, F.trial + (size_t)i * F.fc.trials * NTV, trial_task, liq,
                        an);
         if (!rc) rc = collect_configs(&F, i);
+    }
+    /* 4. the commitment of the last interface (does not enter J) */
+    if (!rc && F.fc.commit_runs > 0 && F.ns >= 1 && F.lam[F.ns] >= F.lamB && F.nconf[F.ns] > 0) {
+        const int b = F.ns;
+        const long nchk = F.nconf[b] < F.fc.commit_runs ? F.nconf[b] : F.fc.commit_runs;
+        int kept = 1;
+        for (long t = 0; t < nchk && kept; t++) { /* a journal of a run before the test has none */
+            char path[4400];
+            conf_path(&F, b, F.ca[b][t], F.cb[b][t], path, sizeof path);
+            kept = access(path, R_OK) == 0;
+        }
+        if (!kept) {
+            F.commit_state = -1;
+            if (rank == 0)
+                printf("[ffs] the configurations at the last interface were not kept (the journal of an older run): "
+                       "no commit test. Remove the journal's ffs-stage%d lines to run the last stage again\n", b - 1);
+        } else if (!(F.commit = calloc((size_t)F.fc.commit_runs * NTV, sizeof(double)))) {
+            rc = SR_ERROR(SR_ENOMEM, "out of memory");
+        } else {
+            rc = run_tasks(&F, TASK_COMMIT, b, F.fc.commit_runs, NTV, F.commit, commit_task, liq, an);
+            if (!rc) F.commit_state = 1;
+        }
     }
     free(pilot);
     free(pmax);

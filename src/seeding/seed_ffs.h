@@ -41,6 +41,8 @@ typedef struct seed_ffs_config {
     double p_target;  /* > 0: interfaces placed adaptively */
     int pilot_trials;
     int trial_velocities; /* 0: the stored configuration's own velocities, 1: fresh Maxwell-Boltzmann per trial */
+    int commit_runs;      /* runs from the last interface that test its commitment (0: none) */
+    double commit_factor; /* a commit run succeeds at N_max >= commit_factor x the last interface */
 } seed_ffs_config;
 
 extern const sr_keyword seed_ffs_keywords[];
