@@ -204,7 +204,7 @@ with nc.Dataset(sys.argv[3], "w") as d:
     d.createVariable("dg", "f8", ("n",))[:] = 0.5 * n ** (2 / 3.0)
     d.createVariable("dg_err", "f8", ("n",))[:] = 0.1
     for k, v in {"temperature": T, "n_star": 41.0, "n_star_lo68": 38.0, "n_star_hi68": 45.0, "dg_star": 12.0,
-                 "dg_star_err": 0.8}.items():
+                 "dg_star_err": 0.8, "log10_j": -7.25, "log10_j_lo68": -7.5, "log10_j_hi68": -7.0}.items():
         d.createVariable(k, "f8")[...] = v
 PY
 $py "$src/tests/nc_checksum.py" ffs.nc --stamp > /dev/null && $py "$src/tests/nc_checksum.py" umb.nc --stamp > /dev/null
@@ -221,6 +221,11 @@ else:
     if not c[4].startswith("%.2f [%.2f, %.2f]" % (np.log10(3e-7), np.log10(2e-7), np.log10(4.5e-7))): bad.append("FFS J " + c[4])
     if abs(float(c[7]) - (lj - np.log10(3e-7))) > 0.006: bad.append("FFS difference %s, seeding %.3f" % (c[7], lj))
 if not any(l.startswith("| brute force") for l in md.splitlines()): bad.append("no brute-force row")
+row = [l for l in md.splitlines() if l.startswith("| umbrella sampling")]
+if not row: bad.append("no umbrella-sampling rate row")
+else:
+    c = [x.strip() for x in row[0].split("|")]
+    if not c[4].startswith("-7.25 [-7.50, -7.00]") or abs(float(c[7]) - (lj + 7.25)) > 0.006: bad.append("umbrella J row " + row[0])
 urow = [l for l in md.splitlines() if l.startswith("| `umb.nc`")]
 if not urow: bad.append("no umbrella row")
 else:
@@ -235,7 +240,7 @@ else:
     nstar = (2 * A[1] / (-3 * A[0])) ** 3; gstar = A[0] * nstar + A[1] * nstar ** (2 / 3.0)
     if abs(nstar / nc_ - 1) > 0.02 or abs(gstar / bg - 1) > 0.02:
         bad.append("CNT curve peak n* %.4g, beta dG* %.4g vs seeding N_c %.4g, beta dG* %.4g" % (nstar, gstar, nc_, bg))
-print("report routes: " + ("; ".join(bad) if bad else "ok (FFS row, brute row, umbrella CNT curve = seeding N_c %.4g, beta dG* %.4g)" % (nc_, bg)))
+print("report routes: " + ("; ".join(bad) if bad else "ok (FFS row, brute row, umbrella J row, umbrella CNT curve = seeding N_c %.4g, beta dG* %.4g)" % (nc_, bg)))
 sys.exit(1 if bad else 0)
 PY
 else

@@ -589,25 +589,38 @@ static int report(int argc, char **argv)
                 fclose(f);
             }
         }
-        if (nbp) {
+        int numb_j = 0; /* umbrella files with a rate (f+ measured or given) */
+        for (int q = 0; q < nup; q++) numb_j += isfinite(get1(up[q].path, "log10_j"));
+        sr_error_clear();
+        if (nbp || numb_j) {
             fprintf(md, "## Independent routes vs seeding + CNT\n\nBrute force: J_MLE of the censored exponential "
                         "at n_stop (bootstrap 68%%) and J_lag of the shifted exponential. Forward flux sampling: J = "
                         "Phi_0 prod P_i / <V> (bootstrap 68%%). Both count arrivals at their last size, with their own "
-                        "classifier: compare them at temperatures where that size is past the barrier.\n\n"
+                        "classifier: compare them at temperatures where that size is past the barrier. Umbrella "
+                        "sampling: J = rho_l Z f+ exp(-dG*/kT) at the top of its own dG(N_max) (68%%: WHAM and f+ "
+                        "bootstraps in quadrature).\n\n"
                         "| route | file | T | log10 J (68%%) | log10 J_lag | seeding + CNT at the same T: log10 J "
                         "(total 68%%) | difference |\n|---|---|---|---|---|---|---|\n");
-            for (int q = 0; q < nbp; q++) {
+            for (int q = 0; q < nbp + nup; q++) {
+                const int umb = q >= nbp;
+                const char *path = umb ? up[q - nbp].path : bp[q].path;
+                const double T = umb ? up[q - nbp].T : bp[q].T;
+                const double lj = umb ? get1(path, "log10_j") : bp[q].lj;
+                const double lo = umb ? get1(path, "log10_j_lo68") : bp[q].lo;
+                const double hi = umb ? get1(path, "log10_j_hi68") : bp[q].hi;
+                sr_error_clear();
+                if (!isfinite(lj)) continue;
                 double sj = NAN, slo = NAN, shi = NAN;
                 for (size_t k = 0; k < nTr; k++)
-                    if (fabs(rT.v[k] - bp[q].T) < 1e-9 * (1 + fabs(bp[q].T))) {
+                    if (fabs(rT.v[k] - T) < 1e-9 * (1 + fabs(T))) {
                         sj = rj.v[k];
                         slo = k < rtl.n ? rtl.v[k] : NAN;
                         shi = k < rth.n ? rth.v[k] : NAN;
                     }
-                if (nTr == 0 && fabs(get1(R, "temperature") - bp[q].T) < 1e-9 * (1 + fabs(bp[q].T))) sj = get1(R, "log10_J");
+                if (nTr == 0 && fabs(get1(R, "temperature") - T) < 1e-9 * (1 + fabs(T))) sj = get1(R, "log10_J");
                 fprintf(md, "| %s | `%s` | %.4g | %.2f [%.2f, %.2f] | %.2f | %.2f [%.2f, %.2f] | %+.2f |\n",
-                        bp[q].route == ROUTE_BRUTE ? "brute force" : "forward flux", bp[q].path, bp[q].T, bp[q].lj,
-                        bp[q].lo, bp[q].hi, bp[q].lag, sj, slo, shi, sj - bp[q].lj);
+                        umb ? "umbrella sampling" : bp[q].route == ROUTE_BRUTE ? "brute force" : "forward flux", path, T,
+                        lj, lo, hi, umb ? NAN : bp[q].lag, sj, slo, shi, sj - lj);
             }
             fprintf(md, "\n(nan: that temperature is not one of the rate temperatures of this job)\n\n");
         }
