@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Checks of the bonds-classifier umbrella run (bonds-070.ini) from its PREFIX.umbrella.nc.
 
-usage: analyze_bonds.py PREFIX.umbrella.nc [half_width] [png]
+usage: analyze_bonds.py PREFIX.umbrella.nc [half_width] [png] [band_lo,band_hi] [lambda_A,lambda_B] [classifier]
+
+band: an N_max range shaded on the plot as FFS's committor-0.5 region (none if not given); lambda_A, lambda_B: the
+FFS basin and last interface used to classify where the f+ runs go first (default 70,600: bonds-070.ini's FFS).
 
 - Per window: acceptance, start, mean N_max in the first and second halves of the production, sd, overlap with the
   next window (a drift of more than a few atoms between the halves: not equilibrated).
@@ -35,6 +38,9 @@ def main():
     d.set_auto_mask(False)
     g = lambda v: np.asarray(d[v][...])
     h = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    band = tuple(float(x) for x in sys.argv[4].split(",")) if len(sys.argv) > 4 else None
+    lam_a, lam_b = (float(x) for x in (sys.argv[5] if len(sys.argv) > 5 else "70,600").split(","))
+    classifier = sys.argv[6] if len(sys.argv) > 6 else "the run's classifier"
     s = g("n_max_series").astype(int)
     c, k, acc, start = g("centre"), g("kappa"), g("acceptance"), g("n_max_start")
     N = int(g("n_atoms"))
@@ -101,11 +107,11 @@ def main():
         Na0 = Na[:, 0]
         first = []
         for r in Na:
-            a, b = np.where(r >= 600)[0], np.where(r < 70)[0]
+            a, b = np.where(r >= lam_b)[0], np.where(r < lam_a)[0]
             fa, fb = (a[0] if len(a) else np.inf), (b[0] if len(b) else np.inf)
             first.append("B" if fa < fb else "A" if fb < fa else "-")
-        print("  fate within %.0f tau: %d reach N_max 600 first, %d fall below 70 (FFS's basin A) first, %d neither; "
-              "N_max at the end: median %.0f, %d of %d above their start" % (t[-1], first.count("B"), first.count("A"),
+        print("  fate within %.0f tau: %d reach N_max %g first, %d fall below %g (FFS's basin A) first, %d neither; "
+              "N_max at the end: median %.0f, %d of %d above their start" % (t[-1], first.count("B"), lam_b, first.count("A"), lam_a,
               first.count("-"), np.median(Na[:, -1]), (Na[:, -1] > Na0).sum(), len(Na0)))
     if len(sys.argv) > 3:
         import matplotlib
@@ -114,13 +120,14 @@ def main():
         fig, ax = plt.subplots(figsize=(7, 4.5))
         dg, e = curves["run"], g("dg_err")
         ax.fill_between(n, dg - e, dg + e, color="0.8", label="run, bootstrap sd")
-        ax.plot(n, dg, "k-", lw=1, label="run (WHAM, 25 windows)")
+        ax.plot(n, dg, "k-", lw=1, label="run (WHAM, %d windows)" % len(c))
         ax.plot(n, curves["1st half"], "b--", lw=0.8, label="first halves")
         ax.plot(n, curves["2nd half"], "r:", lw=0.8, label="second halves")
-        ax.axvspan(370, 470, color="g", alpha=0.1, label="FFS committor 0.5 (370-470)")
-        ax.set_xlabel("N_max (ten Wolde bonds, min_bonds 7)")
+        if band:
+            ax.axvspan(band[0], band[1], color="g", alpha=0.1, label="FFS committor 0.5 (%g-%g)" % band)
+        ax.set_xlabel("N_max (%s)" % classifier)
         ax.set_ylabel("dG(n)/kT = -ln(P(N_max = n)/N)")
-        ax.set_title("LJ T* = 0.70, p* = 5.68, 2916 atoms")
+        ax.set_title("LJ T* = %g, p* = %g, %d atoms" % (g("temperature"), g("pressure"), g("n_atoms")))
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(sys.argv[3], dpi=110)
