@@ -116,9 +116,12 @@ else: print("ok   commitment of lambda_B = 50: %d of 6 runs went on to 75, %d fe
 sys.exit(bad)
 PY
 grep -q "commitment of the last interface: of 6 runs" one.log || { echo "FAIL: no commitment line in the log"; fail=1; }
-# the commit runs do not enter J: without them the same rate, and no p_B
+# the commit runs do not enter J: the finished run's files under another prefix, resumed with commit_runs = 0 (the
+# key is not part of the journal's input hash: every trial is taken from the journal) give the same rate and no p_B
+for f in one.*; do [ "$f" = one.ini ] || cp "$f" "nocommit.${f#one.}"; done
 sed -e "s|PREFIX|nocommit|" -e 's/^commit_runs = 6/commit_runs = 0/' tiny.ini > nocommit.ini
 mpirun -np 2 "$exe" ffs nocommit.ini > nocommit.log 2>&1 || { echo "FAIL: commit_runs = 0 exited non-zero"; tail -5 nocommit.log; fail=1; }
+grep -q "resuming: 8 of 8 stage 1 trials" nocommit.log || { echo "FAIL: commit_runs = 0 did not resume the trials: $(grep -m3 resuming nocommit.log)"; fail=1; }
 $py - one.ffs.nc nocommit.ffs.nc <<'PY' || fail=1
 import sys, math, netCDF4 as nc
 a, b = nc.Dataset(sys.argv[1]), nc.Dataset(sys.argv[2])
