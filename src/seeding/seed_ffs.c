@@ -438,34 +438,6 @@ static int pilot_observe(run_ctx *c, double lambda, void *arg)
     return 1;
 }
 
-/* Pilot t of interface i (adaptive placement): from configuration t mod N_i until A or the last interface;
- * v = outcome, steps, lambda max. Nothing is stored. */
-static int pilot_task(ffs *F, int i, long t, const md_system *liq, order_analyzer *an, double *v)
-{
-    (void)liq;
-    const long c0 = t % F->nconf[i];
-    char path[4400];
-    conf_path(F, i, F->ca[i][c0], F->cb[i][c0], path, sizeof path);
-    run_ctx c = {.F = F, .an = an};
-    SR_TRY(md_checkpoint_read(path, &c.s, NULL));
-    int outcome = T_UNDECIDED, stopped = 0;
-    long steps = 0;
-    int rc = run_md(&c, 10000000ull * (uint64_t)(i + 1) + 5000000ull + (uint64_t)t, F->fc.trial_velocities == 1,
-                    F->fc.trial_max_steps,
-                    pilot_observe, &outcome, &steps, &stopped);
-    md_system_free(c.s);
-    if (rc) {
-        fprintf(stderr, "[ffs] warning: pilot %ld from interface %d failed numerically and is left out: %s\n", t, i,
-                sr_error_message());
-        sr_error_clear();
-        outcome = T_BROKEN;
-    }
-    v[0] = outcome;
-    v[1] = (double)steps;
-    v[2] = c.lmax;
-    return SR_OK;
-}
-
 static int commit_observe(run_ctx *c, double lambda, void *arg)
 {
     int *outcome = arg;
@@ -475,23 +447,23 @@ static int commit_observe(run_ctx *c, double lambda, void *arg)
     return 1;
 }
 
-/* Commit run t from configuration t mod N_B at the last interface B (stage = its index): until N_max >=
- * commit_factor x lambda_B (success) or back in A; v = outcome, steps, lambda max. Nothing is stored. */
-static int commit_task(ffs *F, int b, long t, const md_system *liq, order_analyzer *an, double *v)
+/* Run t from configuration t mod N_i of interface i until `observe` decides (nothing is stored): the pilots and
+ * the commit runs. v = outcome, steps, lambda max. */
+static int probe_run(ffs *F, int i, long t, uint64_t stream, int (*observe)(run_ctx *, double, void *),
+                     const char *what, order_analyzer *an, double *v)
 {
-    (void)liq;
-    const long c0 = t % F->nconf[b];
+    const long c0 = t % F->nconf[i];
     char path[4400];
-    conf_path(F, b, F->ca[b][c0], F->cb[b][c0], path, sizeof path);
+    conf_path(F, i, F->ca[i][c0], F->cb[i][c0], path, sizeof path);
     run_ctx c = {.F = F, .an = an};
     SR_TRY(md_checkpoint_read(path, &c.s, NULL));
     int outcome = T_UNDECIDED, stopped = 0;
     long steps = 0;
-    int rc = run_md(&c, 10000000ull * (uint64_t)(b + 1) + 7000000ull + (uint64_t)t, F->fc.trial_velocities == 1,
-                    F->fc.trial_max_steps, commit_observe, &outcome, &steps, &stopped);
+    int rc = run_md(&c, stream, F->fc.trial_velocities == 1, F->fc.trial_max_steps, observe, &outcome, &steps,
+                    &stopped);
     md_system_free(c.s);
     if (rc) {
-        fprintf(stderr, "[ffs] warning: commit run %ld failed numerically and is left out: %s\n", t,
+        fprintf(stderr, "[ffs] warning: %s %ld from interface %d failed numerically and is left out: %s\n", what, t, i,
                 sr_error_message());
         sr_error_clear();
         outcome = T_BROKEN;
@@ -500,6 +472,23 @@ static int commit_task(ffs *F, int b, long t, const md_system *liq, order_analyz
     v[1] = (double)steps;
     v[2] = c.lmax;
     return SR_OK;
+}
+
+/* Pilot t of interface i (adaptive placement): from configuration t mod N_i until A or the last interface. */
+static int pilot_task(ffs *F, int i, long t, const md_system *liq, order_analyzer *an, double *v)
+{
+    (void)liq;
+    return probe_run(F, i, t, 10000000ull * (uint64_t)(i + 1) + 5000000ull + (uint64_t)t, pilot_observe, "pilot", an,
+                     v);
+}
+
+/* Commit run t from configuration t mod N_B at the last interface B (index b): until N_max >= commit_factor x
+ * lambda_B (success) or back in A. */
+static int commit_task(ffs *F, int b, long t, const md_system *liq, order_analyzer *an, double *v)
+{
+    (void)liq;
+    return probe_run(F, b, t, 10000000ull * (uint64_t)(b + 1) + 7000000ull + (uint64_t)t, commit_observe,
+                     "commit run", an, v);
 }
 
 typedef int (*task_fn)(ffs *F, int stage, long index, const md_system *liq, order_analyzer *an, double *v);
