@@ -156,6 +156,7 @@ static int read_ffs(const char *path, brute_pt *b)
 /* An umbrella-sampling free-energy profile (seedrate umbrella) for the dG(n) plot against the CNT curve. */
 typedef struct umb_pt {
     double T;
+    double lj, lo, hi; /* its log10 J and 68% interval (NaN: no f+, no rate) */
     char path[1024];
 } umb_pt;
 
@@ -164,6 +165,10 @@ static int read_umbrella(const char *path, umb_pt *u)
     snprintf(u->path, sizeof u->path, "%s", path);
     if (!file_of(path)) return sr_error_status() ? sr_error_status() : SR_EIO;
     u->T = get1(path, "temperature");
+    u->lj = get1(path, "log10_j");
+    u->lo = get1(path, "log10_j_lo68");
+    u->hi = get1(path, "log10_j_hi68");
+    sr_error_clear(); /* files without a rate are fine */
     ncvar n, dg;
     const int e1 = get(path, "n", &n), e2 = get(path, "dg", &dg);
     const int bad = e1 || e2 || n.n < 2 || dg.n != n.n || !isfinite(u->T);
@@ -590,8 +595,7 @@ static int report(int argc, char **argv)
             }
         }
         int numb_j = 0; /* umbrella files with a rate (f+ measured or given) */
-        for (int q = 0; q < nup; q++) numb_j += isfinite(get1(up[q].path, "log10_j"));
-        sr_error_clear();
+        for (int q = 0; q < nup; q++) numb_j += isfinite(up[q].lj);
         if (nbp || numb_j) {
             fprintf(md, "## Independent routes vs seeding + CNT\n\nBrute force: J_MLE of the censored exponential "
                         "at n_stop (bootstrap 68%%) and J_lag of the shifted exponential. Forward flux sampling: J = "
@@ -605,10 +609,9 @@ static int report(int argc, char **argv)
                 const int umb = q >= nbp;
                 const char *path = umb ? up[q - nbp].path : bp[q].path;
                 const double T = umb ? up[q - nbp].T : bp[q].T;
-                const double lj = umb ? get1(path, "log10_j") : bp[q].lj;
-                const double lo = umb ? get1(path, "log10_j_lo68") : bp[q].lo;
-                const double hi = umb ? get1(path, "log10_j_hi68") : bp[q].hi;
-                sr_error_clear();
+                const double lj = umb ? up[q - nbp].lj : bp[q].lj;
+                const double lo = umb ? up[q - nbp].lo : bp[q].lo;
+                const double hi = umb ? up[q - nbp].hi : bp[q].hi;
                 if (!isfinite(lj)) continue;
                 double sj = NAN, slo = NAN, shi = NAN;
                 for (size_t k = 0; k < nTr; k++)

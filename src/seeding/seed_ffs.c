@@ -438,10 +438,13 @@ static int pilot_observe(run_ctx *c, double lambda, void *arg)
     return 1;
 }
 
+/* N_max at which a commit run from the last interface B counts as having gone on */
+static double commit_lambda(const ffs *F) { return F->fc.commit_factor * F->lamB; }
+
 static int commit_observe(run_ctx *c, double lambda, void *arg)
 {
     int *outcome = arg;
-    const int ev = cnt_ffs_trial_observe(lambda, c->F->fc.lambda_A, c->F->fc.commit_factor * c->F->lamB);
+    const int ev = cnt_ffs_trial_observe(lambda, c->F->fc.lambda_A, commit_lambda(c->F));
     if (ev == CNT_FFS_NONE) return 0;
     *outcome = ev == CNT_FFS_SUCCESS ? T_SUCCESS : T_FAIL;
     return 1;
@@ -508,7 +511,7 @@ static int run_tasks(ffs *F, int kind, int stage, long ntask, size_t nv, double 
         snprintf(what, sizeof what, "pilots from lambda_%d = %g", stage, F->lam[stage]);
     } else if (kind == TASK_COMMIT) { /* the factor in the tag: the journal's hash does not cover it */
         snprintf(tag, sizeof tag, "ffs-commit-x%g", F->fc.commit_factor);
-        snprintf(what, sizeof what, "commit runs from lambda_B = %g to %g", F->lamB, F->fc.commit_factor * F->lamB);
+        snprintf(what, sizeof what, "commit runs from lambda_B = %g to %g", F->lamB, commit_lambda(F));
     } else {
         snprintf(tag, sizeof tag, "ffs-stage%d", stage);
         snprintf(what, sizeof what, "stage %d trials (lambda %g -> %g)", stage, F->lam[stage], F->lam[stage + 1]);
@@ -715,7 +718,7 @@ static int write_ffs_nc(const ffs *F, const ffs_results *R)
                           R->est.rel_var, R->est.k / V, R->est.k_lo68 / V, R->est.k_hi68 / V, R->est.k_lo95 / V,
                           R->est.k_hi95 / V, R->est.k_upper95 / V, bo ? R->boot.median / V : NAN,
                           bo ? R->boot.lo68 / V : NAN, bo ? R->boot.hi68 / V : NAN, bo ? R->boot.lo95 / V : NAN,
-                          bo ? R->boot.hi95 / V : NAN, R->committed, F->fc.commit_factor * F->lamB,
+                          bo ? R->boot.hi95 / V : NAN, R->committed, commit_lambda(F),
                           (double)R->cm_on, (double)R->cm_back, (double)R->cm_und, R->cm_p};
     const size_t nbuf = (size_t)(ns > 0 ? ns : 1) * M + nl + nf + 16;
     int *ib = malloc(nbuf * sizeof *ib);
@@ -870,12 +873,11 @@ static int finish(ffs *F, double wall)
                        R.boot_ok ? R.boot.hi68 / V : R.est.k_hi68 / V);
         printf("  P of the last stage (lambda_%d = %g -> %g) = %.3f: the committor of lambda_%d, not of the last "
                "interface\n", ns - 1, F->lam[ns - 1], F->lamB, R.committed, ns - 1);
-        const double lc = F->fc.commit_factor * F->lamB;
         if (R.cm_on + R.cm_back > 0) {
             const double n = (double)(R.cm_on + R.cm_back);
             printf("  commitment of the last interface: of %d runs from lambda_B = %g, %ld went on to %g, %ld fell "
-                   "back into A, %ld undecided: p_B = %.3f +- %.2g%s\n", F->fc.commit_runs, F->lamB, R.cm_on, lc,
-                   R.cm_back, R.cm_und, R.cm_p, sqrt(R.cm_p * (1 - R.cm_p) / n),
+                   "back into A, %ld undecided: p_B = %.3f +- %.2g%s\n", F->fc.commit_runs, F->lamB, R.cm_on,
+                   commit_lambda(F), R.cm_back, R.cm_und, R.cm_p, sqrt(R.cm_p * (1 - R.cm_p) / n),
                    R.cm_p < 0.9 ? ": WARNING the last interface is not past the barrier (FFS counts the paths that "
                                   "reach it as nucleated): move it further out" : "");
         } else if (F->commit_state == 1) {
