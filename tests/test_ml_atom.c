@@ -1,8 +1,8 @@
-/* test_ml_atom.c - the per-atom evaluation ml_model_atom used by md: its two force paths (one pass
- * with dense dG/dd for small neighbourhoods, two passes with the descriptor's own contraction for
- * large ones) give dE_i/dd_j = the central finite difference of E_i, and the dense path equals the
- * contraction path to rounding; a model file whose angular exponent is outside what the descriptor
- * tabulates is rejected on reading. */
+/* test_ml_atom.c - the per-atom evaluation ml_model_atom used by md: its force paths (one pass that keeps
+ * the descriptor's tape, for G5 by moments and for G4 by pair records; two passes with the descriptor's own
+ * contraction when the tape would pass ML_TAPE_MAX) give dE_i/dd_j = the central finite difference of E_i,
+ * and the tape path equals the two-pass contraction to rounding; a model file whose angular exponent is
+ * outside what the descriptor tabulates is rejected on reading. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,44 +63,58 @@ static double fd_error(const ml_model *m, int n, uint64_t stream)
     return err / gmax;
 }
 
-/* 12 neighbours: 3 * 12 * nf (nf = 34) = 1224 doubles, the dense one-pass path */
-static void test_dense_path_fd(void **st)
+/* 12 neighbours, G5: the moment tape */
+static void test_tape_path_fd(void **st)
 {
     (void)st;
     gsl_rng *r = sr_rng_create(71, 0, SR_RNG_USER);
     ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, RC);
     assert_non_null(m);
     assert_int_equal(m->nf, 34);
+    assert_true(m->desc->tape_size(&m->sf, 12) <= ML_TAPE_MAX);
     assert_true(fd_error(m, 12, 1) < 1e-7);
     ml_model_free(m);
     gsl_rng_free(r);
 }
 
-/* 80 neighbours: 3 * 80 * 34 = 8160 doubles, above the dense limit: the two-pass contraction */
+/* 40 neighbours, G4: the tape of pair records */
+static void test_tape_path_g4_fd(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(75, 0, SR_RNG_USER);
+    ml_model *m = tml_random_model(r, ML_ANGULAR_G4, ML_ACT_TANH, RC);
+    assert_non_null(m);
+    assert_true(m->desc->tape_size(&m->sf, 40) <= ML_TAPE_MAX);
+    assert_true(fd_error(m, 40, 3) < 1e-7);
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
+
+/* 120 neighbours, G4: 7140 pair records of 41 doubles, above ML_TAPE_MAX: the two-pass contraction */
 static void test_two_pass_path_fd(void **st)
 {
     (void)st;
     gsl_rng *r = sr_rng_create(72, 0, SR_RNG_USER);
     ml_model *m = tml_random_model(r, ML_ANGULAR_G4, ML_ACT_SILU, RC);
     assert_non_null(m);
-    assert_true(fd_error(m, 80, 2) < 1e-7);
+    assert_true(m->desc->tape_size(&m->sf, 120) > ML_TAPE_MAX);
+    assert_true(fd_error(m, 120, 2) < 1e-7);
     ml_model_free(m);
     gsl_rng_free(r);
 }
 
-/* the dense path equals G -> net -> descriptor contraction done by hand, to rounding */
-static void test_dense_equals_contraction(void **st)
+/* the tape path equals G -> net -> descriptor contraction done by hand, to rounding (G5: moments; G4: pairs) */
+static void check_tape_equals_contraction(int kind)
 {
-    (void)st;
-    gsl_rng *r = sr_rng_create(73, 0, SR_RNG_USER);
-    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, RC);
+    gsl_rng *r = sr_rng_create(73, (uint64_t)kind, SR_RNG_USER);
+    ml_model *m = tml_random_model(r, kind, ML_ACT_TANH, RC);
     const int n = 15, nf = m->nf;
     int ntype[15];
-    double d[45], g_dense[45], g_two[45];
+    double d[45], g_tape[45], g_two[45];
     random_env(r, n, ntype, d);
     const ml_env env = {1, n, ntype, d};
     void *work = malloc(ml_model_work_size(m, n));
-    const double e = ml_model_atom(m, &env, g_dense, work);
+    const double e = ml_model_atom(m, &env, g_tape, work);
     /* by hand: x = (G - mu)/sigma, dE/dG = dN/dx / sigma, contract */
     double *G = malloc(sizeof(double) * (size_t)nf), *x = malloc(sizeof(double) * (size_t)nf),
            *gw = malloc(sizeof(double) * (size_t)nf);
@@ -116,7 +130,7 @@ static void test_dense_equals_contraction(void **st)
     double gmax = 0, err = 0;
     for (int k = 0; k < 3 * n; k++) {
         gmax = fmax(gmax, fabs(g_two[k]));
-        err = fmax(err, fabs(g_dense[k] - g_two[k]));
+        err = fmax(err, fabs(g_tape[k] - g_two[k]));
     }
     assert_true(gmax > 1e-3);
     assert_true(err <= 1e-12 * gmax);
@@ -129,6 +143,9 @@ static void test_dense_equals_contraction(void **st)
     ml_model_free(m);
     gsl_rng_free(r);
 }
+
+static void test_tape_equals_g5(void **st) { (void)st; check_tape_equals_contraction(ML_ANGULAR_G5); }
+static void test_tape_equals_g4(void **st) { (void)st; check_tape_equals_contraction(ML_ANGULAR_G4); }
 
 /* angular_zeta = 100 (> 64) written into a valid model file: ml_model_read refuses it */
 static void test_read_rejects_large_zeta(void **st)
@@ -162,9 +179,11 @@ static void test_read_rejects_large_zeta(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dense_path_fd),
+        cmocka_unit_test(test_tape_path_fd),
+        cmocka_unit_test(test_tape_path_g4_fd),
         cmocka_unit_test(test_two_pass_path_fd),
-        cmocka_unit_test(test_dense_equals_contraction),
+        cmocka_unit_test(test_tape_equals_g5),
+        cmocka_unit_test(test_tape_equals_g4),
         cmocka_unit_test(test_read_rejects_large_zeta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

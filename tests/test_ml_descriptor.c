@@ -1,6 +1,7 @@
-/* test_ml_descriptor.c - Behler-Parrinello symmetry functions: analytic values, derivatives against
- * central finite differences, invariance of descriptors and energies under rotation, translation
- * and permutation of like atoms, and parameter validation. */
+/* test_ml_descriptor.c - Behler-Parrinello symmetry functions: analytic values, G5 by moments and by the
+ * pair loop against the definition's pair sum, derivatives against central finite differences, invariance
+ * of descriptors and energies under rotation, translation and permutation of like atoms, and parameter
+ * validation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,11 +48,13 @@ static void test_analytic_values(void **st)
     }
 }
 
-static void check_derivatives(int kind)
+/* zeta = 1, 2, 5: G5 by moments; with zeta 9 (> 8) the pair loop */
+static void check_derivatives(int kind, int zeta_high)
 {
     gsl_rng *r = sr_rng_create(31, 1, SR_RNG_USER);
     ml_sf_params sf;
-    make_sf(kind, &sf);
+    const double eta_a[2] = {0.05, 0.4}, zeta[3] = {1, 2, zeta_high};
+    assert_int_equal(ml_sf_generate(2, 4.1, 3.7, 6, 0.7, kind, 2, eta_a, 3, zeta, &sf), 0);
     const int nf = ml_descriptor_bp.n_features(&sf), n = 9;
     double d[27], G[64], Gp[64], Gm[64], *dG = malloc(sizeof(double) * n * 3 * nf);
     int nt[9];
@@ -89,8 +92,77 @@ static void check_derivatives(int kind)
     gsl_rng_free(r);
 }
 
-static void test_derivatives_g5(void **st) { (void)st; check_derivatives(ML_ANGULAR_G5); }
-static void test_derivatives_g4(void **st) { (void)st; check_derivatives(ML_ANGULAR_G4); }
+static void test_derivatives_g5(void **st) { (void)st; check_derivatives(ML_ANGULAR_G5, 5); }
+static void test_derivatives_g5_pairs(void **st) { (void)st; check_derivatives(ML_ANGULAR_G5, 9); }
+static void test_derivatives_g4(void **st) { (void)st; check_derivatives(ML_ANGULAR_G4, 5); }
+
+/* G5 as its definition says, a sum over unordered pairs of neighbours (libm's exp and cos) */
+static void g5_by_pairs(const ml_sf_params *sf, const ml_env *env, double *G)
+{
+    const double pi = 3.14159265358979323846;
+    const int nf = ml_descriptor_bp.n_features(sf), off = sf->nelem * sf->n_radial;
+    for (int f = off; f < nf; f++) G[f] = 0.0;
+    for (int j = 0; j < env->n; j++)
+        for (int k = j + 1; k < env->n; k++) {
+            const double *u = env->d + 3 * j, *w = env->d + 3 * k;
+            const double ru = sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+            const double rw = sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+            if (ru >= sf->rc_angular || rw >= sf->rc_angular) continue;
+            const double c = (u[0] * w[0] + u[1] * w[1] + u[2] * w[2]) / (ru * rw);
+            const double fu = 0.5 * (cos(pi * ru / sf->rc_angular) + 1), fw = 0.5 * (cos(pi * rw / sf->rc_angular) + 1);
+            int b = env->ntype[j], e = env->ntype[k];
+            if (b > e) {
+                const int t = b;
+                b = e;
+                e = t;
+            }
+            const int pair = b * sf->nelem - b * (b - 1) / 2 + (e - b);
+            for (int m = 0; m < sf->n_angular; m++)
+                G[off + pair * sf->n_angular + m] += pow(2.0, 1 - sf->zeta[m]) *
+                                                     pow(1 + sf->lambda[m] * c, sf->zeta[m]) *
+                                                     exp(-sf->eta_a[m] * (ru * ru + rw * rw)) * fu * fw;
+        }
+}
+
+/* the moment evaluation of G5 (zeta <= 8) and the pair loop (zeta 9) both equal the pair sum of the
+ * definition, for two elements and neighbours inside and beyond the angular cutoff */
+static void test_g5_equals_definition(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(33, 1, SR_RNG_USER);
+    const double eta_a[2] = {0.05, 0.4}, zeta_m[4] = {1, 2, 5, 8}, zeta_p[2] = {3, 9};
+    for (int variant = 0; variant < 2; variant++) {
+        ml_sf_params sf;
+        assert_int_equal(ml_sf_generate(2, 4.1, 3.7, 6, 0.7, ML_ANGULAR_G5, 2, eta_a, variant ? 2 : 4,
+                                        variant ? zeta_p : zeta_m, &sf), 0);
+        const int nf = ml_descriptor_bp.n_features(&sf), n = 17;
+        double d[3 * 17], G[128], ref[128];
+        int nt[17];
+        for (int j = 0; j < n; j++) {
+            nt[j] = (int)gsl_rng_uniform_int(r, 2);
+            double len;
+            do {
+                for (int q = 0; q < 3; q++) d[3 * j + q] = 8.4 * (gsl_rng_uniform(r) - 0.5);
+                len = sqrt(d[3 * j] * d[3 * j] + d[3 * j + 1] * d[3 * j + 1] + d[3 * j + 2] * d[3 * j + 2]);
+            } while (len > 4.1 || len < 0.8);
+        }
+        const ml_env env = {0, n, nt, d};
+        void *work = malloc(ml_descriptor_bp.work_size(&sf, n));
+        ml_descriptor_bp.compute(&sf, &env, G, NULL, work);
+        g5_by_pairs(&sf, &env, ref);
+        double gmax = 0.0, err = 0.0;
+        for (int f = sf.nelem * sf.n_radial; f < nf; f++) {
+            gmax = fmax(gmax, fabs(ref[f]));
+            err = fmax(err, fabs(G[f] - ref[f]));
+        }
+        print_message("G5 (%s): max |G - definition| %.3g of max |G| %.3g\n", variant ? "pair loop" : "moments", err,
+                      gmax);
+        assert_true(gmax > 0.1); /* neighbours inside the angular cutoff, every block filled */
+        assert_true(err <= 1e-13 * gmax);
+        free(work);
+    }
+    gsl_rng_free(r);
+}
 
 /* descriptors of every atom of a frame */
 static double *frame_descriptors(const ml_model *m, const ml_frame *fr)
@@ -202,7 +274,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_analytic_values),
         cmocka_unit_test(test_derivatives_g5),
+        cmocka_unit_test(test_derivatives_g5_pairs),
         cmocka_unit_test(test_derivatives_g4),
+        cmocka_unit_test(test_g5_equals_definition),
         cmocka_unit_test(test_invariance),
         cmocka_unit_test(test_generate_rejects),
     };

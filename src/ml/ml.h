@@ -85,6 +85,12 @@ typedef struct ml_descriptor_class {
     /* dEdd[3n] = sum_f gw_f dG_f/dd_j without forming dG (force evaluation in MD) */
     void (*contract)(const void *params, const ml_env *env, const double *gw, double *dEdd,
                      void *work);
+    /* One-pass force path: G plus a tape (tape_size bytes for nneigh neighbours) from which
+     * contract_tape forms dEdd[3n] = sum_f gw_f dG_f/dd_j once gw = dE/dG is known (NULL: not offered) */
+    size_t (*tape_size)(const void *params, int nneigh);
+    void (*compute_tape)(const void *params, const ml_env *env, double *G, double *tape, void *work);
+    void (*contract_tape)(const void *params, const ml_env *env, double *tape, const double *gw,
+                          double *dEdd); /* (the tape may hold scratch the contraction overwrites) */
     /* Sparsity of dG/dd_j for a neighbour of element b at distance r: the features that can depend
      * on d_j, as contiguous runs [start, start+len); returns the number of runs (<= ML_MAX_RUNS). */
     int (*runs)(const void *params, int b, double r, int *start, int *len);
@@ -121,6 +127,8 @@ double ml_net_eval(const ml_net *net, const double *x, double *dydx, double *wor
 void ml_net_param_grad(const ml_net *net, const double *x, const double *v, double gE, double gF,
                        double *grad, double *work);
 const char *ml_activation_name(int activation);
+/* the networks' tanh (vectorisable, a few ulp from libm's; ml_net.c) */
+double ml_tanh(double x);
 int ml_activation_parse(const char *name, int *activation);
 
 /* ------------------------------------------------------------------------------------------------
@@ -149,6 +157,9 @@ void ml_model_get_params(const ml_model *m, double *p);
 void ml_model_set_params(ml_model *m, const double *p);
 /* Element index of a name; -1 when absent. */
 int ml_model_element(const ml_model *m, const char *name);
+/* Largest descriptor tape (bytes, per thread) ml_model_atom keeps for the one-pass force path; a
+ * neighbourhood whose tape would be larger takes the two-pass path (ml_model.c). */
+#define ML_TAPE_MAX ((size_t)2 << 20)
 /* Scratch bytes for ml_model_atom with up to nneigh neighbours. */
 size_t ml_model_work_size(const ml_model *m, int nneigh);
 /* Energy of one atom (net + e_ref) and, when dEdd != NULL, dE_i/d(d_j) [3n]. */

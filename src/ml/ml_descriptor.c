@@ -8,25 +8,18 @@
  *             G5_i(b,c) = same without the r_jk factors
  * element resolved: one radial block per neighbour element b, one angular block per unordered pair
  * of neighbour elements (b, c). Each unordered pair of neighbours (j, k) is counted once.
- * Everything is a function of the displacements d_j = r_j - r_i, and dG/dd_j is returned. */
+ * Everything is a function of the displacements d_j = r_j - r_i, and dG/dd_j is returned.
+ *
+ * Cost: G5 (zeta <= 8) is evaluated by moments over neighbours, O(n), not by the pair loop, O(n^2) (below);
+ * G4 and larger zeta take the pair loop. Force evaluation in MD keeps a tape from the pass that forms G, so the
+ * descriptor is evaluated once per step (ml_model.c). exp and the cutoff are ml_simd.h's inline versions, so
+ * that the loops over neighbours and functions vectorise; the hot loops have AVX2/AVX-512 copies (ML_CLONES). */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "ml.h"
-
-#define ML_PI 3.14159265358979323846
-
-static inline void cutoff_fn(double r, double rc, double *fc, double *dfc)
-{
-    if (r >= rc) {
-        *fc = 0.0;
-        *dfc = 0.0;
-        return;
-    }
-    const double a = ML_PI / rc;
-    *fc = 0.5 * (cos(a * r) + 1.0);
-    *dfc = -0.5 * a * sin(a * r);
-}
+#include "ml_simd.h"
 
 static int npairs_of(int nelem) { return nelem * (nelem + 1) / 2; }
 
@@ -53,11 +46,478 @@ static double bp_cutoff(const void *params)
     return p->rc > p->rc_angular ? p->rc : p->rc_angular;
 }
 
-/* per-neighbour tables (doubles) and the neighbour index list */
+/* ---- G5 by moments ---------------------------------------------------------------------------
+ * G5 factorises over neighbours (the r_jk factor of G4 does not). With c_jk = u_j . u_k (unit vectors)
+ * and integer zeta, (1 + l c)^z = sum_p C(z,p) l^p c^p and c_jk^p = sum_{|a|=p} (p!/a!) u_j^a u_k^a
+ * (multinomial theorem; a = (a_x, a_y, a_z) a multi-index of rank p), so with the moments
+ *   T^b_{e,a} = sum_{j in b} R_e(r_j) u_j^a
+ * the pair sums are Q^{bc}_{e,p} = sum_{j in b, k in c} c^p R_e(r_j) R_e(r_k) = sum_{|a|=p} (p!/a!) T^b_a T^c_a
+ * for b != c, and half of that minus sum_{j in b} R_e(r_j)^2 for b = c (the j = k terms, c_jj = 1). Then
+ *   G_m = 2^(1-z) sum_{p <= z} C(z,p) l^p Q^{bc}_{e(m),p}:
+ * the same functions as the pair loop below, at O(n) cost instead of O(n^2) (the idea of moment-tensor
+ * and ACE descriptors; for G5 it is only the multinomial expansion). Used for G5 with zeta <= MOM_PMAX.
+ * Derivatives: with u^a = d^a / r^p, d/dd_q [R(r) u^a] = (dR/dr / r - p R / r^2) u^a d_q + (R / r) a_q u^(a - e_q).
+ * Multi-indices of rank p are ordered by k = p - a_x (0..p), then a_z (0..k): index off(p) + k (k + 1)/2 + a_z,
+ * off(p) = p (p + 1)(p + 2)/6; every array over multi-indices is flat in that order. */
+#define MOM_PMAX 8
+#define MOM_NCMAX 168 /* multi-indices of rank 0..MOM_PMAX (165), padded to a multiple of 8 (zero weights) */
+
+static inline int mom_off(int p) { return p * (p + 1) * (p + 2) / 6; }
+
+/* tables over the multi-indices up to MOM_PMAX, built once */
+static struct {
+    int rank[MOM_NCMAX];
+    int ex[MOM_NCMAX][3];   /* a_x, a_y, a_z */
+    double w[MOM_NCMAX];    /* p! / a! */
+    int up[MOM_NCMAX][3];   /* index of a + e_q (rank p + 1; for p < MOM_PMAX) */
+} mom_tab;
+static pthread_once_t mom_tab_once = PTHREAD_ONCE_INIT;
+
+static int mom_index(int ax, int ay, int az)
+{
+    const int p = ax + ay + az, k = p - ax;
+    (void)ay;
+    return mom_off(p) + k * (k + 1) / 2 + az;
+}
+
+static void mom_tab_build(void)
+{
+    static const double fact[MOM_PMAX + 2] = {1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880};
+    for (int p = 0; p <= MOM_PMAX; p++)
+        for (int k = 0; k <= p; k++)
+            for (int c = 0; c <= k; c++) {
+                const int i = mom_off(p) + k * (k + 1) / 2 + c, ax = p - k, ay = k - c, az = c;
+                mom_tab.rank[i] = p;
+                mom_tab.ex[i][0] = ax;
+                mom_tab.ex[i][1] = ay;
+                mom_tab.ex[i][2] = az;
+                mom_tab.w[i] = fact[p] / (fact[ax] * fact[ay] * fact[az]);
+                if (p < MOM_PMAX) {
+                    mom_tab.up[i][0] = mom_index(ax + 1, ay, az);
+                    mom_tab.up[i][1] = mom_index(ax, ay + 1, az);
+                    mom_tab.up[i][2] = mom_index(ax, ay, az + 1);
+                }
+            }
+}
+
+typedef struct mom_layout {
+    int use, P, ne;                 /* ne distinct angular Gaussians */
+    int nreal, ncomp;               /* multi-indices of rank 0..P, and that padded to a multiple of 8 (the
+                                     * stride of every array over them; padding entries are zero) */
+    int eidx[ML_MAX_ANGULAR];       /* function m -> Gaussian e */
+    int mfirst[ML_MAX_ANGULAR];     /* Gaussian e -> first function with it */
+} mom_layout;
+
+static void mom_layout_of(const ml_sf_params *p, mom_layout *L)
+{
+    L->use = 0;
+    L->P = 0;
+    L->ne = 0;
+    L->ncomp = L->nreal = 0;
+    /* the distinct Gaussians (every kind: the angular tables are per Gaussian) */
+    for (int m = 0; m < p->n_angular; m++) {
+        if ((int)p->zeta[m] > L->P) L->P = (int)p->zeta[m];
+        if (m > 0 && p->eta_a[m] == p->eta_a[m - 1]) { /* ml_sf_generate's order */
+            L->eidx[m] = L->eidx[m - 1];
+            continue;
+        }
+        int e = 0;
+        while (e < L->ne && p->eta_a[L->mfirst[e]] != p->eta_a[m]) e++;
+        if (e == L->ne) L->mfirst[L->ne++] = m;
+        L->eidx[m] = e;
+    }
+    if (p->angular_kind != ML_ANGULAR_G5 || p->n_angular < 1) return;
+    L->use = L->P <= MOM_PMAX;
+    L->nreal = mom_off(L->P + 1);
+    L->ncomp = (L->nreal + 7) / 8 * 8;
+    if (L->use) pthread_once(&mom_tab_once, mom_tab_build);
+}
+
+typedef struct mom_ws {
+    double *T;    /* moments [nelem][ne][ncomp] */
+    double *A;    /* adjoints dE/dT (p!/a! included) [nelem][ne][ncomp] */
+    double *pA;   /* rank x A [nelem][ne][ncomp] */
+    double *DA;   /* (a_q + 1) A_{a + e_q} [nelem][ne][3][ncomp] */
+    double *u;    /* u^a of one neighbour [ncomp] */
+    double *Q;    /* pair sums [nelem][nelem][ne][P+1] */
+    double *h;    /* dE/dQ [nelem][nelem][ne][P+1] */
+    double *coef; /* 2^(1-z) C(z,p) l^p [na][P+1] */
+    double *S2;   /* sum_{j in b} R_e(r_j)^2 [nelem][ne] */
+    /* neighbours MOM_LANES at a time, one per vector lane (mom_chunk) */
+    double *U;    /* u^a [ncomp][lanes] */
+    double *Tl;   /* moments per lane [nelem][ne][ncomp][lanes] */
+    double *ld;   /* d_x, d_y, d_z, 1/r [4][lanes] */
+    double *lR;   /* R_e, dRr_e [2][ne][lanes] */
+} mom_ws;
+#define MOM_LANES 8
+
+static size_t mom_doubles_of(const ml_sf_params *p, const mom_layout *L)
+{
+    if (!L->use) return 0;
+    const size_t ne = (size_t)L->ne, nc = (size_t)L->ncomp, nel = (size_t)p->nelem, P1 = (size_t)L->P + 1;
+    return 6 * nel * ne * nc + nc + 2 * nel * nel * ne * P1 + (size_t)p->n_angular * P1 + nel * ne +
+           MOM_LANES * (nc + nel * ne * nc + 4 + 2 * ne);
+}
+
+static size_t mom_doubles(const ml_sf_params *p)
+{
+    mom_layout L;
+    mom_layout_of(p, &L);
+    return mom_doubles_of(p, &L);
+}
+
+static mom_ws mom_ws_at(const ml_sf_params *p, const mom_layout *L, double *base)
+{
+    const size_t ne = (size_t)L->ne, nc = (size_t)L->ncomp, nel = (size_t)p->nelem, P1 = (size_t)L->P + 1;
+    mom_ws w;
+    w.T = base;
+    w.A = w.T + nel * ne * nc;
+    w.pA = w.A + nel * ne * nc;
+    w.DA = w.pA + nel * ne * nc;
+    w.u = w.DA + 3 * nel * ne * nc;
+    w.Q = w.u + nc;
+    w.h = w.Q + nel * nel * ne * P1;
+    w.coef = w.h + nel * nel * ne * P1;
+    w.S2 = w.coef + (size_t)p->n_angular * P1;
+    w.U = w.S2 + nel * ne;
+    w.Tl = w.U + MOM_LANES * nc;
+    w.ld = w.Tl + MOM_LANES * nel * ne * nc;
+    w.lR = w.ld + MOM_LANES * 4;
+    return w;
+}
+
+/* u^a of the unit vector d / r, every multi-index up to rank P, rank by rank: the entries of rank p with
+ * a_x > 0 are u_x times all of rank p - 1 in the same order, the rest (a_x = 0) u_y or u_z times the last
+ * row of rank p - 1 */
+static inline void mom_unit_monomials(int P, int nreal, int nc, const double *d, double rinv, double *u)
+{
+    const double ux = d[0] * rinv, uy = d[1] * rinv, uz = d[2] * rinv;
+    u[0] = 1.0;
+    for (int p = 1; p <= P; p++) {
+        const int o = mom_off(p), o1 = mom_off(p - 1), row = (p - 1) * p / 2; /* start of k = p - 1 in rank p - 1 */
+        double *restrict up = u + o;
+        const double *restrict lo = u + o1;
+        for (int t = 0; t < o - o1; t++) up[t] = ux * lo[t];
+        for (int c = 0; c < p; c++) up[o - o1 + c] = uy * lo[row + c];
+        up[o - o1 + p] = uz * lo[row + p - 1];
+    }
+    for (int i = nreal; i < nc; i++) u[i] = 0.0;
+}
+
+/* the next up to MOM_LANES neighbours of element b inside rc_angular from *j0 on, into the lanes of ws
+ * (empty lanes: d = 0, R = dRr = 0, so that they add nothing); their indices into idx; returns how many */
+static inline int mom_chunk(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env, int b,
+                            int *j0, const double *Rn, const double *dRn, size_t jstride, const size_t *eoff, int *idx)
+{
+    const double rca2 = p->rc_angular * p->rc_angular;
+    const int ne = L->ne;
+    double *dx = w->ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
+    double *lR = w->lR, *ldR = lR + (size_t)ne * MOM_LANES;
+    int cnt = 0, j = *j0;
+    for (; j < env->n && cnt < MOM_LANES; j++) {
+        if (env->ntype[j] != b) continue;
+        const double *d = env->d + 3 * j;
+        const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        if (r2 >= rca2) continue;
+        dx[cnt] = d[0];
+        dy[cnt] = d[1];
+        dz[cnt] = d[2];
+        ri[cnt] = 1.0 / sqrt(r2);
+        for (int e = 0; e < ne; e++) {
+            lR[e * MOM_LANES + cnt] = Rn[(size_t)j * jstride + eoff[e]];
+            ldR[e * MOM_LANES + cnt] = dRn[(size_t)j * jstride + eoff[e]];
+        }
+        idx[cnt++] = j;
+    }
+    *j0 = j;
+    for (int l = cnt; l < MOM_LANES; l++) {
+        dx[l] = dy[l] = dz[l] = ri[l] = 0.0;
+        for (int e = 0; e < ne; e++) lR[e * MOM_LANES + l] = ldR[e * MOM_LANES + l] = 0.0;
+    }
+    return cnt;
+}
+
+/* u^a of the chunk's unit vectors, lane by lane, into ws->U [i][lane] (rank by rank as mom_unit_monomials) */
+static inline void mom_lane_monomials(const mom_layout *L, const mom_ws *w)
+{
+    const double *dx = w->ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
+    double ux[MOM_LANES], uy[MOM_LANES], uz[MOM_LANES];
+    double *U = w->U;
+    for (int l = 0; l < MOM_LANES; l++) {
+        ux[l] = dx[l] * ri[l];
+        uy[l] = dy[l] * ri[l];
+        uz[l] = dz[l] * ri[l];
+        U[l] = 1.0;
+    }
+    for (int p = 1; p <= L->P; p++) {
+        const int o = mom_off(p), o1 = mom_off(p - 1), row = (p - 1) * p / 2, nlo = o - o1;
+        for (int t = 0; t < nlo; t++)
+            for (int l = 0; l < MOM_LANES; l++) U[(o + t) * MOM_LANES + l] = ux[l] * U[(o1 + t) * MOM_LANES + l];
+        for (int c = 0; c < p; c++)
+            for (int l = 0; l < MOM_LANES; l++)
+                U[(o + nlo + c) * MOM_LANES + l] = uy[l] * U[(o1 + row + c) * MOM_LANES + l];
+        for (int l = 0; l < MOM_LANES; l++)
+            U[(o + nlo + p) * MOM_LANES + l] = uz[l] * U[(o1 + row + p - 1) * MOM_LANES + l];
+    }
+}
+
+/* The two loops over multi-indices with neighbours in lanes: s*[l] = sum_i c*_i U[i][l] for five coefficient
+ * vectors, and T[i][l] += R[l] U[i][l]. With GCC the lanes are one vector variable (vector extension), so the
+ * accumulators stay in registers; each lane's arithmetic is the same either way. */
+#if defined(__GNUC__) && MOM_LANES == 8
+typedef double mom_v8 __attribute__((vector_size(64)));
+
+static inline void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
+                            const double *cz, const double *U, double *s1, double *s2, double *sx, double *sy,
+                            double *sz)
+{
+    mom_v8 a1 = {0}, a2 = {0}, ax = {0}, ay = {0}, az = {0};
+    for (int i = 0; i < nr; i++) {
+        mom_v8 u;
+        memcpy(&u, U + (size_t)i * MOM_LANES, sizeof u);
+        a1 += c1[i] * u;
+        a2 += c2[i] * u;
+        ax += cx[i] * u;
+        ay += cy[i] * u;
+        az += cz[i] * u;
+    }
+    memcpy(s1, &a1, sizeof a1);
+    memcpy(s2, &a2, sizeof a2);
+    memcpy(sx, &ax, sizeof ax);
+    memcpy(sy, &ay, sizeof ay);
+    memcpy(sz, &az, sizeof az);
+}
+
+static inline void mom_axpy(int nr, const double *R, const double *U, double *T)
+{
+    mom_v8 r, t, u;
+    memcpy(&r, R, sizeof r);
+    for (int i = 0; i < nr; i++) {
+        memcpy(&t, T + (size_t)i * MOM_LANES, sizeof t);
+        memcpy(&u, U + (size_t)i * MOM_LANES, sizeof u);
+        t += r * u;
+        memcpy(T + (size_t)i * MOM_LANES, &t, sizeof t);
+    }
+}
+#else
+static inline void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
+                            const double *cz, const double *U, double *s1, double *s2, double *sx, double *sy,
+                            double *sz)
+{
+    for (int l = 0; l < MOM_LANES; l++) s1[l] = s2[l] = sx[l] = sy[l] = sz[l] = 0.0;
+    for (int i = 0; i < nr; i++)
+        for (int l = 0; l < MOM_LANES; l++) {
+            const double u = U[(size_t)i * MOM_LANES + l];
+            s1[l] += c1[i] * u;
+            s2[l] += c2[i] * u;
+            sx[l] += cx[i] * u;
+            sy[l] += cy[i] * u;
+            sz[l] += cz[i] * u;
+        }
+}
+
+static inline void mom_axpy(int nr, const double *R, const double *U, double *T)
+{
+    for (int i = 0; i < nr; i++)
+        for (int l = 0; l < MOM_LANES; l++) T[(size_t)i * MOM_LANES + l] += R[l] * U[(size_t)i * MOM_LANES + l];
+}
+#endif
+
+static inline double lanes8(const double *s)
+{
+    return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+}
+
+/* pA and DA from A (for all elements and Gaussians) */
+static void mom_adjoint_derived(const ml_sf_params *p, const mom_layout *L, const mom_ws *w)
+{
+    const int nc = L->ncomp, nlow = mom_off(L->P); /* DA runs over ranks 0..P-1 */
+    for (int be = 0; be < p->nelem * L->ne; be++) {
+        const double *A = w->A + (size_t)be * nc;
+        double *pA = w->pA + (size_t)be * nc, *DA = w->DA + (size_t)be * 3 * nc;
+        for (int i = 0; i < nc; i++) pA[i] = mom_tab.rank[i] * A[i];
+        for (int q = 0; q < 3; q++) {
+            double *D = DA + (size_t)q * nc;
+            for (int i = 0; i < nlow; i++) D[i] = (mom_tab.ex[i][q] + 1) * A[mom_tab.up[i][q]];
+            for (int i = nlow; i < nc; i++) D[i] = 0.0;
+        }
+    }
+}
+
+/* dEdd_j += sum_f gw_f dG_f/dd_j for the angular (moment) features: ws->T and ws->coef as left by mom_forward;
+ * R_e(r_j) = Rn[j * jstride + eoff[e]] (likewise dRr), neighbours beyond rc_angular skipped */
+ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env,
+                         const double *Rn, const double *dRn, size_t jstride, const size_t *eoff, const double *gw,
+                         double *dEdd)
+{
+    const int nel = p->nelem, ne = L->ne, P1 = L->P + 1, nc = L->ncomp, na = p->n_angular;
+    const int off_ang = nel * p->n_radial;
+    memset(w->h, 0, sizeof(double) * (size_t)nel * nel * ne * P1);
+    for (int b = 0; b < nel; b++)
+        for (int c = b; c < nel; c++) {
+            const double *gp = gw + off_ang + pair_index(nel, b, c) * na;
+            double *hbc = w->h + ((size_t)b * nel + c) * ne * P1;
+            for (int m = 0; m < na; m++) {
+                const int z = (int)p->zeta[m];
+                for (int q = 0; q <= z; q++) hbc[L->eidx[m] * P1 + q] += gp[m] * w->coef[m * P1 + q];
+            }
+            if (c != b) memcpy(w->h + ((size_t)c * nel + b) * ne * P1, hbc, sizeof(double) * (size_t)ne * P1);
+        }
+    /* A^b_{e,a} = (p!/a!) sum_c h^{bc}_{e,|a|} T^c_{e,a} */
+    for (int b = 0; b < nel; b++)
+        for (int e = 0; e < ne; e++) {
+            double *Ab = w->A + ((size_t)b * ne + e) * nc;
+            for (int i = 0; i < nc; i++) Ab[i] = 0.0;
+            for (int c = 0; c < nel; c++) {
+                const double *hc = w->h + (((size_t)b * nel + c) * ne + e) * P1, *Tc = w->T + ((size_t)c * ne + e) * nc;
+                for (int i = 0; i < nc; i++) Ab[i] += hc[mom_tab.rank[i]] * Tc[i];
+            }
+            for (int i = 0; i < nc; i++) Ab[i] *= mom_tab.w[i];
+        }
+    mom_adjoint_derived(p, L, w);
+    /* neighbours of element b, MOM_LANES at a time (one per vector lane: no horizontal sums) */
+    const int nr = L->nreal;
+    const double *dx = w->ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
+    const double *lR = w->lR, *ldR = lR + (size_t)ne * MOM_LANES;
+    const double *restrict U = w->U;
+    for (int b = 0; b < nel; b++)
+        for (int j0 = 0;;) {
+            int idx[MOM_LANES];
+            const int cnt = mom_chunk(p, L, w, env, b, &j0, Rn, dRn, jstride, eoff, idx);
+            if (!cnt) break;
+            mom_lane_monomials(L, w);
+            double ax[MOM_LANES] = {0}, ay[MOM_LANES] = {0}, az[MOM_LANES] = {0};
+            for (int e = 0; e < ne; e++) {
+                const size_t be = (size_t)b * ne + e;
+                const double *A = w->A + be * nc, *pA = w->pA + be * nc, *Dx = w->DA + be * 3 * nc, *Dy = Dx + nc,
+                             *Dz = Dy + nc;
+                double s1[MOM_LANES], s2[MOM_LANES], sx[MOM_LANES], sy[MOM_LANES], sz[MOM_LANES];
+                mom_dot5(nr, A, pA, Dx, Dy, Dz, U, s1, s2, sx, sy, sz);
+                const double *he = w->h + (((size_t)b * nel + b) * ne + e) * P1;
+                double self = 0.0;
+                for (int q = 0; q < P1; q++) self += he[q];
+                const double *Re = lR + (size_t)e * MOM_LANES, *dRe = ldR + (size_t)e * MOM_LANES;
+                for (int l = 0; l < MOM_LANES; l++) {
+                    const double radial = dRe[l] * s1[l] - Re[l] * ri[l] * ri[l] * s2[l] - self * Re[l] * dRe[l];
+                    const double tang = Re[l] * ri[l];
+                    ax[l] += radial * dx[l] + tang * sx[l];
+                    ay[l] += radial * dy[l] + tang * sy[l];
+                    az[l] += radial * dz[l] + tang * sz[l];
+                }
+            }
+            for (int l = 0; l < cnt; l++) {
+                dEdd[3 * idx[l]] += ax[l];
+                dEdd[3 * idx[l] + 1] += ay[l];
+                dEdd[3 * idx[l] + 2] += az[l];
+            }
+        }
+}
+
+/* moments T, S2 and the angular G; with dG != NULL also the dense derivatives; coefficients into ws->coef */
+ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env,
+                        const int *ang, int nang, const double *R, const double *dRr, const double *rinv, double *G,
+                        double *dG)
+{
+    const int nel = p->nelem, ne = L->ne, P1 = L->P + 1, nc = L->ncomp, na = p->n_angular;
+    const int off_ang = nel * p->n_radial, nf = off_ang + nel * (nel + 1) / 2 * na;
+    size_t eoff[ML_MAX_ANGULAR]; /* R, dRr: [ne][n] */
+    for (int e = 0; e < ne; e++) eoff[e] = (size_t)e * (size_t)env->n;
+    for (int m = 0; m < na; m++) {
+        const int z = (int)p->zeta[m];
+        double binom = 1.0, lp = 1.0, pre = 1.0;
+        for (int q = 1; q < z; q++) pre *= 0.5; /* 2^(1 - z), exact */
+        for (int q = 0; q < P1; q++) {
+            w->coef[m * P1 + q] = q <= z ? pre * binom * lp : 0.0;
+            binom = binom * (z - q) / (q + 1);
+            lp *= p->lambda[m];
+        }
+    }
+    /* T and S2 over the neighbours of each element, MOM_LANES at a time (lane sums in a fixed order) */
+    memset(w->T, 0, sizeof(double) * (size_t)nel * ne * nc);
+    const int nr = L->nreal;
+    for (int b = 0; b < nel; b++) {
+        double *Tl = w->Tl + (size_t)b * ne * nc * MOM_LANES;
+        memset(Tl, 0, sizeof(double) * (size_t)ne * nc * MOM_LANES);
+        double s2[ML_MAX_ANGULAR][MOM_LANES];
+        memset(s2, 0, sizeof(double) * (size_t)ne * MOM_LANES);
+        for (int j0 = 0;;) {
+            int idx[MOM_LANES];
+            if (!mom_chunk(p, L, w, env, b, &j0, R, dRr, 1, eoff, idx)) break;
+            mom_lane_monomials(L, w);
+            for (int e = 0; e < ne; e++) {
+                const double *restrict Re = w->lR + (size_t)e * MOM_LANES, *restrict U = w->U;
+                double *restrict Te = Tl + (size_t)e * nc * MOM_LANES;
+                mom_axpy(nr, Re, U, Te);
+                for (int l = 0; l < MOM_LANES; l++) s2[e][l] += Re[l] * Re[l];
+            }
+        }
+        for (int e = 0; e < ne; e++) {
+            double *Tb = w->T + ((size_t)b * ne + e) * nc;
+            for (int i = 0; i < nr; i++) Tb[i] = lanes8(Tl + ((size_t)e * nc + i) * MOM_LANES);
+            w->S2[b * ne + e] = lanes8(s2[e]);
+        }
+    }
+    (void)ang;
+    for (int b = 0; b < nel; b++)
+        for (int c = b; c < nel; c++) {
+            double *Qbc = w->Q + ((size_t)b * nel + c) * ne * P1;
+            for (int e = 0; e < ne; e++) {
+                const double *Tb = w->T + ((size_t)b * ne + e) * nc, *Tc = w->T + ((size_t)c * ne + e) * nc;
+                for (int pp = 0; pp < P1; pp++) {
+                    double sum = 0.0;
+                    for (int i = mom_off(pp); i < mom_off(pp + 1); i++) sum += mom_tab.w[i] * Tb[i] * Tc[i];
+                    Qbc[e * P1 + pp] = b == c ? 0.5 * (sum - w->S2[b * ne + e]) : sum;
+                }
+            }
+            double *Gp = G + off_ang + pair_index(nel, b, c) * na;
+            for (int m = 0; m < na; m++) {
+                double g = 0.0;
+                for (int pp = 0; pp <= (int)p->zeta[m]; pp++) g += w->coef[m * P1 + pp] * Qbc[L->eidx[m] * P1 + pp];
+                Gp[m] += g;
+            }
+        }
+    if (!dG) return;
+    /* dense: for j in b and every c, dQ^{bc}_{e,p}/dd_j = sum_{|a|=p} (p!/a!) T^c_a d(R u^a)/dd_j - [b = c] R dRr d */
+    for (size_t i = 0; i < (size_t)nel * ne * nc; i++) w->A[i] = mom_tab.w[i % nc] * w->T[i];
+    mom_adjoint_derived(p, L, w);
+    double V[MOM_PMAX + 1][3];
+    for (int jj = 0; jj < nang; jj++) {
+        const int j = ang[jj], b = env->ntype[j];
+        const double *d = env->d + 3 * j, ri = rinv[j];
+        mom_unit_monomials(L->P, L->nreal, nc, d, ri, w->u);
+        for (int c = 0; c < nel; c++) {
+            const int f0 = off_ang + pair_index(nel, b, c) * na;
+            for (int e = 0; e < ne; e++) {
+                const size_t ce = (size_t)c * ne + e;
+                const double *A = w->A + ce * nc, *DA = w->DA + ce * 3 * nc;
+                const double Re = R[eoff[e] + (size_t)j], dRe = dRr[eoff[e] + (size_t)j];
+                for (int pp = 0; pp < P1; pp++) {
+                    double sv = 0.0, g[3] = {0.0, 0.0, 0.0};
+                    for (int i = mom_off(pp); i < mom_off(pp + 1); i++) sv += A[i] * w->u[i];
+                    if (pp > 0)
+                        for (int q = 0; q < 3; q++)
+                            for (int i = mom_off(pp - 1); i < mom_off(pp); i++) g[q] += DA[(size_t)q * nc + i] * w->u[i];
+                    const double radial = (dRe - pp * Re * ri * ri) * sv - (b == c ? Re * dRe : 0.0);
+                    for (int q = 0; q < 3; q++) V[pp][q] = radial * d[q] + Re * ri * g[q];
+                }
+                for (int m = 0; m < na; m++) {
+                    if (L->eidx[m] != e) continue;
+                    for (int q = 0; q < 3; q++) {
+                        double v = 0.0;
+                        for (int pp = 0; pp <= (int)p->zeta[m]; pp++) v += w->coef[m * P1 + pp] * V[pp][q];
+                        dG[((size_t)j * 3 + q) * nf + f0 + m] += v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* per-neighbour tables (doubles), the neighbour index list, then the moment scratch */
 static size_t bp_tables_size(const ml_sf_params *p, int nneigh)
 {
     return sizeof(double) * (size_t)nneigh * (size_t)(6 + 2 * p->n_angular) +
-           sizeof(double) * (size_t)(nneigh / 2 + 1);
+           sizeof(double) * (size_t)(nneigh / 2 + 1) + sizeof(double) * mom_doubles(p);
 }
 
 /* tables, then room for G (used by bp_contract) */
@@ -66,10 +526,32 @@ static size_t bp_work_size(const void *params, int nneigh)
     return bp_tables_size(params, nneigh) + sizeof(double) * (size_t)bp_n_features(params);
 }
 
+/* The tape (the MD force path): what dE/dd needs once dE/dG is known, kept from the pass that forms G,
+ * so that the descriptor is evaluated once and no dense dG/dd is formed. Layout (doubles):
+ *   [0]                      number of stored neighbour pairs
+ *   [1 .. 1 + n nr)          radial: (dG2_k/dr)/r of neighbour j, [j][k] (0 beyond rc)
+ *   then one record per pair (j, k) inside the angular cutoff, TAPE_REC(na, g4) doubles:
+ *     j, k, f0 (first feature of the pair's angular block), dc/du[3], dc/dw[3], A[na], Bu[na], Bw[na],
+ *     and for G4 also Cs[na] (u = d_j, w = d_k, c = cos t_jik; the coefficients as in bp_core). */
+#define TAPE_REC(na, g4) (9 + (size_t)(na) * ((g4) ? 4 : 3))
+
+static size_t bp_tape_size(const void *params, int nneigh)
+{
+    const ml_sf_params *p = params;
+    const size_t n = (size_t)nneigh, npair = n > 1 ? n * (n - 1) / 2 : 0;
+    mom_layout L;
+    mom_layout_of(p, &L);
+    if (L.use) /* G5 by moments: the moment scratch (T and the coefficients kept), R_e and dRr_e [ne][n] */
+        return sizeof(double) * (1 + n * (size_t)p->n_radial + mom_doubles_of(p, &L) + 2 * n * (size_t)L.ne);
+    return sizeof(double) * (1 + n * (size_t)p->n_radial +
+                             npair * TAPE_REC(p->n_angular, p->angular_kind == ML_ANGULAR_G4));
+}
+
 /* G always; dG (dense) when non-NULL; with gw != NULL instead the contraction
- * dEdd_j = sum_f gw_f dG_f/dd_j (no dense derivative is formed: the MD path) */
-static void bp_core(const void *params, const ml_env *env, double *G, double *dG, const double *gw,
-                    double *dEdd, void *work)
+ * dEdd_j = sum_f gw_f dG_f/dd_j (no dense derivative is formed); with tape != NULL the tape above,
+ * to be contracted by bp_contract_tape */
+ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, double *dG, const double *gw,
+                    double *dEdd, double *tape, void *work)
 {
     const ml_sf_params *p = params;
     const int nf = bp_n_features(p), n = env->n, nr = p->n_radial, na = p->n_angular;
@@ -77,6 +559,12 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
     memset(G, 0, sizeof(double) * (size_t)nf);
     if (dG) memset(dG, 0, sizeof(double) * (size_t)n * 3 * (size_t)nf);
     if (gw) memset(dEdd, 0, sizeof(double) * 3 * (size_t)n);
+    double *tr = tape ? tape + 1 : NULL;                       /* radial tape [n][nr] */
+    double *tp = tape ? tape + 1 + (size_t)n * (size_t)nr : NULL; /* next pair record */
+    if (tape) {
+        tape[0] = 0.0;
+        memset(tr, 0, sizeof(double) * (size_t)n * (size_t)nr);
+    }
 
     double *r = work;             /* |d_j| */
     double *rinv = r + n;         /* 1/|d_j| */
@@ -87,47 +575,75 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
     int *ang = (int *)(R + (size_t)n * na); /* neighbours inside the angular cutoff */
     int nang = 0;
 
+    /* per neighbour, in passes that vectorise (ml_simd.h: inline exp and cutoff) */
     for (int j = 0; j < n; j++) {
         const double *dj = env->d + 3 * j;
         r[j] = sqrt(dj[0] * dj[0] + dj[1] * dj[1] + dj[2] * dj[2]);
         rinv[j] = 1.0 / r[j];
-        cutoff_fn(r[j], p->rc, &fc[j], &dfc[j]);
-        if (p->rc_angular == p->rc) {
-            fca[j] = fc[j];
-            dfca[j] = dfc[j];
-        } else {
-            cutoff_fn(r[j], p->rc_angular, &fca[j], &dfca[j]);
+    }
+    for (int j = 0; j < n; j++) ml_cutoff(r[j], p->rc, &fc[j], &dfc[j]);
+    if (p->rc_angular == p->rc) {
+        memcpy(fca, fc, sizeof(double) * (size_t)n);
+        memcpy(dfca, dfc, sizeof(double) * (size_t)n);
+    } else {
+        for (int j = 0; j < n; j++) ml_cutoff(r[j], p->rc_angular, &fca[j], &dfca[j]);
+    }
+    /* R and dRr once per distinct Gaussian e: for moments [e][n] (a pass over neighbours per Gaussian, which
+     * vectorises; zero beyond rc_angular, where fca is); for the pair loop [n][na] with copies for the
+     * functions that share a Gaussian */
+    mom_layout L;
+    mom_layout_of(p, &L);
+    if (L.use) {
+        for (int e = 0; e < L.ne; e++) {
+            const double eta = p->eta_a[L.mfirst[e]];
+            double *restrict Re = R + (size_t)e * n, *restrict dRe = dRr + (size_t)e * n;
+            for (int j = 0; j < n; j++) {
+                const double x = ml_exp(-eta * r[j] * r[j]);
+                Re[j] = x * fca[j];
+                dRe[j] = x * (dfca[j] - 2.0 * eta * r[j] * fca[j]) * rinv[j];
+            }
         }
-        if (r[j] < p->rc_angular && na > 0) {
+        for (int j = 0; j < n; j++)
+            if (r[j] < p->rc_angular) ang[nang++] = j;
+    } else if (na > 0)
+        for (int j = 0; j < n; j++) {
+            if (!(r[j] < p->rc_angular)) continue;
             ang[nang++] = j;
             double *Rj = R + (size_t)j * na, *dRj = dRr + (size_t)j * na;
+            for (int e = 0; e < L.ne; e++) {
+                const int m = L.mfirst[e];
+                const double x = ml_exp(-p->eta_a[m] * r[j] * r[j]);
+                Rj[m] = x * fca[j];
+                dRj[m] = x * (dfca[j] - 2.0 * p->eta_a[m] * r[j] * fca[j]) * rinv[j];
+            }
             for (int m = 0; m < na; m++) {
-                if (m > 0 && p->eta_a[m] == p->eta_a[m - 1]) { /* same Gaussian (ml_sf_generate order) */
-                    Rj[m] = Rj[m - 1];
-                    dRj[m] = dRj[m - 1];
-                    continue;
-                }
-                const double e = exp(-p->eta_a[m] * r[j] * r[j]);
-                Rj[m] = e * fca[j];
-                dRj[m] = e * (dfca[j] - 2.0 * p->eta_a[m] * r[j] * fca[j]) * rinv[j];
+                Rj[m] = Rj[L.mfirst[L.eidx[m]]];
+                dRj[m] = dRj[L.mfirst[L.eidx[m]]];
             }
         }
-        if (r[j] >= p->rc) continue;
+    const int deriv_r = dG || gw || tape;
+    for (int j = 0; j < n; j++) {
+        if (!(r[j] < p->rc)) continue;
         /* radial G2 */
         const int b = env->ntype[j];
+        const double *dj = env->d + 3 * j, rj = r[j], fj = fc[j], dfj = dfc[j], ij = rinv[j];
+        double *restrict Gb = G + b * nr;
+        double dr[ML_MAX_RADIAL];
         for (int k = 0; k < nr; k++) {
-            const double x = r[j] - p->rs[k];
-            const double e = exp(-p->eta_r[k] * x * x);
-            const int f = b * nr + k;
-            G[f] += e * fc[j];
-            if (dG || gw) {
-                const double dr = e * (dfc[j] - 2.0 * p->eta_r[k] * x * fc[j]) / r[j];
-                if (gw)
-                    for (int a = 0; a < 3; a++) dEdd[3 * j + a] += gw[f] * dr * dj[a];
-                else
-                    for (int a = 0; a < 3; a++) dG[((size_t)j * 3 + a) * nf + f] += dr * dj[a];
-            }
+            const double x = rj - p->rs[k];
+            const double e = ml_exp(-p->eta_r[k] * x * x);
+            Gb[k] += e * fj;
+            dr[k] = e * (dfj - 2.0 * p->eta_r[k] * x * fj) * ij;
         }
+        if (!deriv_r) continue;
+        if (tape)
+            memcpy(tr + (size_t)j * nr, dr, sizeof(double) * (size_t)nr);
+        else if (gw)
+            for (int k = 0; k < nr; k++)
+                for (int a = 0; a < 3; a++) dEdd[3 * j + a] += gw[b * nr + k] * dr[k] * dj[a];
+        else
+            for (int k = 0; k < nr; k++)
+                for (int a = 0; a < 3; a++) dG[((size_t)j * 3 + a) * nf + b * nr + k] += dr[k] * dj[a];
     }
 
     /* angular G4 / G5. Per triplet: the powers (1 +- c)^z for z = 0..zmax once, then every
@@ -135,8 +651,24 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
      *   P_m = 2^(1-z_m) (1 + l_m c)^z_m, dP_m/dc = 2^(1-z_m) z_m l_m (1 + l_m c)^(z_m - 1),
      *   G_m += P_m R_m(r_j) R_m(r_k) S_m(r_jk) with S = 1 (G5) or exp(-eta r_jk^2) f_c(r_jk) (G4). */
     if (nang < 2) return;
+    if (L.use) {
+        double *mbase = tape ? tape + 1 + (size_t)n * nr : (double *)work + (size_t)n * (6 + 2 * na) + (size_t)(n / 2 + 1);
+        const mom_ws w = mom_ws_at(p, &L, mbase);
+        mom_forward(p, &L, &w, env, ang, nang, R, dRr, rinv, G, dG);
+        size_t eoff[ML_MAX_ANGULAR];
+        for (int e = 0; e < L.ne; e++) eoff[e] = (size_t)e * (size_t)n;
+        if (gw) mom_contract(p, &L, &w, env, R, dRr, 1, eoff, gw, dEdd);
+        if (tape) {
+            tape[0] = -1.0; /* moments, not pair records */
+            double *tR = mbase + mom_doubles_of(p, &L), *tdR = tR + (size_t)n * L.ne;
+            /* [ne][n], zero beyond rc_angular (f_c is) */
+            memcpy(tR, R, sizeof(double) * (size_t)n * (size_t)L.ne);
+            memcpy(tdR, dRr, sizeof(double) * (size_t)n * (size_t)L.ne);
+        }
+        return;
+    }
     const int g4 = p->angular_kind == ML_ANGULAR_G4;
-    const int deriv = dG || gw;
+    const int deriv = dG || gw || tape;
     double pre[ML_MAX_ANGULAR], dpre[ML_MAX_ANGULAR], lam[ML_MAX_ANGULAR];
     int pidx[ML_MAX_ANGULAR], zmax = 1;
     for (int m = 0; m < na; m++) {
@@ -172,14 +704,14 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
                 dist = sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]);
                 if (dist >= p->rc_angular) continue;
                 double S0, dS0;
-                cutoff_fn(dist, p->rc_angular, &S0, &dS0);
+                ml_cutoff(dist, p->rc_angular, &S0, &dS0);
                 for (int m = 0; m < na; m++) {
                     if (m > 0 && p->eta_a[m] == p->eta_a[m - 1]) {
                         S[m] = S[m - 1];
                         Cs[m] = Cs[m - 1];
                         continue;
                     }
-                    const double e = exp(-p->eta_a[m] * dist * dist);
+                    const double e = ml_exp(-p->eta_a[m] * dist * dist);
                     S[m] = e * S0;
                     Cs[m] = e * (dS0 - 2.0 * p->eta_a[m] * dist * S0) / dist; /* (dS/dr_jk)/r_jk */
                 }
@@ -211,6 +743,29 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
                 dcdw[q] = u[q] * iab - c * w[q] * ib * ib;
             }
             /* dR/dr = exp(-eta r^2) (dfc - 2 eta r fc); the 1/r of d r/d d = d/r is in dRr */
+            if (tape) {
+                tp[0] = j;
+                tp[1] = k;
+                tp[2] = f0;
+                for (int q = 0; q < 3; q++) {
+                    tp[3 + q] = dcdu[q];
+                    tp[6 + q] = dcdw[q];
+                }
+                double *restrict tA = tp + 9, *restrict tBu = tA + na, *restrict tBw = tBu + na;
+                for (int m = 0; m < na; m++) {
+                    const double RR = Rj[m] * Rk[m];
+                    tA[m] = dP[m] * RR * S[m];
+                    tBu[m] = P[m] * Rk[m] * dRj[m] * S[m];
+                    tBw[m] = P[m] * Rj[m] * dRk[m] * S[m];
+                }
+                if (g4) {
+                    double *restrict tC = tBw + na;
+                    for (int m = 0; m < na; m++) tC[m] = P[m] * Rj[m] * Rk[m] * Cs[m];
+                }
+                tp += TAPE_REC(na, g4);
+                tape[0] += 1.0;
+                continue;
+            }
             for (int m = 0; m < na; m++) {
                 const double RR = Rj[m] * Rk[m];
                 A[m] = dP[m] * RR * S[m];
@@ -248,7 +803,60 @@ static void bp_core(const void *params, const ml_env *env, double *G, double *dG
 
 static void bp_compute(const void *params, const ml_env *env, double *G, double *dG, void *work)
 {
-    bp_core(params, env, G, dG, NULL, NULL, work);
+    bp_core(params, env, G, dG, NULL, NULL, NULL, work);
+}
+
+static void bp_compute_tape(const void *params, const ml_env *env, double *G, double *tape, void *work)
+{
+    bp_core(params, env, G, NULL, NULL, NULL, tape, work);
+}
+
+/* dEdd_j = sum_f gw_f dG_f/dd_j from the tape of the same neighbourhood */
+static void bp_contract_tape(const void *params, const ml_env *env, double *tape, const double *gw, double *dEdd)
+{
+    const ml_sf_params *p = params;
+    const int n = env->n, nr = p->n_radial, na = p->n_angular, g4 = p->angular_kind == ML_ANGULAR_G4;
+    const double *tr = tape + 1;
+    for (int j = 0; j < n; j++) {
+        const double *restrict gb = gw + env->ntype[j] * nr, *restrict dr = tr + (size_t)j * nr;
+        double s = 0.0;
+        for (int k = 0; k < nr; k++) s += gb[k] * dr[k];
+        for (int a = 0; a < 3; a++) dEdd[3 * j + a] = s * env->d[3 * j + a];
+    }
+    if (tape[0] < 0) { /* G5 by moments (the tape's moment scratch is reused) */
+        mom_layout L;
+        mom_layout_of(p, &L);
+        double *mbase = tape + 1 + (size_t)n * nr;
+        const mom_ws w = mom_ws_at(p, &L, mbase);
+        const double *tR = mbase + mom_doubles_of(p, &L), *tdR = tR + (size_t)n * L.ne;
+        size_t eoff[ML_MAX_ANGULAR];
+        for (int e = 0; e < L.ne; e++) eoff[e] = (size_t)e * (size_t)n;
+        mom_contract(p, &L, &w, env, tR, tdR, 1, eoff, gw, dEdd);
+        return;
+    }
+    const long npair = (long)tape[0];
+    const double *tp = tr + (size_t)n * nr;
+    for (long q = 0; q < npair; q++, tp += TAPE_REC(na, g4)) {
+        const int j = (int)tp[0], k = (int)tp[1], f0 = (int)tp[2];
+        const double *restrict gp = gw + f0, *restrict tA = tp + 9, *restrict tBu = tA + na,
+                                             *restrict tBw = tBu + na;
+        double SA = 0, SBu = 0, SBw = 0, SC = 0;
+        for (int m = 0; m < na; m++) {
+            SA += gp[m] * tA[m];
+            SBu += gp[m] * tBu[m];
+            SBw += gp[m] * tBw[m];
+        }
+        const double *u = env->d + 3 * j, *w = env->d + 3 * k;
+        if (g4) {
+            const double *restrict tC = tBw + na;
+            for (int m = 0; m < na; m++) SC += gp[m] * tC[m];
+        }
+        for (int a = 0; a < 3; a++) {
+            const double dv = w[a] - u[a];
+            dEdd[3 * j + a] += SA * tp[3 + a] + SBu * u[a] - SC * dv;
+            dEdd[3 * k + a] += SA * tp[6 + a] + SBw * w[a] + SC * dv;
+        }
+    }
 }
 
 static void bp_contract(const void *params, const ml_env *env, const double *gw, double *dEdd,
@@ -256,7 +864,7 @@ static void bp_contract(const void *params, const ml_env *env, const double *gw,
 {
     /* G is recomputed into the scratch behind the per-neighbour tables */
     double *G = (double *)((char *)work + bp_tables_size(params, env->n));
-    bp_core(params, env, G, NULL, gw, dEdd, work);
+    bp_core(params, env, G, NULL, gw, dEdd, NULL, work);
 }
 
 /* a neighbour of element b enters its radial block and, inside the angular cutoff, the angular
@@ -284,6 +892,9 @@ const ml_descriptor_class ml_descriptor_bp = {
     .work_size = bp_work_size,
     .compute = bp_compute,
     .contract = bp_contract,
+    .tape_size = bp_tape_size,
+    .compute_tape = bp_compute_tape,
+    .contract_tape = bp_contract_tape,
     .runs = bp_runs,
 };
 

@@ -104,33 +104,31 @@ static size_t net_work_max(const ml_model *m)
     return w;
 }
 
-/* Dense dG/dd_j (3 n nf doubles) is formed in one pass with G when it is at most this many doubles
- * (small neighbourhoods, e.g. one-element water models with rc ~ 4.5 A): the contraction with dE/dG
- * is then a matrix-vector product and the descriptor is evaluated once instead of twice. */
-#define ML_DENSE_MAX 6144
-
-static size_t dense_doubles(const ml_model *m, int nneigh)
+/* Force path. The descriptor's tape (ml.h) holds what dE/dd needs once dE/dG is known: with it the
+ * descriptor is evaluated once per atom and force, and dE/dd = tape . dE/dG costs a few operations per
+ * neighbour pair. Neighbourhoods whose tape would pass ML_TAPE_MAX bytes (per thread; it stays in the
+ * caches) take two passes instead: G -> net -> g = dE/dG, then the descriptor contracts its own
+ * derivatives with g, recomputing them (no dense dG/dd is formed; LAMMPS pair styles for
+ * Behler-Parrinello nets, e.g. n2p2, evaluate forces the same way). */
+static size_t tape_bytes(const ml_model *m, int nneigh)
 {
-    const size_t d = 3 * (size_t)nneigh * (size_t)m->nf;
-    return d <= ML_DENSE_MAX ? d : 0;
+    if (!m->desc->tape_size) return 0;
+    const size_t b = m->desc->tape_size(&m->sf, nneigh);
+    return b <= ML_TAPE_MAX ? b : 0;
 }
 
 size_t ml_model_work_size(const ml_model *m, int nneigh)
 {
-    /* room for the dense dG of any neighbourhood up to nneigh (dense_doubles is 0 above the limit,
-     * so reserve min(3 nneigh nf, limit), not dense_doubles(nneigh)) */
-    size_t dense = 3 * (size_t)nneigh * (size_t)m->nf;
-    if (dense > ML_DENSE_MAX) dense = ML_DENSE_MAX;
-    return sizeof(double) * (3 * (size_t)m->nf + net_work_max(m) + dense) +
-           m->desc->work_size(&m->sf, nneigh) + 64;
+    /* room for the tape of any neighbourhood up to nneigh (tape_bytes is 0 above the limit, so
+     * reserve min(tape_size(nneigh), limit), not tape_bytes(nneigh)) */
+    size_t tape = m->desc->tape_size ? m->desc->tape_size(&m->sf, nneigh) : 0;
+    if (tape > ML_TAPE_MAX) tape = ML_TAPE_MAX;
+    return sizeof(double) * (3 * (size_t)m->nf + net_work_max(m)) + m->desc->work_size(&m->sf, nneigh) + tape +
+           64;
 }
 
-/* Large neighbourhoods: two passes when forces are wanted, G -> net -> g = dE/dG, then the
- * descriptor contracts its own derivatives with g (no dense dG/dd is formed; LAMMPS pair styles for
- * Behler-Parrinello nets, e.g. n2p2, evaluate forces the same way). Small ones: one pass with dense
- * dG/dd (ML_DENSE_MAX), then dE/dd = dG . g. */
-/* one network on a computed descriptor G (and dense dG, or NULL for the contraction path): E_i and dE_i/dd */
-static double net_on_descriptor(const ml_model *m, const ml_env *env, const double *G, const double *dG,
+/* one network on a computed descriptor G (and its tape, or NULL for the two-pass path): E_i and dE_i/dd */
+static double net_on_descriptor(const ml_model *m, const ml_env *env, const double *G, double *tape,
                                 double *dEdd, double *x, double *g, double *nw, void *dw)
 {
     const int nf = m->nf, t = env->type;
@@ -140,19 +138,25 @@ static double net_on_descriptor(const ml_model *m, const ml_env *env, const doub
     if (dEdd) {
         /* dE/dd_j = sum_f dN/dx_f / sigma_f * dG_f/dd_j */
         for (int f = 0; f < nf; f++) g[f] /= sd[f];
-        if (dG) {
-            const int rows = 3 * env->n;
-            for (int q = 0; q < rows; q++) {
-                const double *restrict row = dG + (size_t)q * nf;
-                double acc = 0.0;
-                for (int f = 0; f < nf; f++) acc += row[f] * g[f];
-                dEdd[q] = acc;
-            }
-        } else {
+        if (tape)
+            m->desc->contract_tape(&m->sf, env, tape, g, dEdd);
+        else
             m->desc->contract(&m->sf, env, g, dEdd, dw);
-        }
     }
     return e;
+}
+
+/* G of the neighbourhood, with the tape when forces are wanted and it fits (returned; else NULL) */
+static double *descriptor_of(const ml_model *m, const ml_env *env, int want_d, double *G, void *dw)
+{
+    const size_t tb = want_d ? tape_bytes(m, env->n) : 0;
+    if (!tb) {
+        m->desc->compute(&m->sf, env, G, NULL, dw);
+        return NULL;
+    }
+    double *tape = (double *)((char *)dw + m->desc->work_size(&m->sf, env->n));
+    m->desc->compute_tape(&m->sf, env, G, tape, dw);
+    return tape;
 }
 
 double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *work)
@@ -160,12 +164,8 @@ double ml_model_atom(const ml_model *m, const ml_env *env, double *dEdd, void *w
     const int nf = m->nf;
     double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
     void *dw = nw + net_work_max(m);
-    /* dense path: dG after the descriptor scratch; fits because the descriptor's work_size grows
-     * with the neighbour count and ml_model_work_size reserved min(3 n nf, ML_DENSE_MAX) doubles */
-    const size_t nd = dEdd ? dense_doubles(m, env->n) : 0;
-    double *dG = nd ? (double *)((char *)dw + m->desc->work_size(&m->sf, env->n)) : NULL;
-    m->desc->compute(&m->sf, env, G, dG, dw);
-    return net_on_descriptor(m, env, G, dG, dEdd, x, g, nw, dw);
+    double *tape = descriptor_of(m, env, dEdd != NULL, G, dw);
+    return net_on_descriptor(m, env, G, tape, dEdd, x, g, nw, dw);
 }
 
 void ml_committee_atom(const ml_committee *c, const ml_env *env, double *e, double *dEdd, size_t stride, void *work)
@@ -174,12 +174,10 @@ void ml_committee_atom(const ml_committee *c, const ml_env *env, double *e, doub
     const int nf = m->nf;
     double *G = work, *x = G + nf, *g = x + nf, *nw = g + nf;
     void *dw = nw + net_work_max(m);
-    const size_t nd = dEdd ? dense_doubles(m, env->n) : 0;
-    double *dG = nd ? (double *)((char *)dw + m->desc->work_size(&m->sf, env->n)) : NULL;
-    /* the members share the descriptor: computed once */
-    m->desc->compute(&m->sf, env, G, dG, dw);
+    /* the members share the descriptor and its tape: computed once */
+    double *tape = descriptor_of(m, env, dEdd != NULL, G, dw);
     for (int q = 0; q < c->k; q++)
-        e[q] = net_on_descriptor(c->member[q], env, G, dG, dEdd ? dEdd + (size_t)q * stride : NULL, x, g, nw, dw);
+        e[q] = net_on_descriptor(c->member[q], env, G, tape, dEdd ? dEdd + (size_t)q * stride : NULL, x, g, nw, dw);
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -10,28 +10,78 @@
  *   dQ/dW_l    += adj(z_l) h_{l-1}^T + adj(zdot_l) hdot_{l-1}^T,  dQ/db_l += adj(z_l)
  *   adj(h_{l-1}) = W_l^T adj(z_l),  adj(hdot_{l-1}) = W_l^T adj(zdot_l). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
 
 #include "ml.h"
+#include "ml_simd.h"
 
-/* activation s, s', s'' */
-static inline void activation(int kind, double z, double *s, double *ds, double *dds)
+/* tanh without a library call, so that a layer's activations vectorise (libm's tanh is a call per
+ * element and was a sixth of the network potential's MD time). tanh|x| = e / (e + 2), e = expm1(2|x|) =
+ * 2^k expm1(r) + (2^k - 1) with 2|x| = k ln2 + r (ml_simd.h), which is expm1(r) itself, without
+ * cancellation, when k = 0. |x| is capped at 20 (tanh 20 = 1 - 8e-18, which rounds to 1); NaN gives NaN.
+ * Sign, cap and NaN by integer operations on the bits. Agrees with libm's tanh to a few ulp (test_ml_simd). */
+static inline double tanh_kernel(double x)
+{
+    const uint64_t xb = ml_bits(x), ab = xb & 0x7fffffffffffffffu, cap = 0x4034000000000000u; /* |x|, 20.0 */
+    const uint64_t cb = ab < cap ? ab : cap; /* NaN -> 20 as well */
+    double r;
+    const int k = ml_reduce_ln2(2.0 * ml_from_bits(cb), &r);
+    const double scale = ml_pow2i(k);
+    const double e = scale * ml_expm1_reduced(r) + (scale - 1.0), t = e / (e + 2.0);
+    const uint64_t tb = ml_bits(t) | (xb & 0x8000000000000000u); /* the sign of x */
+    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)(ab > 0x7ff0000000000000u);
+    return ml_from_bits(tb ^ ((tb ^ xb) & nan_mask)); /* NaN in, the same NaN out */
+}
+
+double ml_tanh(double x) { return tanh_kernel(x); }
+
+/* activation s, s', s'' over a layer's pre-activations z[n] (s may overwrite z) */
+static inline void activation_layer(int kind, int n, const double *z, double *s, double *ds, double *dds)
 {
     if (kind == ML_ACT_SILU) {
         /* SiLU s = z sigmoid(z) (Elfwing et al., Neural Networks 107, 3 (2018)) */
-        const double g = 1.0 / (1.0 + exp(-z));
-        *s = z * g;
-        *ds = g * (1.0 + z * (1.0 - g));
-        *dds = g * (1.0 - g) * (2.0 + z * (1.0 - 2.0 * g));
+        for (int q = 0; q < n; q++) {
+            const double zq = z[q], g = 1.0 / (1.0 + exp(-zq));
+            s[q] = zq * g;
+            ds[q] = g * (1.0 + zq * (1.0 - g));
+            dds[q] = g * (1.0 - g) * (2.0 + zq * (1.0 - 2.0 * g));
+        }
     } else {
-        const double t = tanh(z);
-        *s = t;
-        *ds = 1.0 - t * t;
-        *dds = -2.0 * t * (1.0 - t * t);
+        for (int q = 0; q < n; q++) {
+            const double t = tanh_kernel(z[q]);
+            s[q] = t;
+            ds[q] = 1.0 - t * t;
+            dds[q] = -2.0 * t * (1.0 - t * t);
+        }
     }
+}
+
+/* sum_i a_i b_i in 8 lanes summed in a fixed order, then the tail in order: the same bits with any vector
+ * width (ml_simd.h) */
+static inline double dot8(int n, const double *restrict a, const double *restrict b)
+{
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0;
+#if defined(__GNUC__)
+    typedef double v8 __attribute__((vector_size(64)));
+    v8 acc = {0, 0, 0, 0, 0, 0, 0, 0}, va, vb;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&va, a + i, sizeof va);
+        memcpy(&vb, b + i, sizeof vb);
+        acc += va * vb;
+    }
+    memcpy(s, &acc, sizeof acc);
+#else
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) s[l] += a[i + l] * b[i + l];
+#endif
+    double t = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+    for (; i < n; i++) t += a[i] * b[i];
+    return t;
 }
 
 const char *ml_activation_name(int a) { return a == ML_ACT_SILU ? "silu" : "tanh"; }
@@ -109,9 +159,31 @@ void ml_net_init(ml_net *net, gsl_rng *rng)
     }
 }
 
+/* dst[i] = sum_q W[q][i] g[q] (W row-major [no][ni]), the terms of every dst[i] added for q = 0, 1, ...
+ * With GCC eight consecutive i are one vector variable, so the sums stay in registers. */
+static inline void gemv_t(int no, int ni, const double *restrict W, const double *restrict g, double *restrict dst)
+{
+    int i0 = 0;
+#if defined(__GNUC__)
+    typedef double v8 __attribute__((vector_size(64)));
+    for (; i0 + 8 <= ni; i0 += 8) {
+        v8 acc = {0, 0, 0, 0, 0, 0, 0, 0}, w;
+        for (int q = 0; q < no; q++) {
+            memcpy(&w, W + (size_t)q * ni + i0, sizeof w);
+            acc += w * g[q];
+        }
+        memcpy(dst + i0, &acc, sizeof acc);
+    }
+#endif
+    for (int i = i0; i < ni; i++) {
+        double acc = 0.0;
+        for (int q = 0; q < no; q++) acc += W[(size_t)q * ni + i] * g[q];
+        dst[i] = acc;
+    }
+}
+
 /* forward pass: h_l (l >= 1), s'_l, s''_l stored in work; returns y */
-static double forward(const ml_net *net, const double *x, double *h, double *sp, double *spp,
-                      int *off)
+ML_CLONES static double forward(const ml_net *net, const double *x, double *h, double *sp, double *spp, int *off)
 {
     const double *p = net->param, *hin = x;
     double y = 0.0;
@@ -120,13 +192,12 @@ static double forward(const ml_net *net, const double *x, double *h, double *sp,
         const int no = net->width[l], ni = net->width[l - 1];
         const double *W = p, *b = p + no * ni;
         off[l] = o;
-        for (int q = 0; q < no; q++) {
-            double z = b[q];
-            const double *Wq = W + q * ni;
-            for (int i = 0; i < ni; i++) z += Wq[i] * hin[i];
-            if (l < net->nlayers) activation(net->activation, z, &h[o + q], &sp[o + q], &spp[o + q]);
-            else y = z;
+        if (l == net->nlayers) {
+            y = b[0] + dot8(ni, W, hin);
+            break;
         }
+        for (int q = 0; q < no; q++) h[o + q] = b[q] + dot8(ni, W + q * ni, hin);
+        activation_layer(net->activation, no, h + o, h + o, sp + o, spp + o);
         hin = h + o;
         o += no;
         p += no * (ni + 1);
@@ -141,7 +212,7 @@ static const double *layer_W(const ml_net *net, int l)
     return p;
 }
 
-double ml_net_eval(const ml_net *net, const double *x, double *dydx, double *work)
+ML_CLONES double ml_net_eval(const ml_net *net, const double *x, double *dydx, double *work)
 {
     size_t sum = 0, wmax = 0;
     for (int l = 0; l <= net->nlayers; l++) {
@@ -161,12 +232,7 @@ double ml_net_eval(const ml_net *net, const double *x, double *dydx, double *wor
         const double *W = layer_W(net, l);
         for (int q = 0; q < no; q++) g[q] *= sp[off[l] + q];
         double *dst = (l == 1) ? dydx : g2;
-        memset(dst, 0, sizeof(double) * (size_t)ni);
-        for (int q = 0; q < no; q++) {
-            const double gq = g[q];
-            const double *Wq = W + q * ni;
-            for (int i = 0; i < ni; i++) dst[i] += Wq[i] * gq;
-        }
+        gemv_t(no, ni, W, g, dst);
         if (l > 1) {
             double *t = g;
             g = g2;

@@ -165,14 +165,16 @@ static int nn_atoms(nn_state *s, nn_scratch *c, md_system *sys, const md_nlist *
         const int *nb = nl->neigh + nl->first[i];
         const double *xi = sys->x + 3 * i;
         int k = 0;
+        /* branch-free compaction (about half of the list's neighbours are beyond rc: a branch per neighbour
+         * is mispredicted half the time); scratch_reserve gave room for all nn */
         for (int a = 0; a < nn; a++) {
             const int j = nb[a];
             const double *xj = sys->x + 3 * j;
             const double d[3] = {xj[0] - xi[0], xj[1] - xi[1], xj[2] - xi[2]};
-            if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] >= rc2) continue;
             memcpy(c->d + 3 * k, d, sizeof d);
             c->ntype[k] = s->map[sys->type[j]];
-            c->idx[k++] = j;
+            c->idx[k] = j;
+            k += !(d[0] * d[0] + d[1] * d[1] + d[2] * d[2] >= rc2); /* NaN kept, as before: it must reach E */
         }
         const ml_env env = {s->map[sys->type[i]], k, c->ntype, c->d};
         const size_t dstride = 3 * (size_t)c->cap;
