@@ -70,6 +70,7 @@ static struct {
     int ex[MOM_NCMAX][3];   /* a_x, a_y, a_z */
     double w[MOM_NCMAX];    /* p! / a! */
     int up[MOM_NCMAX][3];   /* index of a + e_q (rank p + 1; for p < MOM_PMAX) */
+    double zc[MOM_PMAX + 1][MOM_PMAX + 1]; /* 2^(1-z) C(z,p) */
 } mom_tab;
 static pthread_once_t mom_tab_once = PTHREAD_ONCE_INIT;
 
@@ -83,6 +84,9 @@ static int mom_index(int ax, int ay, int az)
 static void mom_tab_build(void)
 {
     static const double fact[MOM_PMAX + 2] = {1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880};
+    for (int z = 0; z <= MOM_PMAX; z++)
+        for (int p = 0; p <= MOM_PMAX; p++)
+            mom_tab.zc[z][p] = p <= z ? ldexp(fact[z] / (fact[p] * fact[z - p]), 1 - z) : 0.0;
     for (int p = 0; p <= MOM_PMAX; p++)
         for (int k = 0; k <= p; k++)
             for (int c = 0; c <= k; c++) {
@@ -145,7 +149,6 @@ typedef struct mom_ws {
     double *S2;   /* sum_{j in b} R_e(r_j)^2 [nelem][ne] */
     /* neighbours MOM_LANES at a time, one per vector lane (mom_chunk) */
     double *U;    /* u^a [ncomp][lanes] */
-    double *Tl;   /* moments per lane [nelem][ne][ncomp][lanes] */
     double *ld;   /* d_x, d_y, d_z, 1/r [4][lanes] */
     double *lR;   /* R_e, dRr_e [2][ne][lanes] */
 } mom_ws;
@@ -156,7 +159,7 @@ static size_t mom_doubles_of(const ml_sf_params *p, const mom_layout *L)
     if (!L->use) return 0;
     const size_t ne = (size_t)L->ne, nc = (size_t)L->ncomp, nel = (size_t)p->nelem, P1 = (size_t)L->P + 1;
     return 6 * nel * ne * nc + nc + 2 * nel * nel * ne * P1 + (size_t)p->n_angular * P1 + nel * ne +
-           MOM_LANES * (nc + nel * ne * nc + 4 + 2 * ne);
+           MOM_LANES * (nc + 4 + 2 * ne);
 }
 
 static size_t mom_doubles(const ml_sf_params *p)
@@ -180,8 +183,7 @@ static mom_ws mom_ws_at(const ml_sf_params *p, const mom_layout *L, double *base
     w.coef = w.h + nel * nel * ne * P1;
     w.S2 = w.coef + (size_t)p->n_angular * P1;
     w.U = w.S2 + nel * ne;
-    w.Tl = w.U + MOM_LANES * nc;
-    w.ld = w.Tl + MOM_LANES * nel * ne * nc;
+    w.ld = w.U + MOM_LANES * nc;
     w.lR = w.ld + MOM_LANES * 4;
     return w;
 }
@@ -261,9 +263,9 @@ static inline void mom_lane_monomials(const mom_layout *L, const mom_ws *w)
     }
 }
 
-/* The two loops over multi-indices with neighbours in lanes: s*[l] = sum_i c*_i U[i][l] for five coefficient
- * vectors, and T[i][l] += R[l] U[i][l]. With GCC the lanes are one vector variable (vector extension), so the
- * accumulators stay in registers; each lane's arithmetic is the same either way. */
+/* The contraction's loop over multi-indices with neighbours in lanes: s*[l] = sum_i c*_i U[i][l] for five
+ * coefficient vectors. With GCC the lanes are one vector variable (vector extension), so the accumulators stay
+ * in registers; each lane's arithmetic is the same either way. */
 #if defined(__GNUC__) && MOM_LANES == 8
 typedef double mom_v8 __attribute__((vector_size(64)));
 
@@ -288,17 +290,6 @@ static inline void mom_dot5(int nr, const double *c1, const double *c2, const do
     memcpy(sz, &az, sizeof az);
 }
 
-static inline void mom_axpy(int nr, const double *R, const double *U, double *T)
-{
-    mom_v8 r, t, u;
-    memcpy(&r, R, sizeof r);
-    for (int i = 0; i < nr; i++) {
-        memcpy(&t, T + (size_t)i * MOM_LANES, sizeof t);
-        memcpy(&u, U + (size_t)i * MOM_LANES, sizeof u);
-        t += r * u;
-        memcpy(T + (size_t)i * MOM_LANES, &t, sizeof t);
-    }
-}
 #else
 static inline void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
                             const double *cz, const double *U, double *s1, double *s2, double *sx, double *sy,
@@ -316,17 +307,7 @@ static inline void mom_dot5(int nr, const double *c1, const double *c2, const do
         }
 }
 
-static inline void mom_axpy(int nr, const double *R, const double *U, double *T)
-{
-    for (int i = 0; i < nr; i++)
-        for (int l = 0; l < MOM_LANES; l++) T[(size_t)i * MOM_LANES + l] += R[l] * U[(size_t)i * MOM_LANES + l];
-}
 #endif
-
-static inline double lanes8(const double *s)
-{
-    return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
-}
 
 /* pA and DA from A (for all elements and Gaussians) */
 static void mom_adjoint_derived(const ml_sf_params *p, const mom_layout *L, const mom_ws *w)
@@ -423,41 +404,27 @@ ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, co
     size_t eoff[ML_MAX_ANGULAR]; /* R, dRr: [ne][n] */
     for (int e = 0; e < ne; e++) eoff[e] = (size_t)e * (size_t)env->n;
     for (int m = 0; m < na; m++) {
-        const int z = (int)p->zeta[m];
-        double binom = 1.0, lp = 1.0, pre = 1.0;
-        for (int q = 1; q < z; q++) pre *= 0.5; /* 2^(1 - z), exact */
+        const double *zc = mom_tab.zc[(int)p->zeta[m]];
+        double lp = 1.0;
         for (int q = 0; q < P1; q++) {
-            w->coef[m * P1 + q] = q <= z ? pre * binom * lp : 0.0;
-            binom = binom * (z - q) / (q + 1);
+            w->coef[m * P1 + q] = zc[q] * lp; /* 2^(1-z) C(z,q) l^q */
             lp *= p->lambda[m];
         }
     }
-    /* T and S2 over the neighbours of each element, MOM_LANES at a time (lane sums in a fixed order) */
+    /* T and S2: one neighbour at a time, the multi-indices in vector lanes (no horizontal sums) */
     memset(w->T, 0, sizeof(double) * (size_t)nel * ne * nc);
-    const int nr = L->nreal;
-    for (int b = 0; b < nel; b++) {
-        double *Tl = w->Tl + (size_t)b * ne * nc * MOM_LANES;
-        memset(Tl, 0, sizeof(double) * (size_t)ne * nc * MOM_LANES);
-        double s2[ML_MAX_ANGULAR][MOM_LANES];
-        memset(s2, 0, sizeof(double) * (size_t)ne * MOM_LANES);
-        for (int j0 = 0;;) {
-            int idx[MOM_LANES];
-            if (!mom_chunk(p, L, w, env, b, &j0, R, dRr, 1, eoff, idx)) break;
-            mom_lane_monomials(L, w);
-            for (int e = 0; e < ne; e++) {
-                const double *restrict Re = w->lR + (size_t)e * MOM_LANES, *restrict U = w->U;
-                double *restrict Te = Tl + (size_t)e * nc * MOM_LANES;
-                mom_axpy(nr, Re, U, Te);
-                for (int l = 0; l < MOM_LANES; l++) s2[e][l] += Re[l] * Re[l];
-            }
-        }
+    memset(w->S2, 0, sizeof(double) * (size_t)nel * ne);
+    for (int jj = 0; jj < nang; jj++) {
+        const int j = ang[jj], b = env->ntype[j];
+        mom_unit_monomials(L->P, L->nreal, nc, env->d + 3 * j, rinv[j], w->u);
         for (int e = 0; e < ne; e++) {
-            double *Tb = w->T + ((size_t)b * ne + e) * nc;
-            for (int i = 0; i < nr; i++) Tb[i] = lanes8(Tl + ((size_t)e * nc + i) * MOM_LANES);
-            w->S2[b * ne + e] = lanes8(s2[e]);
+            const double Re = R[eoff[e] + (size_t)j];
+            double *restrict Tb = w->T + ((size_t)b * ne + e) * nc;
+            const double *restrict u = w->u;
+            w->S2[b * ne + e] += Re * Re;
+            for (int i = 0; i < nc; i++) Tb[i] += Re * u[i];
         }
     }
-    (void)ang;
     for (int b = 0; b < nel; b++)
         for (int c = b; c < nel; c++) {
             double *Qbc = w->Q + ((size_t)b * nel + c) * ne * P1;
