@@ -1,4 +1,4 @@
-/* test_ml_simd.c - the network potential's own elementary functions (ml_simd.h, ml_net.c), written so that
+/* test_ml_simd.c - the kernels' own elementary functions (sr_vecmath.h, ml_simd.h, ml_net.c), written so that
  * loops over neighbours and neurons vectorise: exp, the cosine cutoff and tanh agree with libm's to a few ulp
  * over their whole range, give exact values where the functions have them (exp 0 = 1, f_c = 0 at and beyond
  * rc, tanh 0 = 0, tanh = +-1 far out, oddness), and NaN in gives NaN out (an exploding run must still be
@@ -20,15 +20,15 @@ static void test_exp(void **st)
     double worst = 0.0;
     for (long i = 0; i <= 2000000; i++) { /* -708 .. 0 (the features) and 0 .. 40 */
         const double x = -707.9 * i / 2000000.0 * (1.0 + 1e-9 * (i % 7));
-        worst = fmax(worst, fabs(ml_exp(x) - exp(x)) / exp(x));
+        worst = fmax(worst, fabs(sr_exp(x) - exp(x)) / exp(x));
         const double y = 40.0 * i / 2000000.0 + 1e-7 * (i % 5);
-        worst = fmax(worst, fabs(ml_exp(y) - exp(y)) / exp(y));
+        worst = fmax(worst, fabs(sr_exp(y) - exp(y)) / exp(y));
     }
-    print_message("ml_exp: largest relative difference from libm %.3g (%.2f ulp)\n", worst, worst / ULP);
+    print_message("sr_exp: largest relative difference from libm %.3g (%.2f ulp)\n", worst, worst / ULP);
     assert_true(worst <= 4 * ULP);
-    assert_true(ml_exp(0.0) == 1.0);
-    assert_true(ml_exp(-709.0) == 0.0 && ml_exp(-1e300) == 0.0);
-    assert_true(isnan(ml_exp(NAN)));
+    assert_true(sr_exp(0.0) == 1.0);
+    assert_true(sr_exp(-709.0) == 0.0 && sr_exp(-1e300) == 0.0);
+    assert_true(isnan(sr_exp(NAN)));
 }
 
 static void test_cutoff(void **st)

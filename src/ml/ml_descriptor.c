@@ -565,7 +565,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
             const double eta = p->eta_a[L.mfirst[e]];
             double *restrict Re = R + (size_t)e * n, *restrict dRe = dRr + (size_t)e * n;
             for (int j = 0; j < n; j++) {
-                const double x = ml_exp(-eta * r[j] * r[j]);
+                const double x = sr_exp(-eta * r[j] * r[j]);
                 Re[j] = x * fca[j];
                 dRe[j] = x * (dfca[j] - 2.0 * eta * r[j] * fca[j]) * rinv[j];
             }
@@ -579,7 +579,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
             double *Rj = R + (size_t)j * na, *dRj = dRr + (size_t)j * na;
             for (int e = 0; e < L.ne; e++) {
                 const int m = L.mfirst[e];
-                const double x = ml_exp(-p->eta_a[m] * r[j] * r[j]);
+                const double x = sr_exp(-p->eta_a[m] * r[j] * r[j]);
                 Rj[m] = x * fca[j];
                 dRj[m] = x * (dfca[j] - 2.0 * p->eta_a[m] * r[j] * fca[j]) * rinv[j];
             }
@@ -598,7 +598,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
         double dr[ML_MAX_RADIAL];
         for (int k = 0; k < nr; k++) {
             const double x = rj - p->rs[k];
-            const double e = ml_exp(-p->eta_r[k] * x * x);
+            const double e = sr_exp(-p->eta_r[k] * x * x);
             Gb[k] += e * fj;
             dr[k] = e * (dfj - 2.0 * p->eta_r[k] * x * fj) * ij;
         }
@@ -678,7 +678,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
                         Cs[m] = Cs[m - 1];
                         continue;
                     }
-                    const double e = ml_exp(-p->eta_a[m] * dist * dist);
+                    const double e = sr_exp(-p->eta_a[m] * dist * dist);
                     S[m] = e * S0;
                     Cs[m] = e * (dS0 - 2.0 * p->eta_a[m] * dist * S0) / dist; /* (dS/dr_jk)/r_jk */
                 }

@@ -21,20 +21,20 @@
 
 /* tanh without a library call, so that a layer's activations vectorise (libm's tanh is a call per
  * element and was a sixth of the network potential's MD time). tanh|x| = e / (e + 2), e = expm1(2|x|) =
- * 2^k expm1(r) + (2^k - 1) with 2|x| = k ln2 + r (ml_simd.h), which is expm1(r) itself, without
+ * 2^k expm1(r) + (2^k - 1) with 2|x| = k ln2 + r (sr_vecmath.h), which is expm1(r) itself, without
  * cancellation, when k = 0. |x| is capped at 20 (tanh 20 = 1 - 8e-18, which rounds to 1); NaN gives NaN.
  * Sign, cap and NaN by integer operations on the bits. Agrees with libm's tanh to a few ulp (test_ml_simd). */
 static inline double tanh_kernel(double x)
 {
-    const uint64_t xb = ml_bits(x), ab = xb & 0x7fffffffffffffffu, cap = 0x4034000000000000u; /* |x|, 20.0 */
+    const uint64_t xb = sr_bits(x), ab = xb & 0x7fffffffffffffffu, cap = 0x4034000000000000u; /* |x|, 20.0 */
     const uint64_t cb = ab < cap ? ab : cap; /* NaN -> 20 as well */
     double r;
-    const int k = ml_reduce_ln2(2.0 * ml_from_bits(cb), &r);
-    const double scale = ml_pow2i(k);
-    const double e = scale * ml_expm1_reduced(r) + (scale - 1.0), t = e / (e + 2.0);
-    const uint64_t tb = ml_bits(t) | (xb & 0x8000000000000000u); /* the sign of x */
+    const int k = sr_reduce_ln2(2.0 * sr_from_bits(cb), &r);
+    const double scale = sr_pow2i(k);
+    const double e = scale * sr_expm1_reduced(r) + (scale - 1.0), t = e / (e + 2.0);
+    const uint64_t tb = sr_bits(t) | (xb & 0x8000000000000000u); /* the sign of x */
     const uint64_t nan_mask = (uint64_t)0 - (uint64_t)(ab > 0x7ff0000000000000u);
-    return ml_from_bits(tb ^ ((tb ^ xb) & nan_mask)); /* NaN in, the same NaN out */
+    return sr_from_bits(tb ^ ((tb ^ xb) & nan_mask)); /* NaN in, the same NaN out */
 }
 
 double ml_tanh(double x) { return tanh_kernel(x); }
