@@ -147,6 +147,37 @@ static void check_tape_equals_contraction(int kind)
 static void test_tape_equals_g5(void **st) { (void)st; check_tape_equals_contraction(ML_ANGULAR_G5); }
 static void test_tape_equals_g4(void **st) { (void)st; check_tape_equals_contraction(ML_ANGULAR_G4); }
 
+/* a NaN displacement (an exploding run) gives a NaN energy and NaN forces, on every path: G5 by moments, G4 pairs,
+ * two passes (an atom must not silently lose the neighbour) */
+static void test_nan_reaches_energy(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(76, 0, SR_RNG_USER);
+    const int kinds[3] = {ML_ANGULAR_G5, ML_ANGULAR_G4, ML_ANGULAR_G4}, ns[3] = {12, 12, 120};
+    for (int c = 0; c < 3; c++) {
+        ml_model *m = tml_random_model(r, kinds[c], ML_ACT_TANH, RC);
+        const int n = ns[c];
+        int *ntype = malloc(sizeof(int) * (size_t)n);
+        double *d = malloc(sizeof(double) * 3 * (size_t)n), *g = malloc(sizeof(double) * 3 * (size_t)n);
+        void *work = malloc(ml_model_work_size(m, n));
+        random_env(r, n, ntype, d);
+        const ml_env env = {0, n, ntype, d};
+        assert_true(isfinite(ml_model_atom(m, &env, g, work)));
+        d[3 * 4 + 1] = NAN;
+        assert_true(isnan(ml_model_atom(m, &env, NULL, work)));
+        assert_true(isnan(ml_model_atom(m, &env, g, work)));
+        int nan_forces = 0;
+        for (int k = 0; k < 3 * n; k++) nan_forces += isnan(g[k]);
+        assert_true(nan_forces > 3);
+        free(ntype);
+        free(d);
+        free(g);
+        free(work);
+        ml_model_free(m);
+    }
+    gsl_rng_free(r);
+}
+
 /* angular_zeta = 100 (> 64) written into a valid model file: ml_model_read refuses it */
 static void test_read_rejects_large_zeta(void **st)
 {
@@ -184,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_two_pass_path_fd),
         cmocka_unit_test(test_tape_equals_g5),
         cmocka_unit_test(test_tape_equals_g4),
+        cmocka_unit_test(test_nan_reaches_energy),
         cmocka_unit_test(test_read_rejects_large_zeta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

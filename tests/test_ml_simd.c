@@ -52,6 +52,8 @@ static void test_cutoff(void **st)
         ml_cutoff(r, rc, &fc, &dfc);
         assert_true(fc == 0.0 && dfc == 0.0);
     }
+    ml_cutoff(NAN, rc, &fc, &dfc);
+    assert_true(isnan(fc) && isnan(dfc));
     /* continuous to zero at rc from below */
     ml_cutoff(nextafter(rc, 0.0), rc, &fc, &dfc);
     assert_true(fc < 1e-30 && fabs(dfc) < 1e-14);

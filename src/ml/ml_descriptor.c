@@ -191,7 +191,7 @@ static mom_ws mom_ws_at(const ml_sf_params *p, const mom_layout *L, double *base
 /* u^a of the unit vector d / r, every multi-index up to rank P, rank by rank: the entries of rank p with
  * a_x > 0 are u_x times all of rank p - 1 in the same order, the rest (a_x = 0) u_y or u_z times the last
  * row of rank p - 1 */
-static inline void mom_unit_monomials(int P, int nreal, int nc, const double *d, double rinv, double *u)
+ML_INLINE void mom_unit_monomials(int P, int nreal, int nc, const double *d, double rinv, double *u)
 {
     const double ux = d[0] * rinv, uy = d[1] * rinv, uz = d[2] * rinv;
     u[0] = 1.0;
@@ -206,15 +206,17 @@ static inline void mom_unit_monomials(int P, int nreal, int nc, const double *d,
     for (int i = nreal; i < nc; i++) u[i] = 0.0;
 }
 
-/* the next up to MOM_LANES neighbours of element b inside rc_angular from *j0 on, into the lanes of ws
- * (empty lanes: d = 0, R = dRr = 0, so that they add nothing); their indices into idx; returns how many */
-static inline int mom_chunk(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env, int b,
-                            int *j0, const double *Rn, const double *dRn, size_t jstride, const size_t *eoff, int *idx)
+/* the next up to MOM_LANES neighbours of element b inside rc_angular from *j0 on, into lanes: ld = d_x, d_y, d_z,
+ * 1/r [4][lanes], lR = R_e, dRr_e [2][ne][lanes] (empty lanes: d = 0, R = dRr = 0, so that they add nothing);
+ * their indices into idx; returns how many */
+ML_INLINE int mom_chunk(const ml_sf_params *p, const mom_layout *L, double *ld, double *lR, const ml_env *env,
+                            int b, int *j0, const double *Rn, const double *dRn, size_t jstride, const size_t *eoff,
+                            int *idx)
 {
     const double rca2 = p->rc_angular * p->rc_angular;
     const int ne = L->ne;
-    double *dx = w->ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
-    double *lR = w->lR, *ldR = lR + (size_t)ne * MOM_LANES;
+    double *dx = ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
+    double *ldR = lR + (size_t)ne * MOM_LANES;
     int cnt = 0, j = *j0;
     for (; j < env->n && cnt < MOM_LANES; j++) {
         if (env->ntype[j] != b) continue;
@@ -239,12 +241,12 @@ static inline int mom_chunk(const ml_sf_params *p, const mom_layout *L, const mo
     return cnt;
 }
 
-/* u^a of the chunk's unit vectors, lane by lane, into ws->U [i][lane] (rank by rank as mom_unit_monomials) */
-static inline void mom_lane_monomials(const mom_layout *L, const mom_ws *w)
+/* u^a of the chunk's unit vectors (ld as mom_chunk's), lane by lane, into U [i][lane] (rank by rank as
+ * mom_unit_monomials) */
+ML_INLINE void mom_lane_monomials(const mom_layout *L, const double *ld, double *U)
 {
-    const double *dx = w->ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
+    const double *dx = ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
     double ux[MOM_LANES], uy[MOM_LANES], uz[MOM_LANES];
-    double *U = w->U;
     for (int l = 0; l < MOM_LANES; l++) {
         ux[l] = dx[l] * ri[l];
         uy[l] = dy[l] * ri[l];
@@ -269,7 +271,7 @@ static inline void mom_lane_monomials(const mom_layout *L, const mom_ws *w)
 #if defined(__GNUC__) && MOM_LANES == 8
 typedef double mom_v8 __attribute__((vector_size(64)));
 
-static inline void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
+ML_INLINE void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
                             const double *cz, const double *U, double *s1, double *s2, double *sx, double *sy,
                             double *sz)
 {
@@ -291,7 +293,7 @@ static inline void mom_dot5(int nr, const double *c1, const double *c2, const do
 }
 
 #else
-static inline void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
+ML_INLINE void mom_dot5(int nr, const double *c1, const double *c2, const double *cx, const double *cy,
                             const double *cz, const double *U, double *s1, double *s2, double *sx, double *sy,
                             double *sz)
 {
@@ -310,7 +312,7 @@ static inline void mom_dot5(int nr, const double *c1, const double *c2, const do
 #endif
 
 /* pA and DA from A (for all elements and Gaussians) */
-static void mom_adjoint_derived(const ml_sf_params *p, const mom_layout *L, const mom_ws *w)
+ML_INLINE void mom_adjoint_derived(const ml_sf_params *p, const mom_layout *L, const mom_ws *w)
 {
     const int nc = L->ncomp, nlow = mom_off(L->P); /* DA runs over ranks 0..P-1 */
     for (int be = 0; be < p->nelem * L->ne; be++) {
@@ -325,11 +327,54 @@ static void mom_adjoint_derived(const ml_sf_params *p, const mom_layout *L, cons
     }
 }
 
+/* doubles of one cached chunk: element, count, indices [lanes], ld [4][lanes], lR [2][ne][lanes], U [ncomp][lanes] */
+static size_t mom_chunk_doubles(const mom_layout *L)
+{
+    return 10 + (size_t)MOM_LANES * (4 + 2 * (size_t)L->ne + (size_t)L->ncomp);
+}
+
+/* chunks a neighbourhood can have: sum over elements of ceil(n_b / lanes) */
+static size_t mom_chunks_max(const ml_sf_params *p, int n) { return (size_t)n / MOM_LANES + (size_t)p->nelem + 1; }
+
+/* one chunk's dE/dd (ws->A, pA, DA, h as set up by mom_contract) added to dEdd */
+ML_INLINE void mom_chunk_force(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, int b, int cnt,
+                                   const int *idx, const double *ld, const double *lR, const double *U, double *dEdd)
+{
+    const int nel = p->nelem, ne = L->ne, P1 = L->P + 1, nc = L->ncomp, nr = L->nreal;
+    const double *dx = ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
+    const double *ldR = lR + (size_t)ne * MOM_LANES;
+    double ax[MOM_LANES] = {0}, ay[MOM_LANES] = {0}, az[MOM_LANES] = {0};
+    for (int e = 0; e < ne; e++) {
+        const size_t be = (size_t)b * ne + e;
+        const double *A = w->A + be * nc, *pA = w->pA + be * nc, *Dx = w->DA + be * 3 * nc, *Dy = Dx + nc,
+                     *Dz = Dy + nc;
+        double s1[MOM_LANES], s2[MOM_LANES], sx[MOM_LANES], sy[MOM_LANES], sz[MOM_LANES];
+        mom_dot5(nr, A, pA, Dx, Dy, Dz, U, s1, s2, sx, sy, sz);
+        const double *he = w->h + (((size_t)b * nel + b) * ne + e) * P1;
+        double self = 0.0;
+        for (int q = 0; q < P1; q++) self += he[q];
+        const double *Re = lR + (size_t)e * MOM_LANES, *dRe = ldR + (size_t)e * MOM_LANES;
+        for (int l = 0; l < MOM_LANES; l++) {
+            const double radial = dRe[l] * s1[l] - Re[l] * ri[l] * ri[l] * s2[l] - self * Re[l] * dRe[l];
+            const double tang = Re[l] * ri[l];
+            ax[l] += radial * dx[l] + tang * sx[l];
+            ay[l] += radial * dy[l] + tang * sy[l];
+            az[l] += radial * dz[l] + tang * sz[l];
+        }
+    }
+    for (int l = 0; l < cnt; l++) {
+        dEdd[3 * idx[l]] += ax[l];
+        dEdd[3 * idx[l] + 1] += ay[l];
+        dEdd[3 * idx[l] + 2] += az[l];
+    }
+}
+
 /* dEdd_j += sum_f gw_f dG_f/dd_j for the angular (moment) features: ws->T and ws->coef as left by mom_forward;
- * R_e(r_j) = Rn[j * jstride + eoff[e]] (likewise dRr), neighbours beyond rc_angular skipped */
+ * R_e(r_j) = Rn[j * jstride + eoff[e]] (likewise dRr), neighbours beyond rc_angular skipped; cache: NULL, or
+ * the tape's chunk cache (cache[0] = 1 once filled) */
 ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env,
                          const double *Rn, const double *dRn, size_t jstride, const size_t *eoff, const double *gw,
-                         double *dEdd)
+                         double *dEdd, double *cache)
 {
     const int nel = p->nelem, ne = L->ne, P1 = L->P + 1, nc = L->ncomp, na = p->n_angular;
     const int off_ang = nel * p->n_radial;
@@ -348,50 +393,51 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
     for (int b = 0; b < nel; b++)
         for (int e = 0; e < ne; e++) {
             double *Ab = w->A + ((size_t)b * ne + e) * nc;
-            for (int i = 0; i < nc; i++) Ab[i] = 0.0;
+            const int nr = L->nreal;
+            for (int i = 0; i < nc; i++) Ab[i] = 0.0; /* the padding beyond nreal stays 0 */
             for (int c = 0; c < nel; c++) {
                 const double *hc = w->h + (((size_t)b * nel + c) * ne + e) * P1, *Tc = w->T + ((size_t)c * ne + e) * nc;
-                for (int i = 0; i < nc; i++) Ab[i] += hc[mom_tab.rank[i]] * Tc[i];
+                for (int i = 0; i < nr; i++) Ab[i] += hc[mom_tab.rank[i]] * Tc[i];
             }
-            for (int i = 0; i < nc; i++) Ab[i] *= mom_tab.w[i];
+            for (int i = 0; i < nr; i++) Ab[i] *= mom_tab.w[i];
         }
     mom_adjoint_derived(p, L, w);
-    /* neighbours of element b, MOM_LANES at a time (one per vector lane: no horizontal sums) */
-    const int nr = L->nreal;
-    const double *dx = w->ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
-    const double *lR = w->lR, *ldR = lR + (size_t)ne * MOM_LANES;
-    const double *restrict U = w->U;
-    for (int b = 0; b < nel; b++)
-        for (int j0 = 0;;) {
+    /* neighbours of element b, MOM_LANES at a time (one per vector lane: no horizontal sums). With a cache (the
+     * tape's), the chunks (lane data and u^a, the same for every member of a committee) are formed by the first
+     * contraction of the neighbourhood and read by the others. */
+    const size_t rec = mom_chunk_doubles(L);
+    const int cached = cache && cache[0] == 1.0;
+    int nch = cached ? (int)cache[1] : 0;
+    if (cached)
+        for (int c = 0; c < nch; c++) {
+            const double *r = cache + 2 + (size_t)c * rec;
             int idx[MOM_LANES];
-            const int cnt = mom_chunk(p, L, w, env, b, &j0, Rn, dRn, jstride, eoff, idx);
-            if (!cnt) break;
-            mom_lane_monomials(L, w);
-            double ax[MOM_LANES] = {0}, ay[MOM_LANES] = {0}, az[MOM_LANES] = {0};
-            for (int e = 0; e < ne; e++) {
-                const size_t be = (size_t)b * ne + e;
-                const double *A = w->A + be * nc, *pA = w->pA + be * nc, *Dx = w->DA + be * 3 * nc, *Dy = Dx + nc,
-                             *Dz = Dy + nc;
-                double s1[MOM_LANES], s2[MOM_LANES], sx[MOM_LANES], sy[MOM_LANES], sz[MOM_LANES];
-                mom_dot5(nr, A, pA, Dx, Dy, Dz, U, s1, s2, sx, sy, sz);
-                const double *he = w->h + (((size_t)b * nel + b) * ne + e) * P1;
-                double self = 0.0;
-                for (int q = 0; q < P1; q++) self += he[q];
-                const double *Re = lR + (size_t)e * MOM_LANES, *dRe = ldR + (size_t)e * MOM_LANES;
-                for (int l = 0; l < MOM_LANES; l++) {
-                    const double radial = dRe[l] * s1[l] - Re[l] * ri[l] * ri[l] * s2[l] - self * Re[l] * dRe[l];
-                    const double tang = Re[l] * ri[l];
-                    ax[l] += radial * dx[l] + tang * sx[l];
-                    ay[l] += radial * dy[l] + tang * sy[l];
-                    az[l] += radial * dz[l] + tang * sz[l];
-                }
-            }
-            for (int l = 0; l < cnt; l++) {
-                dEdd[3 * idx[l]] += ax[l];
-                dEdd[3 * idx[l] + 1] += ay[l];
-                dEdd[3 * idx[l] + 2] += az[l];
-            }
+            for (int l = 0; l < MOM_LANES; l++) idx[l] = (int)r[2 + l];
+            mom_chunk_force(p, L, w, (int)r[0], (int)r[1], idx, r + 10, r + 10 + 4 * MOM_LANES,
+                            r + 10 + (size_t)(4 + 2 * ne) * MOM_LANES, dEdd);
         }
+    else
+        for (int b = 0; b < nel; b++)
+            for (int j0 = 0;;) {
+                double *r = cache ? cache + 2 + (size_t)nch * rec : NULL;
+                double *ld = r ? r + 10 : w->ld, *lR = r ? ld + 4 * MOM_LANES : w->lR;
+                double *U = r ? lR + (size_t)2 * ne * MOM_LANES : w->U;
+                int idx[MOM_LANES];
+                const int cnt = mom_chunk(p, L, ld, lR, env, b, &j0, Rn, dRn, jstride, eoff, idx);
+                if (!cnt) break;
+                mom_lane_monomials(L, ld, U);
+                if (r) {
+                    r[0] = b;
+                    r[1] = cnt;
+                    for (int l = 0; l < MOM_LANES; l++) r[2 + l] = l < cnt ? idx[l] : 0;
+                }
+                mom_chunk_force(p, L, w, b, cnt, idx, ld, lR, U, dEdd);
+                nch++;
+            }
+    if (cache && !cached) {
+        cache[0] = 1.0;
+        cache[1] = nch;
+    }
 }
 
 /* moments T, S2 and the angular G; with dG != NULL also the dense derivatives; coefficients into ws->coef */
@@ -495,21 +541,25 @@ static size_t bp_work_size(const void *params, int nneigh)
 
 /* The tape (the MD force path): what dE/dd needs once dE/dG is known, kept from the pass that forms G,
  * so that the descriptor is evaluated once and no dense dG/dd is formed. Layout (doubles):
- *   [0]                      number of stored neighbour pairs
+ *   [0]                      number of stored neighbour pairs, or -1 for G5 by moments
  *   [1 .. 1 + n nr)          radial: (dG2_k/dr)/r of neighbour j, [j][k] (0 beyond rc)
- *   then one record per pair (j, k) inside the angular cutoff, TAPE_REC(na, g4) doubles:
+ *   pair loop: one record per pair (j, k) inside the angular cutoff, TAPE_REC(na, g4) doubles:
  *     j, k, f0 (first feature of the pair's angular block), dc/du[3], dc/dw[3], A[na], Bu[na], Bw[na],
- *     and for G4 also Cs[na] (u = d_j, w = d_k, c = cos t_jik; the coefficients as in bp_core). */
+ *     and for G4 also Cs[na] (u = d_j, w = d_k, c = cos t_jik; the coefficients as in bp_core);
+ *   moments: the moment scratch (mom_ws: T and the coefficients kept, the rest reused by the contraction),
+ *     R_e and dRr_e [ne][n], then the chunk cache (mom_contract: filled by the first contraction, read by the
+ *     other members of a committee). */
 #define TAPE_REC(na, g4) (9 + (size_t)(na) * ((g4) ? 4 : 3))
 
 static size_t bp_tape_size(const void *params, int nneigh)
 {
     const ml_sf_params *p = params;
-    const size_t n = (size_t)nneigh, npair = n > 1 ? n * (n - 1) / 2 : 0;
+    const size_t n = (size_t)nneigh, npair = n > 1 && p->n_angular > 0 ? n * (n - 1) / 2 : 0;
     mom_layout L;
     mom_layout_of(p, &L);
     if (L.use) /* G5 by moments: the moment scratch (T and the coefficients kept), R_e and dRr_e [ne][n] */
-        return sizeof(double) * (1 + n * (size_t)p->n_radial + mom_doubles_of(p, &L) + 2 * n * (size_t)L.ne);
+        return sizeof(double) * (1 + n * (size_t)p->n_radial + mom_doubles_of(p, &L) + 2 * n * (size_t)L.ne + 2 +
+                                 mom_chunks_max(p, nneigh) * mom_chunk_doubles(&L));
     return sizeof(double) * (1 + n * (size_t)p->n_radial +
                              npair * TAPE_REC(p->n_angular, p->angular_kind == ML_ANGULAR_G4));
 }
@@ -571,10 +621,10 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
             }
         }
         for (int j = 0; j < n; j++)
-            if (r[j] < p->rc_angular) ang[nang++] = j;
+            if (!(r[j] >= p->rc_angular)) ang[nang++] = j; /* NaN included */
     } else if (na > 0)
         for (int j = 0; j < n; j++) {
-            if (!(r[j] < p->rc_angular)) continue;
+            if (r[j] >= p->rc_angular) continue; /* (NaN stays in: it must reach E) */
             ang[nang++] = j;
             double *Rj = R + (size_t)j * na, *dRj = dRr + (size_t)j * na;
             for (int e = 0; e < L.ne; e++) {
@@ -590,7 +640,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
         }
     const int deriv_r = dG || gw || tape;
     for (int j = 0; j < n; j++) {
-        if (!(r[j] < p->rc)) continue;
+        if (r[j] >= p->rc) continue; /* (NaN stays in: it must reach E) */
         /* radial G2 */
         const int b = env->ntype[j];
         const double *dj = env->d + 3 * j, rj = r[j], fj = fc[j], dfj = dfc[j], ij = rinv[j];
@@ -624,13 +674,14 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
         mom_forward(p, &L, &w, env, ang, nang, R, dRr, rinv, G, dG);
         size_t eoff[ML_MAX_ANGULAR];
         for (int e = 0; e < L.ne; e++) eoff[e] = (size_t)e * (size_t)n;
-        if (gw) mom_contract(p, &L, &w, env, R, dRr, 1, eoff, gw, dEdd);
+        if (gw) mom_contract(p, &L, &w, env, R, dRr, 1, eoff, gw, dEdd, NULL);
         if (tape) {
             tape[0] = -1.0; /* moments, not pair records */
             double *tR = mbase + mom_doubles_of(p, &L), *tdR = tR + (size_t)n * L.ne;
             /* [ne][n], zero beyond rc_angular (f_c is) */
             memcpy(tR, R, sizeof(double) * (size_t)n * (size_t)L.ne);
             memcpy(tdR, dRr, sizeof(double) * (size_t)n * (size_t)L.ne);
+            tdR[(size_t)n * L.ne] = 0.0; /* the chunk cache after it: not filled yet */
         }
         return;
     }
@@ -795,10 +846,10 @@ static void bp_contract_tape(const void *params, const ml_env *env, double *tape
         mom_layout_of(p, &L);
         double *mbase = tape + 1 + (size_t)n * nr;
         const mom_ws w = mom_ws_at(p, &L, mbase);
-        const double *tR = mbase + mom_doubles_of(p, &L), *tdR = tR + (size_t)n * L.ne;
+        double *tR = mbase + mom_doubles_of(p, &L), *tdR = tR + (size_t)n * L.ne;
         size_t eoff[ML_MAX_ANGULAR];
         for (int e = 0; e < L.ne; e++) eoff[e] = (size_t)e * (size_t)n;
-        mom_contract(p, &L, &w, env, tR, tdR, 1, eoff, gw, dEdd);
+        mom_contract(p, &L, &w, env, tR, tdR, 1, eoff, gw, dEdd, tdR + (size_t)n * L.ne);
         return;
     }
     const long npair = (long)tape[0];

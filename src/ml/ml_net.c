@@ -24,7 +24,7 @@
  * 2^k expm1(r) + (2^k - 1) with 2|x| = k ln2 + r (sr_vecmath.h), which is expm1(r) itself, without
  * cancellation, when k = 0. |x| is capped at 20 (tanh 20 = 1 - 8e-18, which rounds to 1); NaN gives NaN.
  * Sign, cap and NaN by integer operations on the bits. Agrees with libm's tanh to a few ulp (test_ml_simd). */
-static inline double tanh_kernel(double x)
+ML_INLINE double tanh_kernel(double x)
 {
     const uint64_t xb = sr_bits(x), ab = xb & 0x7fffffffffffffffu, cap = 0x4034000000000000u; /* |x|, 20.0 */
     const uint64_t cb = ab < cap ? ab : cap; /* NaN -> 20 as well */
@@ -40,7 +40,7 @@ static inline double tanh_kernel(double x)
 double ml_tanh(double x) { return tanh_kernel(x); }
 
 /* activation s, s', s'' over a layer's pre-activations z[n] (s may overwrite z) */
-static inline void activation_layer(int kind, int n, const double *z, double *s, double *ds, double *dds)
+ML_INLINE void activation_layer(int kind, int n, const double *z, double *s, double *ds, double *dds)
 {
     if (kind == ML_ACT_SILU) {
         /* SiLU s = z sigmoid(z) (Elfwing et al., Neural Networks 107, 3 (2018)) */
@@ -62,7 +62,7 @@ static inline void activation_layer(int kind, int n, const double *z, double *s,
 
 /* sum_i a_i b_i in 8 lanes summed in a fixed order, then the tail in order: the same bits with any vector
  * width (ml_simd.h) */
-static inline double dot8(int n, const double *restrict a, const double *restrict b)
+ML_INLINE double dot8(int n, const double *restrict a, const double *restrict b)
 {
     double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int i = 0;
@@ -161,7 +161,7 @@ void ml_net_init(ml_net *net, gsl_rng *rng)
 
 /* dst[i] = sum_q W[q][i] g[q] (W row-major [no][ni]), the terms of every dst[i] added for q = 0, 1, ...
  * With GCC eight consecutive i are one vector variable, so the sums stay in registers. */
-static inline void gemv_t(int no, int ni, const double *restrict W, const double *restrict g, double *restrict dst)
+ML_INLINE void gemv_t(int no, int ni, const double *restrict W, const double *restrict g, double *restrict dst)
 {
     int i0 = 0;
 #if defined(__GNUC__)

@@ -6,7 +6,11 @@
 #ifndef ML_SIMD_H
 #define ML_SIMD_H
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#include <stdint.h> /* (defines __GLIBC__ on glibc systems) */
+
+/* target_clones needs ifunc, i.e. GNU/Linux with glibc */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && defined(__GLIBC__) && \
+    defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define ML_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
@@ -14,11 +18,18 @@
 #ifndef ML_CLONES
 #define ML_CLONES
 #endif
+/* helpers of ML_CLONES functions must be inlined into each copy: one GCC leaves out of line is built for the
+ * baseline only (no AVX-512 inside) */
+#if defined(__GNUC__)
+#define ML_INLINE static inline __attribute__((always_inline))
+#else
+#define ML_INLINE static inline
+#endif
 
 #include "../common/sr_vecmath.h" /* sr_exp, sr_bits */
 
 /* the cosine cutoff f_c(r) = [cos(pi r / rc) + 1]/2 = sin^2(t), t = pi (rc - r) / (2 rc) in [0, pi/2], and
- * df_c/dr = -(pi / rc) sin t cos t; 0 and 0 for r >= rc (r >= 0). sin t and cos t by their Taylor series to
+ * df_c/dr = -(pi / rc) sin t cos t; 0 and 0 for r >= rc (r >= 0), NaN for NaN. sin t and cos t by their Taylor series to
  * t^21 and t^22 (remainders < 2e-18 at pi/2). */
 static inline void ml_cutoff(double r, double rc, double *fc, double *dfc)
 {
@@ -47,9 +58,11 @@ static inline void ml_cutoff(double r, double rc, double *fc, double *dfc)
     c = 1.0 / 24.0 + t2 * c;
     c = -0.5 + t2 * c;
     c = 1.0 + t2 * c; /* cos t */
-    const uint64_t inside = (uint64_t)0 - (uint64_t)(sr_bits(r) < sr_bits(rc)); /* r, rc >= 0 */
-    *fc = sr_from_bits(sr_bits(s * s) & inside);
-    *dfc = sr_from_bits(sr_bits(-a * s * c) & inside);
+    const uint64_t rb = sr_bits(r), inside = (uint64_t)0 - (uint64_t)(rb < sr_bits(rc)); /* r, rc >= 0 */
+    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)((rb & 0x7fffffffffffffffu) > 0x7ff0000000000000u);
+    const uint64_t fb = sr_bits(s * s) & inside, db = sr_bits(-a * s * c) & inside;
+    *fc = sr_from_bits(fb ^ ((fb ^ rb) & nan_mask)); /* NaN in, NaN out: it must reach E */
+    *dfc = sr_from_bits(db ^ ((db ^ rb) & nan_mask));
 }
 
 #endif
