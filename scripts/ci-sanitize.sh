@@ -20,8 +20,7 @@
 #                     WHAM), LAMMPS through the seedrate command (test_md_lammps drives the same engine code), and
 #                     Ising FFS statistics against brute force (test_kmc_ising, test_cli_ising run the kMC code).
 # Measured 2026-11-25 on the 2-core dev machine: build 193 s, ctest 266 s with everything.
-# Environment: SEEDRATE_ASAN_BUILD (default build-asan), SEEDRATE_ASAN_JOBS (default nproc),
-# SEEDRATE_ASAN_BUILD_ONLY=1 (configure and build, run nothing: scripts/test builds while the Release tests run).
+# Environment: SEEDRATE_ASAN_BUILD (default build-asan), SEEDRATE_ASAN_JOBS (default nproc).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +36,6 @@ cmake --build "$BUILD" -j"$JOBS" >"$BUILD.build.log" 2>&1 ||
     { grep -E "error|Error" "$BUILD.build.log" | head -40 >&2; exit 2; }
 t1=$(date +%s)
 echo "ci-sanitize: built $BUILD in $((t1 - t0)) s"
-[ "${SEEDRATE_ASAN_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 # detect_leaks=1: every test must free what it allocates. OpenMPI's own allocations at MPI_Init are not
 # ours: they are suppressed by library name (see the suppression file written below).
