@@ -95,18 +95,8 @@ static void test_g5_pairs_fd(void **st)
 {
     (void)st;
     gsl_rng *r = sr_rng_create(77, 0, SR_RNG_USER);
-    static const char *const names[2] = {"O", "H"};
-    const double eta_a[2] = {0.05, 0.4}, zeta[2] = {1, 9};
-    ml_sf_params sf;
-    assert_int_equal(ml_sf_generate(2, RC, RC - 0.4, 5, 0.6, ML_ANGULAR_G5, 2, eta_a, 2, zeta, &sf), 0);
-    const int hidden[2] = {9, 7};
-    ml_model *m = ml_model_create(2, names, &sf, 2, hidden, ML_ACT_SILU);
+    ml_model *m = tml_random_model_z(r, ML_ANGULAR_G5, ML_ACT_SILU, RC, 9);
     assert_non_null(m);
-    for (int e = 0; e < 2; e++) ml_net_init(m->net[e], r);
-    for (int k = 0; k < 2 * m->nf; k++) {
-        m->g_mean[k] = 0.3 + 0.1 * gsl_rng_uniform(r);
-        m->g_std[k] = 0.5 + gsl_rng_uniform(r);
-    }
     assert_true(m->desc->tape_size(&m->sf, 14) <= ML_TAPE_MAX && m->desc->tape_size(&m->sf, 130) > ML_TAPE_MAX);
     assert_true(fd_error(m, 14, 4) < 1e-7);
     assert_true(fd_error(m, 130, 5) < 1e-7);

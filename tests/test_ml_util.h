@@ -46,11 +46,12 @@ static inline void tml_frame_free(ml_frame *fr)
     free(fr->force);
 }
 
-/* a 2-element model (O, H) with small nets, random weights and a random but plausible normalisation */
-static inline ml_model *tml_random_model(gsl_rng *r, int angular_kind, int activation, double rc)
+/* a 2-element model (O, H) with small nets, random weights and a random but plausible normalisation;
+ * angular exponents zeta = 1 and zeta_high */
+static inline ml_model *tml_random_model_z(gsl_rng *r, int angular_kind, int activation, double rc, double zeta_high)
 {
     static const char *const names[2] = {"O", "H"};
-    const double eta_a[2] = {0.05, 0.4}, zeta[2] = {1, 4};
+    const double eta_a[2] = {0.05, 0.4}, zeta[2] = {1, zeta_high};
     ml_sf_params sf;
     if (ml_sf_generate(2, rc, rc - 0.4, 5, 0.6, angular_kind, 2, eta_a, 2, zeta, &sf)) return NULL;
     const int hidden[2] = {9, 7};
@@ -65,6 +66,12 @@ static inline ml_model *tml_random_model(gsl_rng *r, int angular_kind, int activ
     m->e_ref[0] = -2.385;
     m->e_ref[1] = -0.731;
     return m;
+}
+
+/* the same with zeta = 1, 4 */
+static inline ml_model *tml_random_model(gsl_rng *r, int angular_kind, int activation, double rc)
+{
+    return tml_random_model_z(r, angular_kind, activation, rc, 4);
 }
 
 #endif

@@ -27,6 +27,13 @@ static inline double sr_from_bits(uint64_t b)
     return x;
 }
 
+/* the bits of a result, or those of the argument when the argument is NaN (NaN in, the same NaN out) */
+static inline uint64_t sr_nan_through(uint64_t result, uint64_t arg)
+{
+    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)((arg & 0x7fffffffffffffffu) > 0x7ff0000000000000u);
+    return result ^ ((result ^ arg) & nan_mask);
+}
+
 /* x = k ln2 + r, |r| <= ln2/2, for |x| <= 708 (Cody-Waite: ln2 split as in fdlibm, the high part with trailing
  * zero bits so that k ln2_hi is exact); returns k */
 static inline int sr_reduce_ln2(double x, double *r)
@@ -71,9 +78,7 @@ static inline double sr_exp(double x)
     const double scale = sr_pow2i(k);
     const uint64_t eb = sr_bits(scale + scale * sr_expm1_reduced(r));
     const uint64_t under = (uint64_t)0 - (uint64_t)((sign != 0) & (ab > cap));
-    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)(ab > 0x7ff0000000000000u);
-    const uint64_t rb = eb & ~under;
-    return sr_from_bits(rb ^ ((rb ^ xb) & nan_mask));
+    return sr_from_bits(sr_nan_through(eb & ~under, xb));
 }
 
 #endif

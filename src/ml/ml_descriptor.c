@@ -188,21 +188,29 @@ static mom_ws mom_ws_at(const ml_sf_params *p, const mom_layout *L, double *base
     return w;
 }
 
-/* u^a of the unit vector d / r, every multi-index up to rank P, rank by rank: the entries of rank p with
- * a_x > 0 are u_x times all of rank p - 1 in the same order, the rest (a_x = 0) u_y or u_z times the last
- * row of rank p - 1 */
+/* u^a of nl unit vectors (ux, uy, uz [nl]) for every multi-index up to rank P, into U [i][nl], rank by rank: the
+ * entries of rank p with a_x > 0 are u_x times all of rank p - 1 in the same order, the rest (a_x = 0) u_y or u_z
+ * times the last row of rank p - 1. nl = 1 (one neighbour) and nl = MOM_LANES (a chunk) are inlined separately. */
+ML_INLINE void mom_monomials(int P, int nl, const double *ux, const double *uy, const double *uz, double *U)
+{
+    for (int l = 0; l < nl; l++) U[l] = 1.0;
+    for (int p = 1; p <= P; p++) {
+        const int o = mom_off(p), o1 = mom_off(p - 1), row = (p - 1) * p / 2, nlo = o - o1;
+        double *restrict up = U + (size_t)o * nl;
+        const double *restrict lo = U + (size_t)o1 * nl;
+        for (int t = 0; t < nlo; t++)
+            for (int l = 0; l < nl; l++) up[t * nl + l] = ux[l] * lo[t * nl + l];
+        for (int c = 0; c < p; c++)
+            for (int l = 0; l < nl; l++) up[(nlo + c) * nl + l] = uy[l] * lo[(row + c) * nl + l];
+        for (int l = 0; l < nl; l++) up[(nlo + p) * nl + l] = uz[l] * lo[(row + p - 1) * nl + l];
+    }
+}
+
+/* u^a of the unit vector d / r of one neighbour into u [ncomp] (zero beyond nreal) */
 ML_INLINE void mom_unit_monomials(int P, int nreal, int nc, const double *d, double rinv, double *u)
 {
     const double ux = d[0] * rinv, uy = d[1] * rinv, uz = d[2] * rinv;
-    u[0] = 1.0;
-    for (int p = 1; p <= P; p++) {
-        const int o = mom_off(p), o1 = mom_off(p - 1), row = (p - 1) * p / 2; /* start of k = p - 1 in rank p - 1 */
-        double *restrict up = u + o;
-        const double *restrict lo = u + o1;
-        for (int t = 0; t < o - o1; t++) up[t] = ux * lo[t];
-        for (int c = 0; c < p; c++) up[o - o1 + c] = uy * lo[row + c];
-        up[o - o1 + p] = uz * lo[row + p - 1];
-    }
+    mom_monomials(P, 1, &ux, &uy, &uz, u);
     for (int i = nreal; i < nc; i++) u[i] = 0.0;
 }
 
@@ -241,8 +249,7 @@ ML_INLINE int mom_chunk(const ml_sf_params *p, const mom_layout *L, double *ld, 
     return cnt;
 }
 
-/* u^a of the chunk's unit vectors (ld as mom_chunk's), lane by lane, into U [i][lane] (rank by rank as
- * mom_unit_monomials) */
+/* u^a of the chunk's unit vectors (ld as mom_chunk's), lane by lane, into U [i][lane] */
 ML_INLINE void mom_lane_monomials(const mom_layout *L, const double *ld, double *U)
 {
     const double *dx = ld, *dy = dx + MOM_LANES, *dz = dy + MOM_LANES, *ri = dz + MOM_LANES;
@@ -251,18 +258,8 @@ ML_INLINE void mom_lane_monomials(const mom_layout *L, const double *ld, double 
         ux[l] = dx[l] * ri[l];
         uy[l] = dy[l] * ri[l];
         uz[l] = dz[l] * ri[l];
-        U[l] = 1.0;
     }
-    for (int p = 1; p <= L->P; p++) {
-        const int o = mom_off(p), o1 = mom_off(p - 1), row = (p - 1) * p / 2, nlo = o - o1;
-        for (int t = 0; t < nlo; t++)
-            for (int l = 0; l < MOM_LANES; l++) U[(o + t) * MOM_LANES + l] = ux[l] * U[(o1 + t) * MOM_LANES + l];
-        for (int c = 0; c < p; c++)
-            for (int l = 0; l < MOM_LANES; l++)
-                U[(o + nlo + c) * MOM_LANES + l] = uy[l] * U[(o1 + row + c) * MOM_LANES + l];
-        for (int l = 0; l < MOM_LANES; l++)
-            U[(o + nlo + p) * MOM_LANES + l] = uz[l] * U[(o1 + row + p - 1) * MOM_LANES + l];
-    }
+    mom_monomials(L->P, MOM_LANES, ux, uy, uz, U);
 }
 
 /* The contraction's loop over multi-indices with neighbours in lanes: s*[l] = sum_i c*_i U[i][l] for five
@@ -330,7 +327,15 @@ ML_INLINE void mom_adjoint_derived(const ml_sf_params *p, const mom_layout *L, c
 /* doubles of one cached chunk: element, count, indices [lanes], ld [4][lanes], lR [2][ne][lanes], U [ncomp][lanes] */
 static size_t mom_chunk_doubles(const mom_layout *L)
 {
-    return 10 + (size_t)MOM_LANES * (4 + 2 * (size_t)L->ne + (size_t)L->ncomp);
+    return 2 + (size_t)MOM_LANES * (1 + 4 + 2 * (size_t)L->ne + (size_t)L->ncomp);
+}
+
+/* the parts of a cached chunk record r (layout above) */
+static inline void mom_chunk_parts(double *r, int ne, double **ld, double **lR, double **U)
+{
+    *ld = r + 2 + MOM_LANES;
+    *lR = *ld + 4 * MOM_LANES;
+    *U = *lR + (size_t)2 * ne * MOM_LANES;
 }
 
 /* chunks a neighbourhood can have: sum over elements of ceil(n_b / lanes) */
@@ -410,18 +415,17 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
     int nch = cached ? (int)cache[1] : 0;
     if (cached)
         for (int c = 0; c < nch; c++) {
-            const double *r = cache + 2 + (size_t)c * rec;
+            double *r = cache + 2 + (size_t)c * rec, *ld, *lR, *U;
+            mom_chunk_parts(r, ne, &ld, &lR, &U);
             int idx[MOM_LANES];
             for (int l = 0; l < MOM_LANES; l++) idx[l] = (int)r[2 + l];
-            mom_chunk_force(p, L, w, (int)r[0], (int)r[1], idx, r + 10, r + 10 + 4 * MOM_LANES,
-                            r + 10 + (size_t)(4 + 2 * ne) * MOM_LANES, dEdd);
+            mom_chunk_force(p, L, w, (int)r[0], (int)r[1], idx, ld, lR, U, dEdd);
         }
     else
         for (int b = 0; b < nel; b++)
             for (int j0 = 0;;) {
-                double *r = cache ? cache + 2 + (size_t)nch * rec : NULL;
-                double *ld = r ? r + 10 : w->ld, *lR = r ? ld + 4 * MOM_LANES : w->lR;
-                double *U = r ? lR + (size_t)2 * ne * MOM_LANES : w->U;
+                double *r = cache ? cache + 2 + (size_t)nch * rec : NULL, *ld = w->ld, *lR = w->lR, *U = w->U;
+                if (r) mom_chunk_parts(r, ne, &ld, &lR, &U);
                 int idx[MOM_LANES];
                 const int cnt = mom_chunk(p, L, ld, lR, env, b, &j0, Rn, dRn, jstride, eoff, idx);
                 if (!cnt) break;

@@ -33,8 +33,7 @@ ML_INLINE double tanh_kernel(double x)
     const double scale = sr_pow2i(k);
     const double e = scale * sr_expm1_reduced(r) + (scale - 1.0), t = e / (e + 2.0);
     const uint64_t tb = sr_bits(t) | (xb & 0x8000000000000000u); /* the sign of x */
-    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)(ab > 0x7ff0000000000000u);
-    return sr_from_bits(tb ^ ((tb ^ xb) & nan_mask)); /* NaN in, the same NaN out */
+    return sr_from_bits(sr_nan_through(tb, xb));
 }
 
 double ml_tanh(double x) { return tanh_kernel(x); }

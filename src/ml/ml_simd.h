@@ -26,7 +26,7 @@
 #define ML_INLINE static inline
 #endif
 
-#include "../common/sr_vecmath.h" /* sr_exp, sr_bits */
+#include "../common/sr_vecmath.h" /* sr_exp, sr_bits, sr_nan_through */
 
 /* the cosine cutoff f_c(r) = [cos(pi r / rc) + 1]/2 = sin^2(t), t = pi (rc - r) / (2 rc) in [0, pi/2], and
  * df_c/dr = -(pi / rc) sin t cos t; 0 and 0 for r >= rc (r >= 0), NaN for NaN. sin t and cos t by their Taylor series to
@@ -59,10 +59,8 @@ static inline void ml_cutoff(double r, double rc, double *fc, double *dfc)
     c = -0.5 + t2 * c;
     c = 1.0 + t2 * c; /* cos t */
     const uint64_t rb = sr_bits(r), inside = (uint64_t)0 - (uint64_t)(rb < sr_bits(rc)); /* r, rc >= 0 */
-    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)((rb & 0x7fffffffffffffffu) > 0x7ff0000000000000u);
-    const uint64_t fb = sr_bits(s * s) & inside, db = sr_bits(-a * s * c) & inside;
-    *fc = sr_from_bits(fb ^ ((fb ^ rb) & nan_mask)); /* NaN in, NaN out: it must reach E */
-    *dfc = sr_from_bits(db ^ ((db ^ rb) & nan_mask));
+    *fc = sr_from_bits(sr_nan_through(sr_bits(s * s) & inside, rb)); /* NaN in, NaN out: it must reach E */
+    *dfc = sr_from_bits(sr_nan_through(sr_bits(-a * s * c) & inside, rb));
 }
 
 #endif
