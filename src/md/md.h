@@ -253,11 +253,14 @@ typedef struct md_potential_class {
      * runs one segment (md_engine_segment). Called by md_integrator_run only. */
     int (*integrates)(void *state, const struct md_integrator_params *p, int tethered);
     int (*integrate)(void *state, md_system *s, struct md_engine_segment *seg, md_result *r);
+    /* Optional (NULL: one thread): run compute() on `threads` OpenMP threads (md_threads). */
+    int (*set_threads)(void *state, int threads);
 } md_potential_class;
 
 typedef struct md_potential {
     const md_potential_class *cls;
     void *state;
+    int threads; /* OpenMP threads of compute() (md_potential_set_threads); 1 unless set */
 } md_potential;
 
 /* Registry (LAMMPS PairStyle-like): md's own styles plus those registered at start-up (ml's "nn"). */
@@ -296,6 +299,38 @@ int md_kernel_available(int kernel);
 int md_kernel_resolve(int kernel, int *out);
 /* Choose the force loop of a potential (SR_EINVAL for a style with one loop, other than REFERENCE/AUTO). */
 int md_potential_set_kernel(md_potential *p, int kernel);
+
+/* Threads inside one replica (OpenMP; md_threads.c). A force call with T threads splits the atoms into T
+ * blocks of about equal pair count (md_thread_blocks), each with its own force (and per-atom energy) array,
+ * summed block by block in block order at the end: the result depends on T only - not on how many threads
+ * actually run the blocks, nor on scheduling - so a run is reproducible for a fixed T, and T = 1 is the
+ * serial loop bit for bit. Different T give trajectories that differ by rounding. [potential] threads = T
+ * (md_potential_from_section); 0 = the environment variable OMP_NUM_THREADS if set, else 1 (as LAMMPS' omp
+ * package). */
+#define MD_MAX_THREADS 256
+/* requested 0 -> OMP_NUM_THREADS or 1; SR_EINVAL (message) above MD_MAX_THREADS, for a bad OMP_NUM_THREADS, or
+ * for T > 1 in a build without OpenMP. */
+int md_threads_resolve(int requested, int *out);
+/* 1 when this build has OpenMP (threads > 1 possible). */
+int md_threads_available(void);
+/* Set the threads of a potential's force loop (md_threads_resolve; styles without set_threads: 1, and SR_EINVAL
+ * for an explicit threads > 1). */
+int md_potential_set_threads(md_potential *p, int threads);
+/* Block b of T of the atoms 0..nl->n-1: [*lo, *hi), cut where the cumulative pair count (nl->num) passes
+ * b/T of the total (nl->first is not assumed ordered). */
+void md_thread_blocks(const md_nlist *nl, int nblocks, int *bounds);
+/* Per-block accumulators of a threaded force call: blocks 1..T-1 get zeroed arrays of `rows` force rows
+ * (3 doubles) and, with want_eatom, `rows` per-atom energies; block 0 writes into the caller's arrays. */
+typedef struct md_thread_scratch {
+    double *f[MD_MAX_THREADS];
+    double *eatom[MD_MAX_THREADS];
+    size_t frows[MD_MAX_THREADS], erows[MD_MAX_THREADS];
+} md_thread_scratch;
+int md_thread_scratch_prepare(md_thread_scratch *ts, int nblocks, size_t rows, int want_eatom);
+/* f[k] += sum over blocks 1..T-1 of their f[k], in block order (likewise eatom when not NULL); threads share
+ * the rows. */
+void md_thread_scratch_reduce(const md_thread_scratch *ts, int nblocks, size_t rows, double *f, double *eatom);
+void md_thread_scratch_free(md_thread_scratch *ts);
 
 /* Zero forces, evaluate, fold ghost forces, compute virial (if asked), check energy and forces for
  * NaN/Inf (an error names the atom id and step). */

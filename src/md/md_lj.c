@@ -19,6 +19,8 @@ typedef struct lj_state {
     double lj4[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES]; /* 4 eps sig^6 */
     double offset[MD_LJ_MAXTYPES * MD_LJ_MAXTYPES];
     int kernel; /* md_kernel: which force loop runs (MD_KERNEL_AUTO resolved at set-up) */
+    int threads;               /* blocks of a force call (md_threads); 0 or 1: the serial loop */
+    md_thread_scratch scratch; /* per-block force arrays */
 } lj_state;
 
 static int lj_setup(lj_state *st, const md_lj_params *p)
@@ -106,18 +108,18 @@ static int lj_create(void **state, const void *config, const md_system *s, const
 /* The reference loop: scalar, one pair at a time, a branch for the cutoff. `single` = 1 lets the compiler
  * hoist the (only) type pair's parameters. Kept as the readable definition and as the yardstick of the
  * vectorised kernels (tests/test_md_lj_simd.c). */
-static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, md_system *s, const md_nlist *nl,
+static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, const md_system *s,
+                                                            const md_nlist *nl, int lo, int hi, double *restrict f,
                                                             int want_e, double *eatom, const int single)
 {
     const int nt = st->nt;
     const double *restrict x = s->x;
-    double *restrict f = s->f;
     const int *restrict type = s->type;
     const int *restrict neigh = nl->neigh;
     const double c0 = st->cutsq[0], a0 = st->lj1[0], b0 = st->lj2[0], e0 = st->lj3[0], g0 = st->lj4[0],
                  o0 = st->offset[0];
     double energy = 0.0;
-    for (int i = 0; i < nl->n; i++) {
+    for (int i = lo; i < hi; i++) {
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
         const int ti = single ? 0 : type[i] * nt;
         double fxi = 0, fyi = 0, fzi = 0;
@@ -156,10 +158,12 @@ static inline __attribute__((always_inline)) double lj_loop(const lj_state *st, 
     return energy;
 }
 
-static double lj_reference(const lj_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom)
+static double lj_reference(const lj_state *st, const md_system *s, const md_nlist *nl, int lo, int hi, double *f,
+                           int want_e, double *eatom)
 {
-    if (st->nt == 1) return want_e ? lj_loop(st, s, nl, 1, eatom, 1) : lj_loop(st, s, nl, 0, NULL, 1);
-    return lj_loop(st, s, nl, want_e, eatom, 0);
+    if (st->nt == 1)
+        return want_e ? lj_loop(st, s, nl, lo, hi, f, 1, eatom, 1) : lj_loop(st, s, nl, lo, hi, f, 0, NULL, 1);
+    return lj_loop(st, s, nl, lo, hi, f, want_e, eatom, 0);
 }
 
 /* The vectorised loop: the same pairs with the same arithmetic per pair, and every sum taken in the
@@ -175,14 +179,14 @@ static double lj_reference(const lj_state *st, md_system *s, const md_nlist *nl,
  *            j of one list are distinct, but x86 scatters are slow and the order fixes the rounding). */
 #define LJ_CHUNK 64
 #define LJ_PAD 8 /* doubles in the widest vector (AVX-512) */
-static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state *st, md_system *s,
-                                                                 const md_nlist *nl, const int want_e,
+static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state *st, const md_system *s,
+                                                                 const md_nlist *nl, const int lo, const int hi,
+                                                                 double *restrict f, const int want_e,
                                                                  double *eatom, const int per_atom,
                                                                  const int single)
 {
     const int nt = st->nt;
     const double *restrict x = s->x;
-    double *restrict f = s->f;
     const int *restrict type = s->type;
     const int *restrict neigh = nl->neigh;
     const double c0 = st->cutsq[0], a0 = st->lj1[0], b0 = st->lj2[0], e0 = st->lj3[0], g0 = st->lj4[0],
@@ -194,7 +198,7 @@ static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state 
     double tx[LJ_CHUNK] __attribute__((aligned(64))), ty[LJ_CHUNK] __attribute__((aligned(64)));
     double tz[LJ_CHUNK] __attribute__((aligned(64))), te[LJ_CHUNK] __attribute__((aligned(64)));
     int pk[LJ_CHUNK] __attribute__((aligned(64)));
-    for (int i = 0; i < nl->n; i++) {
+    for (int i = lo; i < hi; i++) {
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
         const int ti = single ? 0 : type[i] * nt;
         double fxi = 0, fyi = 0, fzi = 0;
@@ -267,14 +271,17 @@ static inline __attribute__((always_inline)) double lj_loop_simd(const lj_state 
 /* One copy of the vectorised loop per instruction set; the CPU picks at run time (lj_kernel_pick), so the
  * default portable build reaches AVX2/AVX-512 without -march=native. */
 #define LJ_SIMD_VARIANT(NAME, ATTR)                                                                       \
-    static ATTR double NAME(const lj_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom) \
+    static ATTR double NAME(const lj_state *st, const md_system *s, const md_nlist *nl, int lo, int hi,    \
+                            double *f, int want_e, double *eatom)                                         \
     {                                                                                                     \
         if (st->nt == 1) {                                                                                \
-            if (!want_e) return lj_loop_simd(st, s, nl, 0, NULL, 0, 1);                                   \
-            return eatom ? lj_loop_simd(st, s, nl, 1, eatom, 1, 1) : lj_loop_simd(st, s, nl, 1, NULL, 0, 1); \
+            if (!want_e) return lj_loop_simd(st, s, nl, lo, hi, f, 0, NULL, 0, 1);                        \
+            return eatom ? lj_loop_simd(st, s, nl, lo, hi, f, 1, eatom, 1, 1)                             \
+                         : lj_loop_simd(st, s, nl, lo, hi, f, 1, NULL, 0, 1);                             \
         }                                                                                                 \
-        if (!want_e) return lj_loop_simd(st, s, nl, 0, NULL, 0, 0);                                       \
-        return eatom ? lj_loop_simd(st, s, nl, 1, eatom, 1, 0) : lj_loop_simd(st, s, nl, 1, NULL, 0, 0);  \
+        if (!want_e) return lj_loop_simd(st, s, nl, lo, hi, f, 0, NULL, 0, 0);                            \
+        return eatom ? lj_loop_simd(st, s, nl, lo, hi, f, 1, eatom, 1, 0)                                 \
+                     : lj_loop_simd(st, s, nl, lo, hi, f, 1, NULL, 0, 0);                                 \
     }
 LJ_SIMD_VARIANT(lj_simd_default, )
 #if MD_SIMD_X86
@@ -282,7 +289,8 @@ LJ_SIMD_VARIANT(lj_simd_avx2, MD_TARGET_AVX2)
 LJ_SIMD_VARIANT(lj_simd_avx512, MD_TARGET_AVX512)
 #endif
 
-typedef double (*lj_kernel_fn)(const lj_state *, md_system *, const md_nlist *, int, double *);
+typedef double (*lj_kernel_fn)(const lj_state *, const md_system *, const md_nlist *, int, int, double *, int,
+                               double *);
 static const lj_kernel_fn lj_kernels[MD_KERNEL_NKINDS] = {
     [MD_KERNEL_REFERENCE] = lj_reference,
     [MD_KERNEL_SIMD] = lj_simd_default,
@@ -294,10 +302,35 @@ static const lj_kernel_fn lj_kernels[MD_KERNEL_NKINDS] = {
 
 static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
 {
-    const lj_state *st = state;
+    lj_state *st = state;
     const int want_e = (want & MD_WANT_ENERGY) != 0;
     double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
-    r->energy += lj_kernels[st->kernel](st, s, nl, want_e, eatom);
+    const lj_kernel_fn kern = lj_kernels[st->kernel];
+    const int T = st->threads;
+    if (T <= 1) {
+        r->energy += kern(st, s, nl, 0, nl->n, s->f, want_e, eatom);
+        return SR_OK;
+    }
+    /* T blocks of atoms (md_threads): block 0 into s->f, the others into their own arrays, summed in block order */
+    const size_t rows = (size_t)s->n + (size_t)s->nghost;
+    SR_TRY(md_thread_scratch_prepare(&st->scratch, T, rows, eatom != NULL));
+    int bounds[MD_MAX_THREADS + 1];
+    double eb[MD_MAX_THREADS];
+    md_thread_blocks(nl, T, bounds);
+#pragma omp parallel for schedule(static, 1) num_threads(T)
+    for (int b = 0; b < T; b++)
+        eb[b] = kern(st, s, nl, bounds[b], bounds[b + 1], b ? st->scratch.f[b] : s->f, want_e,
+                     b && eatom ? st->scratch.eatom[b] : eatom);
+    md_thread_scratch_reduce(&st->scratch, T, rows, s->f, eatom);
+    double e = 0.0;
+    for (int b = 0; b < T; b++) e += eb[b];
+    if (want_e) r->energy += e;
+    return SR_OK;
+}
+
+static int lj_set_threads(void *state, int threads)
+{
+    ((lj_state *)state)->threads = threads;
     return SR_OK;
 }
 
@@ -318,11 +351,14 @@ static void lj_describe(const void *state, FILE *out)
             st->p.shift ? "energy shifted to 0 at cutoff" : "not shifted",
             st->p.mixing ? "arithmetic" : "geometric", st->nt);
     for (int t = 0; t < st->nt; t++) fprintf(out, " [eps %g sigma %g]", st->p.epsilon[t], st->p.sigma[t]);
-    fprintf(out, "; force loop %s\n", md_kernel_name(st->kernel));
+    fprintf(out, "; force loop %s", md_kernel_name(st->kernel));
+    if (st->threads > 1) fprintf(out, ", %d threads", st->threads);
+    fputc('\n', out);
 }
 
 static void lj_destroy(void *state)
 {
+    if (state) md_thread_scratch_free(&((lj_state *)state)->scratch);
     free(state);
 }
 
@@ -337,6 +373,7 @@ const md_potential_class md_potential_lj = {
     .describe = lj_describe,
     .destroy = lj_destroy,
     .set_kernel = lj_set_kernel,
+    .set_threads = lj_set_threads,
 };
 
 int md_lj_create(const md_lj_params *p, md_potential **out)

@@ -27,11 +27,15 @@ const md_potential_class *md_potential_find(const char *name)
 
 typedef struct style_cfg {
     char style[SR_KW_STRLEN];
+    int threads;
 } style_cfg;
 
 static const sr_keyword style_keywords[] = {
     {"style", SR_KW_STRING, offsetof(style_cfg, style), "", NULL, 0, 0, NULL,
      "potential style: lj, sw, nn, lammps (see `seedrate help potential`)"},
+    {"threads", SR_KW_INT, offsetof(style_cfg, threads), "", "0", 0, MD_MAX_THREADS, NULL,
+     "OpenMP threads of the force loop in each process (replica): 0 = OMP_NUM_THREADS if set, else 1. Results are "
+     "reproducible for a fixed count and differ between counts by rounding (lj, sw, nn; others: 1)"},
     SR_KW_END};
 
 int md_potential_from_section(sr_section *sec, const md_system *s, const char *basedir,
@@ -69,7 +73,19 @@ int md_potential_from_section(sr_section *sec, const md_system *s, const char *b
         return rc;
     }
     rc = md_potential_wrap(cls, state, out);
-    if (rc) cls->destroy(state);
+    if (rc) {
+        cls->destroy(state);
+        return rc;
+    }
+    rc = md_potential_set_threads(*out, sc.threads);
+    if (rc) {
+        int line = 0;
+        for (int i = 0; sec && i < sec->n; i++)
+            if (strcmp(sec->entries[i].key, "threads") == 0) line = sec->entries[i].line;
+        sr_errlist_add(el, "%s:%d: [potential] %s", sec && sec->file ? sec->file : "<input>", line, sr_error_message());
+        md_potential_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -79,6 +95,7 @@ int md_potential_wrap(const md_potential_class *cls, void *state, md_potential *
     if (!p) return SR_ERROR(SR_ENOMEM, "out of memory");
     p->cls = cls;
     p->state = state;
+    p->threads = 1;
     *out = p;
     return SR_OK;
 }

@@ -66,6 +66,13 @@ typedef struct sw_neigh { /* one entry of the short list of atom i */
     int j, tj;
 } sw_neigh;
 
+typedef struct sw_work {   /* workspace of one block of atoms (all of them without threads) */
+    sw_neigh *shortl;      /* the reference loop's short list, grows */
+    double *work_real;     /* the SIMD loops': SW_WORK_NREAL arrays, shortcap each */
+    int *work_int;         /* SW_WORK_NINT arrays */
+    int shortcap;
+} sw_work;
+
 typedef struct sw_state {
     char path[1024];
     int nelem;                          /* elements used by the system types */
@@ -75,11 +82,10 @@ typedef struct sw_state {
     sw_param param[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM]; /* [(ei*ne + ej)*ne + ek] */
     double cutmax;
     int single;                         /* one element: parameters hoisted */
-    sw_neigh *shortl;                   /* workspace of the reference loop, grows */
-    double *work_real;                  /* workspace of the SIMD loops: SW_WORK_NREAL arrays, shortcap each */
-    int *work_int;                      /* SW_WORK_NINT arrays */
-    int shortcap;
+    sw_work work[MD_MAX_THREADS];       /* the loops' workspace, one per block of a threaded call */
     int kernel;                         /* md_kernel: which force loop runs (AUTO resolved at set-up) */
+    int threads;                        /* blocks of a force call (md_threads); 0 or 1: the serial loop */
+    md_thread_scratch scratch;          /* per-block force arrays */
     /* parameters as plain arrays over the element triplet [(ei*ne + ej)*ne + ek] (two-body ones at ek = ej),
      * what the vector loops read per lane */
     double t_cutsq[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM], t_cut[SW_MAXELEM * SW_MAXELEM * SW_MAXELEM];
@@ -282,9 +288,12 @@ static void sw_destroy(void *state)
 {
     sw_state *st = state;
     if (!st) return;
-    free(st->shortl);
-    free(st->work_real);
-    free(st->work_int);
+    for (int b = 0; b < MD_MAX_THREADS; b++) {
+        free(st->work[b].shortl);
+        free(st->work[b].work_real);
+        free(st->work[b].work_int);
+    }
+    md_thread_scratch_free(&st->scratch);
     free(st);
 }
 
@@ -376,7 +385,7 @@ static int sw_create(void **state, const void *config, const md_system *s, const
     return SR_OK;
 }
 
-static int sw_reserve(sw_state *st, int n)
+static int sw_reserve(sw_work *st, int n)
 {
     if (n + 2 * SW_PAD <= st->shortcap) return SR_OK;
     int cap = st->shortcap ? st->shortcap : 32;
@@ -462,18 +471,19 @@ static inline __attribute__((always_inline)) double sw_triplet(double le, double
 /* The reference loop over atoms: scalar, one neighbour (one triplet) at a time; `single` = 1 hoists the one
  * element's parameters. Kept as the readable definition and the yardstick of the vectorised kernels
  * (tests/test_md_sw_simd.c). */
-static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_system *s, const md_nlist *nl,
-                                                            const int want_e, double *eatom, const int single)
+static inline __attribute__((always_inline)) double sw_loop(const sw_state *st, sw_work *w, const md_system *s,
+                                                            const md_nlist *nl, const int lo, const int hi,
+                                                            double *restrict f, const int want_e, double *eatom,
+                                                            const int single)
 {
     const double *restrict x = s->x;
-    double *restrict f = s->f;
     const int *restrict type = s->type;
     const int ne = st->nelem;
     const sw_param *p0 = &st->param[0];
     const double cutsq0 = p0->cutsq, le0 = p0->lambda_epsilon, ct0 = p0->costheta0;
-    sw_neigh *restrict sl = st->shortl;
+    sw_neigh *restrict sl = w->shortl;
     double energy = 0.0;
-    for (int i = 0; i < nl->n; i++) {
+    for (int i = lo; i < hi; i++) {
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
         const int ei = single ? 0 : st->type_elem[type[i]];
         const int *jl = nl->neigh + nl->first[i];
@@ -557,10 +567,12 @@ static inline __attribute__((always_inline)) double sw_loop(sw_state *st, md_sys
     return energy;
 }
 
-static double sw_reference(sw_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom)
+static double sw_reference(const sw_state *st, sw_work *w, const md_system *s, const md_nlist *nl, int lo, int hi,
+                           double *f, int want_e, double *eatom)
 {
-    if (st->single) return want_e ? sw_loop(st, s, nl, 1, eatom, 1) : sw_loop(st, s, nl, 0, NULL, 1);
-    return sw_loop(st, s, nl, want_e, eatom, 0);
+    if (st->single)
+        return want_e ? sw_loop(st, w, s, nl, lo, hi, f, 1, eatom, 1) : sw_loop(st, w, s, nl, lo, hi, f, 0, NULL, 1);
+    return sw_loop(st, w, s, nl, lo, hi, f, want_e, eatom, 0);
 }
 
 /* The vectorised loop: the same legs and triplets with the same arithmetic (sw_leg_r, sw_leg_exp, sw_pair,
@@ -585,11 +597,12 @@ enum { /* arrays of the SIMD short list (sw_state.work_real / work_int), each sh
 enum { W_J, W_EL, W_K2, SW_WORK_NINT_ };
 _Static_assert(SW_WORK_NREAL_ == SW_WORK_NREAL && SW_WORK_NINT_ == SW_WORK_NINT, "sw work arrays");
 
-static inline __attribute__((always_inline)) double sw_loop_simd(sw_state *st, md_system *s, const md_nlist *nl,
+static inline __attribute__((always_inline)) double sw_loop_simd(const sw_state *st, sw_work *w,
+                                                                 const md_system *s, const md_nlist *nl,
+                                                                 const int lo, const int hi, double *restrict f,
                                                                  const int want_e, double *eatom, const int single)
 {
     const double *restrict x = s->x;
-    double *restrict f = s->f;
     const int *restrict type = s->type;
     const int ne = st->nelem;
     const sw_param *p0 = &st->param[0];
@@ -598,8 +611,8 @@ static inline __attribute__((always_inline)) double sw_loop_simd(sw_state *st, m
     const double *restrict t_cutsq = st->t_cutsq, *restrict t_cut = st->t_cut, *restrict t_aeb = st->t_aeb, *restrict t_aeq = st->t_aeq,
                            *restrict t_p = st->t_p, *restrict t_q = st->t_q, *restrict t_sig = st->t_sig,
                            *restrict t_sg = st->t_sg, *restrict t_le = st->t_le, *restrict t_c0 = st->t_c0;
-    const size_t cap = (size_t)st->shortcap;
-    double *const wr = st->work_real;
+    const size_t cap = (size_t)w->shortcap;
+    double *const wr = w->work_real;
     double *restrict sux = wr + W_UX * cap, *restrict suy = wr + W_UY * cap, *restrict suz = wr + W_UZ * cap;
     double *restrict srsq = wr + W_RSQ * cap, *restrict srinv = wr + W_RINV * cap;
     double *restrict srinvsq = wr + W_RINVSQ * cap, *restrict sdr = wr + W_DR * cap, *restrict srp = wr + W_RP * cap;
@@ -611,8 +624,8 @@ static inline __attribute__((always_inline)) double sw_loop_simd(sw_state *st, m
     double *restrict tdax = wr + W_DAX * cap, *restrict tday = wr + W_DAY * cap, *restrict tdaz = wr + W_DAZ * cap;
     double *restrict tdsx = wr + W_DSX * cap, *restrict tdsy = wr + W_DSY * cap, *restrict tdsz = wr + W_DSZ * cap;
     double *restrict te3 = wr + W_E3 * cap;
-    int *restrict sj = st->work_int + W_J * cap, *restrict sel = st->work_int + W_EL * cap;
-    int *restrict sk2 = st->work_int + W_K2 * cap;
+    int *restrict sj = w->work_int + W_J * cap, *restrict sel = w->work_int + W_EL * cap;
+    int *restrict sk2 = w->work_int + W_K2 * cap;
     const double pad_distance = 2.0 * st->cutmax + 1.0;
     double px[SW_CHUNK] __attribute__((aligned(64))), py[SW_CHUNK] __attribute__((aligned(64)));
     double pz[SW_CHUNK] __attribute__((aligned(64)));
@@ -623,7 +636,7 @@ static inline __attribute__((always_inline)) double sw_loop_simd(sw_state *st, m
     double pin[SW_CHUNK] __attribute__((aligned(64)));
     int pidx[SW_CHUNK];
     double energy = 0.0;
-    for (int i = 0; i < nl->n; i++) {
+    for (int i = lo; i < hi; i++) {
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
         const int ei = single ? 0 : st->type_elem[type[i]];
         const int *jl = nl->neigh + nl->first[i];
@@ -780,10 +793,14 @@ static inline __attribute__((always_inline)) double sw_loop_simd(sw_state *st, m
 
 /* One copy of the vectorised loop per instruction set, picked at run time (md_kernel_resolve), as md_lj.c. */
 #define SW_SIMD_VARIANT(NAME, ATTR)                                                                         \
-    static ATTR double NAME(sw_state *st, md_system *s, const md_nlist *nl, int want_e, double *eatom)     \
+    static ATTR double NAME(const sw_state *st, sw_work *w, const md_system *s, const md_nlist *nl, int lo,   \
+                            int hi, double *f, int want_e, double *eatom)                                   \
     {                                                                                                       \
-        if (st->single) return want_e ? sw_loop_simd(st, s, nl, 1, eatom, 1) : sw_loop_simd(st, s, nl, 0, NULL, 1); \
-        return want_e ? sw_loop_simd(st, s, nl, 1, eatom, 0) : sw_loop_simd(st, s, nl, 0, NULL, 0);         \
+        if (st->single)                                                                                     \
+            return want_e ? sw_loop_simd(st, w, s, nl, lo, hi, f, 1, eatom, 1)                              \
+                          : sw_loop_simd(st, w, s, nl, lo, hi, f, 0, NULL, 1);                              \
+        return want_e ? sw_loop_simd(st, w, s, nl, lo, hi, f, 1, eatom, 0)                                  \
+                      : sw_loop_simd(st, w, s, nl, lo, hi, f, 0, NULL, 0);                                  \
     }
 SW_SIMD_VARIANT(sw_simd_default, )
 #if MD_SIMD_X86
@@ -791,7 +808,8 @@ SW_SIMD_VARIANT(sw_simd_avx2, MD_TARGET_AVX2)
 SW_SIMD_VARIANT(sw_simd_avx512, MD_TARGET_AVX512)
 #endif
 
-typedef double (*sw_kernel_fn)(sw_state *, md_system *, const md_nlist *, int, double *);
+typedef double (*sw_kernel_fn)(const sw_state *, sw_work *, const md_system *, const md_nlist *, int, int, double *,
+                               int, double *);
 static const sw_kernel_fn sw_kernels[MD_KERNEL_NKINDS] = {
     [MD_KERNEL_REFERENCE] = sw_reference,
     [MD_KERNEL_SIMD] = sw_simd_default,
@@ -811,10 +829,35 @@ static int sw_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
     int maxn = 0;
     for (int i = 0; i < nl->n; i++)
         if (nl->num[i] > maxn) maxn = nl->num[i];
-    SR_TRY(sw_reserve(st, maxn));
+    const int T = st->threads > 1 ? st->threads : 1;
+    for (int b = 0; b < T; b++) SR_TRY(sw_reserve(&st->work[b], maxn));
     const int want_e = (want & (MD_WANT_ENERGY | MD_WANT_EATOM)) != 0;
     double *eatom = (want & MD_WANT_EATOM) ? r->eatom : NULL;
-    r->energy += sw_kernels[st->kernel](st, s, nl, want_e, eatom);
+    const sw_kernel_fn kern = sw_kernels[st->kernel];
+    if (T == 1) {
+        r->energy += kern(st, &st->work[0], s, nl, 0, nl->n, s->f, want_e, eatom);
+        return SR_OK;
+    }
+    /* T blocks of atoms (md_threads): block 0 into s->f, the others into their own arrays, summed in block order */
+    const size_t rows = (size_t)s->n + (size_t)s->nghost;
+    SR_TRY(md_thread_scratch_prepare(&st->scratch, T, rows, eatom != NULL));
+    int bounds[MD_MAX_THREADS + 1];
+    double eb[MD_MAX_THREADS];
+    md_thread_blocks(nl, T, bounds);
+#pragma omp parallel for schedule(static, 1) num_threads(T)
+    for (int b = 0; b < T; b++)
+        eb[b] = kern(st, &st->work[b], s, nl, bounds[b], bounds[b + 1], b ? st->scratch.f[b] : s->f, want_e,
+                     b && eatom ? st->scratch.eatom[b] : eatom);
+    md_thread_scratch_reduce(&st->scratch, T, rows, s->f, eatom);
+    double e = 0.0;
+    for (int b = 0; b < T; b++) e += eb[b];
+    r->energy += e;
+    return SR_OK;
+}
+
+static int sw_set_threads(void *state, int threads)
+{
+    ((sw_state *)state)->threads = threads;
     return SR_OK;
 }
 
@@ -834,7 +877,9 @@ static void sw_describe(const void *state, FILE *out)
     fprintf(out, "sw: Stillinger-Weber (Stillinger & Weber, PRB 31, 5262, 1985; LAMMPS pair_style sw form), "
                  "file %s, cutoff %g, types ->", st->path, st->cutmax);
     for (int t = 0; t < st->ntypes; t++) fprintf(out, " %d:%s", t + 1, st->elem[st->type_elem[t]]);
-    fprintf(out, "; force loop %s\n", md_kernel_name(st->kernel));
+    fprintf(out, "; force loop %s", md_kernel_name(st->kernel));
+    if (st->threads > 1) fprintf(out, ", %d threads", st->threads);
+    fputc('\n', out);
     for (int i = 0; i < st->nelem; i++)
         for (int j = 0; j < st->nelem; j++)
             for (int k = 0; k < st->nelem; k++) {
@@ -858,4 +903,5 @@ const md_potential_class md_potential_sw = {
     .describe = sw_describe,
     .destroy = sw_destroy,
     .set_kernel = sw_set_kernel,
+    .set_threads = sw_set_threads,
 };

@@ -49,6 +49,7 @@ typedef struct nn_state {
     int have_unc;
     int map[64];          /* md type -> model element */
     nn_scratch scr[NN_MAX_THREADS];
+    int threads;          /* md_potential_set_threads; 0 (not set: a state built directly): omp_get_max_threads() */
     char path[SR_KW_STRLEN + 1024];
 } nn_state;
 
@@ -208,7 +209,7 @@ static int nn_network(nn_state *s, md_system *sys, const md_nlist *nl, unsigned 
     const int K = s->com->k;
     int nth = 1;
 #ifdef _OPENMP
-    nth = omp_get_max_threads();
+    nth = s->threads > 0 ? s->threads : omp_get_max_threads();
     if (nth > NN_MAX_THREADS) nth = NN_MAX_THREADS;
     if (sys->n < 64 * nth) nth = sys->n / 64 > 1 ? sys->n / 64 : 1;
 #endif
@@ -329,6 +330,12 @@ static int nn_compute(void *st, md_system *sys, const md_nlist *nl, unsigned wan
     return SR_OK;
 }
 
+static int nn_set_threads(void *st, int threads)
+{
+    ((nn_state *)st)->threads = threads;
+    return SR_OK;
+}
+
 static int nn_uncertainty(const void *st, md_uncertainty *u)
 {
     const nn_state *s = st;
@@ -366,4 +373,5 @@ const md_potential_class ml_potential_nn = {
     .describe = nn_describe,
     .destroy = nn_destroy,
     .uncertainty = nn_uncertainty,
+    .set_threads = nn_set_threads,
 };

@@ -961,6 +961,12 @@ static int check_signature(const campaign *c)
         snprintf(buf, sizeof buf, "off=%ld;", c->ov->stream_offset);
         h = hash_str(h, buf);
     }
+    /* threads of the force loop change the replicas' bits (md_threads); the count may come from OMP_NUM_THREADS,
+     * which the sections above do not hold (one thread adds nothing: older prefixes keep their hash) */
+    if (c->job.pot && c->job.pot->threads > 1) {
+        snprintf(buf, sizeof buf, "threads=%d;", c->job.pot->threads);
+        h = hash_str(h, buf);
+    }
     const size_t cap = 64 + 64 * (size_t)c->npoints;
     char *want = malloc(cap), *have = malloc(cap);
     if (!want || !have) {
