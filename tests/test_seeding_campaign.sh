@@ -73,6 +73,27 @@ PY
 }
 compare one.nc two.nc || fail=1
 
+# the throughput line: the replicas' simulated time is the sum of t_end in the campaign file (all of them ran in this
+# run), the mean size lies between the points' sizes, the CPU time is positive; on 2 ranks the same simulated time
+for p in one two; do
+    $py - "$p.nc" "$p.log" <<'PY' || fail=1
+import re, sys, netCDF4 as nc, numpy as np
+d = nc.Dataset(sys.argv[1]); log = open(sys.argv[2]).read()
+m = re.search(r"throughput: this run's replicas simulated (\S+) tau \((\S+) atoms x tau\) in (\S+) core-s of CPU on (\d+) "
+              r"rank\(s\), preparation and analysis included: (\S+) core-s per tau of (\S+) atoms, (\S+) core-us per atom x tau", log)
+if not m: print("FAIL: no throughput line in " + sys.argv[2]); sys.exit(1)
+tau, atau, cpu, ranks, per_tau, natoms, per_atom = (float(x) for x in m.groups())
+total = float(np.sum(np.asarray(d["t_end"][:])))
+pts = [int(x) for x in re.findall(r"seed \d+ atoms \(radius [^)]*\), \d+ liquid atoms removed \(overlap [^)]*\), (\d+) atoms", log)]
+# (every figure is printed to 4 significant digits)
+ok = abs(tau - total) <= 1e-3 * total and cpu > 0 and abs(per_tau * tau - cpu) <= 2e-3 * cpu
+ok = ok and abs(1e-6 * per_atom * atau - cpu) <= 2e-3 * cpu and (not pts or min(pts) - 0.5 <= natoms <= max(pts) + 0.5)
+print("%s  %s: throughput %g tau (sum of t_end %g), %g atoms per replica (points %s), %g core-s" %
+      ("ok  " if ok else "FAIL", sys.argv[2], tau, total, natoms, pts, cpu))
+sys.exit(0 if ok else 1)
+PY
+done
+
 # preparation once per state point (issue #17): the three points of a 3-size campaign share one bulk crystal and one
 # liquid, melted and equilibrated once and kept in PREFIX.state0.ckpt; point 0 (made with the state's streams) is
 # the same seeded configuration as in the 2-size campaign

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -1983,6 +1984,8 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     int *nmnb[2] = {malloc(((size_t)C.nbf + 1) * sizeof(int)), malloc(((size_t)C.nbf + 1) * sizeof(int))};
     if (!nmax || !nmnb[0] || !nmnb[1]) rc = SR_ERROR(SR_ENOMEM, "out of memory");
     double tloop = seed_now_s();
+    /* this process's replicas (journal entries excluded): their simulated time and atoms x time, for the throughput */
+    double run_stats[3] = {0.0, 0.0, 0.0}; /* time, atoms x time, CPU seconds (filled after the loop) */
     while (!rc && q) {
         long k = seed_queue_fetch_add(q, 0, 1);
         if (k >= ntodo) break;
@@ -2001,6 +2004,8 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
         rc = seed_replica_run(C.start[p], C.job.pot, an, &rp, &rr);
         if (rc) break;
         store_result(&C, g, rr.outcome, rr.n0, rr.nframes, rr.t_end, rr.nmax, rr.model_dev_max);
+        run_stats[0] += rr.t_end;
+        run_stats[1] += rr.t_end * C.start[p]->n;
         store_nb(&C, g, rr.nframes < C.nbf ? rr.nframes : C.nbf, rr.nmax_nb);
         rc = journal_append(jf, g, &rr, C.nbf);
         if (rr.outcome == SEED_FAILED) fprintf(stderr, "[campaign] warning: %s (counted as failed)\n", rr.message);
@@ -2039,6 +2044,11 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     if (!rc) rc = seed_comm_allreduce_sum_long(C.nframes, (int)C.ntot);
     if (!rc) rc = seed_comm_allreduce_sum_double(C.t_end, (int)C.ntot);
     if (!rc) rc = seed_comm_allreduce_sum_double(C.model_dev, (int)C.ntot);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) /* the whole process: preparation, replicas, analysis, threads */
+        run_stats[2] = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+                       1e-6 * (double)ru.ru_stime.tv_usec;
+    if (!rc) rc = seed_comm_allreduce_sum_double(run_stats, 3);
     for (long off = 0; !rc && off < C.ntot * C.max_frames; off += 1 << 24) {
         long cnt = C.ntot * C.max_frames - off;
         if (cnt > 1 << 24) cnt = 1 << 24;
@@ -2055,6 +2065,14 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     if (!rc && rank == 0) {
         status = finish(&C, seed_now_s() - t0);
         if (status) fprintf(stderr, "seedrate: error: %s\n", sr_error_message());
+        if (run_stats[0] > 0 && run_stats[2] > 0) { /* printed whether or not the fit worked */
+            const char *tu = md_units_get(C.job.run.units)->time;
+            printf("  throughput: this run's replicas simulated %.4g %s (%.4g atoms x %s) in %.4g core-s of CPU on %d "
+                   "rank(s), preparation and analysis included: %.4g core-s per %s of %.0f atoms, %.4g core-us per "
+                   "atom x %s\n",
+                   run_stats[0], tu, run_stats[1], tu, run_stats[2], seed_comm_size(), run_stats[2] / run_stats[0],
+                   tu, run_stats[1] / run_stats[0], 1e6 * run_stats[2] / run_stats[1], tu);
+        }
         if (summary) {
             summary->ntot = C.ntot;
             for (long g = 0; g < C.ntot && g < SEED_SUMMARY_MAX; g++) summary->outcome[g] = (int)C.outcome1[g] - 1;
