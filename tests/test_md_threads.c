@@ -241,6 +241,48 @@ static void test_blocks(void **state)
     assert_true(b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
 }
 
+/* A threaded neighbour-list build gives the serial lists: the same neighbours in the same order, laid out in the
+ * same memory order (first[] equal), for half and full lists, also after atoms moved and the box changed. */
+static void compare_builds(md_system *s, double cutoff, double skin, int kind)
+{
+    md_nlist *ref = md_nlist_create(cutoff, skin, kind);
+    assert_non_null(ref);
+    assert_int_equal(md_nlist_build(ref, s), 0);
+    const int n = ref->n, total = ref->first[n - 1] + ref->num[n - 1];
+    const int counts[] = {2, 3, 7};
+    for (int c = 0; c < 3; c++) {
+        md_nlist *nl = md_nlist_create(cutoff, skin, kind);
+        assert_non_null(nl);
+        nl->threads = counts[c];
+        assert_int_equal(md_nlist_build(nl, s), 0);
+        assert_int_equal(nl->n, n);
+        assert_memory_equal(nl->first, ref->first, (size_t)n * sizeof(int));
+        assert_memory_equal(nl->num, ref->num, (size_t)n * sizeof(int));
+        assert_memory_equal(nl->neigh, ref->neigh, (size_t)total * sizeof(int));
+        md_nlist_free(nl);
+    }
+    print_message("%s list, %d atoms, %d entries: threaded builds (2, 3, 7) identical to the serial one\n",
+                  kind == MD_NLIST_HALF ? "half" : "full", n, total);
+    md_nlist_free(ref);
+}
+
+static void test_nlist_threads(void **state)
+{
+    (void)state;
+    if (!md_threads_available()) skip();
+    md_system *s = tu_jittered_fcc(8, 0.85, 0.1, 75);
+    compare_builds(s, 2.5, 0.3, MD_NLIST_HALF);
+    compare_builds(s, 2.5, 0.3, MD_NLIST_FULL);
+    /* move atoms and shrink the box a little: new cells, new ghosts */
+    for (int i = 0; i < 3 * s->n; i++) s->x[i] *= 0.98;
+    for (int k = 0; k < 3; k++) s->box.len[k] *= 0.98;
+    compare_builds(s, 2.5, 0.3, MD_NLIST_HALF);
+    md_system_free(s);
+    s = mw_system(4, 0.3, 76);
+    compare_builds(s, 4.32, 1.0, MD_NLIST_FULL);
+    md_system_free(s);
+}
+
 static void test_thread_counts(void **state)
 {
     (void)state;
@@ -309,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_lj_threads),
         cmocka_unit_test(test_sw_threads),
         cmocka_unit_test(test_blocks),
+        cmocka_unit_test(test_nlist_threads),
         cmocka_unit_test(test_thread_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

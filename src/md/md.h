@@ -162,6 +162,8 @@ typedef struct md_nlist {
     int check;
     int since_build;
     long ndangerous; /* rebuilds (check = 0) where an atom had moved more than skin/2: pairs may be missed */
+    /* OpenMP threads of a build (0 or 1: one). The lists do not depend on it: the same content and memory order. */
+    int threads;
     int *perm;
     struct md_nlist_priv *priv;
 } md_nlist;

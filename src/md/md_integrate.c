@@ -142,6 +142,7 @@ md_integrator *md_integrator_create(const md_integrator_params *p, md_system *s,
         return NULL;
     }
     in->nl->sort_every = 20; /* builds between spatial sorts of the atoms */
+    in->nl->threads = pot->threads; /* the force loop's threads build the lists too (same lists) */
     in->nl->every = p->neigh_every > 1 ? p->neigh_every : 1;
     in->nl->check = !p->neigh_nocheck;
     return in;

@@ -12,6 +12,10 @@
 
 #include "md.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 struct md_nlist_priv {
     double *xhold;    /* local positions at the last build [3n] */
     double lenhold[3];/* box at the last build */
@@ -27,6 +31,11 @@ struct md_nlist_priv {
     int ntot_cap, nhold_cap;
     size_t neigh_cap;
     int first_cap;
+    /* blocks 1..T-1 of a threaded build: their lists, distance flags, capacities (block 0 uses the above) */
+    int *bneigh[MD_MAX_THREADS];
+    size_t bneigh_cap[MD_MAX_THREADS], bused[MD_MAX_THREADS];
+    double *binside[MD_MAX_THREADS];
+    size_t binside_cap[MD_MAX_THREADS];
 };
 
 md_nlist *md_nlist_create(double cutoff, double skin, int kind)
@@ -61,6 +70,10 @@ void md_nlist_free(md_nlist *nl)
         free(nl->priv->atomcell);
         free(nl->priv->xcell);
         free(nl->priv->inside);
+        for (int b = 0; b < MD_MAX_THREADS; b++) {
+            free(nl->priv->bneigh[b]);
+            free(nl->priv->binside[b]);
+        }
         free(nl->priv);
     }
     free(nl->first);
@@ -191,6 +204,81 @@ static int sort_locals(md_nlist *nl, md_system *s, const int nb[3], const double
     return SR_OK;
 }
 
+/* The per-atom part of a build: the lists of atoms lo..hi-1 (each list's content and order fixed by the cells and
+ * the stencil runs), written from (*out)[0] on, growing *out; first[i] is relative to *out, num[i] set. */
+typedef struct nl_walk {
+    const double *x, *xc, *yc, *zc;
+    const int *cs_start, *cat, *cidx, *run_first, *run_cells;
+    int nrun;
+    long ncell;
+    int n, full;
+    double gcut2;
+    size_t bound, inside_len;
+} nl_walk;
+
+static int nl_walk_atoms(const nl_walk *w, md_nlist *nl, int lo, int hi, int **outp, size_t *outcap, double **insidep,
+                         size_t *insidecap, size_t *usedp)
+{
+    SR_TRY(ensure((void **)insidep, sizeof(double), w->inside_len, insidecap));
+    double *restrict inside = *insidep;
+    const double *restrict xc = w->xc, *restrict yc = w->yc, *restrict zc = w->zc;
+    const int *cs_start = w->cs_start, *cat = w->cat, *cidx = w->cidx, *run_first = w->run_first,
+              *run_cells = w->run_cells;
+    const int nrun = w->nrun, n = w->n, full = w->full;
+    const long ncell = w->ncell;
+    const double gcut2 = w->gcut2;
+    const size_t bound = w->bound;
+    size_t used = 0;
+    const double *x = w->x;
+
+    /* visit locals in index order, so that the lists lie in memory in the order the force loops read them
+     * (a stream the hardware prefetches; cell order made every list start a jump once atoms had moved
+     * since the last spatial sort). Each list's content and order do not depend on this. */
+    for (int i = lo; i < hi; i++) {
+        const int ci = cidx[i];
+        if (used + bound > *outcap) SR_TRY(ensure((void **)outp, sizeof(int), used + bound, outcap));
+        int *restrict out = *outp;
+        const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+        nl->first[i] = (int)used;
+        /* home cell */
+        for (int q = cs_start[ci]; q < cs_start[ci + 1]; q++) {
+            const int j = cat[q];
+            if (j == i) continue;
+            const double dx = xc[q] - xi, dy = yc[q] - yi, dz = zc[q] - zi;
+            if (!full) {
+                if (j < n) {
+                    if (j < i) continue;
+                } else if (!(dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0))))) {
+                    continue;
+                }
+            }
+            if (dx * dx + dy * dy + dz * dz < gcut2) out[used++] = j;
+        }
+        for (int t = 0; t < nrun; t++) {
+            long c0 = ci + run_first[t], c1 = c0 + run_cells[t]; /* cells [c0, c1), clipped to the grid */
+            if (c0 < 0) c0 = 0;
+            if (c1 > ncell) c1 = ncell;
+            if (c0 >= c1) continue;
+            const int q0 = cs_start[c0], m = cs_start[c1] - q0;
+            /* baseline SSE2 only: runs are ~12 candidates (LJ, rc + skin = 2.8), and AVX2 / AVX-512 copies of
+             * this walk measured slower (11.5 / 13.4 ms vs 10.8 ms per 32k-atom half list); no aligned()
+             * clause (clang 14 + UBSan, see md_lj.c) */
+#pragma omp simd
+            for (int q = 0; q < m; q++) {
+                const double dx = xc[q0 + q] - xi, dy = yc[q0 + q] - yi, dz = zc[q0 + q] - zi;
+                inside[q] = dx * dx + dy * dy + dz * dz < gcut2 ? 1.0 : 0.0;
+            }
+            for (int q = 0; q < m; q++) { /* branch-free: write always, advance when inside */
+                out[used] = cat[q0 + q];
+                used += inside[q] != 0.0;
+            }
+        }
+        nl->num[i] = (int)(used - (size_t)nl->first[i]);
+    }
+    *usedp = used;
+    return SR_OK;
+}
+
 int md_nlist_build(md_nlist *nl, md_system *s)
 {
     struct md_nlist_priv *P = nl->priv;
@@ -304,7 +392,6 @@ int md_nlist_build(md_nlist *nl, md_system *s)
         }
         if (run_cells[nrun - 1] > maxrun) maxrun = run_cells[nrun - 1];
     }
-    SR_TRY(ensure((void **)&P->inside, sizeof(double), (size_t)maxrun * (size_t)maxcell + 1, &P->inside_cap));
     const size_t xstride = (size_t)P->ntot_cap;
     double *restrict xc = P->xcell, *restrict yc = P->xcell + xstride, *restrict zc = P->xcell + 2 * xstride;
     const int *cs_start = P->cellstart, *cat = P->cellatoms;
@@ -315,53 +402,46 @@ int md_nlist_build(md_nlist *nl, md_system *s)
         yc[q] = s->x[3 * j + 1];
         zc[q] = s->x[3 * j + 2];
     }
-    double *restrict inside = P->inside;
     const size_t bound = (size_t)(nst + 1) * (size_t)maxcell;
-    size_t used = 0;
-    const double *x = s->x;
-    /* visit locals in index order, so that the lists lie in memory in the order the force loops read them
-     * (a stream the hardware prefetches; cell order made every list start a jump once atoms had moved
-     * since the last spatial sort). Each list's content and order do not depend on this. */
-    for (int i = 0; i < n; i++) {
-        const int ci = cidx[i];
-        if (used + bound > P->neigh_cap) SR_TRY(ensure((void **)&nl->neigh, sizeof(int), used + bound, &P->neigh_cap));
-        int *restrict out = nl->neigh;
-        const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-        nl->first[i] = (int)used;
-        /* home cell */
-        for (int q = cs_start[ci]; q < cs_start[ci + 1]; q++) {
-            const int j = cat[q];
-            if (j == i) continue;
-            const double dx = xc[q] - xi, dy = yc[q] - yi, dz = zc[q] - zi;
-            if (!full) {
-                if (j < n) {
-                    if (j < i) continue;
-                } else if (!(dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0))))) {
-                    continue;
-                }
-            }
-            if (dx * dx + dy * dy + dz * dz < gcut2) out[used++] = j;
-        }
-        for (int t = 0; t < nrun; t++) {
-            long c0 = ci + run_first[t], c1 = c0 + run_cells[t]; /* cells [c0, c1), clipped to the grid */
-            if (c0 < 0) c0 = 0;
-            if (c1 > ncell) c1 = ncell;
-            if (c0 >= c1) continue;
-            const int q0 = cs_start[c0], m = cs_start[c1] - q0;
-            /* baseline SSE2 only: runs are ~12 candidates (LJ, rc + skin = 2.8), and AVX2 / AVX-512 copies of
-             * this walk measured slower (11.5 / 13.4 ms vs 10.8 ms per 32k-atom half list); no aligned()
-             * clause (clang 14 + UBSan, see md_lj.c) */
-#pragma omp simd
-            for (int q = 0; q < m; q++) {
-                const double dx = xc[q0 + q] - xi, dy = yc[q0 + q] - yi, dz = zc[q0 + q] - zi;
-                inside[q] = dx * dx + dy * dy + dz * dz < gcut2 ? 1.0 : 0.0;
-            }
-            for (int q = 0; q < m; q++) { /* branch-free: write always, advance when inside */
-                out[used] = cat[q0 + q];
-                used += inside[q] != 0.0;
+    const nl_walk w = {.x = s->x, .xc = xc, .yc = yc, .zc = zc, .cs_start = cs_start, .cat = cat, .cidx = cidx,
+                       .run_first = run_first, .run_cells = run_cells, .nrun = nrun, .ncell = ncell, .n = n,
+                       .full = full, .gcut2 = gcut2, .bound = bound, .inside_len = (size_t)maxrun * (size_t)maxcell + 1};
+    const int T = nl->threads > 1 && n >= 64 * nl->threads ? nl->threads : 1;
+    if (T == 1) {
+        size_t used = 0;
+        SR_TRY(nl_walk_atoms(&w, nl, 0, n, &nl->neigh, &P->neigh_cap, &P->inside, &P->inside_cap, &used));
+    } else {
+        /* blocks of atoms by index: block b walks its atoms into its own array (block 0 into nl->neigh), then the
+         * arrays are joined in block order - the same lists, in the same memory order, as one walk */
+        int bounds[MD_MAX_THREADS + 1];
+        for (int b = 0; b <= T; b++) bounds[b] = (int)((long)n * b / T);
+        int rc = SR_OK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(T)
+#endif
+        for (int b = 0; b < T; b++) {
+            P->bused[b] = 0;
+            const int my = b == 0 ? nl_walk_atoms(&w, nl, bounds[0], bounds[1], &nl->neigh, &P->neigh_cap, &P->inside,
+                                                  &P->inside_cap, &P->bused[0])
+                                  : nl_walk_atoms(&w, nl, bounds[b], bounds[b + 1], &P->bneigh[b], &P->bneigh_cap[b],
+                                                  &P->binside[b], &P->binside_cap[b], &P->bused[b]);
+            if (my) {
+#ifdef _OPENMP
+#pragma omp critical(md_nlist_error)
+#endif
+                rc = my;
             }
         }
-        nl->num[i] = (int)(used - (size_t)nl->first[i]);
+        if (rc) return rc;
+        size_t total = 0;
+        for (int b = 0; b < T; b++) total += P->bused[b];
+        SR_TRY(ensure((void **)&nl->neigh, sizeof(int), total, &P->neigh_cap));
+        size_t off = P->bused[0];
+        for (int b = 1; b < T; b++) {
+            memcpy(nl->neigh + off, P->bneigh[b], P->bused[b] * sizeof(int));
+            for (int i = bounds[b]; i < bounds[b + 1]; i++) nl->first[i] += (int)off;
+            off += P->bused[b];
+        }
     }
     nl->n = n;
 
