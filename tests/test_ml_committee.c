@@ -183,6 +183,24 @@ static void test_deviation_two_members_by_hand(void **st)
         assert_true(fabs(u.force_dev_max - hand_max) < 1e-10 * hand_max);
         for (int k = 0; k < 3 * fr.n; k++) assert_true(fabs(Fm[k] - 0.5 * (F1[k] + F2[k])) < 1e-10);
     }
+#ifdef _OPENMP
+    /* [potential] threads = 3: three blocks of atoms; the same bits on 3 threads and on one thread (the result
+     * depends on the block count only, md.h "Threads inside one replica") */
+    assert_int_equal(md_potential_set_threads(pot, 3), 0);
+    double E3[2], W3[2][6], *F3[2] = {malloc(sizeof(double) * 3 * fr.n), malloc(sizeof(double) * 3 * fr.n)};
+    md_eval(pot, s, &E3[0], F3[0], W3[0]);
+    const int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(0);
+    md_eval(pot, s, &E3[1], F3[1], W3[1]);
+    omp_set_max_active_levels(levels);
+    assert_memory_equal(F3[0], F3[1], sizeof(double) * 3 * fr.n);
+    assert_memory_equal(&E3[0], &E3[1], sizeof(double));
+    for (int k = 0; k < 3 * fr.n; k++) assert_true(fabs(F3[0][k] - 0.5 * (F1[k] + F2[k])) < 1e-10);
+    free(F3[0]);
+    free(F3[1]);
+    md_eval(pot, s, &Em, Fm, W);
+    assert_int_equal(md_potential_uncertainty(pot, &u), 1);
+#endif
     assert_int_equal(u.members, 2);
     assert_true(fabs(u.force_dev_max - hand_max) < 1e-10 * hand_max);
     assert_true(fabs(u.force_dev_mean - hand_sum / fr.n) < 1e-10 * hand_max);

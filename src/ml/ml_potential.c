@@ -218,38 +218,41 @@ static int nn_network(nn_state *s, md_system *sys, const md_nlist *nl, unsigned 
     const size_t rows = (size_t)sys->n + (size_t)sys->nghost, nf3 = 3 * rows * (size_t)K;
     int rc = SR_OK;
 #ifdef _OPENMP
+    /* nth blocks of atoms, each with its own arrays, summed in block order: the result depends on nth only, not on
+     * how many threads OpenMP actually runs the blocks on (md.h, "Threads inside one replica") */
 #pragma omp parallel num_threads(nth)
     {
-        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        nn_scratch *c = &s->scr[t];
-        int my = SR_OK;
-        if (c->frows < nf3) {
-            free(c->f);
-            c->f = malloc(sizeof(double) * nf3);
-            c->frows = c->f ? nf3 : 0;
-        }
-        if (!c->f) my = SR_ERROR(SR_ENOMEM, "nn: out of memory for thread forces");
-        if (!my) {
-            memset(c->f, 0, sizeof(double) * nf3);
-            const int lo = (int)((long)sys->n * t / nt), hi = (int)((long)sys->n * (t + 1) / nt);
-            my = nn_atoms(s, c, sys, nl, want, eatom, lo, hi, c->f, c->e);
-        }
-        if (my) {
+#pragma omp for schedule(static, 1)
+        for (int t = 0; t < nth; t++) {
+            nn_scratch *c = &s->scr[t];
+            int my = SR_OK;
+            if (c->frows < nf3) {
+                free(c->f);
+                c->f = malloc(sizeof(double) * nf3);
+                c->frows = c->f ? nf3 : 0;
+            }
+            if (!c->f) my = SR_ERROR(SR_ENOMEM, "nn: out of memory for thread forces");
+            if (!my) {
+                memset(c->f, 0, sizeof(double) * nf3);
+                const int lo = (int)((long)sys->n * t / nth), hi = (int)((long)sys->n * (t + 1) / nth);
+                my = nn_atoms(s, c, sys, nl, want, eatom, lo, hi, c->f, c->e);
+            }
+            if (my) {
 #pragma omp critical
-            rc = my;
+                rc = my;
+            }
         }
-#pragma omp barrier
         if (!rc) {
 #pragma omp for
             for (size_t k = 0; k < nf3; k++) {
                 double sum = 0.0;
-                for (int u = 0; u < nt; u++) sum += s->scr[u].f[k];
+                for (int u = 0; u < nth; u++) sum += s->scr[u].f[k];
                 f[k] += sum;
             }
 #pragma omp single
             for (int q = 0; q < K; q++) {
                 double e = 0.0;
-                for (int u = 0; u < nt; u++) e += s->scr[u].e[q];
+                for (int u = 0; u < nth; u++) e += s->scr[u].e[q];
                 energy[q] = e;
             }
         }
