@@ -318,17 +318,20 @@ int md_threads_available(void);
 /* Set the threads of a potential's force loop (md_threads_resolve; styles without set_threads: 1, and SR_EINVAL
  * for an explicit threads > 1). */
 int md_potential_set_threads(md_potential *p, int threads);
-/* Block b of T of the atoms 0..nl->n-1: [*lo, *hi), cut where the cumulative pair count (nl->num) passes
- * b/T of the total (nl->first is not assumed ordered). */
+/* The T blocks of the atoms 0..nl->n-1: block b is [bounds[b], bounds[b + 1]) (bounds has T + 1 entries), cut
+ * where the cumulative count of pairs plus atoms (nl->num + 1) passes b/T of the total. */
 void md_thread_blocks(const md_nlist *nl, int nblocks, int *bounds);
-/* Per-block accumulators of a threaded force call: blocks 1..T-1 get zeroed arrays of `rows` force rows
- * (3 doubles) and, with want_eatom, `rows` per-atom energies; block 0 writes into the caller's arrays. */
+/* Per-block accumulators of a threaded force call: prepare sizes the arrays of blocks 1..T-1 (`rows` force rows of
+ * 3 doubles and, with want_eatom, `rows` per-atom energies); block 0 writes into the caller's arrays. Inside the
+ * parallel loop, block b > 0 zeroes its own arrays (md_thread_scratch_zero: returns its force array, and replaces a
+ * non-NULL *eatom by its per-atom energies). */
 typedef struct md_thread_scratch {
     double *f[MD_MAX_THREADS];
     double *eatom[MD_MAX_THREADS];
     size_t frows[MD_MAX_THREADS], erows[MD_MAX_THREADS];
 } md_thread_scratch;
 int md_thread_scratch_prepare(md_thread_scratch *ts, int nblocks, size_t rows, int want_eatom);
+double *md_thread_scratch_zero(md_thread_scratch *ts, int b, size_t rows, double **eatom);
 /* f[k] += sum over blocks 1..T-1 of their f[k], in block order (likewise eatom when not NULL); threads share
  * the rows. */
 void md_thread_scratch_reduce(const md_thread_scratch *ts, int nblocks, size_t rows, double *f, double *eatom);

@@ -317,10 +317,13 @@ static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
     int bounds[MD_MAX_THREADS + 1];
     double eb[MD_MAX_THREADS];
     md_thread_blocks(nl, T, bounds);
+#ifdef _OPENMP
 #pragma omp parallel for schedule(static, 1) num_threads(T)
-    for (int b = 0; b < T; b++)
-        eb[b] = kern(st, s, nl, bounds[b], bounds[b + 1], b ? st->scratch.f[b] : s->f, want_e,
-                     b && eatom ? st->scratch.eatom[b] : eatom);
+#endif
+    for (int b = 0; b < T; b++) {
+        double *eb_atom = eatom, *fb = b ? md_thread_scratch_zero(&st->scratch, b, rows, &eb_atom) : s->f;
+        eb[b] = kern(st, s, nl, bounds[b], bounds[b + 1], fb, want_e, eb_atom);
+    }
     md_thread_scratch_reduce(&st->scratch, T, rows, s->f, eatom);
     double e = 0.0;
     for (int b = 0; b < T; b++) e += eb[b];

@@ -7,6 +7,7 @@
  * local-ghost pair only when the ghost lies "above" the local atom (z, then y, then x), which picks
  * exactly one of the two mirror pairs (i, j') and (j, i'') (LAMMPS' half/bin/newton rule). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -406,7 +407,8 @@ int md_nlist_build(md_nlist *nl, md_system *s)
     const nl_walk w = {.x = s->x, .xc = xc, .yc = yc, .zc = zc, .cs_start = cs_start, .cat = cat, .cidx = cidx,
                        .run_first = run_first, .run_cells = run_cells, .nrun = nrun, .ncell = ncell, .n = n,
                        .full = full, .gcut2 = gcut2, .bound = bound, .inside_len = (size_t)maxrun * (size_t)maxcell + 1};
-    const int T = nl->threads > 1 && n >= 64 * nl->threads ? nl->threads : 1;
+    const int nt = nl->threads < MD_MAX_THREADS ? nl->threads : MD_MAX_THREADS;
+    const int T = nt > 1 && n >= 64 * nt ? nt : 1;
     if (T == 1) {
         size_t used = 0;
         SR_TRY(nl_walk_atoms(&w, nl, 0, n, &nl->neigh, &P->neigh_cap, &P->inside, &P->inside_cap, &used));
@@ -416,6 +418,7 @@ int md_nlist_build(md_nlist *nl, md_system *s)
         int bounds[MD_MAX_THREADS + 1];
         for (int b = 0; b <= T; b++) bounds[b] = (int)((long)n * b / T);
         int rc = SR_OK;
+        char msg[512] = ""; /* the error text is per thread (sr_error.c): carried to this thread */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static, 1) num_threads(T)
 #endif
@@ -429,10 +432,13 @@ int md_nlist_build(md_nlist *nl, md_system *s)
 #ifdef _OPENMP
 #pragma omp critical(md_nlist_error)
 #endif
-                rc = my;
+                {
+                    rc = my;
+                    snprintf(msg, sizeof msg, "%s", sr_error_message());
+                }
             }
         }
-        if (rc) return rc;
+        if (rc) return SR_ERROR(rc, "%s", msg);
         size_t total = 0;
         for (int b = 0; b < T; b++) total += P->bused[b];
         SR_TRY(ensure((void **)&nl->neigh, sizeof(int), total, &P->neigh_cap));

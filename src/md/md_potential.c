@@ -79,7 +79,7 @@ int md_potential_from_section(sr_section *sec, const md_system *s, const char *b
     }
     rc = md_potential_set_threads(*out, sc.threads);
     if (rc) {
-        int line = 0;
+        int line = sec ? sec->line : 0;
         for (int i = 0; sec && i < sec->n; i++)
             if (strcmp(sec->entries[i].key, "threads") == 0) line = sec->entries[i].line;
         sr_errlist_add(el, "%s:%d: [potential] %s", sec && sec->file ? sec->file : "<input>", line, sr_error_message());

@@ -38,8 +38,10 @@ int md_threads_resolve(int requested, int *out)
             t = (int)v;
         }
     }
-    if (t > 1 && !md_threads_available())
-        return SR_ERROR(SR_EINVAL, "%d threads asked for, but this seedrate was built without OpenMP (1 only)", t);
+    if (t > 1 && !md_threads_available()) {
+        if (requested == 0) t = 1; /* OMP_NUM_THREADS is for other programs too: one thread, not an error */
+        else return SR_ERROR(SR_EINVAL, "%d threads asked for, but this seedrate was built without OpenMP (1 only)", t);
+    }
     *out = t;
     return SR_OK;
 }
@@ -91,13 +93,19 @@ int md_thread_scratch_prepare(md_thread_scratch *ts, int nblocks, size_t rows, i
     if (nblocks > MD_MAX_THREADS) return SR_ERROR(SR_EINVAL, "%d threads: at most %d", nblocks, MD_MAX_THREADS);
     for (int b = 1; b < nblocks; b++) {
         SR_TRY(grow(&ts->f[b], &ts->frows[b], 3 * rows));
-        memset(ts->f[b], 0, 3 * rows * sizeof(double));
-        if (want_eatom) {
-            SR_TRY(grow(&ts->eatom[b], &ts->erows[b], rows));
-            memset(ts->eatom[b], 0, rows * sizeof(double));
-        }
+        if (want_eatom) SR_TRY(grow(&ts->eatom[b], &ts->erows[b], rows));
     }
     return SR_OK;
+}
+
+double *md_thread_scratch_zero(md_thread_scratch *ts, int b, size_t rows, double **eatom)
+{
+    memset(ts->f[b], 0, 3 * rows * sizeof(double));
+    if (*eatom) {
+        memset(ts->eatom[b], 0, rows * sizeof(double));
+        *eatom = ts->eatom[b];
+    }
+    return ts->f[b];
 }
 
 void md_thread_scratch_reduce(const md_thread_scratch *ts, int nblocks, size_t rows, double *f, double *eatom)

@@ -220,6 +220,7 @@ static int nn_network(nn_state *s, md_system *sys, const md_nlist *nl, unsigned 
 #ifdef _OPENMP
     /* nth blocks of atoms, each with its own arrays, summed in block order: the result depends on nth only, not on
      * how many threads OpenMP actually runs the blocks on (md.h, "Threads inside one replica") */
+    char msg[512] = "";
 #pragma omp parallel num_threads(nth)
     {
 #pragma omp for schedule(static, 1)
@@ -239,7 +240,10 @@ static int nn_network(nn_state *s, md_system *sys, const md_nlist *nl, unsigned 
             }
             if (my) {
 #pragma omp critical
-                rc = my;
+                {
+                    rc = my;
+                    snprintf(msg, sizeof msg, "%s", sr_error_message()); /* per-thread text (sr_error.c) */
+                }
             }
         }
         if (!rc) {
@@ -257,6 +261,7 @@ static int nn_network(nn_state *s, md_system *sys, const md_nlist *nl, unsigned 
             }
         }
     }
+    if (rc) return SR_ERROR(rc, "%s", msg);
 #endif
     return rc;
 }

@@ -989,7 +989,7 @@ static int check_signature(const campaign *c)
         if (strncmp(have, want, strlen(have)) != 0 || strlen(have) < 17)
             rc = SR_ERROR(SR_EINVAL,
                           "%s: the output prefix %s already holds a campaign of other inputs (temperature, potential, "
-                          "replicas, ... or other seed sizes than the first ones; new sizes may only be appended); its "
+                          "threads or OMP_NUM_THREADS, replicas, ... or other seed sizes than the first ones; new sizes may only be appended); its "
                           "checkpoints and journals cannot be reused: delete %s.* or set another [output] prefix",
                           c->job.file, c->job.oc.prefix, c->job.oc.prefix);
     }
