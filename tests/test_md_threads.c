@@ -283,6 +283,31 @@ static void test_nlist_threads(void **state)
     md_system_free(s);
 }
 
+/* The AVX-512 walk (compress-store of the runs of cells) gives the baseline walk's lists, entry for entry. */
+static void test_nlist_avx512_walk(void **state)
+{
+    (void)state;
+    if (!md_kernel_available(MD_KERNEL_AVX512)) skip();
+    md_system *s = tu_jittered_fcc(8, 0.85, 0.1, 77);
+    const int kinds[2] = {MD_NLIST_HALF, MD_NLIST_FULL};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(setenv("SEEDRATE_KERNEL", "simd", 1), 0);
+        md_nlist *ref = md_nlist_create(2.5, 0.3, kinds[k]);
+        assert_int_equal(md_nlist_build(ref, s), 0);
+        assert_int_equal(unsetenv("SEEDRATE_KERNEL"), 0);
+        md_nlist *nl = md_nlist_create(2.5, 0.3, kinds[k]);
+        assert_int_equal(md_nlist_build(nl, s), 0);
+        const int n = ref->n, total = ref->first[n - 1] + ref->num[n - 1];
+        assert_int_equal(nl->n, n);
+        assert_memory_equal(nl->first, ref->first, (size_t)n * sizeof(int));
+        assert_memory_equal(nl->num, ref->num, (size_t)n * sizeof(int));
+        assert_memory_equal(nl->neigh, ref->neigh, (size_t)total * sizeof(int));
+        md_nlist_free(nl);
+        md_nlist_free(ref);
+    }
+    md_system_free(s);
+}
+
 static void test_thread_counts(void **state)
 {
     (void)state;
@@ -352,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_sw_threads),
         cmocka_unit_test(test_blocks),
         cmocka_unit_test(test_nlist_threads),
+        cmocka_unit_test(test_nlist_avx512_walk),
         cmocka_unit_test(test_thread_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
