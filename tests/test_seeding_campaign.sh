@@ -189,6 +189,13 @@ if mpirun -np 1 "$exe" campaign other.ini > other.log 2>&1; then echo "FAIL: oth
 elif grep -q "already holds a campaign of other inputs" other.log && cmp -s one.nc one.before.nc; then
     echo "ok   other inputs on the same prefix: $(grep -m1 error other.log | cut -c1-100)..."
 else echo "FAIL: other inputs message: $(cat other.log)"; fail=1; fi
+# the same inputs on 2 force-loop threads (OMP_NUM_THREADS, no key): other bits, so refused as other inputs too
+sed -e "s|PREFIX|one|" tiny.ini > same.ini
+if OMP_NUM_THREADS=2 mpirun -np 1 -x OMP_NUM_THREADS "$exe" campaign same.ini > threads.log 2>&1; then
+    echo "FAIL: a 1-thread prefix was resumed on 2 threads"; fail=1
+elif grep -q "already holds a campaign of other inputs" threads.log && cmp -s one.nc one.before.nc; then
+    echo "ok   2 threads (OMP_NUM_THREADS) on a 1-thread prefix: refused"
+else echo "FAIL: threads message: $(cat threads.log)"; fail=1; fi
 # appending a seed size keeps the finished points: only the new point's replicas run
 sed -e "s|PREFIX|one|" -e "s/^seed_sizes = 20 60/seed_sizes = 20 60 40/" tiny.ini > more.ini
 mpirun -np 2 "$exe" campaign more.ini > more.log 2>&1 # the P_grow fit may fail on 3 replicas per size: not tested here
