@@ -321,21 +321,22 @@ int md_potential_set_threads(md_potential *p, int threads);
 /* The T blocks of the atoms 0..nl->n-1: block b is [bounds[b], bounds[b + 1]) (bounds has T + 1 entries), cut
  * where the cumulative count of pairs plus atoms (nl->num + 1) passes b/T of the total. */
 void md_thread_blocks(const md_nlist *nl, int nblocks, int *bounds);
-/* Per-block accumulators of a threaded force call: prepare sizes the arrays of blocks 1..T-1 (`rows` force rows of
- * 3 doubles and, with want_eatom, `rows` per-atom energies); block 0 writes into the caller's arrays. Inside the
- * parallel loop, block b > 0 zeroes its own arrays (md_thread_scratch_zero: returns its force array, and replaces a
- * non-NULL *eatom by its per-atom energies). */
+/* Per-block force and per-atom energy arrays of blocks 1..T-1 of a threaded force call (block 0 writes into the
+ * caller's arrays); they grow as needed and are freed with md_thread_scratch_free. */
 typedef struct md_thread_scratch {
     double *f[MD_MAX_THREADS];
     double *eatom[MD_MAX_THREADS];
     size_t frows[MD_MAX_THREADS], erows[MD_MAX_THREADS];
 } md_thread_scratch;
-int md_thread_scratch_prepare(md_thread_scratch *ts, int nblocks, size_t rows, int want_eatom);
-double *md_thread_scratch_zero(md_thread_scratch *ts, int b, size_t rows, double **eatom);
-/* f[k] += sum over blocks 1..T-1 of their f[k], in block order (likewise eatom when not NULL); threads share
- * the rows. */
-void md_thread_scratch_reduce(const md_thread_scratch *ts, int nblocks, size_t rows, double *f, double *eatom);
 void md_thread_scratch_free(md_thread_scratch *ts);
+/* One force loop over the atoms of block b: [lo, hi), forces accumulated into f (rows of 3), per-atom energies into
+ * eatom (NULL: none); returns the block's energy. */
+typedef double (*md_block_fn)(void *ctx, int b, int lo, int hi, double *f, double *eatom);
+/* A force call on T > 1 threads: the T blocks of md_thread_blocks run fn in parallel, block 0 into f and eatom, the
+ * others into zeroed arrays of ts (rows = locals + ghosts), which are then added to f and eatom in block order;
+ * *energy = the sum of the blocks' energies in block order. */
+int md_thread_blocks_run(md_thread_scratch *ts, const md_nlist *nl, int nblocks, size_t rows, double *f,
+                         double *eatom, md_block_fn fn, void *ctx, double *energy);
 
 /* Zero forces, evaluate, fold ghost forces, compute virial (if asked), check energy and forces for
  * NaN/Inf (an error names the atom id and step). */

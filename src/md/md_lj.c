@@ -300,6 +300,21 @@ static const lj_kernel_fn lj_kernels[MD_KERNEL_NKINDS] = {
 #endif
 };
 
+typedef struct lj_block_ctx {
+    const lj_state *st;
+    const md_system *s;
+    const md_nlist *nl;
+    lj_kernel_fn kern;
+    int want_e;
+} lj_block_ctx;
+
+static double lj_block(void *ctx, int b, int lo, int hi, double *f, double *eatom)
+{
+    (void)b;
+    const lj_block_ctx *c = ctx;
+    return c->kern(c->st, c->s, c->nl, lo, hi, f, c->want_e, eatom);
+}
+
 static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned want, md_result *r)
 {
     lj_state *st = state;
@@ -311,22 +326,11 @@ static int lj_compute(void *state, md_system *s, const md_nlist *nl, unsigned wa
         r->energy += kern(st, s, nl, 0, nl->n, s->f, want_e, eatom);
         return SR_OK;
     }
-    /* T blocks of atoms (md_threads): block 0 into s->f, the others into their own arrays, summed in block order */
-    const size_t rows = (size_t)s->n + (size_t)s->nghost;
-    SR_TRY(md_thread_scratch_prepare(&st->scratch, T, rows, eatom != NULL));
-    int bounds[MD_MAX_THREADS + 1];
-    double eb[MD_MAX_THREADS];
-    md_thread_blocks(nl, T, bounds);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(T)
-#endif
-    for (int b = 0; b < T; b++) {
-        double *eb_atom = eatom, *fb = b ? md_thread_scratch_zero(&st->scratch, b, rows, &eb_atom) : s->f;
-        eb[b] = kern(st, s, nl, bounds[b], bounds[b + 1], fb, want_e, eb_atom);
-    }
-    md_thread_scratch_reduce(&st->scratch, T, rows, s->f, eatom);
-    double e = 0.0;
-    for (int b = 0; b < T; b++) e += eb[b];
+    /* T blocks of atoms (md_thread_blocks_run) */
+    lj_block_ctx ctx = {st, s, nl, kern, want_e};
+    double e;
+    SR_TRY(md_thread_blocks_run(&st->scratch, nl, T, (size_t)s->n + (size_t)s->nghost, s->f, eatom, lj_block, &ctx,
+                                &e));
     if (want_e) r->energy += e;
     return SR_OK;
 }

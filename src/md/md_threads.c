@@ -88,52 +88,57 @@ static int grow(double **a, size_t *cap, size_t need)
     return *a ? SR_OK : SR_ERROR(SR_ENOMEM, "out of memory for per-thread force arrays (%zu doubles)", need);
 }
 
-int md_thread_scratch_prepare(md_thread_scratch *ts, int nblocks, size_t rows, int want_eatom)
+/* dst[k] += blocks[1][k] + ... + blocks[T-1][k], in block order; called inside a parallel region, whose threads
+ * share the k */
+static void add_blocks(double *dst, double *const *blocks, int nblocks, long n)
+{
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (long k = 0; k < n; k++) {
+        double sum = dst[k];
+        for (int b = 1; b < nblocks; b++) sum += blocks[b][k];
+        dst[k] = sum;
+    }
+}
+
+int md_thread_blocks_run(md_thread_scratch *ts, const md_nlist *nl, int nblocks, size_t rows, double *f,
+                         double *eatom, md_block_fn fn, void *ctx, double *energy)
 {
     if (nblocks > MD_MAX_THREADS) return SR_ERROR(SR_EINVAL, "%d threads: at most %d", nblocks, MD_MAX_THREADS);
     for (int b = 1; b < nblocks; b++) {
         SR_TRY(grow(&ts->f[b], &ts->frows[b], 3 * rows));
-        if (want_eatom) SR_TRY(grow(&ts->eatom[b], &ts->erows[b], rows));
+        if (eatom) SR_TRY(grow(&ts->eatom[b], &ts->erows[b], rows));
     }
-    return SR_OK;
-}
-
-double *md_thread_scratch_zero(md_thread_scratch *ts, int b, size_t rows, double **eatom)
-{
-    memset(ts->f[b], 0, 3 * rows * sizeof(double));
-    if (*eatom) {
-        memset(ts->eatom[b], 0, rows * sizeof(double));
-        *eatom = ts->eatom[b];
+    int bounds[MD_MAX_THREADS + 1];
+    double eb[MD_MAX_THREADS];
+    md_thread_blocks(nl, nblocks, bounds);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(nblocks)
+#endif
+    for (int b = 0; b < nblocks; b++) {
+        double *fb = f, *eb_atom = eatom;
+        if (b > 0) { /* each block zeroes its own arrays, on its own thread */
+            fb = ts->f[b];
+            memset(fb, 0, 3 * rows * sizeof(double));
+            if (eatom) {
+                eb_atom = ts->eatom[b];
+                memset(eb_atom, 0, rows * sizeof(double));
+            }
+        }
+        eb[b] = fn(ctx, b, bounds[b], bounds[b + 1], fb, eb_atom);
     }
-    return ts->f[b];
-}
-
-void md_thread_scratch_reduce(const md_thread_scratch *ts, int nblocks, size_t rows, double *f, double *eatom)
-{
-    const long n3 = (long)(3 * rows), ne = (long)rows;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nblocks)
 #endif
     {
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-        for (long k = 0; k < n3; k++) {
-            double sum = f[k];
-            for (int b = 1; b < nblocks; b++) sum += ts->f[b][k];
-            f[k] = sum;
-        }
-        if (eatom) {
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-            for (long k = 0; k < ne; k++) {
-                double sum = eatom[k];
-                for (int b = 1; b < nblocks; b++) sum += ts->eatom[b][k];
-                eatom[k] = sum;
-            }
-        }
+        add_blocks(f, ts->f, nblocks, (long)(3 * rows));
+        if (eatom) add_blocks(eatom, ts->eatom, nblocks, (long)rows);
     }
+    double e = 0.0;
+    for (int b = 0; b < nblocks; b++) e += eb[b];
+    *energy = e;
+    return SR_OK;
 }
 
 void md_thread_scratch_free(md_thread_scratch *ts)
