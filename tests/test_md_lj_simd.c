@@ -15,32 +15,7 @@
 
 #include "md_testutil.h"
 
-typedef struct lj_eval {
-    double *f, *eatom;
-    double energy, virial[6];
-} lj_eval;
-
-static void evaluate(md_potential *p, md_system *s, md_nlist *nl, lj_eval *out)
-{
-    const int rows = s->n + s->nghost;
-    md_result r = {0};
-    r.eatom = calloc((size_t)rows, sizeof(double));
-    assert_non_null(r.eatom);
-    assert_int_equal(md_compute(p, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL | MD_WANT_EATOM, &r), 0);
-    out->f = malloc(3 * (size_t)s->n * sizeof(double));
-    assert_non_null(out->f);
-    memcpy(out->f, s->f, 3 * (size_t)s->n * sizeof(double));
-    out->eatom = r.eatom;
-    out->energy = r.energy;
-    memcpy(out->virial, r.virial, sizeof r.virial);
-}
-
-static double max_abs(const double *a, int n)
-{
-    double m = 0.0;
-    for (int i = 0; i < n; i++) m = fabs(a[i]) > m ? fabs(a[i]) : m;
-    return m;
-}
+static const unsigned WANT_ALL = MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL | MD_WANT_EATOM;
 
 /* Every available vectorised kernel against the reference on the same system and list. */
 static void compare_kernels(md_system *s, const md_lj_params *lp, double skin, const char *what)
@@ -57,10 +32,10 @@ static void compare_kernels(md_system *s, const md_lj_params *lp, double skin, c
         longest = nl->num[i] > longest ? nl->num[i] : longest;
     }
     assert_int_equal(md_potential_set_kernel(p, MD_KERNEL_REFERENCE), 0);
-    lj_eval ref;
-    evaluate(p, s, nl, &ref);
-    const double fscale = max_abs(ref.f, 3 * s->n), escale = max_abs(ref.eatom, s->n);
-    const double wscale = max_abs(ref.virial, 3);
+    tu_eval ref;
+    tu_evaluate(p, s, nl, WANT_ALL, &ref);
+    const double fscale = tu_max_abs(ref.f, 3 * s->n), escale = tu_max_abs(ref.eatom, s->n);
+    const double wscale = tu_max_abs(ref.virial, 3);
     print_message("%s: %d atoms, %d ghosts, %ld pairs (longest list %d), E %.12g, max |f| %.4g\n", what, s->n,
                   s->nghost, pairs, longest, ref.energy, fscale);
     assert_true(fscale > 0 && wscale > 0 && escale > 0);
@@ -71,8 +46,8 @@ static void compare_kernels(md_system *s, const md_lj_params *lp, double skin, c
             continue;
         }
         assert_int_equal(md_potential_set_kernel(p, k), 0);
-        lj_eval v;
-        evaluate(p, s, nl, &v);
+        tu_eval v;
+        tu_evaluate(p, s, nl, WANT_ALL, &v);
         double df = 0.0, de = 0.0, dw = 0.0;
         for (int i = 0; i < 3 * s->n; i++) df = fmax(df, fabs(v.f[i] - ref.f[i]));
         for (int i = 0; i < s->n; i++) de = fmax(de, fabs(v.eatom[i] - ref.eatom[i]));

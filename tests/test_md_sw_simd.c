@@ -69,33 +69,6 @@ static md_system *mw_config(int nc, double rho_gcm3, double jitter, unsigned lon
     return s;
 }
 
-typedef struct sw_eval {
-    double *f, *eatom;
-    double energy, virial[6];
-} sw_eval;
-
-static void evaluate(md_potential *p, md_system *s, md_nlist *nl, unsigned want, sw_eval *out)
-{
-    const int rows = s->n + s->nghost;
-    md_result r = {0};
-    r.eatom = calloc((size_t)rows, sizeof(double));
-    assert_non_null(r.eatom);
-    assert_int_equal(md_compute(p, s, nl, want, &r), 0);
-    out->f = malloc(3 * (size_t)s->n * sizeof(double));
-    assert_non_null(out->f);
-    memcpy(out->f, s->f, 3 * (size_t)s->n * sizeof(double));
-    out->eatom = r.eatom;
-    out->energy = r.energy;
-    memcpy(out->virial, r.virial, sizeof r.virial);
-}
-
-static double max_abs(const double *a, int n)
-{
-    double m = 0.0;
-    for (int i = 0; i < n; i++) m = fabs(a[i]) > m ? fabs(a[i]) : m;
-    return m;
-}
-
 static const unsigned WANT_ALL = MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL | MD_WANT_EATOM;
 
 /* Every available vectorised kernel against the reference on the same system and list. */
@@ -111,10 +84,10 @@ static void compare_kernels(md_potential *p, md_system *s, double skin, const ch
         longest = nl->num[i] > longest ? nl->num[i] : longest;
     }
     assert_int_equal(md_potential_set_kernel(p, MD_KERNEL_REFERENCE), 0);
-    sw_eval ref;
-    evaluate(p, s, nl, WANT_ALL, &ref);
-    const double fscale = max_abs(ref.f, 3 * s->n), escale = max_abs(ref.eatom, s->n);
-    const double wscale = max_abs(ref.virial, 3);
+    tu_eval ref;
+    tu_evaluate(p, s, nl, WANT_ALL, &ref);
+    const double fscale = tu_max_abs(ref.f, 3 * s->n), escale = tu_max_abs(ref.eatom, s->n);
+    const double wscale = tu_max_abs(ref.virial, 3);
     print_message("%s: %d atoms, %d ghosts, %ld list entries (longest list %d), E %.12g, max |f| %.4g\n", what,
                   s->n, s->nghost, pairs, longest, ref.energy, fscale);
     assert_true(fscale > 0 && wscale > 0 && escale > 0);
@@ -125,9 +98,9 @@ static void compare_kernels(md_potential *p, md_system *s, double skin, const ch
             continue;
         }
         assert_int_equal(md_potential_set_kernel(p, k), 0);
-        sw_eval v, vf;
-        evaluate(p, s, nl, WANT_ALL, &v);
-        evaluate(p, s, nl, MD_WANT_FORCE, &vf);
+        tu_eval v, vf;
+        tu_evaluate(p, s, nl, WANT_ALL, &v);
+        tu_evaluate(p, s, nl, MD_WANT_FORCE, &vf);
         double df = 0.0, de = 0.0, dw = 0.0, dff = 0.0;
         for (int i = 0; i < 3 * s->n; i++) {
             df = fmax(df, fabs(v.f[i] - ref.f[i]));

@@ -26,46 +26,13 @@
 #define MW_MASS 18.015
 #define AVOGADRO_CM3_A3 0.602214076 /* N_A * 1e-24: g/cm^3 -> (g/mol)/A^3 */
 
-typedef struct eval {
-    double *f, *eatom;
-    double energy, virial[6];
-} eval;
-
 static const unsigned WANT_ALL = MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL | MD_WANT_EATOM;
 
-static void evaluate(md_potential *p, md_system *s, md_nlist *nl, unsigned want, eval *out)
-{
-    const int rows = s->n + s->nghost;
-    md_result r = {0};
-    r.eatom = calloc((size_t)rows, sizeof(double));
-    assert_non_null(r.eatom);
-    assert_int_equal(md_compute(p, s, nl, want, &r), 0);
-    out->f = malloc(3 * (size_t)s->n * sizeof(double));
-    assert_non_null(out->f);
-    memcpy(out->f, s->f, 3 * (size_t)s->n * sizeof(double));
-    out->eatom = r.eatom;
-    out->energy = r.energy;
-    memcpy(out->virial, r.virial, sizeof r.virial);
-}
-
-static void eval_free(eval *e)
-{
-    free(e->f);
-    free(e->eatom);
-}
-
-static int same_bits(const eval *a, const eval *b, int n)
+static int same_bits(const tu_eval *a, const tu_eval *b, int n)
 {
     return memcmp(a->f, b->f, 3 * (size_t)n * sizeof(double)) == 0 &&
            memcmp(a->eatom, b->eatom, (size_t)n * sizeof(double)) == 0 &&
            memcmp(&a->energy, &b->energy, sizeof a->energy) == 0 && memcmp(a->virial, b->virial, sizeof a->virial) == 0;
-}
-
-static double max_abs(const double *a, int n)
-{
-    double m = 0.0;
-    for (int i = 0; i < n; i++) m = fabs(a[i]) > m ? fabs(a[i]) : m;
-    return m;
 }
 
 /* T = 1, 2, 3, 5, 8 blocks against the serial loop, for every kernel this CPU runs. */
@@ -78,10 +45,10 @@ static void compare_threads(md_potential *p, md_system *s, int kind, double skin
         if (!md_kernel_available(k)) continue;
         assert_int_equal(md_potential_set_kernel(p, k), 0);
         assert_int_equal(md_potential_set_threads(p, 1), 0);
-        eval ref;
-        evaluate(p, s, nl, WANT_ALL, &ref);
-        const double fscale = max_abs(ref.f, 3 * s->n), escale = max_abs(ref.eatom, s->n);
-        const double wscale = max_abs(ref.virial, 3);
+        tu_eval ref;
+        tu_evaluate(p, s, nl, WANT_ALL, &ref);
+        const double fscale = tu_max_abs(ref.f, 3 * s->n), escale = tu_max_abs(ref.eatom, s->n);
+        const double wscale = tu_max_abs(ref.virial, 3);
         assert_true(fscale > 0 && escale > 0 && wscale > 0);
         const int counts[] = {2, 3, 5, 8};
         for (int c = 0; c < 4; c++) {
@@ -89,10 +56,10 @@ static void compare_threads(md_potential *p, md_system *s, int kind, double skin
             if (T > 1 && !md_threads_available()) break;
             assert_int_equal(md_potential_set_threads(p, T), 0);
             assert_int_equal(p->threads, T);
-            eval v, again, forces_only;
-            evaluate(p, s, nl, WANT_ALL, &v);
-            evaluate(p, s, nl, WANT_ALL, &again);
-            evaluate(p, s, nl, MD_WANT_FORCE, &forces_only);
+            tu_eval v, again, forces_only;
+            tu_evaluate(p, s, nl, WANT_ALL, &v);
+            tu_evaluate(p, s, nl, WANT_ALL, &again);
+            tu_evaluate(p, s, nl, MD_WANT_FORCE, &forces_only);
             double df = 0.0, de = 0.0, dw = 0.0, sum[3] = {0, 0, 0};
             for (int i = 0; i < 3 * s->n; i++) {
                 df = fmax(df, fabs(v.f[i] - ref.f[i]));
@@ -117,23 +84,23 @@ static void compare_threads(md_potential *p, md_system *s, int kind, double skin
             /* the blocks on one thread: the same bits (the result depends on T, not on who runs the blocks) */
             const int levels = omp_get_max_active_levels();
             omp_set_max_active_levels(0);
-            eval serial_blocks;
-            evaluate(p, s, nl, WANT_ALL, &serial_blocks);
+            tu_eval serial_blocks;
+            tu_evaluate(p, s, nl, WANT_ALL, &serial_blocks);
             omp_set_max_active_levels(levels);
             assert_true(same_bits(&v, &serial_blocks, s->n));
-            eval_free(&serial_blocks);
+            tu_eval_free(&serial_blocks);
 #endif
-            eval_free(&v);
-            eval_free(&again);
-            eval_free(&forces_only);
+            tu_eval_free(&v);
+            tu_eval_free(&again);
+            tu_eval_free(&forces_only);
         }
         /* back to one thread: the serial loop bit for bit */
         assert_int_equal(md_potential_set_threads(p, 1), 0);
-        eval one;
-        evaluate(p, s, nl, WANT_ALL, &one);
+        tu_eval one;
+        tu_evaluate(p, s, nl, WANT_ALL, &one);
         assert_true(same_bits(&one, &ref, s->n));
-        eval_free(&one);
-        eval_free(&ref);
+        tu_eval_free(&one);
+        tu_eval_free(&ref);
     }
     md_nlist_free(nl);
 }
