@@ -343,6 +343,94 @@ static void test_learn_file_exchange(void **st)
     io_frames_free(fr, nf);
 }
 
+/* box volume of a frame */
+static double frame_volume(const ml_frame *fr)
+{
+    return fr->box[0] * fr->box[1] * fr->box[2];
+}
+
+/* several start structures ([explore.NAME]): each is explored at its own temperatures and volume factors, the
+ * selection takes candidates from the structures in turn, and a labelled frame from a scaled box carries the
+ * scaled volume and the teacher's labels of it. Mixing [structure] with [explore.NAME], or an unknown key in one,
+ * stops with file:line. */
+static void test_learn_sources(void **st)
+{
+    (void)st;
+    exe = getenv("SEEDRATE_EXE");
+    if (!exe || !*exe) skip();
+    gen_frames("init2", 200, 21, 700, 300, 40); /* 6 frames */
+    gen_frames("val2", 200, 22, 700, 280, 100); /* 3 frames */
+    const char *common =
+        "[run]\nseed = 9\n\n[teacher]\nstyle = sw\nfile = %s/data/mW.sw\n\n"
+        "[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\ndt = 0.005\nskin = 1.0\n\n"
+        "[data]\ninitial = init2.extxyz\nvalidation = val2.extxyz\n\n"
+        "[learn]\niterations = 1\ntemperatures = 260\nsteps = 200\nsample_every = 20\nsigma_lo = 0\n"
+        "sigma_hi = 1e6\nmax_select = 3\ndedup = 0\n\n"
+        "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 4\nr_min = 1.7\neta_angular = 0.3\nzeta = 1\n\n"
+        "[network]\nhidden = 4\n\n[training]\nsteps = 50\neval_every = 50\nthreads = 1\ncommittee = 2\n\n"
+        "[output]\nprefix = src/run\n\n";
+    const char *lattice = "lattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\nelement = mW\n";
+    char ini[400];
+    snprintf(ini, sizeof ini, "%s/sources.ini", dir);
+    FILE *f = fopen(ini, "w");
+    assert_non_null(f);
+    fprintf(f, common, SEEDRATE_SOURCE_DIR);
+    /* two runs from the lattice at its density (260 K from [learn], and 400 K), one from the box 1.3x larger */
+    fprintf(f, "[explore.dense]\n%stemperatures = 260 400\n\n[explore.sparse]\n%svolume_scales = 1.3\n", lattice, lattice);
+    fclose(f);
+    const int status = run("learn sources.ini", "sources.log");
+    char p[400];
+    if (status) {
+        snprintf(p, sizeof p, "cat '%s/sources.log'", dir);
+        assert_int_equal(system(p), 0);
+    }
+    assert_int_equal(status, 0);
+    snprintf(p, sizeof p, "%s/src/run.curve.dat", dir);
+    row rows[4];
+    assert_int_equal(read_curve(p, rows, 4), 2);
+    assert_int_equal(rows[0].samples, 3 * 200 / 20); /* 3 runs */
+    assert_true(rows[0].frac_win == 1.0);
+    assert_int_equal(rows[0].selected, 3);
+    snprintf(p, sizeof p, "%s/sources.log", dir);
+    char *log = slurp_text(p);
+    assert_non_null(strstr(log, "explore.dense"));
+    assert_non_null(strstr(log, "explore.sparse"));
+    free(log);
+    /* the three labels: dense, sparse, dense (turns), volumes V0, 1.3 V0, V0 */
+    ml_dataset ds = {0};
+    snprintf(p, sizeof p, "%s/src/run.data-1.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&ds, p), 0);
+    assert_int_equal(ds.nframes, 6 + 3);
+    const double v0 = 64 / 0.0334284;
+    assert_true(fabs(frame_volume(&ds.frames[6]) / v0 - 1) < 1e-9);
+    assert_true(fabs(frame_volume(&ds.frames[7]) / v0 - 1.3) < 1e-9);
+    assert_true(fabs(frame_volume(&ds.frames[8]) / v0 - 1) < 1e-9);
+    check_teacher_labels(&ds.frames[7]);
+    ml_dataset_free(&ds);
+
+    /* [structure] together with [explore.NAME]; an unknown key in [explore.NAME] */
+    snprintf(ini, sizeof ini, "%s/sources-bad.ini", dir);
+    f = fopen(ini, "w");
+    fprintf(f, common, SEEDRATE_SOURCE_DIR);
+    fprintf(f, "[structure]\n%s\n[explore.a]\n%s", lattice, lattice); /* [structure] at line 49 */
+    fclose(f);
+    assert_int_not_equal(run("learn sources-bad.ini", "sources-bad.log"), 0);
+    snprintf(p, sizeof p, "%s/sources-bad.log", dir);
+    log = slurp_text(p);
+    assert_non_null(strstr(log, "sources-bad.ini:49: [structure] and [explore.NAME]"));
+    free(log);
+    f = fopen(ini, "w");
+    fprintf(f, common, SEEDRATE_SOURCE_DIR);
+    fprintf(f, "[explore.a]\n%svolume = 2\n", lattice); /* volume at line 55 */
+    fclose(f);
+    assert_int_not_equal(run("learn sources-bad.ini", "sources-bad.log"), 0);
+    log = slurp_text(p);
+    assert_non_null(strstr(log, "sources-bad.ini:55: unknown key 'volume' in [explore.a]"));
+    snprintf(p, sizeof p, "%s/src/run.data-1.extxyz", dir);
+    assert_int_equal(access(p, F_OK), 0); /* the earlier run's output is still there */
+    free(log);
+}
+
 static void test_learn_bad_input(void **st)
 {
     (void)st;
@@ -365,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_learn_bad_input),
         cmocka_unit_test(test_learn_loop),
         cmocka_unit_test(test_learn_file_exchange),
+        cmocka_unit_test(test_learn_sources),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,23 @@ typedef struct learn_cfg {
     int max_select;
 } learn_cfg;
 
+/* one exploration source: [explore.NAME] = a [structure] section plus the runs made from it */
+typedef struct explore_cfg {
+    sr_reals temperatures; /* K; "0" = [learn] temperatures */
+    sr_reals volume_scales;
+} explore_cfg;
+
+#define LEARN_MAX_SRC 32
+#define LEARN_MAX_RUNS 998 /* run r of iteration i draws streams (seed, 1000 i + r); 999 is the selection */
+
+typedef struct explore_src {
+    char name[64];
+    seed_structure_config sc;
+    explore_cfg ex;
+    md_system *start; /* built once, velocities zero */
+    io_typemap tm;    /* its type index -> element name */
+} explore_src;
+
 typedef struct out_cfg {
     char prefix[SR_KW_STRLEN];
     int restart;
@@ -97,6 +114,14 @@ static const sr_keyword learn_keys[] = {
      "descriptor in feature_std units) is a duplicate"},
     SR_KW_END};
 
+static const sr_keyword explore_keys[] = {
+    {"temperatures", SR_KW_REALS, offsetof(explore_cfg, temperatures), "K", "0", 0, 1e5, NULL,
+     "exploration temperatures of this structure (0: the [learn] temperatures)"},
+    {"volume_scales", SR_KW_REALS, offsetof(explore_cfg, volume_scales), "", "1", 0.1, 100, NULL,
+     "the start's volume times these factors (isotropic, positions scaled with the box): one run per "
+     "temperature and factor (strained, compressed, low-density boxes: the energy-volume slope)"},
+    SR_KW_END};
+
 static const sr_keyword out_keys[] = {
     {"prefix", SR_KW_STRING, offsetof(out_cfg, prefix), "", "learn", 0, 0, NULL,
      "output prefix (relative to the input file): PREFIX.journal, .model-I.nc, .data-I.extxyz, .curve.md"},
@@ -112,10 +137,14 @@ static void usage(FILE *out)
                  "(teacher) -> retrain, with a journal (a rerun resumes) and a learning-curve table.\n"
                  "Sections: [run], [teacher] (a [potential] section: style = sw, file = ...), [structure] and\n"
                  "[ensemble] (as seedrate md), [data], [learn], [descriptor], [network], [training], [output].\n"
+                 "Several start structures: [explore.NAME] sections instead of [structure], each a [structure]\n"
+                 "section plus the keys of [explore.NAME] below; every structure is explored at each of its\n"
+                 "temperatures and volume factors, and the selection takes candidates from the structures in turn.\n"
                  "Units metal. Relative paths are relative to FILE's directory. Keys:\n\n");
     sr_keywords_print(run_keys, "run", out);
     sr_keywords_print(data_keys, "data", out);
     sr_keywords_print(learn_keys, "learn", out);
+    sr_keywords_print(explore_keys, "explore.NAME", out);
     cli_train_keys_print(out);
     sr_keywords_print(out_keys, "output", out);
 }
@@ -171,6 +200,7 @@ static int committee_rmse(const ml_committee *c, const ml_dataset *ds, double *r
 typedef struct candidate {
     io_frame fr; /* positions, types (system order), box */
     double dev;
+    int src; /* exploration source */
 } candidate;
 
 typedef struct cand_list {
@@ -185,7 +215,7 @@ static void cands_free(cand_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static int cands_push(cand_list *l, const md_system *s, double dev)
+static int cands_push(cand_list *l, const md_system *s, double dev, int src)
 {
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 64;
@@ -198,6 +228,7 @@ static int cands_push(cand_list *l, const md_system *s, double dev)
     memset(c, 0, sizeof *c);
     SR_TRY(io_frame_from_system(s, 0, &c->fr, NULL));
     c->dev = dev;
+    c->src = src;
     l->n++;
     return SR_OK;
 }
@@ -214,80 +245,110 @@ typedef struct learn_job {
     ml_train_params tp;
     seed_structure_config sc;
     seed_ensemble_config ec;
+    explore_src src[LEARN_MAX_SRC]; /* [explore.NAME] sections, or [structure] alone */
+    int nsrc;
     sr_section *teacher;
     int file_teacher; /* [teacher] style = file: labels by file exchange (DFT) */
 } learn_job;
 
-/* MD with the committee at every temperature: classify the samples, keep the candidates */
-static int explore(const learn_job *J, const char *model_path, const md_system *start, int iter, curve_row *row,
-                   cand_list *cands)
+/* a copy of the source's start with its volume times v (positions scaled about the box origin) */
+static md_system *scaled_copy(const md_system *start, double v)
+{
+    md_system *s = md_system_copy(start);
+    if (!s || v == 1.0) return s;
+    const double f = cbrt(v);
+    double len[3];
+    for (int d = 0; d < 3; d++) len[d] = f * start->box.len[d];
+    for (int i = 0; i < s->n; i++)
+        for (int d = 0; d < 3; d++) s->x[3 * i + d] = s->box.lo[d] + f * (s->x[3 * i + d] - s->box.lo[d]);
+    if (md_system_set_box(s, start->box.lo, len)) {
+        md_system_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* one exploration run: MD with the committee from src's start at T and volume factor v; its samples are
+ * classified (counts added to lo/win/hi) and the candidates kept */
+static int explore_run(const learn_job *J, const char *model_path, int isrc, double T, double v, uint64_t stream,
+                       long *lo, long *win, long *hi, long *nd, double *dsum, cand_list *cands)
+{
+    const explore_src *src = &J->src[isrc];
+    const long per_run = J->lc.steps / J->lc.sample_every;
+    md_system *s = scaled_copy(src->start, v);
+    md_potential *pot = NULL;
+    md_integrator *in = NULL;
+    gsl_rng *rv = sr_rng_create((uint64_t)J->run.seed, stream, SR_RNG_VELOCITIES);
+    gsl_rng *rt = sr_rng_create((uint64_t)J->run.seed, stream, SR_RNG_THERMOSTAT);
+    int rc = (s && rv && rt) ? SR_OK : SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    ml_potential_config pc;
+    if (!rc && strlen(model_path) >= sizeof pc.model)
+        rc = SR_ERROR(SR_ERANGE, "learn: model path longer than %zu characters: %s", sizeof pc.model - 1, model_path);
+    else if (!rc)
+        memcpy(pc.model, model_path, strlen(model_path) + 1);
+    void *state = NULL;
+    if (!rc) rc = ml_potential_nn.create(&state, &pc, s, NULL);
+    if (!rc && (rc = md_potential_wrap(&ml_potential_nn, state, &pot))) ml_potential_nn.destroy(state);
+    md_integrator_params ip;
+    seed_ensemble_config ec = J->ec;
+    ec.temperature = T;
+    if (!rc) rc = seed_ensemble_params(&ec, MD_UNITS_METAL, &ip);
+    if (!rc) rc = md_velocity_create(s, T, rv);
+    if (!rc) {
+        in = md_integrator_create(&ip, s, pot, rt);
+        rc = in ? md_integrator_setup(in) : SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    }
+    for (long done = 0; !rc && done < per_run; done++) {
+        if (md_integrator_run(in, J->lc.sample_every)) {
+            /* the run failed (atoms overlapping, forces not finite): an unreliable region */
+            printf("    %s T %g K volume x%g: MD stopped at step %ld (%s); its %ld remaining samples count above "
+                   "sigma_hi\n", src->name, T, v, s->step, sr_error_message(), per_run - done);
+            sr_error_clear();
+            *hi += per_run - done;
+            break;
+        }
+        md_uncertainty u;
+        md_potential_uncertainty(pot, &u);
+        const double d = u.members > 1 ? u.force_dev_max : 0.0;
+        *dsum += d;
+        (*nd)++;
+        if (d < J->lc.sigma_lo) {
+            (*lo)++;
+        } else if (d <= J->lc.sigma_hi) {
+            (*win)++;
+            rc = cands_push(cands, s, d, isrc);
+        } else {
+            (*hi)++;
+        }
+    }
+    gsl_rng_free(rv);
+    gsl_rng_free(rt);
+    md_integrator_free(in);
+    md_potential_free(pot);
+    md_system_free(s);
+    return rc;
+}
+
+/* MD with the committee from every source at each of its temperatures and volume factors: classify the samples,
+ * keep the candidates. Run r of iteration iter (sources, then temperatures, then volumes) draws its velocities and
+ * thermostat from (seed, 1000 iter + r). */
+static int explore(const learn_job *J, const char *model_path, int iter, curve_row *row, cand_list *cands)
 {
     long lo = 0, win = 0, hi = 0, nd = 0;
     double dsum = 0;
-    const long per_run = J->lc.steps / J->lc.sample_every;
-    for (int t = 0; t < J->lc.temperatures.n; t++) {
-        const double T = J->lc.temperatures.v[t];
-        md_system *s = md_system_copy(start);
-        md_potential *pot = NULL;
-        md_integrator *in = NULL;
-        gsl_rng *rv = sr_rng_create((uint64_t)J->run.seed, 1000 * (uint64_t)iter + (uint64_t)t, SR_RNG_VELOCITIES);
-        gsl_rng *rt = sr_rng_create((uint64_t)J->run.seed, 1000 * (uint64_t)iter + (uint64_t)t, SR_RNG_THERMOSTAT);
-        int rc = (s && rv && rt) ? SR_OK : SR_ERROR(SR_ENOMEM, "learn: out of memory");
-        ml_potential_config pc;
-        if (strlen(model_path) >= sizeof pc.model)
-            rc = SR_ERROR(SR_ERANGE, "learn: model path longer than %zu characters: %s", sizeof pc.model - 1, model_path);
-        else
-            memcpy(pc.model, model_path, strlen(model_path) + 1);
-        void *state = NULL;
-        if (!rc) rc = ml_potential_nn.create(&state, &pc, s, NULL);
-        if (!rc && (rc = md_potential_wrap(&ml_potential_nn, state, &pot))) ml_potential_nn.destroy(state);
-        md_integrator_params ip;
-        seed_ensemble_config ec = J->ec;
-        ec.temperature = T;
-        if (!rc) rc = seed_ensemble_params(&ec, MD_UNITS_METAL, &ip);
-        if (!rc) rc = md_velocity_create(s, T, rv);
-        if (!rc) {
-            in = md_integrator_create(&ip, s, pot, rt);
-            rc = in ? md_integrator_setup(in) : SR_ERROR(SR_ENOMEM, "learn: out of memory");
-        }
-        long done = 0;
-        if (rc) {
-            gsl_rng_free(rv);
-            gsl_rng_free(rt);
-            md_integrator_free(in);
-            md_potential_free(pot);
-            md_system_free(s);
-            return rc;
-        }
-        for (; done < per_run; done++) {
-            if (md_integrator_run(in, J->lc.sample_every)) {
-                /* the run failed (atoms overlapping, forces not finite): an unreliable region */
-                printf("    T %g K: MD stopped at step %ld (%s); its %ld remaining samples count above sigma_hi\n", T,
-                       s->step, sr_error_message(), per_run - done);
-                sr_error_clear();
-                hi += per_run - done;
-                break;
-            }
-            md_uncertainty u;
-            md_potential_uncertainty(pot, &u);
-            const double d = u.members > 1 ? u.force_dev_max : 0.0;
-            dsum += d;
-            nd++;
-            if (d < J->lc.sigma_lo) {
-                lo++;
-            } else if (d <= J->lc.sigma_hi) {
-                win++;
-                if ((rc = cands_push(cands, s, d))) break;
-            } else {
-                hi++;
-            }
-        }
-        gsl_rng_free(rv);
-        gsl_rng_free(rt);
-        md_integrator_free(in);
-        md_potential_free(pot);
-        md_system_free(s);
-        SR_TRY(rc);
+    int r = 0;
+    for (int k = 0; k < J->nsrc; k++) {
+        const explore_src *src = &J->src[k];
+        const sr_reals *Ts = src->ex.temperatures.n ? &src->ex.temperatures : &J->lc.temperatures;
+        long lo0 = lo, win0 = win, hi0 = hi;
+        for (int t = 0; t < Ts->n; t++)
+            for (int q = 0; q < src->ex.volume_scales.n; q++, r++)
+                SR_TRY(explore_run(J, model_path, k, Ts->v[t], src->ex.volume_scales.v[q],
+                                   1000 * (uint64_t)iter + (uint64_t)r, &lo, &win, &hi, &nd, &dsum, cands));
+        const long ns = (lo - lo0) + (win - win0) + (hi - hi0);
+        if (J->nsrc > 1 && ns)
+            printf("    %-20s %5ld samples: %.3f below sigma_lo, %.3f in window, %.3f above sigma_hi\n", src->name, ns,
+                   (double)(lo - lo0) / ns, (double)(win - win0) / ns, (double)(hi - hi0) / ns);
     }
     row->samples = lo + win + hi;
     row->frac_lo = row->samples ? (double)lo / row->samples : NAN;
@@ -380,10 +441,35 @@ static int unlabelled(const learn_job *J, const candidate *c, const io_typemap *
     return SR_OK;
 }
 
-/* random candidates, skipping near-duplicates of chosen or labelled frames; labelled into ds by the in-process
+/* the shuffled order rearranged so that the sources take turns (each keeps its shuffled order; a source with no
+ * candidates left drops out): every structure gets labels, as DP-GEN's per-system quota (fp_task_max). With one
+ * source the order is unchanged. */
+static int interleave_sources(const cand_list *cands, int *order, int nsrc)
+{
+    if (nsrc < 2) return SR_OK;
+    int *out = malloc(sizeof(int) * (size_t)cands->n), *pos = calloc((size_t)nsrc, sizeof(int));
+    if (!out || !pos) {
+        free(out);
+        free(pos);
+        return SR_ERROR(SR_ENOMEM, "learn: out of memory");
+    }
+    /* pos[k]: where in `order` the scan for source k's next candidate resumes */
+    int m = 0;
+    while (m < cands->n)
+        for (int k = 0; k < nsrc && m < cands->n; k++) {
+            while (pos[k] < cands->n && cands->c[order[pos[k]]].src != k) pos[k]++;
+            if (pos[k] < cands->n) out[m++] = order[pos[k]++];
+        }
+    memcpy(order, out, sizeof(int) * (size_t)cands->n);
+    free(out);
+    free(pos);
+    return SR_OK;
+}
+
+/* random candidates (sources taking turns), skipping near-duplicates of chosen or labelled frames; labelled into ds by the in-process
  * teacher, or (file teacher) their configurations appended to req for labelling elsewhere */
 static int select_and_label(const learn_job *J, const ml_committee *com, cand_list *cands, int iter,
-                            const io_typemap *tm, ml_dataset *ds, ml_dataset *req, int *nsel)
+                            ml_dataset *ds, ml_dataset *req, int *nsel)
 {
     *nsel = 0;
     if (!cands->n) return SR_OK;
@@ -401,9 +487,11 @@ static int select_and_label(const learn_job *J, const ml_committee *com, cand_li
     if (!rc) {
         for (int k = 0; k < cands->n; k++) order[k] = k;
         gsl_ran_shuffle(r, order, (size_t)cands->n, sizeof(int));
+        rc = interleave_sources(cands, order, J->nsrc);
     }
     for (int k = 0; k < cands->n && !rc && *nsel < J->lc.max_select; k++) {
         const candidate *c = &cands->c[order[k]];
+        const io_typemap *tm = &J->src[c->src].tm;
         ml_frame fr = {0};
         if ((rc = J->file_teacher ? unlabelled(J, c, tm, ds, &fr) : label(J, c, tm, ds, &fr))) {
             free(fr.type);
@@ -714,27 +802,28 @@ static int run_learn(learn_job *J, sr_input *in)
     (void)in;
     ml_dataset ds = {0}, val = {0};
     ml_committee *com = NULL;
-    md_system *start = NULL;
     cand_list cands = {0};
     curve_row rows[1001];
-    io_typemap tm;
     int rc = SR_OK, nrows = -1, pending = 0;
     ml_dataset req = {0};
     char path[4300], jpath[4300];
     snprintf(jpath, sizeof jpath, "%s.journal", J->prefix);
     if (J->oc.restart && (rc = read_journal(jpath, rows, 1001, &nrows, &pending))) return rc;
     if (nrows > J->lc.iterations + 1) nrows = J->lc.iterations + 1;
-    /* the start structure (velocities are drawn per exploration run) */
-    seed_structure_config sc = J->sc;
-    sc.temperature = 0;
-    char where[4200];
-    snprintf(where, sizeof where, "%s: [structure]", J->file);
-    if ((rc = seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &start))) goto done;
-    io_typemap_init(&tm);
-    for (int t = 0; t < start->ntypes; t++) {
-        int idx;
-        if ((rc = io_typemap_add(&tm, start->type_name[t], &idx))) goto done;
-        tm.mass[idx] = start->mass[t];
+    /* the start structures (velocities are drawn per exploration run) */
+    for (int k = 0; k < J->nsrc; k++) {
+        explore_src *src = &J->src[k];
+        seed_structure_config sc = src->sc;
+        sc.temperature = 0;
+        char where[4200];
+        snprintf(where, sizeof where, "%s: [%s]", J->file, src->name);
+        if ((rc = seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &src->start))) goto done;
+        io_typemap_init(&src->tm);
+        for (int t = 0; t < src->start->ntypes; t++) {
+            int idx;
+            if ((rc = io_typemap_add(&src->tm, src->start->type_name[t], &idx))) goto done;
+            src->tm.mass[idx] = src->start->mass[t];
+        }
     }
     /* labels of the next model to train, the held-out set */
     if (nrows > 0 || pending) {
@@ -808,11 +897,11 @@ static int run_learn(learn_job *J, sr_input *in)
         if ((rc = committee_rmse(com, &val, &row->rmse_e, &row->rmse_f))) goto done;
         /* explore with it */
         cands_free(&cands);
-        if ((rc = explore(J, path, start, it, row, &cands))) goto done;
+        if ((rc = explore(J, path, it, row, &cands))) goto done;
         ml_dataset_free(&req);
         req.nelem = ds.nelem;
         memcpy(req.type_map, ds.type_map, sizeof req.type_map);
-        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &tm, &ds, &req, &row->selected)))
+        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &ds, &req, &row->selected)))
             goto done;
         if (it < J->lc.iterations && req.nframes) {
             /* file exchange: the selected configurations go out, the run stops until they come back labelled */
@@ -846,7 +935,10 @@ static int run_learn(learn_job *J, sr_input *in)
 done:
     ml_dataset_free(&req);
     cands_free(&cands);
-    md_system_free(start);
+    for (int k = 0; k < J->nsrc; k++) {
+        md_system_free(J->src[k].start);
+        J->src[k].start = NULL;
+    }
     ml_committee_free(com);
     ml_dataset_free(&ds);
     ml_dataset_free(&val);
@@ -893,8 +985,30 @@ int cmd_learn(int argc, char **argv)
     char *fcopy = strdup(file);
     snprintf(J->base, sizeof J->base, "%s", dirname(fcopy));
     free(fcopy);
-    static const char *const known[] = {"run", "teacher", "structure", "ensemble", "data", "learn",
-                                        "descriptor", "network", "training", "output", NULL};
+    /* the fixed sections and every [explore.NAME] */
+    const char *known[LEARN_MAX_SRC + 16] = {"run", "teacher", "structure", "ensemble", "data", "learn",
+                                             "descriptor", "network", "training", "output"};
+    int nknown = 10;
+    for (int i = 0; i < in->n; i++) {
+        sr_section *sec = in->sections[i];
+        if (strncmp(sec->name, "explore.", 8)) continue;
+        if (J->nsrc == LEARN_MAX_SRC) {
+            sr_errlist_add(&el, "%s:%d: [%s]: at most %d [explore.NAME] sections", file, sec->line, sec->name,
+                           LEARN_MAX_SRC);
+            continue;
+        }
+        explore_src *src = &J->src[J->nsrc++];
+        snprintf(src->name, sizeof src->name, "%s", sec->name);
+        known[nknown++] = sec->name;
+        sr_section_bind(sec, seed_structure_keywords, &src->sc, &el, sec->name);
+        sr_section_bind(sec, explore_keys, &src->ex, &el, sec->name);
+        if (src->ex.temperatures.n == 1 && src->ex.temperatures.v[0] == 0) src->ex.temperatures.n = 0;
+        for (int t = 0; t < src->ex.temperatures.n; t++)
+            if (!(src->ex.temperatures.v[t] > 0))
+                sr_errlist_add(&el, "%s: [%s] temperatures: item %d is 0 K (0 alone means the [learn] temperatures)",
+                               where_key(in, file, sec->name, "temperatures"), sec->name, t + 1);
+    }
+    known[nknown] = NULL;
     sr_input_check_sections(in, known, &el);
     sr_section_bind(sr_input_section(in, "run"), run_keys, &J->run, &el, "run");
     sr_section_bind(sr_input_section(in, "data"), data_keys, &J->data, &el, "data");
@@ -914,7 +1028,26 @@ int cmd_learn(int argc, char **argv)
             sr_section_bind(J->teacher, file_keys, style, &el, "teacher");
             J->file_teacher = 1;
         }
-    if (!sr_input_section(in, "structure")) sr_errlist_add(&el, "%s: missing section [structure]", file);
+    if (J->nsrc && sr_input_section(in, "structure"))
+        sr_errlist_add(&el, "%s:%d: [structure] and [explore.NAME] sections: give the start structures as "
+                       "[explore.NAME] sections only", file, sr_input_section(in, "structure")->line);
+    if (!J->nsrc && !sr_input_section(in, "structure"))
+        sr_errlist_add(&el, "%s: missing section [structure] (or [explore.NAME] sections): the structure to explore", file);
+    if (!J->nsrc) {
+        /* the single-structure form: [structure] at the [learn] temperatures */
+        explore_src *src = &J->src[J->nsrc++];
+        snprintf(src->name, sizeof src->name, "structure");
+        src->sc = J->sc;
+        src->ex.volume_scales.n = 1;
+        src->ex.volume_scales.v[0] = 1.0;
+    }
+    long nruns = 0;
+    for (int k = 0; k < J->nsrc; k++)
+        nruns += (long)(J->src[k].ex.temperatures.n ? J->src[k].ex.temperatures.n : J->lc.temperatures.n) *
+                 J->src[k].ex.volume_scales.n;
+    if (nruns > LEARN_MAX_RUNS)
+        sr_errlist_add(&el, "%s: %ld exploration runs per iteration (structures x temperatures x volume_scales): "
+                       "at most %d", file, nruns, LEARN_MAX_RUNS);
     if (!J->data.initial[0]) sr_errlist_add(&el, "%s: [data] initial: no labelled frames to start from", where_key(in, file, "data", "initial"));
     if (!J->data.validation[0]) sr_errlist_add(&el, "%s: [data] validation: no held-out frames", where_key(in, file, "data", "validation"));
     if (J->lc.sigma_hi <= J->lc.sigma_lo)
@@ -932,18 +1065,21 @@ int cmd_learn(int argc, char **argv)
     /* the teacher's own keys are checked when it is created; here only that it is a known style */
     if (el.n == 0) {
         /* every table has bound its section: unknown keys (the teacher's are bound on first use) */
-        md_system *probe = NULL;
-        seed_structure_config sc = J->sc;
-        sc.temperature = 0;
-        char where[4200];
-        snprintf(where, sizeof where, "%s: [structure]", file);
-        if (seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &probe)) {
-            sr_errlist_add(&el, "%s", sr_error_message());
-        } else if (!J->file_teacher) {
-            md_potential *tp = NULL;
-            if (md_potential_from_section(J->teacher, probe, J->base, &tp, &el) == 0) md_potential_free(tp);
+        for (int k = 0; k < J->nsrc; k++) {
+            md_system *probe = NULL;
+            seed_structure_config sc = J->src[k].sc;
+            sc.temperature = 0;
+            char where[4200];
+            const sr_section *sec = sr_input_section(in, J->src[k].name);
+            snprintf(where, sizeof where, "%s:%d: [%s]", file, sec ? sec->line : 0, J->src[k].name);
+            if (seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &probe)) {
+                sr_errlist_add(&el, "%s", sr_error_message());
+            } else if (!J->file_teacher && k == 0) {
+                md_potential *tp = NULL;
+                if (md_potential_from_section(J->teacher, probe, J->base, &tp, &el) == 0) md_potential_free(tp);
+            }
+            md_system_free(probe);
         }
-        md_system_free(probe);
     }
     if (el.n == 0)
         for (int i = 0; i < in->n; i++) sr_section_check_unused(in->sections[i], &el);
