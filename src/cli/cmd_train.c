@@ -262,6 +262,15 @@ static int committee_rmse(const ml_committee *c, const ml_dataset *ds, double *r
     return SR_OK;
 }
 
+/* frames ml_train holds out of n when there is no validation set (its rule: round(f n), at least 1, at most n - 1) */
+static long heldout_frames(int n, double f)
+{
+    long nv = lround(f * n);
+    if (nv < 1) nv = 1;
+    if (nv >= n) nv = n - 1;
+    return nv;
+}
+
 static int run_training(const char *file)
 {
     sr_input *in = NULL;
@@ -391,14 +400,26 @@ static int run_training(const char *file)
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     char cinfo[64] = "";
     if (com->k > 1) snprintf(cinfo, sizeof cinfo, "committee of %d (member means); ", com->k);
+    /* without [data] validation the split is made inside training: its size, and the best point's errors (member
+     * 1, from the learning curve; the member means were never evaluated on that split alone) */
+    char vinfo[4200];
+    if (val.nframes)
+        snprintf(vinfo, sizeof vinfo, "validation data:%.4000s (%d frames)", prov_val, val.nframes);
+    else
+        snprintf(vinfo, sizeof vinfo, "validation data: %.0f %% of the training frames held out (%ld frames)",
+                 100 * tp.val_fraction, train.nframes >= 2 ? heldout_frames(train.nframes, tp.val_fraction) : 0L);
+    if (!val.nframes) {
+        ev = rep.best_e_val;
+        fv = rep.best_f_val;
+    }
     for (int q = 0; q < com->k; q++)
         snprintf(com->member[q]->provenance, sizeof com->member[q]->provenance,
-                 "seedrate train %s (%s); training data:%s (%d frames); validation data:%s (%d frames); "
-                 "%ssteps %ld (best %ld), %.0f s; RMSE train E %.4f meV/atom F %.2f meV/A; RMSE validation "
-                 "E %.4f meV/atom F %.2f meV/A", file, date, prov_train, train.nframes,
-                 val.nframes ? prov_val : " held-out fraction of training", val.nframes, cinfo,
+                 "seedrate train %s (%s); training data:%s (%d frames); %.2000s; "
+                 "%ssteps %ld (best %ld), %.0f s; RMSE train E %.4f meV/atom F %.2f meV/A%s; RMSE validation "
+                 "E %.4f meV/atom F %.2f meV/A%s", file, date, prov_train, train.nframes, vinfo, cinfo,
                  rep.npoints ? rep.step[rep.npoints - 1] : 0L, rep.best_step, train_s, 1e3 * et,
-                 1e3 * ft, 1e3 * ev, 1e3 * fv);
+                 1e3 * ft, val.nframes ? "" : " (all frames, held-out included)", 1e3 * ev, 1e3 * fv,
+                 val.nframes || com->k == 1 ? "" : " (member 1 at its best point)");
     resolve(base, oc.model, path, sizeof path);
     if ((rc = ml_committee_write(com, path))) goto fail;
     printf("model: %s\n", path);
