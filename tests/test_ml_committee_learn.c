@@ -343,6 +343,36 @@ static void test_learn_file_exchange(void **st)
     io_frames_free(fr, nf);
 }
 
+/* a learn input for test_learn_sources / test_learn_energy_window: the trust-window lines, then the sections */
+static const char *const sources_common =
+        "[run]\nseed = 9\n\n[teacher]\nstyle = sw\nfile = %s/data/mW.sw\n\n"
+        "[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\ndt = 0.005\nskin = 1.0\n\n"
+        "[data]\ninitial = init2.extxyz\nvalidation = val2.extxyz\n\n"
+        "[learn]\niterations = 1\ntemperatures = 260\nsteps = 200\nsample_every = 20\n%s"
+        "max_select = 3\ndedup = 0\n\n"
+        "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 4\nr_min = 1.7\neta_angular = 0.3\nzeta = 1\n\n"
+        "[network]\nhidden = 4\n\n[training]\nsteps = 50\neval_every = 50\nthreads = 1\ncommittee = 2\n\n"
+        "[output]\nprefix = src/run\n\n";
+
+/* write sources_common (teacher from the source tree, the given window) and `rest` into dir/name */
+static FILE *sources_ini(const char *name, const char *window)
+{
+    char ini[400];
+    snprintf(ini, sizeof ini, "%s/%s", dir, name);
+    FILE *f = fopen(ini, "w");
+    assert_non_null(f);
+    fprintf(f, sources_common, SEEDRATE_SOURCE_DIR, window);
+    return f;
+}
+
+/* the sources tests' initial frames (made by the first of them that runs) */
+static const char *path_of_init2(void)
+{
+    static char p[400];
+    snprintf(p, sizeof p, "%s/init2.extxyz", dir);
+    return p;
+}
+
 /* box volume of a frame */
 static double frame_volume(const ml_frame *fr)
 {
@@ -360,21 +390,8 @@ static void test_learn_sources(void **st)
     if (!exe || !*exe) skip();
     gen_frames("init2", 200, 21, 700, 300, 40); /* 6 frames */
     gen_frames("val2", 200, 22, 700, 280, 100); /* 3 frames */
-    const char *common =
-        "[run]\nseed = 9\n\n[teacher]\nstyle = sw\nfile = %s/data/mW.sw\n\n"
-        "[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\ndt = 0.005\nskin = 1.0\n\n"
-        "[data]\ninitial = init2.extxyz\nvalidation = val2.extxyz\n\n"
-        "[learn]\niterations = 1\ntemperatures = 260\nsteps = 200\nsample_every = 20\nsigma_lo = 0\n"
-        "sigma_hi = 1e6\nmax_select = 3\ndedup = 0\n\n"
-        "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 4\nr_min = 1.7\neta_angular = 0.3\nzeta = 1\n\n"
-        "[network]\nhidden = 4\n\n[training]\nsteps = 50\neval_every = 50\nthreads = 1\ncommittee = 2\n\n"
-        "[output]\nprefix = src/run\n\n";
     const char *lattice = "lattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\nelement = mW\n";
-    char ini[400];
-    snprintf(ini, sizeof ini, "%s/sources.ini", dir);
-    FILE *f = fopen(ini, "w");
-    assert_non_null(f);
-    fprintf(f, common, SEEDRATE_SOURCE_DIR);
+    FILE *f = sources_ini("sources.ini", "sigma_lo = 0\nsigma_hi = 1e6\n");
     /* two runs from the lattice at its density (260 K from [learn], and 400 K), one from the box 1.3x larger */
     fprintf(f, "[explore.dense]\n%stemperatures = 260 400\n\n[explore.sparse]\n%svolume_scales = 1.3\n", lattice, lattice);
     fclose(f);
@@ -409,9 +426,7 @@ static void test_learn_sources(void **st)
     ml_dataset_free(&ds);
 
     /* [structure] together with [explore.NAME]; an unknown key in [explore.NAME] */
-    snprintf(ini, sizeof ini, "%s/sources-bad.ini", dir);
-    f = fopen(ini, "w");
-    fprintf(f, common, SEEDRATE_SOURCE_DIR);
+    f = sources_ini("sources-bad.ini", "sigma_lo = 0\nsigma_hi = 1e6\n");
     fprintf(f, "[structure]\n%s\n[explore.a]\n%s", lattice, lattice); /* [structure] at line 49 */
     fclose(f);
     assert_int_not_equal(run("learn sources-bad.ini", "sources-bad.log"), 0);
@@ -419,8 +434,7 @@ static void test_learn_sources(void **st)
     log = slurp_text(p);
     assert_non_null(strstr(log, "sources-bad.ini:49: [structure] and [explore.NAME]"));
     free(log);
-    f = fopen(ini, "w");
-    fprintf(f, common, SEEDRATE_SOURCE_DIR);
+    f = sources_ini("sources-bad.ini", "sigma_lo = 0\nsigma_hi = 1e6\n");
     fprintf(f, "[explore.a]\n%svolume = 2\n", lattice); /* volume at line 55 */
     fclose(f);
     assert_int_not_equal(run("learn sources-bad.ini", "sources-bad.log"), 0);
@@ -428,6 +442,63 @@ static void test_learn_sources(void **st)
     assert_non_null(strstr(log, "sources-bad.ini:55: unknown key 'volume' in [explore.a]"));
     snprintf(p, sizeof p, "%s/src/run.data-1.extxyz", dir);
     assert_int_equal(access(p, F_OK), 0); /* the earlier run's output is still there */
+    free(log);
+}
+
+/* the energy trust window: with forces always below sigma_lo, samples become candidates through the committee's
+ * energy spread per atom (window [0, 1e6] eV/atom: all of them) or are all unreliable (upper edge 1e-12 eV/atom);
+ * an upper edge not above the lower one, or a lower edge alone, stops with file:line */
+static void test_learn_energy_window(void **st)
+{
+    (void)st;
+    exe = getenv("SEEDRATE_EXE");
+    if (!exe || !*exe) skip();
+    if (access(path_of_init2(), F_OK)) {
+        gen_frames("init2", 200, 21, 700, 300, 40);
+        gen_frames("val2", 200, 22, 700, 280, 100);
+    }
+    const char *lattice = "[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\n"
+                          "element = mW\n";
+    static const struct {
+        const char *window;
+        double win, hi;
+        int selected;
+    } cases[] = {
+        {"sigma_lo = 1e5\nsigma_hi = 1e6\n", 0, 0, 0},                                  /* forces alone: all learned */
+        {"sigma_lo = 1e5\nsigma_hi = 1e6\ne_sigma_lo = 0\ne_sigma_hi = 1e6\n", 1, 0, 3}, /* all candidates */
+        {"sigma_lo = 1e5\nsigma_hi = 1e6\ne_sigma_lo = 1e-13\ne_sigma_hi = 1e-12\n", 0, 1, 0}, /* all unreliable */
+    };
+    char p[400];
+    for (int c = 0; c < 3; c++) {
+        FILE *f = sources_ini("energy.ini", cases[c].window);
+        fputs(lattice, f);
+        fclose(f);
+        snprintf(p, sizeof p, "rm -rf '%s/src'", dir);
+        assert_int_equal(system(p), 0);
+        assert_int_equal(run("learn energy.ini", "energy.log"), 0);
+        snprintf(p, sizeof p, "%s/src/run.curve.dat", dir);
+        row rows[4];
+        assert_int_equal(read_curve(p, rows, 4), 2);
+        assert_int_equal(rows[0].samples, 200 / 20);
+        assert_true(rows[0].frac_win == cases[c].win);
+        assert_true(rows[0].frac_hi == cases[c].hi);
+        assert_true(rows[0].frac_lo == 1 - cases[c].win - cases[c].hi);
+        assert_int_equal(rows[0].selected, cases[c].selected);
+    }
+    FILE *f = sources_ini("energy-bad.ini", "sigma_lo = 0.1\nsigma_hi = 1\ne_sigma_lo = 0.01\ne_sigma_hi = 0.01\n");
+    fputs(lattice, f);
+    fclose(f);
+    assert_int_not_equal(run("learn energy-bad.ini", "energy-bad.log"), 0);
+    snprintf(p, sizeof p, "%s/energy-bad.log", dir);
+    char *log = slurp_text(p);
+    assert_non_null(strstr(log, "energy-bad.ini:27: [learn] e_sigma_hi = 0.01 eV/atom must exceed"));
+    free(log);
+    f = sources_ini("energy-bad.ini", "sigma_lo = 0.1\nsigma_hi = 1\ne_sigma_lo = 0.01\n");
+    fputs(lattice, f);
+    fclose(f);
+    assert_int_not_equal(run("learn energy-bad.ini", "energy-bad.log"), 0);
+    log = slurp_text(p);
+    assert_non_null(strstr(log, "energy-bad.ini:26: [learn] e_sigma_lo = 0.01 eV/atom without e_sigma_hi"));
     free(log);
 }
 
@@ -454,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_learn_loop),
         cmocka_unit_test(test_learn_file_exchange),
         cmocka_unit_test(test_learn_sources),
+        cmocka_unit_test(test_learn_energy_window),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

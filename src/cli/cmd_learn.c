@@ -4,15 +4,18 @@
  *   model 0 = committee trained on [data] initial
  *   for i = 0, 1, ..., iterations:
  *       held-out RMSE of model i on [data] validation (labelled by the teacher)
- *       explore: MD with model i from [structure] at every [learn] temperatures (the [ensemble] section,
- *                NPT by default), a sample every sample_every steps; each sample's model deviation
- *                sigma = max_i sigma_i (md_uncertainty) puts it below sigma_lo (learned), inside the trust
- *                window [sigma_lo, sigma_hi] (a candidate) or above sigma_hi (unreliable: too far from
- *                the data to be a useful label; a run that fails counts its remaining samples here)
- *       i < iterations: select up to max_select candidates at random, skipping near-duplicates (descriptor
- *                fingerprint distance < dedup to a frame already chosen or in the data), label them with
- *                the teacher (an in-process seedrate potential, [teacher] as a [potential] section), add
- *                them, train model i+1 from scratch on all labels
+ *       explore: MD with model i from [structure] at every [learn] temperatures, or from every [explore.NAME]
+ *                structure at its temperatures and volume factors (the [ensemble] section, NPT by default), a
+ *                sample every sample_every steps; each sample's model deviation sigma = max_i sigma_i
+ *                (md_uncertainty) puts it below sigma_lo (learned), inside the trust window [sigma_lo, sigma_hi]
+ *                (a candidate) or above sigma_hi (unreliable: too far from the data to be a useful label; a run
+ *                that fails counts its remaining samples here). With e_sigma_hi > 0 the committee's energy spread
+ *                per atom has its own window: learned = both below their lower edges, unreliable = either above
+ *                its upper edge, candidate = the rest (DP-GEN 2's frame classes)
+ *       i < iterations: select up to max_select candidates at random (the structures taking turns), skipping
+ *                near-duplicates (descriptor fingerprint distance < dedup to a frame already chosen or in the
+ *                data), label them with the teacher (an in-process seedrate potential, [teacher] as a [potential]
+ *                section), add them, train model i+1 from scratch on all labels
  *
  * File exchange ([teacher] style = file, e.g. DFT): the selected configurations are written to
  * PREFIX.label-I.extxyz, the journal gets a `pending` line and the run stops; a later run reads
@@ -57,6 +60,7 @@ typedef struct learn_cfg {
     sr_reals temperatures;
     long steps, sample_every;
     double sigma_lo, sigma_hi, dedup;
+    double e_sigma_lo, e_sigma_hi; /* eV/atom; both 0: forces alone */
     int max_select;
 } learn_cfg;
 
@@ -107,6 +111,12 @@ static const sr_keyword learn_keys[] = {
      "lower edge of the trust window: samples with a smaller model deviation count as learned"},
     {"sigma_hi", SR_KW_REAL, offsetof(learn_cfg, sigma_hi), "eV/angstrom", "0.25", 0, 1e6, NULL,
      "upper edge of the trust window: samples above it count as unreliable and are not labelled"},
+    {"e_sigma_lo", SR_KW_REAL, offsetof(learn_cfg, e_sigma_lo), "eV/atom", "0", 0, 1e6, NULL,
+     "energy trust window, lower edge: the committee's energy spread per atom (standard deviation of the members' "
+     "energies / atoms). With e_sigma_hi > 0 a sample is a candidate when either spread reaches its lower edge and "
+     "neither passes its upper edge (the force window alone: both 0)"},
+    {"e_sigma_hi", SR_KW_REAL, offsetof(learn_cfg, e_sigma_hi), "eV/atom", "0", 0, 1e6, NULL,
+     "energy trust window, upper edge: samples whose energy spread per atom passes it count as unreliable"},
     {"max_select", SR_KW_INT, offsetof(learn_cfg, max_select), "", "20", 1, 1e6, NULL,
      "candidates labelled per iteration at most"},
     {"dedup", SR_KW_REAL, offsetof(learn_cfg, dedup), "", "0.01", 0, 1e6, NULL,
@@ -310,15 +320,19 @@ static int explore_run(const learn_job *J, const char *model_path, int isrc, dou
         md_uncertainty u;
         md_potential_uncertainty(pot, &u);
         const double d = u.members > 1 ? u.force_dev_max : 0.0;
+        const double de = u.members > 1 && s->n > 0 ? u.energy_dev / s->n : 0.0;
+        const int use_e = J->lc.e_sigma_hi > 0;
         *dsum += d;
         (*nd)++;
-        if (d < J->lc.sigma_lo) {
+        /* unreliable when a deviation passes its upper edge; learned when every one is below its lower edge
+         * (the frame classes of DP-GEN 2's selectors) */
+        if (d > J->lc.sigma_hi || (use_e && de > J->lc.e_sigma_hi)) {
+            (*hi)++;
+        } else if (d < J->lc.sigma_lo && (!use_e || de < J->lc.e_sigma_lo)) {
             (*lo)++;
-        } else if (d <= J->lc.sigma_hi) {
+        } else {
             (*win)++;
             rc = cands_push(cands, s, d, isrc);
-        } else {
-            (*hi)++;
         }
     }
     gsl_rng_free(rv);
@@ -1050,6 +1064,12 @@ int cmd_learn(int argc, char **argv)
                        "at most %d", file, nruns, LEARN_MAX_RUNS);
     if (!J->data.initial[0]) sr_errlist_add(&el, "%s: [data] initial: no labelled frames to start from", where_key(in, file, "data", "initial"));
     if (!J->data.validation[0]) sr_errlist_add(&el, "%s: [data] validation: no held-out frames", where_key(in, file, "data", "validation"));
+    if (J->lc.e_sigma_hi > 0 && J->lc.e_sigma_hi <= J->lc.e_sigma_lo)
+        sr_errlist_add(&el, "%s: [learn] e_sigma_hi = %g eV/atom must exceed e_sigma_lo = %g eV/atom",
+                       where_key(in, file, "learn", "e_sigma_hi"), J->lc.e_sigma_hi, J->lc.e_sigma_lo);
+    if (J->lc.e_sigma_hi == 0 && J->lc.e_sigma_lo > 0)
+        sr_errlist_add(&el, "%s: [learn] e_sigma_lo = %g eV/atom without e_sigma_hi: set both (0 and 0: forces alone)",
+                       where_key(in, file, "learn", "e_sigma_lo"), J->lc.e_sigma_lo);
     if (J->lc.sigma_hi <= J->lc.sigma_lo)
         sr_errlist_add(&el, "%s: [learn] sigma_hi = %g eV/angstrom must exceed sigma_lo = %g eV/angstrom",
                        where_key(in, file, "learn", "sigma_hi"), J->lc.sigma_hi, J->lc.sigma_lo);
