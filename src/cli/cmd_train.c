@@ -262,15 +262,6 @@ static int committee_rmse(const ml_committee *c, const ml_dataset *ds, double *r
     return SR_OK;
 }
 
-/* frames ml_train holds out of n when there is no validation set (its rule: round(f n), at least 1, at most n - 1) */
-static long heldout_frames(int n, double f)
-{
-    long nv = lround(f * n);
-    if (nv < 1) nv = 1;
-    if (nv >= n) nv = n - 1;
-    return nv;
-}
-
 static int run_training(const char *file)
 {
     sr_input *in = NULL;
@@ -406,8 +397,8 @@ static int run_training(const char *file)
     if (val.nframes)
         snprintf(vinfo, sizeof vinfo, "validation data:%.4000s (%d frames)", prov_val, val.nframes);
     else
-        snprintf(vinfo, sizeof vinfo, "validation data: %.0f %% of the training frames held out (%ld frames)",
-                 100 * tp.val_fraction, train.nframes >= 2 ? heldout_frames(train.nframes, tp.val_fraction) : 0L);
+        snprintf(vinfo, sizeof vinfo, "validation data: %.0f %% of the training frames held out (%d frames)",
+                 100 * tp.val_fraction, train.nframes >= 2 ? ml_train_heldout(train.nframes, tp.val_fraction) : 0);
     if (!val.nframes) {
         ev = rep.best_e_val;
         fv = rep.best_f_val;

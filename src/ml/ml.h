@@ -326,6 +326,8 @@ void ml_train_defaults(ml_train_params *p);
 int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const ml_train_params *p,
              const char *checkpoint, ml_train_report *rep);
 void ml_train_report_free(ml_train_report *r);
+/* Frames ml_train holds out of n (>= 2) when it has no validation set: round(fraction n), at least 1, at most n - 1. */
+int ml_train_heldout(int n, double fraction);
 /* Train p->committee members into c (which must be empty): member m gets initial weights from stream
  * (seed, 2m + 1) and its minibatch order from (seed, 2m) (for m = 0 the streams of a single network, so a
  * committee of one is today's model), all with the same validation split. rep[] has p->committee entries

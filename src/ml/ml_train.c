@@ -517,6 +517,14 @@ void ml_train_defaults(ml_train_params *p)
     p->max_minutes = 0;
 }
 
+int ml_train_heldout(int n, double fraction)
+{
+    int nv = (int)lround(fraction * n);
+    if (nv < 1) nv = 1;
+    if (nv >= n) nv = n - 1;
+    return nv;
+}
+
 void ml_train_report_free(ml_train_report *r)
 {
     if (!r) return;
@@ -596,9 +604,7 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
         }
         for (int k = 0; k < train->nframes; k++) perm[k] = k;
         gsl_ran_shuffle(rng, perm, (size_t)train->nframes, sizeof(int));
-        int nv = (int)lround(p->val_fraction * train->nframes);
-        if (nv < 1) nv = 1;
-        if (nv >= train->nframes) nv = train->nframes - 1;
+        const int nv = ml_train_heldout(train->nframes, p->val_fraction);
         for (int k = 0; k < train->nframes && !rc; k++)
             rc = ml_dataset_add(k < nv ? &split_va : &split_tr, &train->frames[perm[k]]);
         free(perm);
