@@ -45,6 +45,21 @@ static char *slurp_text(const char *path)
     return b;
 }
 
+/* `seedrate learn INI` stops with an error whose log holds `msg` */
+static void learn_refused(const char *ini, const char *msg)
+{
+    char args[300], log[300], p[400];
+    snprintf(args, sizeof args, "learn %s", ini);
+    snprintf(log, sizeof log, "%s.log", ini);
+    assert_int_not_equal(run(args, log), 0);
+    snprintf(p, sizeof p, "%s/%s", dir, log);
+    char *text = slurp_text(p);
+    assert_non_null(text);
+    if (!strstr(text, msg)) printf("expected '%s' in:\n%s", msg, text);
+    assert_non_null(strstr(text, msg));
+    free(text);
+}
+
 /* mW MD writing labelled frames (energy, forces) every `every` steps */
 static void gen_frames(const char *name, long steps, long seed, double t0, double t, long every)
 {
@@ -429,20 +444,13 @@ static void test_learn_sources(void **st)
     f = sources_ini("sources-bad.ini", "sigma_lo = 0\nsigma_hi = 1e6\n");
     fprintf(f, "[structure]\n%s\n[explore.a]\n%s", lattice, lattice); /* [structure] at line 49 */
     fclose(f);
-    assert_int_not_equal(run("learn sources-bad.ini", "sources-bad.log"), 0);
-    snprintf(p, sizeof p, "%s/sources-bad.log", dir);
-    log = slurp_text(p);
-    assert_non_null(strstr(log, "sources-bad.ini:49: [structure] and [explore.NAME]"));
-    free(log);
+    learn_refused("sources-bad.ini", "sources-bad.ini:49: [structure] and [explore.NAME]");
     f = sources_ini("sources-bad.ini", "sigma_lo = 0\nsigma_hi = 1e6\n");
     fprintf(f, "[explore.a]\n%svolume = 2\n", lattice); /* volume at line 55 */
     fclose(f);
-    assert_int_not_equal(run("learn sources-bad.ini", "sources-bad.log"), 0);
-    log = slurp_text(p);
-    assert_non_null(strstr(log, "sources-bad.ini:55: unknown key 'volume' in [explore.a]"));
+    learn_refused("sources-bad.ini", "sources-bad.ini:55: unknown key 'volume' in [explore.a]");
     snprintf(p, sizeof p, "%s/src/run.data-1.extxyz", dir);
     assert_int_equal(access(p, F_OK), 0); /* the earlier run's output is still there */
-    free(log);
 }
 
 /* the energy trust window: with forces always below sigma_lo, samples become candidates through the committee's
@@ -488,18 +496,11 @@ static void test_learn_energy_window(void **st)
     FILE *f = sources_ini("energy-bad.ini", "sigma_lo = 0.1\nsigma_hi = 1\ne_sigma_lo = 0.01\ne_sigma_hi = 0.01\n");
     fputs(lattice, f);
     fclose(f);
-    assert_int_not_equal(run("learn energy-bad.ini", "energy-bad.log"), 0);
-    snprintf(p, sizeof p, "%s/energy-bad.log", dir);
-    char *log = slurp_text(p);
-    assert_non_null(strstr(log, "energy-bad.ini:27: [learn] e_sigma_hi = 0.01 eV/atom must exceed"));
-    free(log);
+    learn_refused("energy-bad.ini", "energy-bad.ini:27: [learn] e_sigma_hi = 0.01 eV/atom must exceed");
     f = sources_ini("energy-bad.ini", "sigma_lo = 0.1\nsigma_hi = 1\ne_sigma_lo = 0.01\n");
     fputs(lattice, f);
     fclose(f);
-    assert_int_not_equal(run("learn energy-bad.ini", "energy-bad.log"), 0);
-    log = slurp_text(p);
-    assert_non_null(strstr(log, "energy-bad.ini:26: [learn] e_sigma_lo = 0.01 eV/atom without e_sigma_hi"));
-    free(log);
+    learn_refused("energy-bad.ini", "energy-bad.ini:26: [learn] e_sigma_lo = 0.01 eV/atom without e_sigma_hi");
 }
 
 static void test_learn_bad_input(void **st)
@@ -508,12 +509,8 @@ static void test_learn_bad_input(void **st)
     exe = getenv("SEEDRATE_EXE");
     if (!exe || !*exe) skip();
     write_learn_ini("bad.ini", 0.05, "badout/run"); /* sigma_hi below sigma_lo = 0.1, at line 32 */
-    assert_int_not_equal(run("learn bad.ini", "bad.log"), 0);
+    learn_refused("bad.ini", "bad.ini:32: [learn] sigma_hi");
     char p[400];
-    snprintf(p, sizeof p, "%s/bad.log", dir);
-    char *log = slurp_text(p);
-    assert_non_null(strstr(log, "bad.ini:32: [learn] sigma_hi"));
-    free(log);
     snprintf(p, sizeof p, "%s/badout", dir);
     assert_int_not_equal(access(p, F_OK), 0); /* nothing written */
 }

@@ -480,8 +480,8 @@ static int interleave_sources(const cand_list *cands, int *order, int nsrc)
     return SR_OK;
 }
 
-/* random candidates (sources taking turns), skipping near-duplicates of chosen or labelled frames; labelled into ds by the in-process
- * teacher, or (file teacher) their configurations appended to req for labelling elsewhere */
+/* random candidates (sources taking turns), skipping near-duplicates of chosen or labelled frames; labelled into ds
+ * by the in-process teacher, or (file teacher) their configurations appended to req for labelling elsewhere */
 static int select_and_label(const learn_job *J, const ml_committee *com, cand_list *cands, int iter,
                             ml_dataset *ds, ml_dataset *req, int *nsel)
 {
