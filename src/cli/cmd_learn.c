@@ -824,21 +824,6 @@ static int run_learn(learn_job *J, sr_input *in)
     snprintf(jpath, sizeof jpath, "%s.journal", J->prefix);
     if (J->oc.restart && (rc = read_journal(jpath, rows, 1001, &nrows, &pending))) return rc;
     if (nrows > J->lc.iterations + 1) nrows = J->lc.iterations + 1;
-    /* the start structures (velocities are drawn per exploration run) */
-    for (int k = 0; k < J->nsrc; k++) {
-        explore_src *src = &J->src[k];
-        seed_structure_config sc = src->sc;
-        sc.temperature = 0;
-        char where[4200];
-        snprintf(where, sizeof where, "%s: [%s]", J->file, src->name);
-        if ((rc = seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &src->start))) goto done;
-        io_typemap_init(&src->tm);
-        for (int t = 0; t < src->start->ntypes; t++) {
-            int idx;
-            if ((rc = io_typemap_add(&src->tm, src->start->type_name[t], &idx))) goto done;
-            src->tm.mass[idx] = src->start->mass[t];
-        }
-    }
     /* labels of the next model to train, the held-out set */
     if (nrows > 0 || pending) {
         snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows);
@@ -949,14 +934,17 @@ static int run_learn(learn_job *J, sr_input *in)
 done:
     ml_dataset_free(&req);
     cands_free(&cands);
-    for (int k = 0; k < J->nsrc; k++) {
-        md_system_free(J->src[k].start);
-        J->src[k].start = NULL;
-    }
     ml_committee_free(com);
     ml_dataset_free(&ds);
     ml_dataset_free(&val);
     return rc;
+}
+
+/* the job and the start structures it holds */
+static void learn_job_free(learn_job *J)
+{
+    for (int k = 0; J && k < J->nsrc; k++) md_system_free(J->src[k].start);
+    free(J);
 }
 
 /* "file:line" of a key (its section's line when the key is absent, the file alone without the section) */
@@ -1085,20 +1073,30 @@ int cmd_learn(int argc, char **argv)
     /* the teacher's own keys are checked when it is created; here only that it is a known style */
     if (el.n == 0) {
         /* every table has bound its section: unknown keys (the teacher's are bound on first use) */
+        /* the start structures, built once here and kept for the run (velocities are drawn per exploration run) */
         for (int k = 0; k < J->nsrc; k++) {
-            md_system *probe = NULL;
-            seed_structure_config sc = J->src[k].sc;
+            explore_src *src = &J->src[k];
+            seed_structure_config sc = src->sc;
             sc.temperature = 0;
             char where[4200];
-            const sr_section *sec = sr_input_section(in, J->src[k].name);
-            snprintf(where, sizeof where, "%s:%d: [%s]", file, sec ? sec->line : 0, J->src[k].name);
-            if (seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &probe)) {
+            const sr_section *sec = sr_input_section(in, src->name);
+            snprintf(where, sizeof where, "%s:%d: [%s]", file, sec ? sec->line : 0, src->name);
+            if (seed_structure_build(&sc, MD_UNITS_METAL, J->base, where, NULL, &src->start)) {
                 sr_errlist_add(&el, "%s", sr_error_message());
-            } else if (!J->file_teacher && k == 0) {
-                md_potential *tp = NULL;
-                if (md_potential_from_section(J->teacher, probe, J->base, &tp, &el) == 0) md_potential_free(tp);
+                continue;
             }
-            md_system_free(probe);
+            io_typemap_init(&src->tm);
+            for (int t = 0; t < src->start->ntypes; t++) {
+                int idx;
+                if (io_typemap_add(&src->tm, src->start->type_name[t], &idx))
+                    sr_errlist_add(&el, "%s: %s", where, sr_error_message());
+                else
+                    src->tm.mass[idx] = src->start->mass[t];
+            }
+            if (!J->file_teacher && k == 0) {
+                md_potential *tp = NULL;
+                if (md_potential_from_section(J->teacher, src->start, J->base, &tp, &el) == 0) md_potential_free(tp);
+            }
         }
     }
     if (el.n == 0)
@@ -1107,7 +1105,7 @@ int cmd_learn(int argc, char **argv)
         sr_errlist_print(&el, stderr);
         sr_errlist_clear(&el);
         sr_input_free(in);
-        free(J);
+        learn_job_free(J);
         return 1;
     }
     char pre[3800];
@@ -1120,13 +1118,13 @@ int cmd_learn(int argc, char **argv)
         if (strcmp(dn, ".") && mkdir(dn, 0755) && errno != EEXIST) {
             fprintf(stderr, "seedrate: error: cannot create output directory %s: %s\n", dn, strerror(errno));
             sr_input_free(in);
-            free(J);
+            learn_job_free(J);
             return 1;
         }
     }
     int rc = run_learn(J, in);
     if (rc) cli_report_error("learn");
     sr_input_free(in);
-    free(J);
+    learn_job_free(J);
     return rc ? 1 : 0;
 }
