@@ -283,11 +283,14 @@ static int hdr_skip(hdr_walk *h, uint64_t bytes)
         if (hr_) return hr_;                                                                              \
     } while (0)
 
+/* a name: netCDF-C 4.9 reads any length, then copies it into the caller's NC_MAX_NAME + 1 bytes (nc_inq_attname,
+ * nc_inq_dim, nc_inq_var; a stack overflow found by the fuzz harness): a longer name is damage */
 static int hdr_name(hdr_walk *h)
 {
     uint64_t len;
     HDR_TRY(hdr_count(h, &len));
-    return hdr_skip(h, len > h->total ? len : (len + 3) / 4 * 4);
+    if (len > NC_MAX_NAME) return HDR_BAD;
+    return hdr_skip(h, (len + 3) / 4 * 4);
 }
 
 /* a list header: ABSENT (two zeros) or tag + count, the count bounded by the bytes each entry needs at least */
@@ -371,6 +374,13 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
          * which the checksum cannot tell from stored zeros (the padding after the last values is not required) */
         if (!rc && !record &&
             (begin > h.total || nelem > h.total || nelem * (uint64_t)hdr_tsize[type] > h.total - begin))
+            rc = HDR_BAD;
+        /* a record variable: numrecs records of nelem values each, disjoint, inside the file (the records are
+         * interleaved, so this is necessary, not sufficient); netCDF-C would otherwise read billions of records
+         * past the end of the bytes (memory growing with each, found by the fuzz harness) */
+        if (!rc && record &&
+            (begin > h.total || nelem > h.total ||
+             (numrecs && nelem * (uint64_t)hdr_tsize[type] > (h.total - begin) / numrecs)))
             rc = HDR_BAD;
     }
     free(isrec);
