@@ -267,6 +267,33 @@ static void mw_label(io_frame *fr, const io_typemap *tm)
     md_system_free(s);
 }
 
+/* the file-exchange input (label_f_factor as given) */
+static void write_fx_ini(const char *ini, double factor)
+{
+    FILE *f = fopen(ini, "w");
+    assert_non_null(f);
+    fprintf(f, "[teacher]\nstyle = file\n\n[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\n"
+               "mass = 18.015\nelement = mW\n\n[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\n"
+               "dt = 0.005\n\n[data]\ninitial = init.extxyz\nvalidation = val.extxyz\n\n[learn]\niterations = 1\n"
+               "temperatures = 280\nsteps = 200\nsample_every = 20\nsigma_lo = 0\nsigma_hi = 1000\nmax_select = 4\n"
+               "label_f_factor = %.17g\n\n"
+               "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 6\nr_min = 1.7\neta_angular = 0.05\nzeta = 1 4\n\n"
+               "[network]\nhidden = 8\n\n[training]\nsteps = 200\neval_every = 100\nthreads = 1\ncommittee = 2\n\n"
+               "[output]\nprefix = fx/run\n", factor);
+    fclose(f);
+}
+
+/* the largest atomic force of an io frame (eV/A) */
+static double io_fmax(const io_frame *fr)
+{
+    double m = 0;
+    for (int i = 0; i < fr->n; i++) {
+        const double *v = fr->f + 3 * i;
+        m = fmax(m, sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]));
+    }
+    return m;
+}
+
 /* file exchange: the run stops with a request file; labels come back (bad ones are refused and change nothing) */
 static void test_learn_file_exchange(void **st)
 {
@@ -281,15 +308,7 @@ static void test_learn_file_exchange(void **st)
     }
     char ini[300];
     snprintf(ini, sizeof ini, "%s/fx.ini", dir);
-    FILE *f = fopen(ini, "w");
-    fprintf(f, "[teacher]\nstyle = file\n\n[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\n"
-               "mass = 18.015\nelement = mW\n\n[ensemble]\nensemble = nvt\ntemperature = 300\ntau_t = 0.1\n"
-               "dt = 0.005\n\n[data]\ninitial = init.extxyz\nvalidation = val.extxyz\n\n[learn]\niterations = 1\n"
-               "temperatures = 280\nsteps = 200\nsample_every = 20\nsigma_lo = 0\nsigma_hi = 1000\nmax_select = 4\n\n"
-               "[descriptor]\nrc = 4.5\nrc_angular = 4.5\nn_radial = 6\nr_min = 1.7\neta_angular = 0.05\nzeta = 1 4\n\n"
-               "[network]\nhidden = 8\n\n[training]\nsteps = 200\neval_every = 100\nthreads = 1\ncommittee = 2\n\n"
-               "[output]\nprefix = fx/run\n");
-    fclose(f);
+    write_fx_ini(ini, 0);
     assert_int_equal(run("learn fx.ini", "fx1.log"), 0);
     snprintf(p, sizeof p, "%s/fx1.log", dir);
     char *log = slurp_text(p);
@@ -337,22 +356,51 @@ static void test_learn_file_exchange(void **st)
         free(same);
         assert_int_not_equal(access(d1, F_OK), 0);
     }
-    /* the answer, labelled by the stand-in: read back with identical energies and forces, the loop goes on */
+    /* the answer, labelled by the stand-in: read back with identical energies and forces, the loop goes on; frame 2
+     * comes back with forces 100 x the largest of the others, beyond the limit, which lies at 2 x that largest
+     * force (label_f_factor relative to the initial frames' largest, 1.1 eV/A; the 200-step committee explores
+     * near-overlaps with forces of 1e4 eV/A, which the default factor 10 would set aside): frame 2 is set aside,
+     * not trained on, and kept in run.aside-0.extxyz as it came */
     for (int k = 0; k < nf; k++) mw_label(&fr[k], &tm); /* fresh labels (the NaN test touched frame 1) */
+    double fo = 0, fi = 0;
+    for (int k = 0; k < nf; k++)
+        if (k != 2) fo = fmax(fo, io_fmax(&fr[k]));
+    io_typemap ti;
+    io_typemap_init(&ti);
+    io_frame *fin = NULL;
+    int nin = 0;
+    snprintf(p, sizeof p, "%s/init.extxyz", dir);
+    assert_int_equal(io_extxyz_read(p, &ti, &fin, &nin), 0);
+    for (int k = 0; k < nin; k++) fi = fmax(fi, io_fmax(&fin[k]));
+    io_frames_free(fin, nin);
+    write_fx_ini(ini, 2 * fo / fi);
+    const double scale = 100 * fo / io_fmax(&fr[2]);
+    for (int q = 0; q < 3 * fr[2].n; q++) fr[2].f[q] *= scale;
     assert_int_equal(io_extxyz_write(lab, fr, nf, &tm), 0);
     assert_int_equal(run("learn fx.ini", "fx2.log"), 0);
+    snprintf(p, sizeof p, "%s/fx2.log", dir);
+    log = slurp_text(p);
+    assert_non_null(strstr(log, "1 labels set aside"));
+    free(log);
     ml_dataset ds = {0};
     assert_int_equal(ml_dataset_read_extxyz(&ds, d1), 0);
-    assert_int_equal(ds.nframes, 11 + 4);
-    for (int k = 0; k < nf; k++) {
-        const ml_frame *a = &ds.frames[11 + k];
-        assert_true(a->energy == fr[k].energy);
-        assert_memory_equal(a->force, fr[k].f, sizeof(double) * 3 * fr[k].n);
+    assert_int_equal(ds.nframes, 11 + 3);
+    for (int k = 0, a = 11; k < nf; k++) {
+        if (k == 2) continue;
+        assert_true(ds.frames[a].energy == fr[k].energy);
+        assert_memory_equal(ds.frames[a].force, fr[k].f, sizeof(double) * 3 * fr[k].n);
+        a++;
     }
+    ml_dataset_free(&ds);
+    snprintf(p, sizeof p, "%s/fx/run.aside-0.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&ds, p), 0);
+    assert_int_equal(ds.nframes, 1);
+    assert_true(ds.frames[0].energy == fr[2].energy);
+    assert_memory_equal(ds.frames[0].force, fr[2].f, sizeof(double) * 3 * fr[2].n);
     ml_dataset_free(&ds);
     char *done = slurp_text(jp);
     assert_null(strstr(done, "pending"));
-    assert_non_null(strstr(done, "iteration 1 labels 15"));
+    assert_non_null(strstr(done, "iteration 1 labels 14"));
     free(done);
     free(journal);
     io_frames_free(fr, nf);
@@ -406,7 +454,7 @@ static void test_learn_sources(void **st)
     gen_frames("init2", 200, 21, 700, 300, 40); /* 6 frames */
     gen_frames("val2", 200, 22, 700, 280, 100); /* 3 frames */
     const char *lattice = "lattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\nelement = mW\n";
-    FILE *f = sources_ini("sources.ini", "sigma_lo = 0\nsigma_hi = 1e6\n");
+    FILE *f = sources_ini("sources.ini", "sigma_lo = 0\nsigma_hi = 1e6\nlabel_f_factor = 0\n");
     /* two runs from the lattice at its density (260 K from [learn], and 400 K), one from the box 1.3x larger */
     fprintf(f, "[explore.dense]\n%stemperatures = 260 400\n\n[explore.sparse]\n%svolume_scales = 1.3\n", lattice, lattice);
     fclose(f);
@@ -473,7 +521,7 @@ static void test_learn_energy_window(void **st)
         int selected;
     } cases[] = {
         {"sigma_lo = 1e5\nsigma_hi = 1e6\n", 0, 0, 0},                                  /* forces alone: all learned */
-        {"sigma_lo = 1e5\nsigma_hi = 1e6\ne_sigma_lo = 0\ne_sigma_hi = 1e6\n", 1, 0, 3}, /* all candidates */
+        {"sigma_lo = 1e5\nsigma_hi = 1e6\ne_sigma_lo = 0\ne_sigma_hi = 1e6\nlabel_f_factor = 0\n", 1, 0, 3}, /* all */
         {"sigma_lo = 1e5\nsigma_hi = 1e6\ne_sigma_lo = 1e-13\ne_sigma_hi = 1e-12\n", 0, 1, 0}, /* all unreliable */
     };
     char p[400];
@@ -503,6 +551,45 @@ static void test_learn_energy_window(void **st)
     learn_refused("energy-bad.ini", "energy-bad.ini:26: [learn] e_sigma_lo = 0.01 eV/atom without e_sigma_hi");
 }
 
+/* the label limit with the in-process teacher: label_f_factor 1e-6 puts every label beyond it, so each of the 10
+ * candidates is labelled, set aside (with the teacher's own labels, in run.aside-0.extxyz) and none is trained on;
+ * without a limit the same run labels 3 (test_learn_energy_window, case 2) */
+static void test_learn_label_limit(void **st)
+{
+    (void)st;
+    exe = getenv("SEEDRATE_EXE");
+    if (!exe || !*exe) skip();
+    if (access(path_of_init2(), F_OK)) {
+        gen_frames("init2", 200, 21, 700, 300, 40);
+        gen_frames("val2", 200, 22, 700, 280, 100);
+    }
+    FILE *f = sources_ini("limit.ini", "sigma_lo = 0\nsigma_hi = 1e6\nlabel_f_factor = 1e-6\n");
+    fputs("[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\nelement = mW\n", f);
+    fclose(f);
+    char p[400];
+    snprintf(p, sizeof p, "rm -rf '%s/src'", dir);
+    assert_int_equal(system(p), 0);
+    assert_int_equal(run("learn limit.ini", "limit.log"), 0);
+    snprintf(p, sizeof p, "%s/src/run.curve.dat", dir);
+    row rows[4];
+    assert_int_equal(read_curve(p, rows, 4), 2);
+    assert_int_equal(rows[0].samples, 10);
+    assert_true(rows[0].frac_win == 1.0);
+    assert_int_equal(rows[0].selected, 0);
+    assert_int_equal(rows[1].labels, 6);
+    snprintf(p, sizeof p, "%s/limit.log", dir);
+    char *log = slurp_text(p);
+    assert_non_null(strstr(log, "10 labels set aside"));
+    free(log);
+    ml_dataset ds = {0};
+    snprintf(p, sizeof p, "%s/src/run.aside-0.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&ds, p), 0);
+    assert_int_equal(ds.nframes, 10);
+    check_teacher_labels(&ds.frames[0]);
+    check_teacher_labels(&ds.frames[9]);
+    ml_dataset_free(&ds);
+}
+
 static void test_learn_bad_input(void **st)
 {
     (void)st;
@@ -523,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_learn_file_exchange),
         cmocka_unit_test(test_learn_sources),
         cmocka_unit_test(test_learn_energy_window),
+        cmocka_unit_test(test_learn_label_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

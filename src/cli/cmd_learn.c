@@ -15,7 +15,10 @@
  *       i < iterations: select up to max_select candidates at random (the structures taking turns), skipping
  *                near-duplicates (descriptor fingerprint distance < dedup to a frame already chosen or in the
  *                data), label them with the teacher (an in-process seedrate potential, [teacher] as a [potential]
- *                section), add them, train model i+1 from scratch on all labels
+ *                section), add them, train model i+1 from scratch on all labels. A label whose largest atomic force
+ *                passes label_f_factor x the largest of the initial frames is set aside (PREFIX.aside-I.extxyz)
+ *                and the next candidate taken: one near-overlap label (a 1040 eV/A force among labels below
+ *                5 eV/A, validation/nn-committee) dominates the squared force loss and broke a committee
  *
  * File exchange ([teacher] style = file, e.g. DFT): the selected configurations are written to
  * PREFIX.label-I.extxyz, the journal gets a `pending` line and the run stops; a later run reads
@@ -61,6 +64,7 @@ typedef struct learn_cfg {
     long steps, sample_every;
     double sigma_lo, sigma_hi, dedup;
     double e_sigma_lo, e_sigma_hi; /* eV/atom; both 0: forces alone */
+    double label_f_factor;         /* labels above this times the initial data's largest force are set aside */
     int max_select;
 } learn_cfg;
 
@@ -117,6 +121,10 @@ static const sr_keyword learn_keys[] = {
      "neither passes its upper edge (the force window alone: both 0)"},
     {"e_sigma_hi", SR_KW_REAL, offsetof(learn_cfg, e_sigma_hi), "eV/atom", "0", 0, 1e6, NULL,
      "energy trust window, upper edge: samples whose energy spread per atom passes it count as unreliable"},
+    {"label_f_factor", SR_KW_REAL, offsetof(learn_cfg, label_f_factor), "", "10", 0, 1e6, NULL,
+     "a label whose largest atomic force passes this many times the largest of the [data] initial frames is set "
+     "aside (PREFIX.aside-I.extxyz) and not trained on: a near-overlap or a failed reference calculation, whose "
+     "squared force error would outweigh every other label (0: no limit)"},
     {"max_select", SR_KW_INT, offsetof(learn_cfg, max_select), "", "20", 1, 1e6, NULL,
      "candidates labelled per iteration at most"},
     {"dedup", SR_KW_REAL, offsetof(learn_cfg, dedup), "", "0.01", 0, 1e6, NULL,
@@ -259,6 +267,7 @@ typedef struct learn_job {
     int nsrc;
     sr_section *teacher;
     int file_teacher; /* [teacher] style = file: labels by file exchange (DFT) */
+    double f_limit;   /* eV/A: labels with a larger atomic force are set aside (0: none) */
 } learn_job;
 
 /* a copy of the source's start with its volume times v (positions scaled about the box origin) */
@@ -291,7 +300,7 @@ static int explore_run(const learn_job *J, const char *model_path, int isrc, dou
     gsl_rng *rv = sr_rng_create((uint64_t)J->run.seed, stream, SR_RNG_VELOCITIES);
     gsl_rng *rt = sr_rng_create((uint64_t)J->run.seed, stream, SR_RNG_THERMOSTAT);
     int rc = (s && rv && rt) ? SR_OK : SR_ERROR(SR_ENOMEM, "learn: out of memory");
-    ml_potential_config pc;
+    ml_potential_config pc = {0};
     if (!rc && strlen(model_path) >= sizeof pc.model)
         rc = SR_ERROR(SR_ERANGE, "learn: model path longer than %zu characters: %s", sizeof pc.model - 1, model_path);
     else if (!rc)
@@ -433,6 +442,40 @@ static int ds_element(const ml_dataset *ds, const char *name)
     return -1;
 }
 
+/* the largest atomic force of a labelled frame (eV/A; 0 without forces) */
+static double frame_fmax(const ml_frame *fr)
+{
+    double m2 = 0;
+    for (int i = 0; fr->force && i < fr->n; i++) {
+        const double *f = fr->force + 3 * i;
+        const double f2 = f[0] * f[0] + f[1] * f[1] + f[2] * f[2];
+        if (f2 > m2) m2 = f2;
+    }
+    return sqrt(m2);
+}
+
+/* a label beyond the limit goes to `aside` (returns 1), else 0 */
+static int set_aside(const learn_job *J, const ml_frame *fr, ml_dataset *aside, int *rc)
+{
+    if (!(J->f_limit > 0) || !(frame_fmax(fr) > J->f_limit)) return 0;
+    *rc = ml_dataset_add(aside, fr);
+    return 1;
+}
+
+/* the labels set aside in iteration `it`: written to PREFIX.aside-IT.extxyz, one line in the log */
+static int write_aside(const learn_job *J, int it, const ml_dataset *aside)
+{
+    if (!aside->nframes) return SR_OK;
+    char p[4300];
+    snprintf(p, sizeof p, "%s.aside-%d.extxyz", J->prefix, it);
+    double fmax = 0;
+    for (int k = 0; k < aside->nframes; k++) fmax = fmax > frame_fmax(&aside->frames[k]) ? fmax : frame_fmax(&aside->frames[k]);
+    printf("    %d labels set aside, not trained on: atomic forces up to %.4g eV/A, above the limit %.4g eV/A "
+           "(label_f_factor %g x the initial data's largest); they are in %s\n", aside->nframes, fmax, J->f_limit,
+           J->lc.label_f_factor, p);
+    return ml_dataset_write_extxyz(aside, p);
+}
+
 /* a candidate's configuration as an unlabelled ml frame (types by name onto the data set's elements) */
 static int unlabelled(const learn_job *J, const candidate *c, const io_typemap *tm, const ml_dataset *ds,
                       ml_frame *out)
@@ -483,7 +526,7 @@ static int interleave_sources(const cand_list *cands, int *order, int nsrc)
 /* random candidates (sources taking turns), skipping near-duplicates of chosen or labelled frames; labelled into ds
  * by the in-process teacher, or (file teacher) their configurations appended to req for labelling elsewhere */
 static int select_and_label(const learn_job *J, const ml_committee *com, cand_list *cands, int iter,
-                            ml_dataset *ds, ml_dataset *req, int *nsel)
+                            ml_dataset *ds, ml_dataset *req, ml_dataset *aside, int *nsel)
 {
     *nsel = 0;
     if (!cands->n) return SR_OK;
@@ -512,6 +555,13 @@ static int select_and_label(const learn_job *J, const ml_committee *com, cand_li
             free(fr.x);
             free(fr.force);
             break;
+        }
+        if (!J->file_teacher && set_aside(J, &fr, aside, &rc)) {
+            /* beyond the label limit: not trained on, not a de-duplication reference; the next candidate instead */
+            free(fr.type);
+            free(fr.x);
+            free(fr.force);
+            continue;
         }
         rc = ml_frame_fingerprint(m, &fr, fp);
         int dup = 0;
@@ -717,8 +767,8 @@ static void labels_paths(const learn_job *J, int it, char *req, char *lab, size_
 
 /* the labelled answer to request file `it`: every frame must have the request's atoms (count, species, order,
  * positions up to a lattice translation, box), a finite energy and finite forces; all checked before any frame
- * is added to ds (a bad file changes nothing) */
-static int read_labels(const learn_job *J, int it, ml_dataset *ds, int *nadded)
+ * is added to ds (a bad file changes nothing); a frame beyond the label limit goes to `aside` */
+static int read_labels(const learn_job *J, int it, ml_dataset *ds, ml_dataset *aside, int *nadded)
 {
     char req[4400], lab[4400];
     labels_paths(J, it, req, lab, sizeof req);
@@ -797,7 +847,7 @@ static int read_labels(const learn_job *J, int it, ml_dataset *ds, int *nadded)
                               tl.name[b->type[i]]);
             for (int d = 0; d < 3; d++) fr.x[3 * i + d] = b->x[3 * i + d] - b->lo[d];
         }
-        if (!rc) rc = ml_dataset_add(&add, &fr);
+        if (!rc && !set_aside(J, &fr, aside, &rc)) rc = ml_dataset_add(&add, &fr);
         free(fr.type);
         free(fr.x);
     }
@@ -819,7 +869,7 @@ static int run_learn(learn_job *J, sr_input *in)
     cand_list cands = {0};
     curve_row rows[1001];
     int rc = SR_OK, nrows = -1, pending = 0;
-    ml_dataset req = {0};
+    ml_dataset req = {0}, aside = {0};
     char path[4300], jpath[4300];
     snprintf(jpath, sizeof jpath, "%s.journal", J->prefix);
     if (J->oc.restart && (rc = read_journal(jpath, rows, 1001, &nrows, &pending))) return rc;
@@ -840,6 +890,22 @@ static int run_learn(learn_job *J, sr_input *in)
         nrows = 0;
         if ((rc = read_list(J->base, J->data.initial, &ds))) goto done;
     }
+    /* the label limit, from the initial frames (read again on a resume: ds then holds the labels as well) */
+    J->f_limit = 0;
+    if (J->lc.label_f_factor > 0) {
+        ml_dataset init = {0};
+        const ml_dataset *ref = &ds;
+        if (nrows > 0 || pending) {
+            if ((rc = read_list(J->base, J->data.initial, &init))) goto done;
+            ref = &init;
+        }
+        for (int k = 0; k < ref->nframes; k++) {
+            const double f = frame_fmax(&ref->frames[k]);
+            if (f > J->f_limit) J->f_limit = f;
+        }
+        J->f_limit *= J->lc.label_f_factor;
+        ml_dataset_free(&init);
+    }
     val.nelem = ds.nelem;
     memcpy(val.type_map, ds.type_map, sizeof val.type_map);
     if ((rc = read_list(J->base, J->data.validation, &val))) goto done;
@@ -852,10 +918,16 @@ static int run_learn(learn_job *J, sr_input *in)
     for (int t = 0; t < J->lc.temperatures.n; t++) printf(" %g", J->lc.temperatures.v[t]);
     printf(" K, %ld steps per run (sample every %ld), trust window [%g, %g] eV/A, committee of %d\n", J->lc.steps,
            J->lc.sample_every, J->lc.sigma_lo, J->lc.sigma_hi, J->tp.committee);
+    if (J->f_limit > 0)
+        printf("label limit: atomic forces above %.4g eV/A (%g x the initial data's largest) are set aside\n", J->f_limit,
+               J->lc.label_f_factor);
     if (pending) {
         /* the labels that iteration nrows waited for: checked, added, the iteration finished */
         int nadd = 0;
-        if ((rc = read_labels(J, nrows, &ds, &nadd))) goto done;
+        aside.nelem = ds.nelem;
+        memcpy(aside.type_map, ds.type_map, sizeof aside.type_map);
+        if ((rc = read_labels(J, nrows, &ds, &aside, &nadd))) goto done;
+        if ((rc = write_aside(J, nrows, &aside))) goto done;
         rows[nrows].selected = nadd;
         snprintf(path, sizeof path, "%s.data-%d.extxyz", J->prefix, nrows + 1);
         if ((rc = ml_dataset_write_extxyz(&ds, path))) goto done;
@@ -898,10 +970,13 @@ static int run_learn(learn_job *J, sr_input *in)
         cands_free(&cands);
         if ((rc = explore(J, path, it, row, &cands))) goto done;
         ml_dataset_free(&req);
-        req.nelem = ds.nelem;
+        ml_dataset_free(&aside);
+        req.nelem = aside.nelem = ds.nelem;
         memcpy(req.type_map, ds.type_map, sizeof req.type_map);
-        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &ds, &req, &row->selected)))
+        memcpy(aside.type_map, ds.type_map, sizeof aside.type_map);
+        if (it < J->lc.iterations && (rc = select_and_label(J, com, &cands, it, &ds, &req, &aside, &row->selected)))
             goto done;
+        if ((rc = write_aside(J, it, &aside))) goto done;
         if (it < J->lc.iterations && req.nframes) {
             /* file exchange: the selected configurations go out, the run stops until they come back labelled */
             char rq[4400], lb[4400];
@@ -933,6 +1008,7 @@ static int run_learn(learn_job *J, sr_input *in)
     if (!rc) rc = write_plot(J);
 done:
     ml_dataset_free(&req);
+    ml_dataset_free(&aside);
     cands_free(&cands);
     ml_committee_free(com);
     ml_dataset_free(&ds);
