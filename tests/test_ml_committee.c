@@ -2,7 +2,8 @@
  * identical members and matches a hand computation for two; committee forces are -grad of the mean energy
  * (finite differences) and the md "nn" style reproduces the frame evaluation and reports the deviation
  * through md's optional uncertainty hook (and the thermo log's model_dev column); a committee of one is the
- * single network bit for bit (file, frame and md); training K members lowers each member's loss on a fixed
+ * single network bit for bit (file, frame and md), and so is one member chosen from a committee file
+ * ([potential] member = N); training K members lowers each member's loss on a fixed
  * set, a committee of one trains exactly as a single network did; the file round-trips and its checksum
  * catches damage. */
 #include <setjmp.h>
@@ -66,7 +67,7 @@ static md_system *system_of(const ml_frame *fr)
 
 static md_potential *nn_potential(const char *path, const md_system *s)
 {
-    ml_potential_config cfg;
+    ml_potential_config cfg = {0};
     snprintf(cfg.model, sizeof cfg.model, "%s", path);
     void *state = NULL;
     assert_int_equal(ml_potential_nn.create(&state, &cfg, s, NULL), 0);
@@ -344,6 +345,67 @@ static void test_committee_of_one_is_the_network(void **st)
     gsl_rng_free(r);
 }
 
+/* [potential] member = N: member N of a committee file alone is that network, bit for bit (energy, forces, virial
+ * through md, no uncertainty reported); the members differ from each other (so the choice is real); a member past
+ * the committee's size is refused with the count */
+static void test_member_alone_is_that_network(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(185, 0, SR_RNG_USER);
+    ml_committee *c = random_committee(r, 3, 0, 3.9);
+    ml_frame fr;
+    tml_random_frame(r, 60, (double[3]){8.3, 8.9, 8.1}, 1.0, &fr);
+    char com[160];
+    path_of(com, sizeof com, "three.nc");
+    assert_int_equal(ml_committee_write(c, com), 0);
+    double Eprev = NAN;
+    for (int q = 1; q <= 3; q++) {
+        char single[160];
+        path_of(single, sizeof single, "member.nc");
+        assert_int_equal(ml_model_write(c->member[q - 1], single), 0);
+        md_system *s1 = system_of(&fr), *s2 = system_of(&fr);
+        md_potential *p1 = nn_potential(single, s1);
+        ml_potential_config cfg = {0};
+        snprintf(cfg.model, sizeof cfg.model, "%s", com);
+        cfg.member = q;
+        void *state = NULL;
+        assert_int_equal(ml_potential_nn.create(&state, &cfg, s2, NULL), 0);
+        md_potential *p2;
+        assert_int_equal(md_potential_wrap(&ml_potential_nn, state, &p2), 0);
+        double E1, E2, W1[6], W2[6], *F1 = malloc(sizeof(double) * 3 * fr.n), *F2 = malloc(sizeof(double) * 3 * fr.n);
+        md_eval(p1, s1, &E1, F1, W1);
+        md_eval(p2, s2, &E2, F2, W2);
+        assert_memory_equal(&E1, &E2, sizeof E1);
+        assert_memory_equal(F1, F2, sizeof(double) * 3 * fr.n);
+        assert_memory_equal(W1, W2, sizeof W1);
+        assert_true(E2 != Eprev);
+        Eprev = E2;
+        md_uncertainty u;
+        assert_int_equal(md_potential_uncertainty(p2, &u), 0);
+        md_potential_free(p1);
+        md_potential_free(p2);
+        md_system_free(s1);
+        md_system_free(s2);
+        free(F1);
+        free(F2);
+        remove(single);
+    }
+    md_system *s = system_of(&fr);
+    ml_potential_config cfg = {0};
+    snprintf(cfg.model, sizeof cfg.model, "%s", com);
+    cfg.member = 4;
+    void *state = NULL;
+    sr_error_clear();
+    assert_int_equal(ml_potential_nn.create(&state, &cfg, s, NULL), SR_EINVAL);
+    assert_null(state);
+    assert_non_null(strstr(sr_error_message(), "member = 4, but model"));
+    assert_non_null(strstr(sr_error_message(), "has 3 networks"));
+    md_system_free(s);
+    tml_frame_free(&fr);
+    ml_committee_free(c);
+    gsl_rng_free(r);
+}
+
 /* labelled frames from a teacher network */
 static void teacher_dataset(gsl_rng *r, const ml_model *teacher, int nframes, int natoms, ml_dataset *ds)
 {
@@ -595,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_deviation_two_members_by_hand),
         cmocka_unit_test(test_committee_forces_finite_differences),
         cmocka_unit_test(test_committee_of_one_is_the_network),
+        cmocka_unit_test(test_member_alone_is_that_network),
         cmocka_unit_test(test_training_lowers_each_members_loss),
         cmocka_unit_test(test_file_round_trip_and_checksum),
         cmocka_unit_test(test_thermo_model_dev_column),

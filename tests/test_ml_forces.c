@@ -128,7 +128,7 @@ static void test_md_style(void **st)
         memcpy(s->x + 3 * i, fr.x + 3 * i, sizeof(double) * 3);
         s->type[i] = fr.type[i] == 0 ? 1 : 0;
     }
-    ml_potential_config cfg;
+    ml_potential_config cfg = {0};
     snprintf(cfg.model, sizeof cfg.model, "%s", path);
     void *state = NULL;
     assert_int_equal(ml_potential_nn.create(&state, &cfg, s, NULL), 0);

@@ -209,7 +209,7 @@ static void test_potential_refuses_missing_element(void **st)
     const double mass[2] = {1.008, 12.011};
     const char *names[2] = {"H", "C"};
     assert_int_equal(md_system_set_types(s, 2, mass, names), 0);
-    ml_potential_config cfg;
+    ml_potential_config cfg = {0};
     snprintf(cfg.model, sizeof cfg.model, "%s", path);
     void *state = NULL;
     assert_int_equal(ml_potential_nn.create(&state, &cfg, s, NULL), SR_EINVAL);

@@ -212,7 +212,7 @@ static void committee_campaign(void **state)
     snprintf(ck, sizeof ck, "%s.point0.ckpt", prefix);
     md_system *start = NULL;
     assert_int_equal(md_checkpoint_read(ck, &start, NULL), 0);
-    ml_potential_config cfg;
+    ml_potential_config cfg = {0};
     snprintf(cfg.model, sizeof cfg.model, "%s", model);
     void *pst = NULL;
     assert_int_equal(ml_potential_nn.create(&pst, &cfg, start, NULL), 0);

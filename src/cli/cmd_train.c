@@ -514,7 +514,7 @@ static int run_bench(int argc, char **argv)
         goto done;
     memcpy(s->x, fr->x, sizeof(double) * 3 * (size_t)fr->n);
     memcpy(s->type, fr->type, sizeof(int) * (size_t)fr->n);
-    ml_potential_config cfg;
+    ml_potential_config cfg = {0};
     snprintf(cfg.model, sizeof cfg.model, "%s", argv[0]);
     if ((rc = ml_potential_nn.create(&state, &cfg, s, NULL))) goto done;
     if ((rc = md_potential_wrap(&ml_potential_nn, state, &pot))) {

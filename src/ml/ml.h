@@ -357,6 +357,7 @@ double ml_cache_loss(const ml_model *m, const ml_cache *c, const int *idx, int n
  * ---------------------------------------------------------------------------------------------- */
 typedef struct ml_potential_config {
     char model[SR_KW_STRLEN];
+    int member; /* 0: the whole committee; N >= 1: member N alone */
 } ml_potential_config;
 
 extern const md_potential_class ml_potential_nn;

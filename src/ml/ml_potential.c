@@ -3,6 +3,7 @@
  * [potential]
  * style = nn
  * model = water.nc      # model file written by `seedrate train`, relative to the input file
+ * member = 0            # of a committee file: 0 = all members (means), N = member N alone
  *
  * Uses md's FULL neighbour list with ghost atoms: for each local atom i the neighbours within the
  * model cutoff give displacements d_j = x_j - x_i, E_i = N(G_i), and the force -dE_i/dd_j is put on j
@@ -50,12 +51,17 @@ typedef struct nn_state {
     int map[64];          /* md type -> model element */
     nn_scratch scr[NN_MAX_THREADS];
     int threads;          /* md_potential_set_threads; 0 (not set: a state built directly): omp_get_max_threads() */
+    int member;           /* [potential] member (0: the whole committee) */
     char path[SR_KW_STRLEN + 1024];
 } nn_state;
 
 static const sr_keyword nn_keywords[] = {
     {"model", SR_KW_STRING, offsetof(ml_potential_config, model), "", NULL, 0, 0, NULL,
      "neural-network model file (netCDF, written by `seedrate train`), relative to the input file"},
+    {"member", SR_KW_INT, offsetof(ml_potential_config, member), "", "0", 0, ML_MAX_MEMBERS, NULL,
+     "of a committee file: 0 = every member (forces and energy are the member means, model deviation logged); "
+     "N = member N alone (1 = the first), as one network: a job per member gives the committee's spread of a "
+     "result (e.g. of log10 J)"},
     SR_KW_END};
 
 static void scratch_free(nn_scratch *c)
@@ -114,6 +120,20 @@ static int nn_create(void **out, const void *config, const md_system *sys, const
     if (rc) {
         nn_destroy(s);
         return rc;
+    }
+    if (cfg->member > s->com->k) {
+        rc = SR_ERROR(SR_EINVAL, "nn: member = %d, but model %s has %d network%s", cfg->member, s->path, s->com->k,
+                      s->com->k == 1 ? "" : "s");
+        nn_destroy(s);
+        return rc;
+    }
+    if (cfg->member > 0) { /* that member alone: a committee of one, the single-network path */
+        ml_model *keep = s->com->member[cfg->member - 1];
+        for (int q = 0; q < s->com->k; q++)
+            if (q != cfg->member - 1) ml_model_free(s->com->member[q]);
+        s->com->member[0] = keep;
+        s->com->k = 1;
+        s->member = cfg->member;
     }
     s->model = s->com->member[0];
     if (sys->units != MD_UNITS_METAL) {
@@ -362,6 +382,7 @@ static void nn_describe(const void *st, FILE *out)
 {
     const nn_state *s = st;
     fprintf(out, "model file %s\n", s->path);
+    if (s->member) fprintf(out, "  member %d of the committee, alone\n", s->member);
     ml_model_describe(s->model, out);
     if (s->com->k > 1)
         fprintf(out, "  committee of %d networks: energy, forces and virial are member means; model deviation "
