@@ -9,6 +9,9 @@
 #include <cmocka.h>
 
 #include <netcdf.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "test_ml_util.h"
 
@@ -231,6 +234,70 @@ static void test_training_lowers_loss(void **st)
     gsl_rng_free(r);
 }
 
+/* training on 2 threads is reproducible: four runs of the same input end with bit-identical weights and
+ * learning curves. The frames differ in size (8 to 64 atoms), so which thread finishes first varies from run to
+ * run; the old code summed the gradient per thread in the order the threads took frames (dynamic schedule,
+ * OpenMP reduction) and failed this */
+static void test_threads_reproducible(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(56, 0, SR_RNG_USER);
+    ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_model *m0 = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    ml_dataset ds = {0};
+    ds.nelem = 2;
+    strcpy(ds.type_map[0], "O");
+    strcpy(ds.type_map[1], "H");
+    for (int k = 0; k < 12; k++) {
+        ml_frame fr;
+        const int n = 8 << (k % 4); /* 8, 16, 32, 64 atoms */
+        const double L = 6.3 * cbrt(n / 12.0);
+        tml_random_frame(r, n, (double[3]){L, L, L}, 1.0, &fr);
+        fr.force = malloc(sizeof(double) * 3 * n);
+        assert_int_equal(ml_model_frame(teacher, &fr, &fr.energy, fr.force, NULL), 0);
+        assert_int_equal(ml_dataset_add(&ds, &fr), 0);
+        tml_frame_free(&fr);
+    }
+    ml_train_params p;
+    ml_train_defaults(&p);
+    p.steps = 300;
+    p.batch = 6;
+    p.eval_every = 100;
+    p.threads = 2;
+    const int np = ml_model_nparams(m0);
+    double *first = malloc(sizeof(double) * np), *w = malloc(sizeof(double) * np), first_val = 0;
+    for (int run = 0; run < 4; run++) {
+        char path[160];
+        snprintf(path, sizeof path, "%.150s/test_ml_train_thr.nc", SEEDRATE_BINARY_DIR);
+        assert_int_equal(ml_model_write(m0, path), 0);
+        ml_model *m = NULL;
+        assert_int_equal(ml_model_read(path, &m), 0);
+        remove(path);
+        ml_train_report rep;
+        assert_int_equal(ml_train(m, &ds, NULL, &p, NULL, &rep), 0);
+        ml_model_get_params(m, w);
+        const double val = rep.rmse_f_train[rep.npoints - 1];
+        if (run == 0) {
+            memcpy(first, w, sizeof(double) * np);
+            first_val = val;
+        } else {
+            assert_memory_equal(first, w, sizeof(double) * np);
+            assert_memory_equal(&first_val, &val, sizeof val);
+        }
+        ml_train_report_free(&rep);
+        ml_model_free(m);
+    }
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    free(first);
+    free(w);
+    ml_dataset_free(&ds);
+    ml_model_free(teacher);
+    ml_model_free(m0);
+    gsl_rng_free(r);
+}
+
 /* the wall-time guard ends training after the first learning-curve point and keeps that model;
  * invalid settings are refused */
 static void test_time_budget_and_bad_params(void **st)
@@ -278,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_reference_energies),
         cmocka_unit_test(test_training_lowers_loss),
         cmocka_unit_test(test_time_budget_and_bad_params),
+        cmocka_unit_test(test_threads_reproducible),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

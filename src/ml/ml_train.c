@@ -315,33 +315,33 @@ static int nthreads_max(void)
 #endif
 }
 
-static int thread_id(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
 
-/* Mean loss (and gradient) over frames idx[]; tb[] holds one buffer per thread. */
+/* Mean loss (and gradient) over frames idx[]; tb[] holds one buffer per block.
+ * Reproducible sums: the frames go in nth fixed blocks of consecutive indices, block b into buffer b in frame
+ * order, and the blocks are added in block order; so the result depends on nth only, never on which thread runs
+ * which block or when (an OpenMP reduction or dynamic schedule combines in completion order, and two runs of
+ * the same input trained different networks: validation/nn-committee, learn-360L). One block = the serial sum. */
 static double batch_loss(const ml_model *m, const ml_cache *c, const int *idx, int nidx, double pe,
                          double pf, double *grad, tbuf *tb, int nth)
 {
     int poff[ML_MAX_ELEMENTS + 1];
     param_offsets(m, poff);
     const int np = poff[m->nelem];
-    double loss = 0.0;
+    double part[nth > 0 ? nth : 1];
     if (grad)
         for (int k = 0; k < nth; k++) memset(tb[k].grad, 0, sizeof(double) * (size_t)np);
-#pragma omp parallel for reduction(+ : loss) schedule(dynamic) num_threads(nth)
-    for (int k = 0; k < nidx; k++) {
-        tbuf *t = &tb[thread_id()];
-        double *keep = t->grad;
+#pragma omp parallel for schedule(static, 1) num_threads(nth)
+    for (int b = 0; b < nth; b++) {
+        tbuf *t = &tb[b];
+        double *keep = t->grad, l = 0.0;
         if (!grad) t->grad = NULL;
-        loss += frame_loss(m, &c->rt, &c->fr[idx[k]], pe, pf, t, 1.0 / nidx, poff);
+        for (int k = (int)((long)nidx * b / nth); k < (int)((long)nidx * (b + 1) / nth); k++)
+            l += frame_loss(m, &c->rt, &c->fr[idx[k]], pe, pf, t, 1.0 / nidx, poff);
         t->grad = keep;
+        part[b] = l;
     }
+    double loss = 0.0;
+    for (int b = 0; b < nth; b++) loss += part[b];
     if (grad) {
         memset(grad, 0, sizeof(double) * (size_t)np);
         for (int k = 0; k < nth; k++)
@@ -368,18 +368,33 @@ double ml_cache_loss(const ml_model *m, const ml_cache *c, const int *idx, int n
 static void cache_rmse(const ml_model *m, const ml_cache *c, tbuf *tb, int nth, double *re,
                        double *rf)
 {
+    /* blocks as in batch_loss: the sums depend on nth only */
+    double pe_[nth > 0 ? nth : 1], pf_[nth > 0 ? nth : 1];
+    long pn_[nth > 0 ? nth : 1];
+#pragma omp parallel for schedule(static, 1) num_threads(nth)
+    for (int b = 0; b < nth; b++) {
+        tbuf *t = &tb[b];
+        double se = 0.0, sf = 0.0;
+        long nc = 0;
+        for (int k = (int)((long)c->nframes * b / nth); k < (int)((long)c->nframes * (b + 1) / nth); k++) {
+            const cframe *cf = &c->fr[k];
+            const double E = frame_predict(m, &c->rt, cf, t);
+            se += (E - cf->energy) * (E - cf->energy) / ((double)cf->n * cf->n);
+            if (cf->force) {
+                for (int q = 0; q < 3 * cf->n; q++) sf += (t->F[q] - cf->force[q]) * (t->F[q] - cf->force[q]);
+                nc += 3 * cf->n;
+            }
+        }
+        pe_[b] = se;
+        pf_[b] = sf;
+        pn_[b] = nc;
+    }
     double se = 0.0, sf = 0.0;
     long nc = 0;
-#pragma omp parallel for reduction(+ : se, sf, nc) schedule(dynamic) num_threads(nth)
-    for (int k = 0; k < c->nframes; k++) {
-        tbuf *t = &tb[thread_id()];
-        const cframe *cf = &c->fr[k];
-        const double E = frame_predict(m, &c->rt, cf, t);
-        se += (E - cf->energy) * (E - cf->energy) / ((double)cf->n * cf->n);
-        if (cf->force) {
-            for (int q = 0; q < 3 * cf->n; q++) sf += (t->F[q] - cf->force[q]) * (t->F[q] - cf->force[q]);
-            nc += 3 * cf->n;
-        }
+    for (int b = 0; b < nth; b++) {
+        se += pe_[b];
+        sf += pf_[b];
+        nc += pn_[b];
     }
     *re = c->nframes ? sqrt(se / c->nframes) : NAN;
     *rf = nc ? sqrt(sf / nc) : NAN;
@@ -467,26 +482,35 @@ int ml_model_fit_statistics(ml_model *m, const ml_dataset *ds)
 
 int ml_model_rmse(const ml_model *m, const ml_dataset *ds, double *rmse_e_atom, double *rmse_f)
 {
-    double se = 0.0, sf = 0.0;
-    long nc = 0;
+    /* per-frame terms summed in frame order: the same for any thread count */
+    const int nfr = ds->nframes;
+    double *te = malloc(sizeof(double) * (size_t)(2 * nfr + 1));
+    if (!te) return SR_ERROR(SR_ENOMEM, "rmse: out of memory");
     int rc = SR_OK;
-#pragma omp parallel for reduction(+ : se, sf, nc) schedule(dynamic)
-    for (int k = 0; k < ds->nframes; k++) {
+#pragma omp parallel for schedule(dynamic)
+    for (int k = 0; k < nfr; k++) {
         const ml_frame *fr = &ds->frames[k];
         double E, *F = malloc(sizeof(double) * 3 * (size_t)fr->n);
         int r = F ? ml_model_frame(m, fr, &E, F, NULL) : SR_ENOMEM;
+        te[2 * k] = te[2 * k + 1] = 0.0;
         if (r) {
 #pragma omp critical
             rc = r;
         } else {
-            se += (E - fr->energy) * (E - fr->energy) / ((double)fr->n * fr->n);
-            if (fr->force) {
-                for (int q = 0; q < 3 * fr->n; q++) sf += (F[q] - fr->force[q]) * (F[q] - fr->force[q]);
-                nc += 3 * fr->n;
-            }
+            te[2 * k] = (E - fr->energy) * (E - fr->energy) / ((double)fr->n * fr->n);
+            if (fr->force)
+                for (int q = 0; q < 3 * fr->n; q++) te[2 * k + 1] += (F[q] - fr->force[q]) * (F[q] - fr->force[q]);
         }
         free(F);
     }
+    double se = 0.0, sf = 0.0;
+    long nc = 0;
+    for (int k = 0; k < nfr; k++) {
+        se += te[2 * k];
+        sf += te[2 * k + 1];
+        if (ds->frames[k].force) nc += 3 * ds->frames[k].n;
+    }
+    free(te);
     if (rc) return rc;
     *rmse_e_atom = ds->nframes ? sqrt(se / ds->nframes) : NAN;
     *rmse_f = nc ? sqrt(sf / nc) : NAN;
