@@ -176,6 +176,74 @@ static void test_append_adds_records(void **state)
     assert_non_null(strstr(sr_error_message(), "missing.nc"));
 }
 
+/* the checked reader's header walk (io_ncin): a committed file whose record variables have no record yet (a thermo
+ * file before its first step: the file ends where the first record variable begins) and one with records open;
+ * a header that names an attribute with 300 characters (netCDF-C 4.9 copies such a name into the caller's
+ * NC_MAX_NAME + 1 bytes) is refused as damaged, also when the name lies beyond the first MiB of the file */
+static void test_reader_header_walk(void **state)
+{
+    (void)state;
+    for (int nrec = 0; nrec <= 2; nrec += 2) {
+        char path[128];
+        path_of(path, sizeof path, nrec ? "rec2.nc" : "rec0.nc");
+        io_ncfile *f;
+        assert_int_equal(io_ncfile_create(path, &f), 0);
+        const char *dims[] = {"record", "atom"};
+        assert_int_equal(io_ncfile_def_dim(f, "record", 0), 0);
+        assert_int_equal(io_ncfile_def_dim(f, "atom", 2000), 0);
+        assert_int_equal(io_ncfile_def_var(f, "a", IO_NC_DOUBLE, 2, dims, "1", "first"), 0);
+        assert_int_equal(io_ncfile_def_var(f, "b", IO_NC_DOUBLE, 2, dims, "1", "second"), 0);
+        assert_int_equal(io_ncfile_def_var(f, "c", IO_NC_DOUBLE, 1, dims, "1", "third"), 0);
+        static double v[2000];
+        for (int r = 0; r < nrec; r++) {
+            size_t start[2] = {(size_t)r, 0}, count[2] = {1, 2000};
+            assert_int_equal(io_ncfile_put_double(f, "a", start, count, v), 0);
+            assert_int_equal(io_ncfile_put_double(f, "b", start, count, v), 0);
+            assert_int_equal(io_ncfile_put_double(f, "c", start, count, v), 0);
+        }
+        assert_int_equal(io_ncfile_commit(f), 0);
+        io_ncin *r = NULL;
+        const int rc = io_ncin_open(path, IO_NCIN_VERIFY, &r);
+        if (rc) printf("%s\n", sr_error_message());
+        assert_int_equal(rc, 0);
+        io_ncin_close(r);
+    }
+    /* CDF-1 by hand: global attributes [pad (0 or 2 MiB of text)], a 300-character name, the checksum attribute */
+    for (int big = 0; big <= 1; big++) {
+        const size_t padlen = big ? (size_t)2 << 20 : 0;
+        unsigned char *b = calloc(padlen + 4096, 1);
+        size_t n = 0;
+#define U32(x) (b[n] = (unsigned char)((x) >> 24), b[n + 1] = (unsigned char)((x) >> 16), \
+                b[n + 2] = (unsigned char)((x) >> 8), b[n + 3] = (unsigned char)(x), n += 4)
+        memcpy(b, "CDF\001", 4);
+        n = 4;
+        U32(0u);                  /* numrecs */
+        U32(0u), U32(0u);         /* no dimensions */
+        U32(0x0Cu), U32(big ? 3u : 2u); /* NC_ATTRIBUTE, count */
+        if (big) {
+            U32(3u), memcpy(b + n, "pad", 3), n += 4;
+            U32(2u), U32((unsigned)padlen), memset(b + n, 'x', padlen), n += padlen;
+        }
+        U32(300u), memset(b + n, 'a', 300), n += 300;
+        U32(2u), U32(1u), b[n] = 'x', n += 4;
+        U32(17u), memcpy(b + n, "seedrate_checksum", 17), n += 20;
+        U32(2u), U32(24u), memcpy(b + n, "fnv1a64:0000000000000000", 24), n += 24;
+        U32(0u), U32(0u); /* no variables */
+#undef U32
+        char path[128];
+        path_of(path, sizeof path, "longname.nc");
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(b, 1, n + 4096, fp), n + 4096); /* zeros after the header */
+        fclose(fp);
+        free(b);
+        io_ncin *r = (io_ncin *)0x1;
+        assert_int_equal(io_ncin_open(path, IO_NCIN_VERIFY, &r), SR_EPARSE);
+        assert_null(r);
+        assert_non_null(strstr(sr_error_message(), "header declares more data"));
+    }
+}
+
 static void test_io_units_names(void **state)
 {
     (void)state;
@@ -195,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_create_in_missing_directory_fails_cleanly),
         cmocka_unit_test(test_append_adds_records),
         cmocka_unit_test(test_io_units_names),
+        cmocka_unit_test(test_reader_header_walk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

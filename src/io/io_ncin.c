@@ -377,10 +377,10 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
             rc = HDR_BAD;
         /* a record variable: numrecs records of nelem values each, disjoint, inside the file (the records are
          * interleaved, so this is necessary, not sufficient); netCDF-C would otherwise read billions of records
-         * past the end of the bytes (memory growing with each, found by the fuzz harness) */
-        if (!rc && record &&
-            (begin > h.total || nelem > h.total ||
-             (numrecs && nelem * (uint64_t)hdr_tsize[type] > (h.total - begin) / numrecs)))
+         * past the end of the bytes (memory growing with each, found by the fuzz harness). With no records the
+         * file may end at the first record variable's begin (a thermo file committed before its first record) */
+        if (!rc && record && numrecs &&
+            (begin > h.total || nelem > h.total || nelem * (uint64_t)hdr_tsize[type] > (h.total - begin) / numrecs))
             rc = HDR_BAD;
     }
     free(isrec);
@@ -388,9 +388,12 @@ static int hdr_walk_classic(const unsigned char *p, size_t n, uint64_t total)
     return rc;
 }
 
-static int hdr_check(const io_ncin *r, const unsigned char *p, size_t n, uint64_t total)
+/* *stop (may be NULL) = 1 when the walk reached the end of the n bytes before a verdict */
+static int hdr_check(const io_ncin *r, const unsigned char *p, size_t n, uint64_t total, int *stop)
 {
-    if (hdr_walk_classic(p, n, total) == HDR_BAD)
+    const int w = hdr_walk_classic(p, n, total);
+    if (stop) *stop = w == HDR_STOP;
+    if (w == HDR_BAD)
         return SR_ERROR(SR_EPARSE, "%s: damaged: its netCDF header declares more data than the file's %" PRIu64
                         " bytes hold (cut short or altered after it was written)", r->path, total);
     return SR_OK;
@@ -421,15 +424,30 @@ int io_ncin_open(const char *path, int mode, io_ncin **out)
     *out = NULL;
     SR_TRY(ncin_new(path, &r));
     FILE *fp = fopen(path, "rb");
-    if (fp) { /* the header sanity walk on the first MiB (enough for any header seedrate writes) */
-        unsigned char *buf = malloc(1u << 20);
-        size_t n = buf ? fread(buf, 1, 1u << 20, fp) : 0;
-        int rc = SR_OK;
-        if (buf && fseek(fp, 0, SEEK_END) == 0) {
-            const long sz = ftell(fp);
-            if (sz >= 0) rc = hdr_check(r, buf, n, (uint64_t)sz);
+    if (fp) {
+        /* the header sanity walk on the first MiB (enough for any header seedrate writes), more while the walk
+         * needs it: a header it has not seen to its end could hold the long name that overflows netCDF-C's copy
+         * (hdr_name); one beyond 64 MiB is refused */
+        int rc = SR_OK, stop = 0;
+        long sz = -1;
+        if (fseek(fp, 0, SEEK_END) == 0) sz = ftell(fp);
+        for (size_t cap = (size_t)1 << 20; sz >= 0 && !rc; cap *= 8) {
+            unsigned char *buf = malloc(cap);
+            if (!buf) {
+                rc = SR_ERROR(SR_ENOMEM, "%s: out of memory reading the header", r->path);
+                break;
+            }
+            rewind(fp);
+            const size_t n = fread(buf, 1, cap, fp);
+            rc = hdr_check(r, buf, n, (uint64_t)sz, &stop);
+            free(buf);
+            if (rc || !stop || n < cap) break; /* a verdict, or the whole file was seen */
+            if (cap >= (size_t)64 << 20) {
+                rc = SR_ERROR(SR_EPARSE, "%s: its netCDF header goes on beyond 64 MiB: not a file seedrate writes "
+                              "(damaged or altered)", r->path);
+                break;
+            }
         }
-        free(buf);
         fclose(fp);
         if (rc) {
             io_ncin_close(r);
@@ -451,7 +469,7 @@ int io_ncin_open_buffer(const void *buf, size_t len, const char *name, int mode,
         return SR_ERROR(SR_ENOMEM, "out of memory");
     }
     if (len) memcpy(r->mem, buf, len);
-    const int rc = hdr_check(r, r->mem, len, len);
+    const int rc = hdr_check(r, r->mem, len, len, NULL);
     if (rc) {
         io_ncin_close(r);
         return rc;
