@@ -124,7 +124,8 @@ static const sr_keyword learn_keys[] = {
     {"label_f_factor", SR_KW_REAL, offsetof(learn_cfg, label_f_factor), "", "10", 0, 1e6, NULL,
      "a label whose largest atomic force passes this many times the largest of the [data] initial frames is set "
      "aside (PREFIX.aside-I.extxyz) and not trained on: a near-overlap or a failed reference calculation, whose "
-     "squared force error would outweigh every other label (0: no limit)"},
+     "squared force error would outweigh every other label (0: no limit). A resumed run reads the [data] initial "
+     "frames again for the limit"},
     {"max_select", SR_KW_INT, offsetof(learn_cfg, max_select), "", "20", 1, 1e6, NULL,
      "candidates labelled per iteration at most"},
     {"dedup", SR_KW_REAL, offsetof(learn_cfg, dedup), "", "0.01", 0, 1e6, NULL,
@@ -465,9 +466,12 @@ static int set_aside(const learn_job *J, const ml_frame *fr, ml_dataset *aside, 
 /* the labels set aside in iteration `it`: written to PREFIX.aside-IT.extxyz, one line in the log */
 static int write_aside(const learn_job *J, int it, const ml_dataset *aside)
 {
-    if (!aside->nframes) return SR_OK;
     char p[4300];
     snprintf(p, sizeof p, "%s.aside-%d.extxyz", J->prefix, it);
+    if (!aside->nframes) { /* none: no file (one left by an earlier run of this iteration goes) */
+        if (unlink(p) && errno != ENOENT) return SR_ERROR(SR_EIO, "%s: cannot remove: %s", p, strerror(errno));
+        return SR_OK;
+    }
     double fmax = 0;
     for (int k = 0; k < aside->nframes; k++) fmax = fmax > frame_fmax(&aside->frames[k]) ? fmax : frame_fmax(&aside->frames[k]);
     printf("    %d labels set aside, not trained on: atomic forces up to %.4g eV/A, above the limit %.4g eV/A "
@@ -896,7 +900,10 @@ static int run_learn(learn_job *J, sr_input *in)
         ml_dataset init = {0};
         const ml_dataset *ref = &ds;
         if (nrows > 0 || pending) {
-            if ((rc = read_list(J->base, J->data.initial, &init))) goto done;
+            if ((rc = read_list(J->base, J->data.initial, &init))) {
+                ml_dataset_free(&init);
+                goto done;
+            }
             ref = &init;
         }
         for (int k = 0; k < ref->nframes; k++) {
@@ -905,6 +912,8 @@ static int run_learn(learn_job *J, sr_input *in)
         }
         J->f_limit *= J->lc.label_f_factor;
         ml_dataset_free(&init);
+        if (!(J->f_limit > 0))
+            printf("label limit: off (the [data] initial frames carry no nonzero force)\n");
     }
     val.nelem = ds.nelem;
     memcpy(val.type_map, ds.type_map, sizeof val.type_map);
