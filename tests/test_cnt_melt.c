@@ -99,6 +99,44 @@ static void expect_error(int rc, int code, const char *fragment)
     sr_error_clear();
 }
 
+/* A stalled run does not bound T_m: the velocities of a real slab series (a network water model, 255-295 K, A/ps;
+ * validation/nn-committee, member 1) have 275 K at v = 0.0046 +- 0.0028, 1.6 standard errors. Counted as grown it
+ * makes the bracket [275, 285] and T_m 280, outside which the v(T) root (about 273) lies; as stalled (z = 2) the
+ * bracket is [265, 285]. The threshold is inclusive, and the classes follow the sign. */
+static void test_stalled_run_leaves_the_bracket(void **state)
+{
+    (void)state;
+    const double T[5] = {255, 265, 275, 285, 295};
+    const double v[5] = {0.0969, 0.03169, 0.0046, -0.06536, -0.1166}, sv[5] = {0.0075, 0.0029, 0.0028, 0.0032, 0.0055};
+    int out[5];
+    assert_int_equal(cnt_tm_outcomes(5, v, sv, 2.0, out), 1);
+    const int want[5] = {1, 1, -1, 0, 0};
+    assert_memory_equal(out, want, sizeof want);
+    double Td[5], tm, s, lo, hi;
+    int grew[5];
+    size_t nd = 0;
+    for (int k = 0; k < 5; k++)
+        if (out[k] >= 0) {
+            Td[nd] = T[k];
+            grew[nd++] = out[k];
+        }
+    assert_int_equal(cnt_tm_bracket(nd, Td, grew, &tm, &s, &lo, &hi), SR_OK);
+    assert_close(lo, 265, 0);
+    assert_close(hi, 285, 0);
+    assert_close(tm, 275, 1e-12);
+    /* z = 0: every run decided by its sign, the old rule */
+    assert_int_equal(cnt_tm_outcomes(5, v, sv, 0.0, out), 0);
+    assert_int_equal(out[2], 1);
+    /* exactly at the threshold: decided */
+    const double ve[2] = {0.02, -0.02}, se[2] = {0.01, 0.01};
+    assert_int_equal(cnt_tm_outcomes(2, ve, se, 2.0, out), 0);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 0);
+    const double bad[1] = {NAN}, s0[1] = {0.0};
+    assert_int_equal(cnt_tm_outcomes(1, bad, se, 2.0, out), -1);
+    assert_int_equal(cnt_tm_outcomes(1, ve, s0, 2.0, out), -1);
+}
+
 static void test_error_paths(void **state)
 {
     (void)state;
@@ -125,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_bracket_hand_case),
         cmocka_unit_test(test_bracket_sigma_is_uniform_sd),
         cmocka_unit_test(test_velocity_fit_recovers_tm),
+        cmocka_unit_test(test_stalled_run_leaves_the_bracket),
         cmocka_unit_test(test_error_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

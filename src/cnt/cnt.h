@@ -229,6 +229,14 @@ double cnt_dmu_linear(double dh_m, double T_m, double T);
 int cnt_tm_bracket(size_t n, const double *T, const int *grew, double *T_m, double *sigma,
                    double *T_low, double *T_high);
 
+/* (a') Outcome of a coexistence run from its interface velocity v and standard error sigma_v (> 0):
+ * outcome[i] = 1 (grew) if v >= z sigma_v, 0 (melted) if v <= -z sigma_v, -1 (stalled) in between: the front
+ * moved less than its own noise, so the run neither bounds T_m from below nor from above and belongs only in
+ * the v(T) fit. The bracket of the direct-coexistence method takes only the runs that clearly grew or melted
+ * (Garcia Fernandez, Abascal, Vega, J. Chem. Phys. 124, 144506 (2006)); z = 2 is the two-sided 95 % level.
+ * Returns the number of stalled runs, or -1 with SR_EINVAL for NULL, NaN or sigma_v <= 0. */
+int cnt_tm_outcomes(size_t n, const double *v, const double *sigma_v, double z, int *outcome);
+
 /* (b) Interface velocities v(T) (> 0 growth) with standard errors sigma_v (> 0): weighted linear
  * fit v = a + b T, T_m = -a/b, sigma_T_m by first-order propagation of the (a, b) covariance.
  * Errors: SR_EINVAL for n < 2, bad sigmas, NaN; SR_EINVAL if the slope b >= 0 (contradictory:

@@ -35,6 +35,25 @@ int cnt_tm_bracket(size_t n, const double *T, const int *grew, double *T_m, doub
     return SR_OK;
 }
 
+int cnt_tm_outcomes(size_t n, const double *v, const double *sigma_v, double z, int *outcome)
+{
+    if (!v || !sigma_v || !outcome) {
+        SR_ERROR(SR_EINVAL, "cnt_tm_outcomes: NULL argument");
+        return -1;
+    }
+    int stalled = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(v[i]) || !(sigma_v[i] > 0) || !isfinite(sigma_v[i])) {
+            SR_ERROR(SR_EINVAL, "cnt_tm_outcomes: run %zu: v = %g +- %g (expected finite, standard error > 0)", i,
+                     v[i], sigma_v[i]);
+            return -1;
+        }
+        outcome[i] = v[i] >= z * sigma_v[i] ? 1 : v[i] <= -z * sigma_v[i] ? 0 : -1;
+        stalled += outcome[i] < 0;
+    }
+    return stalled;
+}
+
 int cnt_tm_velocity(size_t n, const double *T, const double *v, const double *sigma_v,
                     double *T_m, double *sigma_T_m, cnt_linfit *line)
 {

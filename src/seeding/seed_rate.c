@@ -706,7 +706,23 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R, int verbose)
         }
     R->T_m_bracket = R->T_m_vel = R->T_m_bracket_se = R->T_m_vel_se = R->T_low = R->T_high = NAN;
     if (!rc) {
-        R->tm_bracket_ok = cnt_tm_bracket(n, T, grew, &R->T_m_bracket, &R->T_m_bracket_se, &R->T_low, &R->T_high) == 0;
+        /* the bracket from the runs whose front clearly moved (|v| >= 2 standard errors); a stalled run is
+         * evidence for neither side and enters the v(T) fit only (cnt_tm_outcomes) */
+        int *out = malloc(sizeof(int) * (n + 1));
+        double *Td = malloc(sizeof(double) * (n + 1));
+        size_t nd = 0;
+        const int nstall = out && Td ? cnt_tm_outcomes(n, v, sv, 2.0, out) : -1;
+        for (size_t k = 0; nstall >= 0 && k < n; k++)
+            if (out[k] >= 0) {
+                Td[nd] = T[k];
+                grew[nd++] = out[k];
+            } else if (verbose)
+                printf("[cnt] coexistence T = %g: stalled (v = %.4g +- %.2g, under 2 standard errors): not used for "
+                       "the bracket\n", T[k], v[k], sv[k]);
+        R->tm_bracket_ok = nstall >= 0 && nd > 0 &&
+                           cnt_tm_bracket(nd, Td, grew, &R->T_m_bracket, &R->T_m_bracket_se, &R->T_low, &R->T_high) == 0;
+        free(out);
+        free(Td);
         if (!R->tm_bracket_ok && verbose) printf("[cnt] T_m bracket: %s\n", sr_error_message());
         cnt_linfit line;
         R->tm_vel_ok = cnt_tm_velocity(n, T, v, sv, &R->T_m_vel, &R->T_m_vel_se, &line) == 0;
