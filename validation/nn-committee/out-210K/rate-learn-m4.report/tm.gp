@@ -1,0 +1,7 @@
+set terminal pngcairo size 800,560
+set output 'out-210K/rate-learn-m4.report/tm.png'
+set xlabel 'T'
+set ylabel 'interface velocity v (>0 growth)'
+set xzeroaxis
+set arrow from 272.645, graph 0 to 272.645, graph 1 nohead dt 2
+plot 'out-210K/rate-learn-m4.report/tm.dat' u 1:2:3 w yerrorbars pt 7 t 'direct coexistence'
