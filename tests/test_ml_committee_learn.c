@@ -436,6 +436,15 @@ static const char *path_of_init2(void)
     return p;
 }
 
+/* the sources tests' initial and held-out frames, made once by whichever of them runs first */
+static void init2_frames(void)
+{
+    if (access(path_of_init2(), F_OK)) {
+        gen_frames("init2", 200, 21, 700, 300, 40);
+        gen_frames("val2", 200, 22, 700, 280, 100);
+    }
+}
+
 /* box volume of a frame */
 static double frame_volume(const ml_frame *fr)
 {
@@ -509,10 +518,7 @@ static void test_learn_energy_window(void **st)
     (void)st;
     exe = getenv("SEEDRATE_EXE");
     if (!exe || !*exe) skip();
-    if (access(path_of_init2(), F_OK)) {
-        gen_frames("init2", 200, 21, 700, 300, 40);
-        gen_frames("val2", 200, 22, 700, 280, 100);
-    }
+    init2_frames();
     const char *lattice = "[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\n"
                           "element = mW\n";
     static const struct {
@@ -559,10 +565,7 @@ static void test_learn_label_limit(void **st)
     (void)st;
     exe = getenv("SEEDRATE_EXE");
     if (!exe || !*exe) skip();
-    if (access(path_of_init2(), F_OK)) {
-        gen_frames("init2", 200, 21, 700, 300, 40);
-        gen_frames("val2", 200, 22, 700, 280, 100);
-    }
+    init2_frames();
     FILE *f = sources_ini("limit.ini", "sigma_lo = 0\nsigma_hi = 1e6\nlabel_f_factor = 1e-6\n");
     fputs("[structure]\nlattice = diamond\ndensity = 0.0334284\ncells = 2 2 2\nmass = 18.015\nelement = mW\n", f);
     fclose(f);
