@@ -455,6 +455,14 @@ static double frame_fmax(const ml_frame *fr)
     return sqrt(m2);
 }
 
+/* the largest atomic force over the frames of a data set (eV/A) */
+static double dataset_fmax(const ml_dataset *ds)
+{
+    double m = 0;
+    for (int k = 0; k < ds->nframes; k++) m = fmax(m, frame_fmax(&ds->frames[k]));
+    return m;
+}
+
 /* a label beyond the limit goes to `aside` (returns 1), else 0 */
 static int set_aside(const learn_job *J, const ml_frame *fr, ml_dataset *aside, int *rc)
 {
@@ -472,11 +480,9 @@ static int write_aside(const learn_job *J, int it, const ml_dataset *aside)
         if (unlink(p) && errno != ENOENT) return SR_ERROR(SR_EIO, "%s: cannot remove: %s", p, strerror(errno));
         return SR_OK;
     }
-    double fmax = 0;
-    for (int k = 0; k < aside->nframes; k++) fmax = fmax > frame_fmax(&aside->frames[k]) ? fmax : frame_fmax(&aside->frames[k]);
     printf("    %d labels set aside, not trained on: atomic forces up to %.4g eV/A, above the limit %.4g eV/A "
-           "(label_f_factor %g x the initial data's largest); they are in %s\n", aside->nframes, fmax, J->f_limit,
-           J->lc.label_f_factor, p);
+           "(label_f_factor %g x the initial data's largest); they are in %s\n", aside->nframes, dataset_fmax(aside),
+           J->f_limit, J->lc.label_f_factor, p);
     return ml_dataset_write_extxyz(aside, p);
 }
 
@@ -906,11 +912,7 @@ static int run_learn(learn_job *J, sr_input *in)
             }
             ref = &init;
         }
-        for (int k = 0; k < ref->nframes; k++) {
-            const double f = frame_fmax(&ref->frames[k]);
-            if (f > J->f_limit) J->f_limit = f;
-        }
-        J->f_limit *= J->lc.label_f_factor;
+        J->f_limit = J->lc.label_f_factor * dataset_fmax(ref);
         ml_dataset_free(&init);
         if (!(J->f_limit > 0))
             printf("label limit: off (the [data] initial frames carry no nonzero force)\n");
