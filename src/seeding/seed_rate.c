@@ -693,7 +693,7 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R, int verbose)
     const int nT = s1->ntm, nB = s1->nbulk;
     double *T = malloc(sizeof(double) * (nT + nB + 1)), *v = malloc(sizeof(double) * (nT + 1)),
            *sv = malloc(sizeof(double) * (nT + 1));
-    int *grew = malloc(sizeof(int) * (nT + 1));
+    int *grew = malloc(sizeof(int) * (nT + 1)); /* the bracket's runs' outcomes (cnt_tm_outcomes) */
     int rc = (!T || !v || !sv || !grew) ? SR_ERROR(SR_ENOMEM, "out of memory") : SR_OK;
     size_t n = 0;
     for (int k = 0; !rc && k < nT; k++)
@@ -701,7 +701,6 @@ static int analyse_stage1(job *j, const stage1 *s1, results *R, int verbose)
             T[n] = c->tm_temperatures.v[k];
             v[n] = s1->tm_v[k];
             sv[n] = s1->tm_vse[k];
-            grew[n] = (int)s1->tm_grew[k];
             n++;
         }
     R->T_m_bracket = R->T_m_vel = R->T_m_bracket_se = R->T_m_vel_se = R->T_low = R->T_high = NAN;
