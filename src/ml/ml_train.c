@@ -315,6 +315,8 @@ static int nthreads_max(void)
 #endif
 }
 
+/* first index of block b of nth over n items (block b is [block_start(b), block_start(b + 1))) */
+static int block_start(int n, int b, int nth) { return (int)((long)n * b / nth); }
 
 /* Mean loss (and gradient) over frames idx[]; tb[] holds one buffer per block.
  * Reproducible sums: the frames go in nth fixed blocks of consecutive indices, block b into buffer b in frame
@@ -335,7 +337,7 @@ static double batch_loss(const ml_model *m, const ml_cache *c, const int *idx, i
         tbuf *t = &tb[b];
         double *keep = t->grad, l = 0.0;
         if (!grad) t->grad = NULL;
-        for (int k = (int)((long)nidx * b / nth); k < (int)((long)nidx * (b + 1) / nth); k++)
+        for (int k = block_start(nidx, b, nth); k < block_start(nidx, b + 1, nth); k++)
             l += frame_loss(m, &c->rt, &c->fr[idx[k]], pe, pf, t, 1.0 / nidx, poff);
         t->grad = keep;
         part[b] = l;
@@ -376,7 +378,7 @@ static void cache_rmse(const ml_model *m, const ml_cache *c, tbuf *tb, int nth, 
         tbuf *t = &tb[b];
         double se = 0.0, sf = 0.0;
         long nc = 0;
-        for (int k = (int)((long)c->nframes * b / nth); k < (int)((long)c->nframes * (b + 1) / nth); k++) {
+        for (int k = block_start(c->nframes, b, nth); k < block_start(c->nframes, b + 1, nth); k++) {
             const cframe *cf = &c->fr[k];
             const double E = frame_predict(m, &c->rt, cf, t);
             se += (E - cf->energy) * (E - cf->energy) / ((double)cf->n * cf->n);
