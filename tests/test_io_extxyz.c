@@ -218,6 +218,55 @@ static void test_non_numeric_and_nan(void **state)
                  "bad.xyz:2: expected 9 finite numbers in Lattice=\"...\", got 'NaN'");
 }
 
+/* virial= (ASE: 3 x 3, eV) is read as W = sum r_a f_b (xx yy zz xy xz yz), written back exactly; stress= (9, or
+ * 6 in Voigt order xx yy zz yz xz xy; eV/A^3) becomes -stress x volume; virial= wins over stress=; bad values
+ * stop with file:line. */
+static void test_virial_and_stress(void **state)
+{
+    (void)state;
+    io_typemap tm;
+    io_typemap_init(&tm);
+    io_frame *fr;
+    int nf;
+    const char *text = "1\n" LAT " virial=\"1.5 0.25 -0.5 0.25 2 0.125 -0.5 0.125 -3\"\nAr 0 0 0\n"
+                       "1\n" LAT " stress=\"0.01 0.02 0.03 0.04 0.05 0.06\"\nAr 0 0 0\n"
+                       "1\n" LAT " stress=\"1 2 3 2 4 5 3 5 6\" virial=\"1 0 0 0 1 0 0 0 1\"\nAr 0 0 0\n"
+                       "1\n" LAT "\nAr 0 0 0\n";
+    assert_int_equal(io_extxyz_read_buffer(text, strlen(text), "v.xyz", &tm, &fr, &nf), 0);
+    assert_int_equal(nf, 4);
+    const double w0[6] = {1.5, 2, -3, 0.25, -0.5, 0.125};
+    assert_int_equal(fr[0].has_virial, 1);
+    for (int q = 0; q < 6; q++) assert_float_equal(fr[0].virial[q], w0[q], 0.0);
+    /* Voigt xx yy zz yz xz xy -> virial = -stress * V, V = 5 * 6 * 7 = 210 */
+    const double w1[6] = {-0.01 * 210, -0.02 * 210, -0.03 * 210, -0.06 * 210, -0.05 * 210, -0.04 * 210};
+    assert_int_equal(fr[1].has_virial, 1);
+    for (int q = 0; q < 6; q++) assert_float_equal(fr[1].virial[q], w1[q], 1e-12);
+    assert_int_equal(fr[2].has_virial, 1);
+    assert_float_equal(fr[2].virial[0], 1.0, 0.0); /* the virial, not -stress V */
+    assert_float_equal(fr[2].virial[3], 0.0, 0.0);
+    assert_int_equal(fr[3].has_virial, 0);
+    /* written as virial= and read back bit for bit */
+    char path[4096];
+    path_of(path, sizeof path, "v.xyz");
+    assert_int_equal(io_extxyz_write(path, fr, nf, &tm), 0);
+    io_frame *back;
+    int nb;
+    assert_int_equal(io_extxyz_read(path, &tm, &back, &nb), 0);
+    assert_int_equal(nb, nf);
+    for (int k = 0; k < nf; k++) {
+        assert_int_equal(back[k].has_virial, fr[k].has_virial);
+        assert_memory_equal(back[k].virial, fr[k].virial, sizeof fr[k].virial);
+    }
+    io_frames_free(back, nb);
+    io_frames_free(fr, nf);
+    expect_error("1\n" LAT " virial=\"1 2 3\"\nAr 0 0 0\n", "bad.xyz:2: expected exactly 9 numbers in virial=\"...\", got 'virial'");
+    expect_error("1\n" LAT " virial=\"1 0 0 0 nan 0 0 0 1\"\nAr 0 0 0\n",
+                 "bad.xyz:2: expected 9 finite numbers in virial=\"...\", got 'nan'");
+    expect_error("1\n" LAT " stress=\"1 2 3 4\"\nAr 0 0 0\n",
+                 "bad.xyz:2: expected 9 numbers (3 x 3) or 6 (Voigt xx yy zz yz xz xy) in stress=\"...\", got 'stress'");
+    expect_error("1\n" LAT " stress=\"1 2 x 4 5 6\"\nAr 0 0 0\n", "bad.xyz:2: expected finite numbers in stress=\"...\", got 'x'");
+}
+
 static void test_lattice_problems(void **state)
 {
     (void)state;
@@ -316,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_truncated_file),
         cmocka_unit_test(test_wrong_counts),
         cmocka_unit_test(test_non_numeric_and_nan),
+        cmocka_unit_test(test_virial_and_stress),
         cmocka_unit_test(test_lattice_problems),
         cmocka_unit_test(test_properties_problems),
         cmocka_unit_test(test_write_rejects_unknown_type),

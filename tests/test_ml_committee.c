@@ -465,8 +465,8 @@ static void test_training_lowers_each_members_loss(void **st)
         gsl_rng *ri = sr_rng_create((uint64_t)p.seed, 2 * (uint64_t)q + 1, SR_RNG_TRAINING);
         for (int e = 0; e < m0->nelem; e++) ml_net_init(m0->net[e], ri);
         gsl_rng_free(ri);
-        const double before = ml_cache_loss(m0, cache, idx, 4, 20, 10, NULL);
-        const double after = ml_cache_loss(c->member[q], cache, idx, 4, 20, 10, NULL);
+        const double before = ml_cache_loss(m0, cache, idx, 4, 20, 10, 0, NULL);
+        const double after = ml_cache_loss(c->member[q], cache, idx, 4, 20, 10, 0, NULL);
         printf("member %d: loss on the fixed set %.4g -> %.4g\n", q + 1, before, after);
         assert_true(after < 0.5 * before);
         ml_model_free(m0);

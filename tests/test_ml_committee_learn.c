@@ -123,7 +123,7 @@ static int read_curve(const char *path, row *rows, int max)
     return n;
 }
 
-/* the teacher (mW) energy and forces of a labelled frame */
+/* the teacher (mW) energy, forces and virial of a labelled frame */
 static void check_teacher_labels(const ml_frame *fr)
 {
     md_system *s = md_system_create(fr->n, 1, MD_UNITS_METAL);
@@ -143,8 +143,13 @@ static void check_teacher_labels(const ml_frame *fr)
     md_nlist *nl = md_nlist_create(md_potential_cutoff(pot), 0.5, MD_NLIST_FULL);
     assert_int_equal(md_nlist_build(nl, s), 0);
     md_result res = {0};
-    assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res), 0);
+    assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL, &res), 0);
     assert_true(fabs(res.energy - fr->energy) <= 1e-11 * fabs(res.energy));
+    assert_int_equal(fr->has_virial, 1);
+    double wbig = 0;
+    for (int q = 0; q < 6; q++) wbig = fmax(wbig, fabs(res.virial[q]));
+    assert_true(wbig > 0.1);
+    for (int q = 0; q < 6; q++) assert_true(fabs(res.virial[q] - fr->virial[q]) <= 1e-10 * wbig);
     double fbig = 0;
     for (int i = 0; i < s->n; i++)
         for (int q = 0; q < 3; q++) {
@@ -205,6 +210,17 @@ static void test_learn_loop(void **st)
     check_teacher_labels(&ds.frames[11]);              /* the first frame learn labelled */
     check_teacher_labels(&ds.frames[ds.nframes - 1]); /* the last */
     ml_dataset_free(&ds);
+    /* learn --label: the initial frames relabelled by the same teacher (energy, forces, virial) */
+    assert_int_equal(run("learn --label learn.ini init.extxyz relabelled.extxyz", "label.log"), 0);
+    snprintf(p, sizeof p, "%s/relabelled.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&ds, p), 0);
+    assert_int_equal(ds.nframes, 11);
+    check_teacher_labels(&ds.frames[5]); /* frame 0 is the perfect lattice, without forces */
+    check_teacher_labels(&ds.frames[10]);
+    ml_dataset_free(&ds);
+    assert_int_not_equal(run("learn --label learn.ini missing.extxyz x.extxyz", "label-bad.log"), 0);
+    snprintf(p, sizeof p, "%s/x.extxyz", dir);
+    assert_int_not_equal(access(p, F_OK), 0); /* nothing written */
 
     /* resume: a finished job is left alone; the last iteration redone from the journal gives the same row */
     char jp[400];
@@ -255,8 +271,10 @@ static void mw_label(io_frame *fr, const io_typemap *tm)
     md_nlist *nl = md_nlist_create(md_potential_cutoff(pot), 0.5, MD_NLIST_FULL);
     assert_int_equal(md_nlist_build(nl, s), 0);
     md_result res = {0};
-    assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res), 0);
+    assert_int_equal(md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL, &res), 0);
     fr->energy = res.energy;
+    fr->has_virial = 1; /* as a DFT code's stress would give it */
+    memcpy(fr->virial, res.virial, sizeof fr->virial);
     free(fr->f); /* labelled twice in the test: the second label replaces the first */
     fr->f = malloc(sizeof(double) * 3 * fr->n);
     for (int i = 0; i < s->n; i++) memcpy(fr->f + 3 * (s->id[i] - 1), s->f + 3 * i, sizeof(double) * 3);
@@ -389,6 +407,8 @@ static void test_learn_file_exchange(void **st)
         if (k == 2) continue;
         assert_true(ds.frames[a].energy == fr[k].energy);
         assert_memory_equal(ds.frames[a].force, fr[k].f, sizeof(double) * 3 * fr[k].n);
+        assert_int_equal(ds.frames[a].has_virial, 1); /* the labeller's virial, kept */
+        assert_memory_equal(ds.frames[a].virial, fr[k].virial, sizeof fr[k].virial);
         a++;
     }
     ml_dataset_free(&ds);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "io/io.h"
@@ -168,7 +169,30 @@ static void test_deepmd_system(void **st)
     assert_true(ds.frames[1].x[3] == 5.96);
     assert_true(ds.frames[1].force[8] == 9);
     assert_true(ds.frames[0].box[2] == 12);
+    assert_int_equal(ds.frames[0].has_virial, 0); /* no virial.npy */
     ml_dataset_free(&ds);
+    /* virial.npy (9 per frame, eV): the symmetric part as xx yy zz xy xz yz; a wrong count or a NaN is refused */
+    char vp[512];
+    snprintf(vp, sizeof vp, "%s/set.000/virial.npy", dir);
+    double vir[18] = {1, 2, 3, 2, 4, 5, 3, 5, 6, -1, 0.5, 0.25, 0.5, -2, 0.125, 0.25, 0.125, -3};
+    const long v2x9[2] = {2, 9}, v1x9[2] = {1, 9};
+    assert_int_equal(ml_npy_write(vp, 2, v2x9, vir), 0);
+    assert_int_equal(ml_dataset_read_deepmd(&ds, dir), 0);
+    assert_int_equal(ds.frames[0].has_virial, 1);
+    const double w1[6] = {-1, -2, -3, 0.5, 0.25, 0.125};
+    for (int q = 0; q < 6; q++) assert_true(ds.frames[1].virial[q] == w1[q]);
+    assert_true(ds.frames[0].virial[3] == 2 && ds.frames[0].virial[5] == 5);
+    ml_dataset_free(&ds);
+    assert_int_equal(ml_npy_write(vp, 2, v1x9, vir), 0);
+    assert_int_equal(ml_dataset_read_deepmd(&ds, dir), SR_EPARSE);
+    assert_non_null(strstr(sr_error_message(), "virial 9"));
+    ml_dataset_free(&ds);
+    vir[4] = NAN;
+    assert_int_equal(ml_npy_write(vp, 2, v2x9, vir), 0);
+    assert_int_equal(ml_dataset_read_deepmd(&ds, dir), SR_ENUMERIC);
+    assert_non_null(strstr(sr_error_message(), "virial.npy frame 0"));
+    ml_dataset_free(&ds);
+    unlink(vp);
     /* triclinic cell refused */
     const double tric[9] = {10, 0, 0, 1.5, 11, 0, 0, 0, 12};
     make_system(dir, tric);

@@ -85,15 +85,17 @@ static void make_dataset(gsl_rng *r, const ml_model *teacher, int nframes, int n
         ml_frame fr;
         tml_random_frame(r, natoms, (double[3]){6.3, 6.1, 6.6}, 1.0, &fr);
         fr.force = malloc(sizeof(double) * 3 * natoms);
-        assert_int_equal(ml_model_frame(teacher, &fr, &fr.energy, fr.force, NULL), 0);
+        assert_int_equal(ml_model_frame(teacher, &fr, &fr.energy, fr.force, fr.virial), 0);
+        fr.has_virial = 1;
         fr.energy += noise * (gsl_rng_uniform(r) - 0.5);
         for (int q = 0; q < 3 * natoms; q++) fr.force[q] += noise * (gsl_rng_uniform(r) - 0.5);
+        for (int q = 0; q < 6; q++) fr.virial[q] += noise * natoms * (gsl_rng_uniform(r) - 0.5);
         assert_int_equal(ml_dataset_add(ds, &fr), 0);
         tml_frame_free(&fr);
     }
 }
 
-static void check_loss_gradient(double pe, double pf)
+static void check_loss_gradient(double pe, double pf, double pv)
 {
     gsl_rng *r = sr_rng_create(52, 0, SR_RNG_USER);
     ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
@@ -105,17 +107,17 @@ static void check_loss_gradient(double pe, double pf)
     const int np = ml_model_nparams(m), idx[3] = {2, 0, 1};
     double *p = malloc(sizeof(double) * np), *grad = malloc(sizeof(double) * np);
     ml_model_get_params(m, p);
-    ml_cache_loss(m, c, idx, 3, pe, pf, grad);
+    ml_cache_loss(m, c, idx, 3, pe, pf, pv, grad);
     const double h = 1e-5;
     double gmax = 0, err = 0;
     for (int q = 0; q < np; q++) {
         const double keep = p[q];
         p[q] = keep + h;
         ml_model_set_params(m, p);
-        const double lp = ml_cache_loss(m, c, idx, 3, pe, pf, NULL);
+        const double lp = ml_cache_loss(m, c, idx, 3, pe, pf, pv, NULL);
         p[q] = keep - h;
         ml_model_set_params(m, p);
-        const double lm = ml_cache_loss(m, c, idx, 3, pe, pf, NULL);
+        const double lm = ml_cache_loss(m, c, idx, 3, pe, pf, pv, NULL);
         p[q] = keep;
         const double fd = (lp - lm) / (2 * h);
         if (fabs(grad[q]) > gmax) gmax = fabs(grad[q]);
@@ -134,8 +136,61 @@ static void check_loss_gradient(double pe, double pf)
 }
 
 /* pure force term: checks the double back-propagation through descriptors and nets */
-static void test_force_loss_gradient(void **st) { (void)st; check_loss_gradient(0.0, 1.0); }
-static void test_energy_force_loss_gradient(void **st) { (void)st; check_loss_gradient(3.7, 0.9); }
+static void test_force_loss_gradient(void **st) { (void)st; check_loss_gradient(0.0, 1.0, 0.0); }
+static void test_energy_force_loss_gradient(void **st) { (void)st; check_loss_gradient(3.7, 0.9, 0.0); }
+/* the virial term alone, and with the others (one contraction carries forces and virial) */
+static void test_virial_loss_gradient(void **st) { (void)st; check_loss_gradient(0.0, 0.0, 1.3); }
+static void test_energy_force_virial_loss_gradient(void **st) { (void)st; check_loss_gradient(3.7, 0.9, 2.3); }
+
+/* The virial the training cache predicts is the model's analytic one (ml_model_frame, md's convention W = sum
+ * r_a f_b): with the model's own virial as the reference the virial loss is 0 (to the cache's single-precision
+ * derivatives), and a reference shifted by a known delta gives exactly pv |delta|^2 / (9 N^2), off-diagonals
+ * counted twice. A sign or index slip in either breaks both. */
+static void test_cache_virial_is_the_model_virial(void **st)
+{
+    (void)st;
+    gsl_rng *r = sr_rng_create(53, 0, SR_RNG_USER);
+    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    const int natoms = 11;
+    const double delta[6] = {0.3, -0.2, 0.1, 0.05, -0.07, 0.11}; /* xx yy zz xy xz yz, eV */
+    for (int shift = 0; shift < 2; shift++) {
+        ml_dataset ds = {0};
+        ds.nelem = 2;
+        strcpy(ds.type_map[0], "O");
+        strcpy(ds.type_map[1], "H");
+        ml_frame fr;
+        tml_random_frame(r, natoms, (double[3]){6.3, 6.1, 6.6}, 1.0, &fr);
+        fr.force = malloc(sizeof(double) * 3 * natoms);
+        assert_int_equal(ml_model_frame(m, &fr, &fr.energy, fr.force, fr.virial), 0);
+        fr.has_virial = 1;
+        double wmax = 0;
+        for (int q = 0; q < 6; q++) wmax = fmax(wmax, fabs(fr.virial[q]));
+        assert_true(wmax > 1e-2); /* a virial that is not zero */
+        if (shift)
+            for (int q = 0; q < 6; q++) fr.virial[q] += delta[q];
+        assert_int_equal(ml_dataset_add(&ds, &fr), 0);
+        tml_frame_free(&fr);
+        ml_cache *c;
+        assert_int_equal(ml_cache_create(m, &ds, &c), 0);
+        const int idx[1] = {0};
+        const double pv = 2.0, loss = ml_cache_loss(m, c, idx, 1, 0.0, 0.0, pv, NULL);
+        double d2 = 0;
+        for (int q = 0; q < 6; q++) d2 += (q < 3 ? 1.0 : 2.0) * delta[q] * delta[q];
+        const double expect = shift ? pv * d2 / (9.0 * natoms * natoms) : 0.0;
+        print_message("virial loss %s: %.10g (expected %.10g; reference virial scale %.3g eV)\n",
+                      shift ? "with a shifted reference" : "against the model's own", loss, expect, wmax);
+        /* the cache's float derivatives: the predicted virial is good to ~1e-7 of its scale */
+        const double tol_w = 1e-6 * wmax; /* eV on each component */
+        if (shift)
+            assert_true(fabs(loss - expect) < pv * 2.0 * sqrt(d2) * 3.0 * tol_w / (9.0 * natoms * natoms) + 1e-15);
+        else
+            assert_true(loss < pv * 9.0 * tol_w * tol_w / (9.0 * natoms * natoms));
+        ml_cache_free(c);
+        ml_dataset_free(&ds);
+    }
+    ml_model_free(m);
+    gsl_rng_free(r);
+}
 
 /* frames whose energy is exactly sum_e n_e e_e: the least-squares fit recovers e_e */
 static void test_reference_energies(void **st)
@@ -179,7 +234,7 @@ static void test_training_lowers_loss(void **st)
     assert_int_equal(ml_cache_create(m, &ds, &c), 0);
     int idx[8];
     for (int k = 0; k < 8; k++) idx[k] = k;
-    const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, NULL);
+    const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
     ml_train_params p;
     ml_train_defaults(&p);
     p.steps = 1500;
@@ -196,7 +251,7 @@ static void test_training_lowers_loss(void **st)
     snprintf(curve, sizeof curve, "%.150s/test_ml_train_curve.nc", SEEDRATE_BINARY_DIR);
     /* train on all frames, validate on the same (this test is about the optimiser) */
     assert_int_equal(ml_train(m, &ds, &ds, &p, ckpt, &rep), 0);
-    const double l1 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, NULL);
+    const double l1 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
     printf("loss %.3e -> %.3e (x%.0f)\n", l0, l1, l0 / l1);
     assert_true(l1 * 100 < l0);
     assert_int_equal(rep.npoints, 4); /* steps 0, 500, 1000, 1500 */
@@ -346,6 +401,9 @@ int main(void)
         cmocka_unit_test(test_net_derivatives),
         cmocka_unit_test(test_force_loss_gradient),
         cmocka_unit_test(test_energy_force_loss_gradient),
+        cmocka_unit_test(test_virial_loss_gradient),
+        cmocka_unit_test(test_energy_force_virial_loss_gradient),
+        cmocka_unit_test(test_cache_virial_is_the_model_virial),
         cmocka_unit_test(test_reference_energies),
         cmocka_unit_test(test_training_lowers_loss),
         cmocka_unit_test(test_time_budget_and_bad_params),

@@ -14,6 +14,7 @@
 /* n atoms of 2 elements at random in an orthorhombic box, no pair closer than dmin (minimum image) */
 static inline void tml_random_frame(gsl_rng *r, int n, const double box[3], double dmin, ml_frame *fr)
 {
+    memset(fr, 0, sizeof *fr); /* no reference virial */
     fr->n = n;
     fr->type = malloc(sizeof(int) * (size_t)n);
     fr->x = malloc(sizeof(double) * 3 * (size_t)n);

@@ -22,8 +22,8 @@
  *
  * File exchange ([teacher] style = file, e.g. DFT): the selected configurations are written to
  * PREFIX.label-I.extxyz, the journal gets a `pending` line and the run stops; a later run reads
- * PREFIX.labelled-I.extxyz (energy and forces, ASE conventions; virials are not used), checks every frame
- * against the request (atom count, species and order, positions up to a lattice translation, box, finite
+ * PREFIX.labelled-I.extxyz (energy, forces and, when given, the virial: ASE conventions, virial= or stress=),
+ * checks every frame against the request (atom count, species and order, positions up to a lattice translation, box, finite
  * energy and forces; a bad file stops with file:line and changes nothing) and continues.
  *
  * Output PREFIX.journal (one line per finished iteration; a rerun resumes after the last one),
@@ -150,7 +150,9 @@ static const sr_keyword out_keys[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: seedrate learn FILE\n\n"
+    fprintf(out, "usage: seedrate learn FILE\n"
+                 "       seedrate learn --label FILE IN.extxyz OUT.extxyz   (the frames of IN labelled by FILE's\n"
+                 "                                 [teacher]: energy, forces and virial, written to OUT)\n\n"
                  "Active learning of a network committee against an in-process teacher potential: explore\n"
                  "(committee MD) -> select (model deviation in [sigma_lo, sigma_hi], de-duplicated) -> label\n"
                  "(teacher) -> retrain, with a journal (a rerun resumes) and a learning-curve table.\n"
@@ -389,7 +391,7 @@ static double fp_distance(const double *a, const double *b, int n)
     return sqrt(s / n);
 }
 
-/* the teacher's energy and forces of a candidate, as a labelled ml frame (element map by name) */
+/* the teacher's energy, forces and virial of a candidate, as a labelled ml frame (element map by name) */
 static int label(const learn_job *J, const candidate *c, const io_typemap *tm, const ml_dataset *ds, ml_frame *out)
 {
     md_system *s = NULL;
@@ -407,7 +409,7 @@ static int label(const learn_job *J, const candidate *c, const io_typemap *tm, c
     nl = md_nlist_create(md_potential_cutoff(pot), 0.5, pot->cls->nlist_kind);
     md_result res = {0};
     rc = nl ? md_nlist_build(nl, s) : SR_ERROR(SR_ENOMEM, "learn: out of memory");
-    if (!rc) rc = md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY, &res);
+    if (!rc) rc = md_compute(pot, s, nl, MD_WANT_FORCE | MD_WANT_ENERGY | MD_WANT_VIRIAL, &res);
     if (!rc) {
         /* md_nlist_build wraps positions into the box (same configuration); keep md's local order */
         out->n = s->n;
@@ -416,6 +418,8 @@ static int label(const learn_job *J, const candidate *c, const io_typemap *tm, c
         out->force = malloc(sizeof(double) * 3 * (size_t)s->n);
         memcpy(out->box, s->box.len, sizeof out->box);
         out->energy = res.energy;
+        out->has_virial = 1; /* md's virial: sum r_a f_b, xx yy zz xy xz yz, as ml frames keep it */
+        memcpy(out->virial, res.virial, sizeof out->virial);
         if (!out->type || !out->x || !out->force) rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
         for (int i = 0; i < s->n && !rc; i++) {
             int e = -1;
@@ -848,7 +852,8 @@ static int read_labels(const learn_job *J, int it, ml_dataset *ds, ml_dataset *a
         }
         if (rc) break;
         ml_frame fr = {b->n, malloc(sizeof(int) * (size_t)(b->n + 1)), malloc(sizeof(double) * 3 * (size_t)(b->n + 1)),
-                       {b->len[0], b->len[1], b->len[2]}, b->energy, b->f};
+                       {b->len[0], b->len[1], b->len[2]}, b->energy, b->f, b->has_virial, {0}};
+        memcpy(fr.virial, b->virial, sizeof fr.virial); /* when the labeller gave one (virial= or stress=) */
         if (!fr.type || !fr.x) rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
         for (int i = 0; i < b->n && !rc; i++) {
             fr.type[i] = ds_element(ds, tl.name[b->type[i]]);
@@ -1047,10 +1052,84 @@ static const char *where_key(const sr_input *in, const char *file, const char *s
     return buf;
 }
 
+/* `seedrate learn --label FILE IN OUT`: every frame of IN labelled by FILE's [teacher] (an in-process potential),
+ * as the loop labels its candidates: energy, forces and virial, written to OUT (extxyz, atomically). For data
+ * sets labelled before the teacher's virial was kept, or by another teacher. Other sections of FILE are ignored. */
+static int learn_label_file(const char *file, const char *inpath, const char *outpath)
+{
+    sr_input *in = NULL;
+    if (sr_input_parse_file(file, &in)) return sr_error_status() ? sr_error_status() : SR_EPARSE;
+    learn_job *J = calloc(1, sizeof *J);
+    io_typemap tm;
+    io_typemap_init(&tm);
+    io_frame *frames = NULL;
+    int nframes = 0, rc = SR_OK;
+    ml_dataset out = {0};
+    if (!J) {
+        rc = SR_ERROR(SR_ENOMEM, "learn: out of memory");
+        goto done;
+    }
+    snprintf(J->file, sizeof J->file, "%s", file);
+    char *fcopy = strdup(file);
+    snprintf(J->base, sizeof J->base, "%s", fcopy ? dirname(fcopy) : ".");
+    free(fcopy);
+    J->teacher = sr_input_section(in, "teacher");
+    if (!J->teacher) {
+        rc = SR_ERROR(SR_EINVAL, "%s: missing section [teacher] (the labelling potential, e.g. style = sw)", file);
+        goto done;
+    }
+    for (int i = 0; i < J->teacher->n; i++)
+        if (!strcmp(J->teacher->entries[i].key, "style") && !strcmp(J->teacher->entries[i].value, "file")) {
+            rc = SR_ERROR(SR_EINVAL, "%s:%d: [teacher] style = file labels by file exchange; --label needs an "
+                          "in-process potential", file, J->teacher->entries[i].line);
+            goto done;
+        }
+    if ((rc = io_extxyz_read(inpath, &tm, &frames, &nframes))) goto done;
+    if (tm.ntypes > ML_MAX_ELEMENTS) {
+        rc = SR_ERROR(SR_ERANGE, "%s: %d species, at most %d", inpath, tm.ntypes, ML_MAX_ELEMENTS);
+        goto done;
+    }
+    out.nelem = tm.ntypes;
+    for (int t = 0; t < tm.ntypes; t++) {
+        snprintf(out.type_map[t], sizeof out.type_map[t], "%s", tm.name[t]);
+        tm.mass[t] = 1.0; /* the labels do not depend on masses */
+    }
+    for (int k = 0; k < nframes && !rc; k++) {
+        candidate c = {.fr = frames[k]};
+        ml_frame fr = {0};
+        rc = label(J, &c, &tm, &out, &fr);
+        if (rc) rc = SR_ERROR(rc, "%s: frame %d: %s", inpath, k + 1, sr_error_message());
+        if (!rc) rc = ml_dataset_add(&out, &fr);
+        free(fr.type);
+        free(fr.x);
+        free(fr.force);
+    }
+    if (!rc) rc = ml_dataset_write_extxyz(&out, outpath);
+    if (!rc) printf("%d frames of %s labelled by [teacher] of %s (energy, forces, virial): %s\n", nframes, inpath, file,
+                    outpath);
+done:
+    io_frames_free(frames, nframes);
+    ml_dataset_free(&out);
+    free(J);
+    sr_input_free(in);
+    return rc;
+}
+
 int cmd_learn(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "--label")) {
+        if (argc != 5) {
+            usage(stderr);
+            return 1;
+        }
+        if (learn_label_file(argv[2], argv[3], argv[4])) {
+            cli_report_error(argv[2]);
+            return 1;
+        }
         return 0;
     }
     if (argc != 2 || argv[1][0] == '-') {

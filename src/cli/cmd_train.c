@@ -84,6 +84,11 @@ static const sr_keyword train_keys[] = {
      "force prefactor at the start (loss term |dF|^2/(3N))"},
     {"pf_limit", SR_KW_REAL, offsetof(ml_train_params, pf_limit), "", "1", 0, 1e9, NULL,
      "force prefactor as lr -> 0"},
+    {"pv_start", SR_KW_REAL, offsetof(ml_train_params, pv_start), "", "0", 0, 1e9, NULL,
+     "virial prefactor at the start (loss term |dW|^2/(9 N^2), on frames with a reference virial; 0 with "
+     "pv_limit 0: virials not trained on)"},
+    {"pv_limit", SR_KW_REAL, offsetof(ml_train_params, pv_limit), "", "0", 0, 1e9, NULL,
+     "virial prefactor as lr -> 0"},
     {"val_fraction", SR_KW_REAL, offsetof(ml_train_params, val_fraction), "", "0.1", 0, 0.9, NULL,
      "fraction of training frames held out when [data] validation is empty"},
     {"eval_every", SR_KW_LONG, offsetof(ml_train_params, eval_every), "", "500", 1, 1e9, NULL,
@@ -262,6 +267,25 @@ static int committee_rmse(const ml_committee *c, const ml_dataset *ds, double *r
     return SR_OK;
 }
 
+/* RMSE of the virial per atom (its 9 components, off-diagonals twice; eV/atom) on the frames with a reference
+ * virial, of the member means; *nv = their number (0: *rmse_v NAN) */
+static int virial_rmse(const ml_committee *c, const ml_dataset *ds, double *rmse_v, int *nv)
+{
+    double sv = 0.0;
+    *nv = 0;
+    for (int k = 0; k < ds->nframes; k++) {
+        const ml_frame *fr = &ds->frames[k];
+        if (!fr->has_virial) continue;
+        double E, dev, W[6];
+        SR_TRY(ml_committee_frame(c, fr, &E, NULL, W, &dev, NULL));
+        for (int q = 0; q < 6; q++)
+            sv += (q < 3 ? 1.0 : 2.0) * (W[q] - fr->virial[q]) * (W[q] - fr->virial[q]) / ((double)fr->n * fr->n);
+        (*nv)++;
+    }
+    *rmse_v = *nv ? sqrt(sv / (9.0 * *nv)) : NAN;
+    return SR_OK;
+}
+
 static int run_training(const char *file)
 {
     sr_input *in = NULL;
@@ -326,9 +350,9 @@ static int run_training(const char *file)
     }
     ml_model_describe(m, stdout);
     printf("training: %ld Adam steps of %d frames, lr %g -> %g (every %ld steps), p_e %g -> %g, "
-           "p_f %g -> %g, learning-curve point every %ld steps, patience %d, max %g min, threads %d "
+           "p_f %g -> %g, p_v %g -> %g, learning-curve point every %ld steps, patience %d, max %g min, threads %d "
            "(0 = default), seed %ld, committee of %d network%s\n", tp.steps, tp.batch, tp.lr_start, tp.lr_stop,
-           tp.decay_steps, tp.pe_start, tp.pe_limit, tp.pf_start, tp.pf_limit, tp.eval_every, tp.patience,
+           tp.decay_steps, tp.pe_start, tp.pe_limit, tp.pf_start, tp.pf_limit, tp.pv_start, tp.pv_limit, tp.eval_every, tp.patience,
            tp.max_minutes, tp.threads, tp.seed, tp.committee, tp.committee > 1 ? "s" : "");
     char ckpt[4096] = "";
     if (oc.checkpoint[0]) resolve(base, oc.checkpoint, ckpt, sizeof ckpt);
@@ -472,6 +496,10 @@ static int run_test(int argc, char **argv)
         else if (!rc)
             printf("%s: %d frames, RMSE E %.4f meV/atom, F %.2f meV/A, mean model deviation %.2f meV/A\n", argv[k],
                    ds.nframes, 1e3 * e, 1e3 * f, 1e3 * dev);
+        double v;
+        int nv = 0;
+        if (!rc) rc = virial_rmse(c, &ds, &v, &nv);
+        if (!rc && nv) printf("%s: %d frames with a reference virial, RMSE W %.4f meV/atom\n", argv[k], nv, 1e3 * v);
         ml_dataset_free(&ds);
     }
     if (rc) cli_report_error("train --test");

@@ -240,6 +240,8 @@ typedef struct io_frame {
     double energy;    /* NAN when absent */
     double lo[3];     /* box lower corner */
     double len[3];    /* box edge lengths (orthorhombic) */
+    int has_virial;   /* extxyz virial= or stress= present */
+    double virial[6]; /* W_ab = sum r_a f_b, xx yy zz xy xz yz (energy units; ASE's virial = -stress x volume) */
 } io_frame;
 
 /* order[a] = local index of the atom with id a+1 (ids must be a permutation of 1..s->n; index
@@ -265,7 +267,9 @@ int io_extxyz_read(const char *path, io_typemap *tm, io_frame **frames, int *nfr
 int io_extxyz_read_buffer(const char *buf, size_t len, const char *name, io_typemap *tm,
                           io_frame **frames, int *nframes);
 /* Write one frame to a stream (Lattice, Properties=species:S:1:pos:R:3[:vel:R:3][:forces:R:3],
- * energy when finite, pbc="T T T"); %.17g so that a read gives the same doubles back. */
+ * energy when finite, virial="xx xy xz yx yy yz zx zy zz" when has_virial, pbc="T T T"); %.17g so that a
+ * read gives the same doubles back. Reading also takes ASE's stress= (9 values, or 6 in Voigt order
+ * xx yy zz yz xz xy) as virial = -stress x volume; off-diagonal virial pairs are averaged. */
 int io_extxyz_write_frame(FILE *out, const io_frame *fr, const io_typemap *tm);
 /* Write frames to path atomically (path.tmp -> path). */
 int io_extxyz_write(const char *path, const io_frame *frames, int nframes, const io_typemap *tm);

@@ -20,6 +20,8 @@ typedef struct xyz_header {
     double lattice[9];
     double origin[3];
     double energy;
+    int have_virial; /* 1: virial[] from virial=, 2: from stress= (converted once the lattice is known) */
+    double virial[9];
     int col_species, col_pos, col_force, col_vel; /* first column index, -1 when absent */
     int width;                                    /* total columns per atom line */
     char properties[128];                         /* for messages */
@@ -84,6 +86,25 @@ static int parse_pbc(const io_lex *lx, char *val)
     return SR_OK;
 }
 
+/* stress="..." with 9 (3 x 3) or 6 (Voigt xx yy zz yz xz xy) numbers, as a 3 x 3 matrix in out[9] */
+static int parse_stress(const io_lex *lx, char *val, double *out)
+{
+    double v[9];
+    char *save = NULL, *tok = strtok_r(val, " \t", &save);
+    int k = 0;
+    for (; tok && k < 9; k++, tok = strtok_r(NULL, " \t", &save))
+        if (io_parse_double(tok, &v[k])) return io_lex_fail(lx, tok, "finite numbers in stress=\"...\"");
+    if (tok || (k != 9 && k != 6))
+        return io_lex_fail(lx, "stress", "9 numbers (3 x 3) or 6 (Voigt xx yy zz yz xz xy) in stress=\"...\"");
+    if (k == 9) {
+        memcpy(out, v, sizeof v);
+    } else {
+        const double m[9] = {v[0], v[5], v[4], v[5], v[1], v[3], v[4], v[3], v[2]};
+        memcpy(out, m, sizeof m);
+    }
+    return SR_OK;
+}
+
 /* Scan the comment line as key=value pairs (values bare, "quoted" or {braced}). */
 static int parse_comment(io_lex *lx, xyz_header *h)
 {
@@ -133,6 +154,14 @@ static int parse_comment(io_lex *lx, xyz_header *h)
             have_props = 1;
         } else if (strcasecmp(key, "energy") == 0) {
             if (io_parse_double(val, &h->energy)) rc = io_lex_fail(lx, val, "a finite number after energy=");
+        } else if (strcasecmp(key, "virial") == 0) {
+            rc = parse_doubles(lx, "virial", val, h->virial, 9);
+            h->have_virial = 1;
+        } else if (strcasecmp(key, "stress") == 0) {
+            if (h->have_virial != 1) { /* virial= wins when both are given */
+                rc = parse_stress(lx, val, h->virial);
+                h->have_virial = 2;
+            }
         } else if (strcasecmp(key, "pbc") == 0) {
             rc = parse_pbc(lx, val);
         }
@@ -170,6 +199,16 @@ static int read_frame(io_lex *lx, long n, io_typemap *tm, io_frame *fr)
     for (int d = 0; d < 3; d++) {
         fr->lo[d] = h.origin[d];
         fr->len[d] = h.lattice[4 * d];
+    }
+    if (h.have_virial) {
+        /* ASE: virial = -stress x volume */
+        const double *w = h.virial, sc = h.have_virial == 2 ? -(fr->len[0] * fr->len[1] * fr->len[2]) : 1.0;
+        const double v6[6] = {w[0], w[4], w[8], 0.5 * (w[1] + w[3]), 0.5 * (w[2] + w[6]), 0.5 * (w[5] + w[7])};
+        for (int c = 0; c < 6; c++) {
+            fr->virial[c] = sc * v6[c];
+            if (!isfinite(fr->virial[c])) return io_lex_fail(lx, "virial", "a finite virial (or stress x volume)");
+        }
+        fr->has_virial = 1;
     }
     const size_t sz = n > 0 ? (size_t)n : 1;
     fr->type = malloc(sz * sizeof *fr->type);
@@ -288,6 +327,11 @@ int io_extxyz_write_frame(FILE *out, const io_frame *fr, const io_typemap *tm)
         fprintf(out, " Origin=\"%.17g %.17g %.17g\"", fr->lo[0], fr->lo[1], fr->lo[2]);
     fprintf(out, " Properties=species:S:1:pos:R:3%s%s", fr->v ? ":vel:R:3" : "", fr->f ? ":forces:R:3" : "");
     if (isfinite(fr->energy)) fprintf(out, " energy=%.17g", fr->energy);
+    if (fr->has_virial) {
+        const double *w = fr->virial; /* xx yy zz xy xz yz -> the 3 x 3 matrix, row-major */
+        fprintf(out, " virial=\"%.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\"", w[0], w[3], w[4], w[3], w[1],
+                w[5], w[4], w[5], w[2]);
+    }
     fprintf(out, " pbc=\"T T T\"\n");
     for (int i = 0; i < fr->n; i++) {
         fprintf(out, "%s %.17g %.17g %.17g", tm->name[fr->type[i]], fr->x[3 * i], fr->x[3 * i + 1], fr->x[3 * i + 2]);

@@ -186,6 +186,8 @@ typedef struct ml_frame {
     double box[3];    /* orthorhombic edge lengths */
     double energy;    /* reference energy (eV); NAN if none */
     double *force;    /* reference forces [3n] or NULL */
+    int has_virial;   /* 1: virial[] is a reference */
+    double virial[6]; /* reference virial W_ab = sum r_a f_b (eV): xx yy zz xy xz yz */
 } ml_frame;
 
 /* All neighbours j (with periodic images) of every atom within rc: atom i's neighbours are
@@ -298,6 +300,7 @@ typedef struct ml_train_params {
     double lr_start, lr_stop; /* lr(t) = lr_start * (lr_stop/lr_start)^(t/steps), stepped every decay_steps */
     long decay_steps;
     double pe_start, pe_limit, pf_start, pf_limit; /* p(t) = p_limit + (p_start - p_limit) lr(t)/lr0 */
+    double pv_start, pv_limit; /* the virial's, the same schedule; 0 and 0 (default): no virial term */
     double val_fraction;   /* of the training frames, when no validation set is given */
     long eval_every;       /* steps between learning-curve points */
     int patience;          /* learning-curve points without validation improvement before stopping (0 = never) */
@@ -347,10 +350,10 @@ int ml_model_fit_statistics(ml_model *m, const ml_dataset *ds);
 typedef struct ml_cache ml_cache;
 int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out);
 void ml_cache_free(ml_cache *c);
-/* Mean loss over frames idx[0..nidx) with prefactors pe, pf; grad (may be NULL) [nparams].
- * NaN when scratch memory cannot be allocated. */
+/* Mean loss over frames idx[0..nidx) with prefactors pe, pf, pv (the virial's, on frames with a reference
+ * virial); grad (may be NULL) [nparams]. NaN when scratch memory cannot be allocated. */
 double ml_cache_loss(const ml_model *m, const ml_cache *c, const int *idx, int nidx, double pe,
-                     double pf, double *grad);
+                     double pf, double pv, double *grad);
 
 /* ------------------------------------------------------------------------------------------------
  * The "nn" potential for md

@@ -340,8 +340,8 @@ static int cmp_str(const void *a, const void *b)
 static int read_set(ml_dataset *ds, const char *dir, const char *set, int natoms, const int *type)
 {
     char path[4096];
-    ml_npy box = {0}, coord = {0}, energy = {0}, force = {0};
-    int rc = SR_OK, have_force;
+    ml_npy box = {0}, coord = {0}, energy = {0}, force = {0}, virial = {0};
+    int rc = SR_OK, have_force, have_virial;
 #define LOAD(arr, file)                                                              \
     snprintf(path, sizeof path, "%s/%s/%s", dir, set, file);                         \
     if ((rc = ml_npy_read(path, &arr))) goto done
@@ -354,12 +354,18 @@ static int read_set(ml_dataset *ds, const char *dir, const char *set, int natoms
     have_force = probe != NULL;
     if (probe) fclose(probe);
     if (have_force && (rc = ml_npy_read(path, &force))) goto done;
+    /* virial.npy (optional): 9 values per frame, eV, DeePMD-kit's = ASE's virial (-stress x volume) */
+    snprintf(path, sizeof path, "%s/%s/virial.npy", dir, set);
+    probe = fopen(path, "rb");
+    have_virial = probe != NULL;
+    if (probe) fclose(probe);
+    if (have_virial && (rc = ml_npy_read(path, &virial))) goto done;
     const long nf = box.ndim >= 1 ? box.shape[0] : 0;
     if (box.count != 9 * nf || coord.count != 3L * natoms * nf || energy.count != nf ||
-        (have_force && force.count != 3L * natoms * nf) || nf < 1) {
+        (have_force && force.count != 3L * natoms * nf) || (have_virial && virial.count != 9 * nf) || nf < 1) {
         rc = SR_ERROR(SR_EPARSE, "%s/%s: inconsistent shapes: box %ld values, coord %ld, energy "
-                      "%ld, force %ld for %ld frames of %d atoms", dir, set, box.count, coord.count,
-                      energy.count, have_force ? force.count : 0L, nf, natoms);
+                      "%ld, force %ld, virial %ld for %ld frames of %d atoms", dir, set, box.count, coord.count,
+                      energy.count, have_force ? force.count : 0L, have_virial ? virial.count : 0L, nf, natoms);
         goto done;
     }
     for (long k = 0; k < nf; k++) {
@@ -371,7 +377,18 @@ static int read_set(ml_dataset *ds, const char *dir, const char *set, int natoms
             goto done;
         }
         ml_frame fr = {natoms, (int *)type, coord.data + 3L * natoms * k, {b[0], b[4], b[8]},
-                       energy.data[k], have_force ? force.data + 3L * natoms * k : NULL};
+                       energy.data[k], have_force ? force.data + 3L * natoms * k : NULL, 0, {0}};
+        if (have_virial) {
+            const double *w = virial.data + 9 * k;
+            const double v6[6] = {w[0], w[4], w[8], 0.5 * (w[1] + w[3]), 0.5 * (w[2] + w[6]), 0.5 * (w[5] + w[7])};
+            for (int c = 0; c < 6; c++)
+                if (!isfinite(v6[c])) {
+                    rc = SR_ERROR(SR_ENUMERIC, "%s/%s/virial.npy frame %ld: non-finite virial", dir, set, k);
+                    goto done;
+                }
+            memcpy(fr.virial, v6, sizeof v6);
+            fr.has_virial = 1;
+        }
         for (long q = 0; q < 3L * natoms; q++)
             if (!isfinite(fr.x[q]) || (fr.force && !isfinite(fr.force[q]))) {
                 rc = SR_ERROR(SR_ENUMERIC, "%s/%s frame %ld: non-finite coordinate or force", dir,
@@ -385,6 +402,7 @@ done:
     ml_npy_free(&coord);
     ml_npy_free(&energy);
     ml_npy_free(&force);
+    ml_npy_free(&virial);
     return rc;
 }
 
@@ -510,7 +528,8 @@ int ml_dataset_read_extxyz(ml_dataset *ds, const char *path)
             break;
         }
         for (int i = 0; i < f->n; i++) type[i] = map[f->type[i]];
-        ml_frame fr = {f->n, type, f->x, {f->len[0], f->len[1], f->len[2]}, f->energy, f->f};
+        ml_frame fr = {f->n, type, f->x, {f->len[0], f->len[1], f->len[2]}, f->energy, f->f, f->has_virial, {0}};
+        memcpy(fr.virial, f->virial, sizeof fr.virial);
         rc = ml_dataset_add(ds, &fr);
         free(type);
     }
@@ -536,6 +555,8 @@ int ml_dataset_write_extxyz(const ml_dataset *ds, const char *path)
         fr[k].x = f->x;
         fr[k].f = f->force;
         fr[k].energy = f->energy;
+        fr[k].has_virial = f->has_virial;
+        memcpy(fr[k].virial, f->virial, sizeof f->virial);
         memcpy(fr[k].len, f->box, sizeof f->box);
     }
     int rc = io_extxyz_write(path, fr, ds->nframes, &tm);

@@ -1,7 +1,9 @@
 /* ml_train.c - fitting a network potential to energies and forces.
  *
- * Loss of one frame with N atoms (Wang et al., CPC 228, 178 (2018), eq. 11, without virial):
- *     L = p_e (dE/N)^2 + p_f |dF|^2 / (3N),   dE = E_model - E_ref,  dF = F_model - F_ref
+ * Loss of one frame with N atoms (Wang et al., CPC 228, 178 (2018), eq. 11):
+ *     L = p_e (dE/N)^2 + p_f |dF|^2 / (3N) + p_v |dW|^2 / (9 N^2),
+ *     dE = E_model - E_ref,  dF = F_model - F_ref,  dW = W_model - W_ref (the 3 x 3 virial),
+ * the virial term per atom like the energy's (frames without a reference virial, or p_v = 0: no term)
  * averaged over a minibatch, with prefactors that move from energy to forces as the learning rate
  * decays: p(t) = p_limit + (p_start - p_limit) lr(t)/lr(0); lr(t) = lr0 (lr_stop/lr0)^(t_d/steps),
  * t_d = t rounded down to a multiple of decay_steps; Adam (Kingma & Ba, ICLR 2015).
@@ -11,6 +13,9 @@
  * so sum_k dF_k . F_k = sum_i g_i . u_i with u_i = sum_j (dF_i - dF_j) . D_ij, and
  *     dL/dtheta = sum_i [2 p_e dE/N^2 dE_i/dtheta + 2 p_f/(3N) d(u_i . g_i)/dtheta],
  * the second term by double back-propagation through the net (ml_net_param_grad).
+ * Virial: W_ab = -sum_i sum_j d_j,a (g_i . D_ij,b) (= sum r_a f_b, md's convention), so
+ *     sum_ab dW_ab dW_ab/dtheta = sum_i d(w_i . g_i)/dtheta,  w_i = -sum_j sum_b (sum_a dW_ab d_j,a) D_ij,b,
+ * the same contraction as u_i with another weight per neighbour and component: one pass serves both.
  *
  * Descriptors and their derivatives are computed once per frame (the "cache"; derivatives stored
  * in single precision to halve the memory), so a training step costs two contractions of D with
@@ -52,6 +57,8 @@ typedef struct cframe {
     unsigned char *code; /* run-table code of each entry */
     double *G;           /* [n][nf] */
     ml_dreal *D;         /* per entry [3][runs concatenated]: the non-zero part of dG_i/dd_j */
+    double *d;           /* frames with a reference virial: per entry, d_j = r_j - r_i (3); else NULL */
+    double virial[9];    /* the reference W_ab, 3 x 3 row-major (eV), when d is set */
 } cframe;
 
 struct ml_cache {
@@ -70,6 +77,7 @@ void ml_cache_free(ml_cache *c)
         free(c->fr[k].code);
         free(c->fr[k].G);
         free(c->fr[k].D);
+        free(c->fr[k].d);
     }
     free(c->fr);
     free(c);
@@ -108,12 +116,19 @@ static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, c
     cf->type = f->type;
     cf->energy = f->energy;
     cf->force = f->force;
+    if (f->has_virial) { /* d costs 24 bytes per entry against D's 12 per feature and entry */
+        const double *w = f->virial; /* xx yy zz xy xz yz */
+        const double W[9] = {w[0], w[3], w[4], w[3], w[1], w[5], w[4], w[5], w[2]};
+        memcpy(cf->virial, W, sizeof W);
+        cf->d = malloc(sizeof(double) * 3 * (size_t)(ne ? ne : 1));
+        if (cf->d) memcpy(cf->d, nb.d, sizeof(double) * 3 * (size_t)ne);
+    }
     cf->G = malloc(sizeof(double) * (size_t)f->n * nf);
     cf->D = malloc(sizeof(ml_dreal) * (nstore ? nstore : 1));
     double *dG = malloc(sizeof(double) * ((size_t)nmax * 3 * nf + 1));
     void *work = malloc(m->desc->work_size(&m->sf, nmax) + 64);
     int rc = SR_OK;
-    if (!cf->code || !cf->G || !cf->D || !dG || !work) {
+    if (!cf->code || !cf->G || !cf->D || !dG || !work || (f->has_virial && !cf->d)) {
         rc = SR_ERROR(SR_ENOMEM, "training cache: out of memory (%zu bytes per frame of derivatives)",
                       sizeof(ml_dreal) * nstore);
     } else {
@@ -185,6 +200,8 @@ typedef struct tbuf {
     double *dF; /* [3n] */
     double *nw; /* net work */
     double *grad;
+    int want_W;  /* frame_predict: also the virial (frames with cf->d) */
+    double W[9]; /* its 3 x 3 virial */
 } tbuf;
 
 static size_t net_work(const ml_model *m)
@@ -229,13 +246,15 @@ static void param_offsets(const ml_model *m, int *off)
     for (int e = 0; e < m->nelem; e++) off[e + 1] = off[e] + m->net[e]->nparams;
 }
 
-/* Predict E and F of a cached frame (g_i kept in t->g); returns E. */
+/* Predict E and F of a cached frame (g_i kept in t->g), and W with t->want_W when the frame has d; returns E. */
 static double frame_predict(const ml_model *m, const runtab *rt, const cframe *cf, tbuf *t)
 {
     const int nf = m->nf;
     const ml_dreal *D = cf->D;
+    const double *dd = t->want_W ? cf->d : NULL;
     double E = 0.0;
     memset(t->F, 0, sizeof(double) * 3 * (size_t)cf->n);
+    memset(t->W, 0, sizeof t->W);
     for (int i = 0; i < cf->n; i++) {
         const int e = cf->type[i];
         const double *G = cf->G + (size_t)i * nf, *mu = m->g_mean + (size_t)e * nf,
@@ -255,6 +274,8 @@ static double frame_predict(const ml_model *m, const runtab *rt, const cframe *c
                 }
                 t->F[3 * j + q] -= s;
                 t->F[3 * i + q] += s;
+                if (dd)
+                    for (int a2 = 0; a2 < 3; a2++) t->W[3 * a2 + q] -= dd[3 * (size_t)a + a2] * s;
             }
         }
     }
@@ -263,21 +284,31 @@ static double frame_predict(const ml_model *m, const runtab *rt, const cframe *c
 
 /* loss of one frame; accumulates its parameter gradient (scaled by `scale`) into t->grad */
 static double frame_loss(const ml_model *m, const runtab *rt, const cframe *cf, double pe,
-                         double pf, tbuf *t, double scale, const int *poff)
+                         double pf, double pv, tbuf *t, double scale, const int *poff)
 {
     const int nf = m->nf, n = cf->n;
     const ml_dreal *D = cf->D;
+    const int vir = cf->d && pv > 0; /* the virial term */
+    t->want_W = vir;
     const double E = frame_predict(m, rt, cf, t);
+    t->want_W = 0;
     const double dE = E - cf->energy;
-    double sf = 0.0;
+    double sf = 0.0, sv = 0.0, dW[9] = {0};
     for (int q = 0; q < 3 * n; q++) {
         t->dF[q] = cf->force ? t->F[q] - cf->force[q] : 0.0;
         sf += t->dF[q] * t->dF[q];
     }
-    const double loss = pe * (dE / n) * (dE / n) + (cf->force ? pf * sf / (3.0 * n) : 0.0);
+    if (vir)
+        for (int c = 0; c < 9; c++) {
+            dW[c] = t->W[c] - cf->virial[c];
+            sv += dW[c] * dW[c];
+        }
+    double loss = pe * (dE / n) * (dE / n) + (cf->force ? pf * sf / (3.0 * n) : 0.0);
+    if (vir) loss += pv * sv / (9.0 * n * n);
     if (!t->grad) return loss;
     const double gE = scale * 2.0 * pe * dE / ((double)n * n);
     const double gF = cf->force ? scale * 2.0 * pf / (3.0 * n) : 0.0;
+    const double gV = vir ? scale * 2.0 * pv / (9.0 * n * n) : 0.0;
     for (int i = 0; i < n; i++) {
         const int e = cf->type[i];
         const double *G = cf->G + (size_t)i * nf, *mu = m->g_mean + (size_t)e * nf,
@@ -286,12 +317,15 @@ static double frame_loss(const ml_model *m, const runtab *rt, const cframe *cf, 
             t->x[f] = (G[f] - mu[f]) / sd[f];
             t->v[f] = 0.0;
         }
-        if (gF != 0.0) {
-            /* u_i = sum_j (dF_i - dF_j) . D_ij, then into x-space: v = u / sigma */
+        if (gF != 0.0 || gV != 0.0) {
+            /* u_i = sum_j (dF_i - dF_j) . D_ij, then into x-space: v = u / sigma; with the virial term
+             * v = (gF u_i + gV w_i) / sigma and the net's gF argument 1 */
             for (int a = cf->first[i]; a < cf->first[i + 1]; a++) {
                 const int j = cf->j[a], c = cf->code[a];
+                const double *da = vir ? cf->d + 3 * (size_t)a : NULL;
                 for (int q = 0; q < 3; q++) {
-                    const double w = t->dF[3 * i + q] - t->dF[3 * j + q];
+                    double w = t->dF[3 * i + q] - t->dF[3 * j + q];
+                    if (vir) w = gF * w - gV * (dW[q] * da[0] + dW[3 + q] * da[1] + dW[6 + q] * da[2]);
                     for (int r = 0; r < rt->n[c]; r++) {
                         double *vr = t->v + rt->start[c][r];
                         for (int f = 0; f < rt->len[c][r]; f++) vr[f] += w * D[f];
@@ -301,7 +335,7 @@ static double frame_loss(const ml_model *m, const runtab *rt, const cframe *cf, 
             }
             for (int f = 0; f < nf; f++) t->v[f] /= sd[f];
         }
-        ml_net_param_grad(m->net[e], t->x, t->v, gE, gF, t->grad + poff[e], t->nw);
+        ml_net_param_grad(m->net[e], t->x, t->v, gE, vir ? 1.0 : gF, t->grad + poff[e], t->nw);
     }
     return loss;
 }
@@ -324,7 +358,7 @@ static int block_start(int n, int b, int nth) { return (int)((long)n * b / nth);
  * which block or when (an OpenMP reduction or dynamic schedule combines in completion order, and two runs of
  * the same input trained different networks: validation/nn-committee, learn-360L). One block = the serial sum. */
 static double batch_loss(const ml_model *m, const ml_cache *c, const int *idx, int nidx, double pe,
-                         double pf, double *grad, tbuf *tb, int nth)
+                         double pf, double pv, double *grad, tbuf *tb, int nth)
 {
     int poff[ML_MAX_ELEMENTS + 1];
     param_offsets(m, poff);
@@ -338,7 +372,7 @@ static double batch_loss(const ml_model *m, const ml_cache *c, const int *idx, i
         double *keep = t->grad, l = 0.0;
         if (!grad) t->grad = NULL;
         for (int k = block_start(nidx, b, nth); k < block_start(nidx, b + 1, nth); k++)
-            l += frame_loss(m, &c->rt, &c->fr[idx[k]], pe, pf, t, 1.0 / nidx, poff);
+            l += frame_loss(m, &c->rt, &c->fr[idx[k]], pe, pf, pv, t, 1.0 / nidx, poff);
         t->grad = keep;
         part[b] = l;
     }
@@ -353,53 +387,66 @@ static double batch_loss(const ml_model *m, const ml_cache *c, const int *idx, i
 }
 
 double ml_cache_loss(const ml_model *m, const ml_cache *c, const int *idx, int nidx, double pe,
-                     double pf, double *grad)
+                     double pf, double pv, double *grad)
 {
     const int nth = nthreads_max();
     tbuf *tb = calloc((size_t)nth, sizeof(tbuf));
     double loss = NAN;
     int ok = tb != NULL;
     for (int k = 0; ok && k < nth; k++) ok = !tbuf_alloc(&tb[k], m, c->nmax, 1);
-    if (ok) loss = batch_loss(m, c, idx, nidx, pe, pf, grad, tb, nth);
+    if (ok) loss = batch_loss(m, c, idx, nidx, pe, pf, pv, grad, tb, nth);
     for (int k = 0; tb && k < nth; k++) tbuf_free(&tb[k]);
     free(tb);
     return loss;
 }
 
-/* RMSE of E/atom and force components on cached frames */
+/* RMSE of E/atom and force components on cached frames, and of the virial per atom (its 9 components, eV/atom)
+ * on the frames with a reference virial (rv may be NULL; NAN without such frames) */
 static void cache_rmse(const ml_model *m, const ml_cache *c, tbuf *tb, int nth, double *re,
-                       double *rf)
+                       double *rf, double *rv)
 {
     /* blocks as in batch_loss: the sums depend on nth only */
-    double pe_[nth > 0 ? nth : 1], pf_[nth > 0 ? nth : 1];
-    long pn_[nth > 0 ? nth : 1];
+    double pe_[nth > 0 ? nth : 1], pf_[nth > 0 ? nth : 1], pv_[nth > 0 ? nth : 1];
+    long pn_[nth > 0 ? nth : 1], pw_[nth > 0 ? nth : 1];
 #pragma omp parallel for schedule(static, 1) num_threads(nth)
     for (int b = 0; b < nth; b++) {
         tbuf *t = &tb[b];
-        double se = 0.0, sf = 0.0;
-        long nc = 0;
+        double se = 0.0, sf = 0.0, sv = 0.0;
+        long nc = 0, nw = 0;
         for (int k = block_start(c->nframes, b, nth); k < block_start(c->nframes, b + 1, nth); k++) {
             const cframe *cf = &c->fr[k];
+            t->want_W = rv && cf->d;
             const double E = frame_predict(m, &c->rt, cf, t);
             se += (E - cf->energy) * (E - cf->energy) / ((double)cf->n * cf->n);
             if (cf->force) {
                 for (int q = 0; q < 3 * cf->n; q++) sf += (t->F[q] - cf->force[q]) * (t->F[q] - cf->force[q]);
                 nc += 3 * cf->n;
             }
+            if (t->want_W) {
+                for (int q = 0; q < 9; q++)
+                    sv += (t->W[q] - cf->virial[q]) * (t->W[q] - cf->virial[q]) / ((double)cf->n * cf->n);
+                nw += 9;
+            }
+            t->want_W = 0;
         }
         pe_[b] = se;
         pf_[b] = sf;
+        pv_[b] = sv;
         pn_[b] = nc;
+        pw_[b] = nw;
     }
-    double se = 0.0, sf = 0.0;
-    long nc = 0;
+    double se = 0.0, sf = 0.0, sv = 0.0;
+    long nc = 0, nw = 0;
     for (int b = 0; b < nth; b++) {
         se += pe_[b];
         sf += pf_[b];
+        sv += pv_[b];
         nc += pn_[b];
+        nw += pw_[b];
     }
     *re = c->nframes ? sqrt(se / c->nframes) : NAN;
     *rf = nc ? sqrt(sf / nc) : NAN;
+    if (rv) *rv = nw ? sqrt(sv / nw) : NAN;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -537,6 +584,8 @@ void ml_train_defaults(ml_train_params *p)
     p->pe_limit = 200.0;
     p->pf_start = 1000.0;
     p->pf_limit = 1.0;
+    p->pv_start = 0.0; /* no virial term unless asked for */
+    p->pv_limit = 0.0;
     p->val_fraction = 0.1;
     p->eval_every = 500;
     p->patience = 0;
@@ -661,6 +710,12 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
     memcpy(best, theta, sizeof(double) * (size_t)np);
     for (int k = 0; k < ctr->nframes; k++) order[k] = k;
     int pos = ctr->nframes; /* reshuffle at the start */
+    /* the virial term: asked for, and some training frame has a reference virial */
+    int virial = 0;
+    for (int k = 0; k < ctr->nframes; k++) virial |= ctr->fr[k].d != NULL;
+    virial = virial && (p->pv_start > 0 || p->pv_limit > 0);
+    if (p->verbose && virial)
+        printf("training on virials too: p_v %g -> %g\n", p->pv_start, p->pv_limit);
     const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
     double best_score = INFINITY;
     int since_best = 0;
@@ -670,16 +725,19 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
         const double lr = p->lr_start * pow(p->lr_stop / p->lr_start, frac);
         const double pe = p->pe_limit + (p->pe_start - p->pe_limit) * lr / p->lr_start;
         const double pf = p->pf_limit + (p->pf_start - p->pf_limit) * lr / p->lr_start;
+        const double pv = p->pv_limit + (p->pv_start - p->pv_limit) * lr / p->lr_start;
         const int last = t == p->steps ||
                          (p->max_minutes > 0 && now_seconds() - t0 > 60.0 * p->max_minutes);
         if (t % p->eval_every == 0 || last) {
-            double et, ft, ev = NAN, fv = NAN;
-            cache_rmse(m, ctr, tb, nth, &et, &ft);
-            if (cva) cache_rmse(m, cva, tb, nth, &ev, &fv);
+            double et, ft, ev = NAN, fv = NAN, vt = NAN, vv = NAN;
+            cache_rmse(m, ctr, tb, nth, &et, &ft, virial ? &vt : NULL);
+            if (cva) cache_rmse(m, cva, tb, nth, &ev, &fv, virial ? &vv : NULL);
             if ((rc = report_push(rep, t, lr, et, ft, ev, fv))) goto free_all;
-            /* selection score: the final (limit) loss on validation, or on training without one */
-            const double se = cva ? ev : et, sf = cva ? fv : ft;
-            const double score = p->pe_limit * se * se + p->pf_limit * (isnan(sf) ? 0 : sf * sf);
+            /* selection score: the final (limit) loss on validation, or on training without one (the virial's
+             * term only when it is trained on) */
+            const double se = cva ? ev : et, sf = cva ? fv : ft, sv = cva ? vv : vt;
+            const double score = p->pe_limit * se * se + p->pf_limit * (isnan(sf) ? 0 : sf * sf) +
+                                 p->pv_limit * (isnan(sv) ? 0 : sv * sv);
             if (score < best_score) {
                 best_score = score;
                 memcpy(best, theta, sizeof(double) * (size_t)np);
@@ -692,9 +750,14 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
                 since_best++;
             }
             if (p->verbose) {
-                printf("step %7ld  lr %.2e  pe %.3g pf %.3g  rmse train E %.3f meV/atom F %.1f "
-                       "meV/A  val E %.3f F %.1f  (%.0f s)\n", t, lr, pe, pf, 1e3 * et, 1e3 * ft,
-                       1e3 * ev, 1e3 * fv, now_seconds() - t0);
+                if (virial)
+                    printf("step %7ld  lr %.2e  pe %.3g pf %.3g pv %.3g  rmse train E %.3f meV/atom F %.1f meV/A "
+                           "W %.3f meV/atom  val E %.3f F %.1f W %.3f  (%.0f s)\n", t, lr, pe, pf, pv, 1e3 * et,
+                           1e3 * ft, 1e3 * vt, 1e3 * ev, 1e3 * fv, 1e3 * vv, now_seconds() - t0);
+                else
+                    printf("step %7ld  lr %.2e  pe %.3g pf %.3g  rmse train E %.3f meV/atom F %.1f "
+                           "meV/A  val E %.3f F %.1f  (%.0f s)\n", t, lr, pe, pf, 1e3 * et, 1e3 * ft,
+                           1e3 * ev, 1e3 * fv, now_seconds() - t0);
                 fflush(stdout);
             }
             if (p->patience > 0 && since_best >= p->patience) {
@@ -714,7 +777,7 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
             }
             idx[k] = order[pos++];
         }
-        const double loss = batch_loss(m, ctr, idx, nb, pe, pf, grad, tb, nth);
+        const double loss = batch_loss(m, ctr, idx, nb, pe, pf, virial ? pv : 0.0, grad, tb, nth);
         if (!isfinite(loss)) {
             rc = SR_ERROR(SR_ENUMERIC, "training: loss became %g at step %ld (lower lr_start)", loss, t);
             goto free_all;
