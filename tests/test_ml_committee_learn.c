@@ -123,6 +123,27 @@ static int read_curve(const char *path, row *rows, int max)
     return n;
 }
 
+/* the largest atomic force of a data set (eV/A) */
+static double ds_fmax(const ml_dataset *ds)
+{
+    double m = 0;
+    for (int k = 0; k < ds->nframes; k++)
+        for (int i = 0; ds->frames[k].force && i < ds->frames[k].n; i++) {
+            const double *v = ds->frames[k].force + 3 * i;
+            m = fmax(m, sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]));
+        }
+    return m;
+}
+
+/* the label limit a learn log states ("label limit: atomic forces above X eV/A"); fails when absent */
+static double logged_limit(const char *log)
+{
+    const char *key = "label limit: atomic forces above ";
+    const char *at = strstr(log, key);
+    assert_non_null(at);
+    return strtod(at + strlen(key), NULL);
+}
+
 /* the teacher (mW) energy, forces and virial of a labelled frame */
 static void check_teacher_labels(const ml_frame *fr)
 {
@@ -253,6 +274,37 @@ static void test_learn_loop(void **st)
     assert_string_equal(journal, same);
     free(same);
     free(journal);
+
+    /* the label limit of a rerun comes from the [data] initial frames (10 x their largest force), as the first run's,
+     * not from the data set it resumes with: with one label's forces scaled 10 x in the finished job's data, the
+     * rerun (which reads that data, says all iterations are done and changes nothing) states the same limit */
+    snprintf(p, sizeof p, "%s/learn.log", dir);
+    log = slurp_text(p);
+    const double lim_first = logged_limit(log);
+    free(log);
+    ml_dataset init = {0}, labels = {0};
+    snprintf(p, sizeof p, "%s/init.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&init, p), 0);
+    const double fi = ds_fmax(&init);
+    ml_dataset_free(&init);
+    snprintf(p, sizeof p, "%s/out/run.data-2.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&labels, p), 0);
+    ml_frame *big = &labels.frames[labels.nframes - 1];
+    for (int q = 0; q < 3 * big->n; q++) big->force[q] *= 10;
+    const double fl = ds_fmax(&labels);
+    assert_int_equal(ml_dataset_write_extxyz(&labels, p), 0);
+    ml_dataset_free(&labels);
+    assert_int_equal(run("learn learn.ini", "rerun.log"), 0);
+    snprintf(p, sizeof p, "%s/rerun.log", dir);
+    log = slurp_text(p);
+    assert_non_null(strstr(log, "all 2 iterations done"));
+    const double lim_rerun = logged_limit(log);
+    free(log);
+    print_message("label limit: first run %.4g, rerun %.4g eV/A; largest force: initial %.4g, rerun's data %.4g eV/A\n",
+                  lim_first, lim_rerun, fi, fl);
+    assert_true(fl > 2 * fi); /* the data's would give another limit */
+    assert_true(fabs(lim_first - 10 * fi) <= 1e-3 * 10 * fi); /* %.4g in the log */
+    assert_true(lim_rerun == lim_first);
 }
 
 /* mW energy and forces of a frame (the stand-in for a DFT code in the file-exchange test) */
