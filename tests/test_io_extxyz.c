@@ -231,9 +231,11 @@ static void test_virial_and_stress(void **state)
     const char *text = "1\n" LAT " virial=\"1.5 0.25 -0.5 0.25 2 0.125 -0.5 0.125 -3\"\nAr 0 0 0\n"
                        "1\n" LAT " stress=\"0.01 0.02 0.03 0.04 0.05 0.06\"\nAr 0 0 0\n"
                        "1\n" LAT " stress=\"1 2 3 2 4 5 3 5 6\" virial=\"1 0 0 0 1 0 0 0 1\"\nAr 0 0 0\n"
-                       "1\n" LAT "\nAr 0 0 0\n";
+                       "1\n" LAT "\nAr 0 0 0\n"
+                       "1\n" LAT " stress=\"0.5 0.125 0 0.125 -1 0.25 0 0.25 2\"\nAr 0 0 0\n"
+                       "1\n" LAT " virial=\"1 0 0 0 2 0 0 0 3\" stress=\"1 1 1 1 1 1\"\nAr 0 0 0\n";
     assert_int_equal(io_extxyz_read_buffer(text, strlen(text), "v.xyz", &tm, &fr, &nf), 0);
-    assert_int_equal(nf, 4);
+    assert_int_equal(nf, 6);
     const double w0[6] = {1.5, 2, -3, 0.25, -0.5, 0.125};
     assert_int_equal(fr[0].has_virial, 1);
     for (int q = 0; q < 6; q++) assert_float_equal(fr[0].virial[q], w0[q], 0.0);
@@ -245,6 +247,13 @@ static void test_virial_and_stress(void **state)
     assert_float_equal(fr[2].virial[0], 1.0, 0.0); /* the virial, not -stress V */
     assert_float_equal(fr[2].virial[3], 0.0, 0.0);
     assert_int_equal(fr[3].has_virial, 0);
+    /* 3 x 3 stress: -stress V, off-diagonals from the symmetric matrix */
+    const double w4[6] = {-0.5 * 210, 1.0 * 210, -2.0 * 210, -0.125 * 210, 0.0, -0.25 * 210};
+    assert_int_equal(fr[4].has_virial, 1);
+    for (int q = 0; q < 6; q++) assert_float_equal(fr[4].virial[q], w4[q], 1e-12);
+    /* virial= first, stress= after: the virial */
+    assert_float_equal(fr[5].virial[2], 3.0, 0.0);
+    assert_float_equal(fr[5].virial[3], 0.0, 0.0);
     /* written as virial= and read back bit for bit */
     char path[4096];
     path_of(path, sizeof path, "v.xyz");
@@ -265,6 +274,9 @@ static void test_virial_and_stress(void **state)
     expect_error("1\n" LAT " stress=\"1 2 3 4\"\nAr 0 0 0\n",
                  "bad.xyz:2: expected 9 numbers (3 x 3) or 6 (Voigt xx yy zz yz xz xy) in stress=\"...\", got 'stress'");
     expect_error("1\n" LAT " stress=\"1 2 x 4 5 6\"\nAr 0 0 0\n", "bad.xyz:2: expected finite numbers in stress=\"...\", got 'x'");
+    /* a bad stress= is refused even when a virial= before it is what is used */
+    expect_error("1\n" LAT " virial=\"1 0 0 0 1 0 0 0 1\" stress=\"1 2\"\nAr 0 0 0\n",
+                 "bad.xyz:2: expected 9 numbers (3 x 3) or 6 (Voigt xx yy zz yz xz xy) in stress=\"...\", got 'stress'");
 }
 
 static void test_lattice_problems(void **state)

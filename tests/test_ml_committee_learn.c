@@ -242,6 +242,27 @@ static void test_learn_loop(void **st)
     assert_int_not_equal(run("learn --label learn.ini missing.extxyz x.extxyz", "label-bad.log"), 0);
     snprintf(p, sizeof p, "%s/x.extxyz", dir);
     assert_int_not_equal(access(p, F_OK), 0); /* nothing written */
+    /* a frame the teacher cannot label (two atoms on one spot: the energy is not finite) after good ones: an error
+     * naming the frame, and an existing OUT left as it was */
+    snprintf(p, sizeof p, "%s/init.extxyz", dir);
+    assert_int_equal(ml_dataset_read_extxyz(&ds, p), 0);
+    ml_frame *bad = &ds.frames[ds.nframes - 1];
+    memcpy(bad->x + 3, bad->x, 3 * sizeof(double));
+    snprintf(p, sizeof p, "%s/overlap.extxyz", dir);
+    assert_int_equal(ml_dataset_write_extxyz(&ds, p), 0);
+    ml_dataset_free(&ds);
+    snprintf(p, sizeof p, "%s/keep.extxyz", dir);
+    FILE *kf = fopen(p, "w");
+    fputs("untouched\n", kf);
+    fclose(kf);
+    assert_int_not_equal(run("learn --label learn.ini overlap.extxyz keep.extxyz", "label-overlap.log"), 0);
+    char *kept = slurp_text(p);
+    assert_string_equal(kept, "untouched\n");
+    free(kept);
+    snprintf(p, sizeof p, "%s/label-overlap.log", dir);
+    kept = slurp_text(p);
+    assert_non_null(strstr(kept, "overlap.extxyz frame 11"));
+    free(kept);
 
     /* resume: a finished job is left alone; the last iteration redone from the journal gives the same row */
     char jp[400];

@@ -1098,7 +1098,7 @@ static int learn_label_file(const char *file, const char *inpath, const char *ou
         candidate c = {.fr = frames[k]};
         ml_frame fr = {0};
         rc = label(J, &c, &tm, &out, &fr);
-        if (rc) rc = SR_ERROR(rc, "%s: frame %d: %s", inpath, k + 1, sr_error_message());
+        if (rc) rc = SR_ERROR(rc, "%s frame %d: %s", inpath, k + 1, sr_error_message());
         if (!rc) rc = ml_dataset_add(&out, &fr);
         free(fr.type);
         free(fr.x);
@@ -1127,7 +1127,7 @@ int cmd_learn(int argc, char **argv)
             return 1;
         }
         if (learn_label_file(argv[2], argv[3], argv[4])) {
-            cli_report_error(argv[2]);
+            cli_report_error("learn --label");
             return 1;
         }
         return 0;

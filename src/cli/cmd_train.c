@@ -276,8 +276,8 @@ static int virial_rmse(const ml_committee *c, const ml_dataset *ds, double *rmse
     for (int k = 0; k < ds->nframes; k++) {
         const ml_frame *fr = &ds->frames[k];
         if (!fr->has_virial) continue;
-        double E, dev, W[6];
-        SR_TRY(ml_committee_frame(c, fr, &E, NULL, W, &dev, NULL));
+        double E, W[6];
+        SR_TRY(ml_committee_frame(c, fr, &E, NULL, W, NULL, NULL));
         for (int q = 0; q < 6; q++)
             sv += (q < 3 ? 1.0 : 2.0) * (W[q] - fr->virial[q]) * (W[q] - fr->virial[q]) / ((double)fr->n * fr->n);
         (*nv)++;

@@ -158,8 +158,10 @@ static int parse_comment(io_lex *lx, xyz_header *h)
             rc = parse_doubles(lx, "virial", val, h->virial, 9);
             h->have_virial = 1;
         } else if (strcasecmp(key, "stress") == 0) {
-            if (h->have_virial != 1) { /* virial= wins when both are given */
-                rc = parse_stress(lx, val, h->virial);
+            double st[9]; /* checked in any case; virial= wins when both are given */
+            rc = parse_stress(lx, val, st);
+            if (!rc && h->have_virial != 1) {
+                memcpy(h->virial, st, sizeof st);
                 h->have_virial = 2;
             }
         } else if (strcasecmp(key, "pbc") == 0) {

@@ -96,7 +96,7 @@ static void runtab_build(const ml_model *m, runtab *rt)
         }
 }
 
-static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, cframe *cf)
+static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, int want_virial, cframe *cf)
 {
     ml_neigh nb = {0};
     SR_TRY(ml_neigh_build(f, m->desc->cutoff(&m->sf), &nb));
@@ -116,19 +116,20 @@ static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, c
     cf->type = f->type;
     cf->energy = f->energy;
     cf->force = f->force;
-    if (f->has_virial) { /* d costs 24 bytes per entry against D's 12 per feature and entry */
+    const int vir = want_virial && f->has_virial; /* d: 24 bytes per entry, against D's 12 per feature and entry */
+    if (vir) {
         const double *w = f->virial; /* xx yy zz xy xz yz */
         const double W[9] = {w[0], w[3], w[4], w[3], w[1], w[5], w[4], w[5], w[2]};
         memcpy(cf->virial, W, sizeof W);
         cf->d = malloc(sizeof(double) * 3 * (size_t)(ne ? ne : 1));
-        if (cf->d) memcpy(cf->d, nb.d, sizeof(double) * 3 * (size_t)ne);
+        if (cf->d && ne) memcpy(cf->d, nb.d, sizeof(double) * 3 * (size_t)ne);
     }
     cf->G = malloc(sizeof(double) * (size_t)f->n * nf);
     cf->D = malloc(sizeof(ml_dreal) * (nstore ? nstore : 1));
     double *dG = malloc(sizeof(double) * ((size_t)nmax * 3 * nf + 1));
     void *work = malloc(m->desc->work_size(&m->sf, nmax) + 64);
     int rc = SR_OK;
-    if (!cf->code || !cf->G || !cf->D || !dG || !work || (f->has_virial && !cf->d)) {
+    if (!cf->code || !cf->G || !cf->D || !dG || !work || (vir && !cf->d)) {
         rc = SR_ERROR(SR_ENOMEM, "training cache: out of memory (%zu bytes per frame of derivatives)",
                       sizeof(ml_dreal) * nstore);
     } else {
@@ -156,7 +157,8 @@ static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, c
     return rc;
 }
 
-int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out)
+/* the cache; want_virial: keep the displacements the virial term needs (frames with a reference virial) */
+static int cache_create(const ml_model *m, const ml_dataset *ds, int want_virial, ml_cache **out)
 {
     *out = NULL;
     ml_cache *c = calloc(1, sizeof *c);
@@ -172,7 +174,7 @@ int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out)
     int rc = SR_OK;
 #pragma omp parallel for schedule(dynamic)
     for (int k = 0; k < ds->nframes; k++) {
-        int r = (rc == SR_OK) ? cache_frame(m, &c->rt, &ds->frames[k], &c->fr[k]) : SR_OK;
+        int r = (rc == SR_OK) ? cache_frame(m, &c->rt, &ds->frames[k], want_virial, &c->fr[k]) : SR_OK;
         if (r) {
 #pragma omp critical
             rc = r;
@@ -181,7 +183,7 @@ int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out)
     for (int k = 0; k < ds->nframes && !rc; k++) {
         if (ds->frames[k].n > c->nmax) c->nmax = ds->frames[k].n;
         for (int a = 0; a < c->fr[k].first[c->fr[k].n]; a++)
-            c->bytes += sizeof(ml_dreal) * 3 * (size_t)c->rt.tot[c->fr[k].code[a]];
+            c->bytes += sizeof(ml_dreal) * 3 * (size_t)c->rt.tot[c->fr[k].code[a]] + (c->fr[k].d ? 3 * sizeof(double) : 0);
     }
     if (rc) {
         ml_cache_free(c);
@@ -189,6 +191,11 @@ int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out)
     }
     *out = c;
     return SR_OK;
+}
+
+int ml_cache_create(const ml_model *m, const ml_dataset *ds, ml_cache **out)
+{
+    return cache_create(m, ds, 1, out);
 }
 
 /* per-thread scratch for one frame */
@@ -523,7 +530,7 @@ static int fit_statistics_cache(ml_model *m, const ml_cache *c)
 int ml_model_fit_statistics(ml_model *m, const ml_dataset *ds)
 {
     ml_cache *c;
-    SR_TRY(ml_cache_create(m, ds, &c));
+    SR_TRY(cache_create(m, ds, 0, &c));
     int rc = fit_statistics_cache(m, c);
     ml_cache_free(c);
     return rc;
@@ -686,8 +693,10 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
         dtr = &split_tr;
         dva = &split_va;
     }
-    if (!rc) rc = ml_cache_create(m, dtr, &ctr);
-    if (!rc && dva && dva->nframes) rc = ml_cache_create(m, dva, &cva);
+    /* the virial term when asked for (the displacements it needs are cached only then) */
+    const int want_vir = p->pv_start > 0 || p->pv_limit > 0;
+    if (!rc) rc = cache_create(m, dtr, want_vir, &ctr);
+    if (!rc && dva && dva->nframes) rc = cache_create(m, dva, want_vir, &cva);
     if (!rc) rc = fit_statistics_cache(m, ctr);
     if (rc) goto out;
     if (p->verbose)
@@ -711,11 +720,15 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
     for (int k = 0; k < ctr->nframes; k++) order[k] = k;
     int pos = ctr->nframes; /* reshuffle at the start */
     /* the virial term: asked for, and some training frame has a reference virial */
-    int virial = 0;
-    for (int k = 0; k < ctr->nframes; k++) virial |= ctr->fr[k].d != NULL;
-    virial = virial && (p->pv_start > 0 || p->pv_limit > 0);
-    if (p->verbose && virial)
-        printf("training on virials too: p_v %g -> %g\n", p->pv_start, p->pv_limit);
+    int virial = 0, nvir = 0;
+    for (int k = 0; k < ctr->nframes; k++) nvir += ctr->fr[k].d != NULL;
+    virial = nvir > 0;
+    if (virial && p->verbose)
+        printf("training on virials too: p_v %g -> %g, %d of %d training frames have a reference virial\n", p->pv_start,
+               p->pv_limit, nvir, ctr->nframes);
+    else if (!virial && want_vir)
+        printf("WARNING: p_v %g -> %g but no training frame has a reference virial (extxyz virial= or stress=, npy "
+               "virial.npy): no virial term\n", p->pv_start, p->pv_limit);
     const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
     double best_score = INFINITY;
     int since_best = 0;
@@ -737,7 +750,7 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
              * term only when it is trained on) */
             const double se = cva ? ev : et, sf = cva ? fv : ft, sv = cva ? vv : vt;
             const double score = p->pe_limit * se * se + p->pf_limit * (isnan(sf) ? 0 : sf * sf) +
-                                 p->pv_limit * (isnan(sv) ? 0 : sv * sv);
+                                 (p->pv_limit > 0 && isfinite(sv) ? p->pv_limit * sv * sv : 0.0);
             if (score < best_score) {
                 best_score = score;
                 memcpy(best, theta, sizeof(double) * (size_t)np);
