@@ -221,19 +221,29 @@ static void test_reference_energies(void **st)
     gsl_rng_free(r);
 }
 
+/* A teacher-student pair on 8 frames of 12 atoms labelled by the teacher (energies, forces, virials), the student's
+ * normalisation fitted and its cache built; idx[8] = 0..7 */
+static void student_setup(uint64_t seed, gsl_rng **r, ml_model **teacher, ml_model **m, ml_dataset *ds, ml_cache **c,
+                          int *idx)
+{
+    *r = sr_rng_create(seed, 0, SR_RNG_USER);
+    *teacher = tml_random_model(*r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    *m = tml_random_model(*r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    make_dataset(*r, *teacher, 8, 12, 0.0, ds);
+    assert_int_equal(ml_model_fit_statistics(*m, ds), 0);
+    assert_int_equal(ml_cache_create(*m, ds, c), 0);
+    for (int k = 0; k < 8; k++) idx[k] = k;
+}
+
 static void test_training_lowers_loss(void **st)
 {
     (void)st;
-    gsl_rng *r = sr_rng_create(54, 0, SR_RNG_USER);
-    ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
-    ml_model *m = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    gsl_rng *r;
+    ml_model *teacher, *m;
     ml_dataset ds;
-    make_dataset(r, teacher, 8, 12, 0.0, &ds);
-    assert_int_equal(ml_model_fit_statistics(m, &ds), 0);
     ml_cache *c;
-    assert_int_equal(ml_cache_create(m, &ds, &c), 0);
     int idx[8];
-    for (int k = 0; k < 8; k++) idx[k] = k;
+    student_setup(54, &r, &teacher, &m, &ds, &c, idx);
     const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
     ml_train_params p;
     ml_train_defaults(&p);
@@ -366,16 +376,12 @@ static void test_threads_reproducible(void **st)
 static void test_training_on_virials(void **st)
 {
     (void)st;
-    gsl_rng *r = sr_rng_create(55, 0, SR_RNG_USER);
-    ml_model *teacher = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
-    ml_model *m0 = tml_random_model(r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    gsl_rng *r;
+    ml_model *teacher, *m0;
     ml_dataset ds;
-    make_dataset(r, teacher, 8, 12, 0.0, &ds);
-    assert_int_equal(ml_model_fit_statistics(m0, &ds), 0);
     ml_cache *c;
-    assert_int_equal(ml_cache_create(m0, &ds, &c), 0);
     int idx[8];
-    for (int k = 0; k < 8; k++) idx[k] = k;
+    student_setup(55, &r, &teacher, &m0, &ds, &c, idx);
     ml_train_params p;
     ml_train_defaults(&p);
     p.steps = 600;
