@@ -235,6 +235,21 @@ static void student_setup(uint64_t seed, gsl_rng **r, ml_model **teacher, ml_mod
     for (int k = 0; k < 8; k++) idx[k] = k;
 }
 
+/* the defaults with a short schedule: `steps` Adam steps of 2 frames, lr 3e-3 -> 1e-4 every 100 steps, constant
+ * energy and force prefactors pef, a learning-curve point every eval_every steps */
+static void short_schedule(ml_train_params *p, long steps, double pef, long eval_every)
+{
+    ml_train_defaults(p);
+    p->steps = steps;
+    p->batch = 2;
+    p->lr_start = 3e-3;
+    p->lr_stop = 1e-4;
+    p->decay_steps = 100;
+    p->pe_start = p->pe_limit = pef;
+    p->pf_start = p->pf_limit = pef;
+    p->eval_every = eval_every;
+}
+
 static void test_training_lowers_loss(void **st)
 {
     (void)st;
@@ -246,15 +261,7 @@ static void test_training_lowers_loss(void **st)
     student_setup(54, &r, &teacher, &m, &ds, &c, idx);
     const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
     ml_train_params p;
-    ml_train_defaults(&p);
-    p.steps = 1500;
-    p.batch = 2;
-    p.lr_start = 3e-3;
-    p.lr_stop = 1e-4;
-    p.decay_steps = 100;
-    p.pe_start = p.pe_limit = 1.0;
-    p.pf_start = p.pf_limit = 1.0;
-    p.eval_every = 500;
+    short_schedule(&p, 1500, 1.0, 500);
     ml_train_report rep;
     char ckpt[256], curve[256];
     snprintf(ckpt, sizeof ckpt, "%.150s/test_ml_train_ckpt.nc", SEEDRATE_BINARY_DIR);
@@ -383,15 +390,7 @@ static void test_training_on_virials(void **st)
     int idx[8];
     student_setup(55, &r, &teacher, &m0, &ds, &c, idx);
     ml_train_params p;
-    ml_train_defaults(&p);
-    p.steps = 600;
-    p.batch = 2;
-    p.lr_start = 3e-3;
-    p.lr_stop = 1e-4;
-    p.decay_steps = 100;
-    p.pe_start = p.pe_limit = 0.0;
-    p.pf_start = p.pf_limit = 0.0;
-    p.eval_every = 300;
+    short_schedule(&p, 600, 0.0, 300);
     p.threads = 1;
     const int np = ml_model_nparams(m0);
     double *theta = malloc(sizeof(double) * np), *a = malloc(sizeof(double) * np), *b = malloc(sizeof(double) * np);
