@@ -275,16 +275,17 @@ typedef struct ml_dataset {
     char type_map[ML_MAX_ELEMENTS][ML_NAME_LEN];
 } ml_dataset;
 
-/* Append the frames of a DeePMD-kit npy system directory (type.raw, type_map.raw, set.*). Element
- * names are mapped onto ds->type_map (names not yet known are appended). */
+/* Append the frames of a DeePMD-kit npy system directory (type.raw, type_map.raw, set.*; force.npy and
+ * virial.npy optional). Element names are mapped onto ds->type_map (names not yet known are appended). */
 int ml_dataset_read_deepmd(ml_dataset *ds, const char *dir);
-/* Append the frames of an extended-XYZ file (io module reader; energy required, forces optional). */
+/* Append the frames of an extended-XYZ file (io module reader; energy required, forces and virial= / stress=
+ * optional). */
 int ml_dataset_read_extxyz(ml_dataset *ds, const char *path);
 void ml_dataset_free(ml_dataset *ds);
 /* Deep copy of one frame onto the end of ds. */
 int ml_dataset_add(ml_dataset *ds, const ml_frame *fr);
-/* All frames with energies and forces as extended XYZ (io_extxyz_write: %.17g, path.tmp -> path), so that
- * ml_dataset_read_extxyz gives the same doubles back. */
+/* All frames with energies, forces and virials as extended XYZ (io_extxyz_write: %.17g, path.tmp -> path), so
+ * that ml_dataset_read_extxyz gives the same doubles back. */
 int ml_dataset_write_extxyz(const ml_dataset *ds, const char *path);
 /* Structural fingerprint of a frame for de-duplication: per element, the mean over its atoms of the
  * descriptor in units of the model's feature_std, fp[nelem * nf] (zero for an absent element). */
