@@ -204,8 +204,9 @@ static int read_frame(io_lex *lx, long n, io_typemap *tm, io_frame *fr)
     }
     if (h.have_virial) {
         /* ASE: virial = -stress x volume */
-        const double *w = h.virial, sc = h.have_virial == 2 ? -(fr->len[0] * fr->len[1] * fr->len[2]) : 1.0;
-        const double v6[6] = {w[0], w[4], w[8], 0.5 * (w[1] + w[3]), 0.5 * (w[2] + w[6]), 0.5 * (w[5] + w[7])};
+        const double sc = h.have_virial == 2 ? -(fr->len[0] * fr->len[1] * fr->len[2]) : 1.0;
+        double v6[6];
+        md_virial_from_matrix(h.virial, v6);
         for (int c = 0; c < 6; c++) {
             fr->virial[c] = sc * v6[c];
             if (!isfinite(fr->virial[c])) return io_lex_fail(lx, "virial", "a finite virial (or stress x volume)");
@@ -330,9 +331,10 @@ int io_extxyz_write_frame(FILE *out, const io_frame *fr, const io_typemap *tm)
     fprintf(out, " Properties=species:S:1:pos:R:3%s%s", fr->v ? ":vel:R:3" : "", fr->f ? ":forces:R:3" : "");
     if (isfinite(fr->energy)) fprintf(out, " energy=%.17g", fr->energy);
     if (fr->has_virial) {
-        const double *w = fr->virial; /* xx yy zz xy xz yz -> the 3 x 3 matrix, row-major */
-        fprintf(out, " virial=\"%.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\"", w[0], w[3], w[4], w[3], w[1],
-                w[5], w[4], w[5], w[2]);
+        double w[9];
+        md_virial_to_matrix(fr->virial, w);
+        fprintf(out, " virial=\"%.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\"", w[0], w[1], w[2], w[3], w[4],
+                w[5], w[6], w[7], w[8]);
     }
     fprintf(out, " pbc=\"T T T\"\n");
     for (int i = 0; i < fr->n; i++) {

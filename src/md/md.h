@@ -197,6 +197,19 @@ typedef struct md_result {
     double *eatom;     /* optional per-atom energy [capacity] (caller-owned) */
 } md_result;
 
+/* A virial in md's six components (xx yy zz xy xz yz) as the symmetric 3 x 3 matrix m (row-major), and back: the
+ * symmetric part of m (off-diagonal pairs averaged; exact for a symmetric m). Files (extxyz, npy) hold 3 x 3. */
+static inline void md_virial_to_matrix(const double v6[6], double m[9])
+{
+    const double w[9] = {v6[0], v6[3], v6[4], v6[3], v6[1], v6[5], v6[4], v6[5], v6[2]};
+    for (int k = 0; k < 9; k++) m[k] = w[k];
+}
+static inline void md_virial_from_matrix(const double m[9], double v6[6])
+{
+    const double w[6] = {m[0], m[4], m[8], 0.5 * (m[1] + m[3]), 0.5 * (m[2] + m[6]), 0.5 * (m[5] + m[7])};
+    for (int k = 0; k < 6; k++) v6[k] = w[k];
+}
+
 /* Model uncertainty of the last force evaluation of a potential that has one (a committee of networks): the
  * per-atom force deviation of DP-GEN, sigma_i = sqrt(<|F_i^m - <F_i>|^2>_m) over the K members m (Zhang et al.,
  * Comput. Phys. Commun. 253, 107206 (2020), eq. 6), and its maximum over the atoms ("model deviation"). */

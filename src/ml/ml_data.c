@@ -379,8 +379,8 @@ static int read_set(ml_dataset *ds, const char *dir, const char *set, int natoms
         ml_frame fr = {natoms, (int *)type, coord.data + 3L * natoms * k, {b[0], b[4], b[8]},
                        energy.data[k], have_force ? force.data + 3L * natoms * k : NULL, 0, {0}};
         if (have_virial) {
-            const double *w = virial.data + 9 * k;
-            const double v6[6] = {w[0], w[4], w[8], 0.5 * (w[1] + w[3]), 0.5 * (w[2] + w[6]), 0.5 * (w[5] + w[7])};
+            double v6[6];
+            md_virial_from_matrix(virial.data + 9 * k, v6);
             for (int c = 0; c < 6; c++)
                 if (!isfinite(v6[c])) {
                     rc = SR_ERROR(SR_ENUMERIC, "%s/%s/virial.npy frame %ld: non-finite virial", dir, set, k);

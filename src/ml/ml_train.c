@@ -118,9 +118,7 @@ static int cache_frame(const ml_model *m, const runtab *rt, const ml_frame *f, i
     cf->force = f->force;
     const int vir = want_virial && f->has_virial; /* d: 24 bytes per entry, against D's 12 per feature and entry */
     if (vir) {
-        const double *w = f->virial; /* xx yy zz xy xz yz */
-        const double W[9] = {w[0], w[3], w[4], w[3], w[1], w[5], w[4], w[5], w[2]};
-        memcpy(cf->virial, W, sizeof W);
+        md_virial_to_matrix(f->virial, cf->virial);
         cf->d = malloc(sizeof(double) * 3 * (size_t)(ne ? ne : 1));
         if (cf->d && ne) memcpy(cf->d, nb.d, sizeof(double) * 3 * (size_t)ne);
     }
