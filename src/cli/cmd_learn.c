@@ -1052,6 +1052,15 @@ static const char *where_key(const sr_input *in, const char *file, const char *s
     return buf;
 }
 
+/* [teacher]'s `style = file` entry (labels by file exchange), or NULL when the teacher is a potential */
+static const sr_entry *teacher_file_entry(const sr_section *teacher)
+{
+    for (int i = 0; teacher && i < teacher->n; i++)
+        if (!strcmp(teacher->entries[i].key, "style") && !strcmp(teacher->entries[i].value, "file"))
+            return &teacher->entries[i];
+    return NULL;
+}
+
 /* `seedrate learn --label FILE IN OUT`: every frame of IN labelled by FILE's [teacher] (an in-process potential),
  * as the loop labels its candidates: energy, forces and virial, written to OUT (extxyz, atomically). For data
  * sets labelled before the teacher's virial was kept, or by another teacher. Other sections of FILE are ignored. */
@@ -1078,12 +1087,12 @@ static int learn_label_file(const char *file, const char *inpath, const char *ou
         rc = SR_ERROR(SR_EINVAL, "%s: missing section [teacher] (the labelling potential, e.g. style = sw)", file);
         goto done;
     }
-    for (int i = 0; i < J->teacher->n; i++)
-        if (!strcmp(J->teacher->entries[i].key, "style") && !strcmp(J->teacher->entries[i].value, "file")) {
-            rc = SR_ERROR(SR_EINVAL, "%s:%d: [teacher] style = file labels by file exchange; --label needs an "
-                          "in-process potential", file, J->teacher->entries[i].line);
-            goto done;
-        }
+    const sr_entry *fe = teacher_file_entry(J->teacher);
+    if (fe) {
+        rc = SR_ERROR(SR_EINVAL, "%s:%d: [teacher] style = file labels by file exchange; --label needs an in-process "
+                      "potential", file, fe->line);
+        goto done;
+    }
     if ((rc = io_extxyz_read(inpath, &tm, &frames, &nframes))) goto done;
     if (tm.ntypes > ML_MAX_ELEMENTS) {
         rc = SR_ERROR(SR_ERANGE, "%s: %d species, at most %d", inpath, tm.ntypes, ML_MAX_ELEMENTS);
@@ -1187,15 +1196,14 @@ int cmd_learn(int argc, char **argv)
     cli_train_bind(in, file, &J->de, &J->nc, &J->tp, &el);
     J->teacher = sr_input_section(in, "teacher");
     if (!J->teacher) sr_errlist_add(&el, "%s: missing section [teacher] (the labelling potential, e.g. style = sw)", file);
-    for (int i = 0; J->teacher && i < J->teacher->n; i++)
-        if (!strcmp(J->teacher->entries[i].key, "style") && !strcmp(J->teacher->entries[i].value, "file")) {
-            /* labels by file exchange: no potential; the section has only this key */
-            char style[SR_KW_STRLEN];
-            static const sr_keyword file_keys[] = {
-                {"style", SR_KW_STRING, 0, "", NULL, 0, 0, NULL, "file: label by file exchange"}, SR_KW_END};
-            sr_section_bind(J->teacher, file_keys, style, &el, "teacher");
-            J->file_teacher = 1;
-        }
+    if (teacher_file_entry(J->teacher)) {
+        /* labels by file exchange: no potential; the section has only this key */
+        char style[SR_KW_STRLEN];
+        static const sr_keyword file_keys[] = {
+            {"style", SR_KW_STRING, 0, "", NULL, 0, 0, NULL, "file: label by file exchange"}, SR_KW_END};
+        sr_section_bind(J->teacher, file_keys, style, &el, "teacher");
+        J->file_teacher = 1;
+    }
     if (J->nsrc && sr_input_section(in, "structure"))
         sr_errlist_add(&el, "%s:%d: [structure] and [explore.NAME] sections: give the start structures as "
                        "[explore.NAME] sections only", file, sr_input_section(in, "structure")->line);
