@@ -444,6 +444,30 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
     }
 }
 
+/* T[i] += sum_k R[k] U[k][i] (U [g][nc], nc a multiple of 8), the terms of each T[i] added for k = 0, 1, ...
+ * with T[i] in a register across the g neighbours */
+ML_INLINE void mom_accumulate(int nc, int g, const double *restrict R, const double *restrict U, double *restrict T)
+{
+#if defined(__GNUC__)
+    typedef double v8 __attribute__((vector_size(64)));
+    for (int i = 0; i < nc; i += 8) {
+        v8 t, u;
+        memcpy(&t, T + i, sizeof t);
+        for (int k = 0; k < g; k++) {
+            memcpy(&u, U + (size_t)k * nc + i, sizeof u);
+            t += R[k] * u;
+        }
+        memcpy(T + i, &t, sizeof t);
+    }
+#else
+    for (int i = 0; i < nc; i++) {
+        double t = T[i];
+        for (int k = 0; k < g; k++) t += R[k] * U[(size_t)k * nc + i];
+        T[i] = t;
+    }
+#endif
+}
+
 /* moments T, S2 and the angular G; with dG != NULL also the dense derivatives; coefficients into ws->coef */
 ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env,
                         const int *ang, int nang, const double *R, const double *dRr, const double *rinv, double *G,
@@ -461,19 +485,30 @@ ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, co
             lp *= p->lambda[m];
         }
     }
-    /* T and S2: one neighbour at a time, the multi-indices in vector lanes (no horizontal sums) */
+    /* T and S2: the multi-indices in vector lanes (no horizontal sums), up to MOM_LANES consecutive neighbours of
+     * one element at a time (their u^a in w->U, which mom_contract only uses later as its own scratch): each T
+     * entry is loaded and stored once per group instead of once per neighbour, and still receives its terms
+     * one neighbour at a time in list order, so the sums are those of a one-neighbour loop, bit for bit */
     memset(w->T, 0, sizeof(double) * (size_t)nel * ne * nc);
     memset(w->S2, 0, sizeof(double) * (size_t)nel * ne);
-    for (int jj = 0; jj < nang; jj++) {
-        const int j = ang[jj], b = env->ntype[j];
-        mom_unit_monomials(L->P, L->nreal, nc, env->d + 3 * j, rinv[j], w->u);
-        for (int e = 0; e < ne; e++) {
-            const double Re = R[eoff[e] + (size_t)j];
-            double *restrict Tb = w->T + ((size_t)b * ne + e) * nc;
-            const double *restrict u = w->u;
-            w->S2[b * ne + e] += Re * Re;
-            for (int i = 0; i < nc; i++) Tb[i] += Re * u[i];
+    for (int j0 = 0; j0 < nang;) {
+        const int b = env->ntype[ang[j0]];
+        int g = 1;
+        while (g < MOM_LANES && j0 + g < nang && env->ntype[ang[j0 + g]] == b) g++;
+        for (int k = 0; k < g; k++) {
+            const int j = ang[j0 + k];
+            mom_unit_monomials(L->P, L->nreal, nc, env->d + 3 * j, rinv[j], w->U + (size_t)k * nc);
         }
+        for (int e = 0; e < ne; e++) {
+            double Rg[MOM_LANES], s2 = w->S2[b * ne + e];
+            for (int k = 0; k < g; k++) {
+                Rg[k] = R[eoff[e] + (size_t)ang[j0 + k]];
+                s2 += Rg[k] * Rg[k];
+            }
+            w->S2[b * ne + e] = s2;
+            mom_accumulate(nc, g, Rg, w->U, w->T + ((size_t)b * ne + e) * nc);
+        }
+        j0 += g;
     }
     for (int b = 0; b < nel; b++)
         for (int c = b; c < nel; c++) {
