@@ -625,7 +625,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
     double *r = work;             /* |d_j| */
     double *rinv = r + n;         /* 1/|d_j| */
     double *fc = rinv + n, *dfc = fc + n;
-    double *fca = dfc + n, *dfca = fca + n; /* angular cutoff */
+    double *fca = dfc + n, *dfca = fca + n; /* angular cutoff (fc itself when rc_angular = rc) */
     double *dRr = dfca + n;       /* (dR_m/dr)/r, R_m(r) = exp(-eta_m r^2) fca(r)  [n][na] */
     double *R = dRr + (size_t)n * na; /* R_m(r_j)  [n][na] */
     int *ang = (int *)(R + (size_t)n * na); /* neighbours inside the angular cutoff */
@@ -639,8 +639,8 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
     }
     for (int j = 0; j < n; j++) ml_cutoff(r[j], p->rc, &fc[j], &dfc[j]);
     if (p->rc_angular == p->rc) {
-        memcpy(fca, fc, sizeof(double) * (size_t)n);
-        memcpy(dfca, dfc, sizeof(double) * (size_t)n);
+        fca = fc;
+        dfca = dfc;
     } else {
         for (int j = 0; j < n; j++) ml_cutoff(r[j], p->rc_angular, &fca[j], &dfca[j]);
     }
@@ -650,6 +650,10 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
     mom_layout L;
     mom_layout_of(p, &L);
     if (L.use) {
+        if (tape) { /* straight into the tape's copies ([ne][n], after the moment scratch) */
+            R = tape + 1 + (size_t)n * nr + mom_doubles_of(p, &L);
+            dRr = R + (size_t)n * L.ne;
+        }
         for (int e = 0; e < L.ne; e++) {
             const double eta = p->eta_a[L.mfirst[e]];
             double *restrict Re = R + (size_t)e * n, *restrict dRe = dRr + (size_t)e * n;
@@ -684,17 +688,15 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
         const int b = env->ntype[j];
         const double *dj = env->d + 3 * j, rj = r[j], fj = fc[j], dfj = dfc[j], ij = rinv[j];
         double *restrict Gb = G + b * nr;
-        double dr[ML_MAX_RADIAL];
+        double drbuf[ML_MAX_RADIAL], *restrict dr = tape ? tr + (size_t)j * nr : drbuf; /* the tape's row itself */
         for (int k = 0; k < nr; k++) {
             const double x = rj - p->rs[k];
             const double e = sr_exp(-p->eta_r[k] * x * x);
             Gb[k] += e * fj;
             dr[k] = e * (dfj - 2.0 * p->eta_r[k] * x * fj) * ij;
         }
-        if (!deriv_r) continue;
-        if (tape)
-            memcpy(tr + (size_t)j * nr, dr, sizeof(double) * (size_t)nr);
-        else if (gw)
+        if (!deriv_r || tape) continue;
+        if (gw)
             for (int k = 0; k < nr; k++)
                 for (int a = 0; a < 3; a++) dEdd[3 * j + a] += gw[b * nr + k] * dr[k] * dj[a];
         else
@@ -716,11 +718,8 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
         if (gw) mom_contract(p, &L, &w, env, R, dRr, 1, eoff, gw, dEdd, NULL);
         if (tape) {
             tape[0] = -1.0; /* moments, not pair records */
-            double *tR = mbase + mom_doubles_of(p, &L), *tdR = tR + (size_t)n * L.ne;
-            /* [ne][n], zero beyond rc_angular (f_c is) */
-            memcpy(tR, R, sizeof(double) * (size_t)n * (size_t)L.ne);
-            memcpy(tdR, dRr, sizeof(double) * (size_t)n * (size_t)L.ne);
-            tdR[(size_t)n * L.ne] = 0.0; /* the chunk cache after it: not filled yet */
+            /* R and dRr are the tape's [ne][n] (zero beyond rc_angular, where f_c is), written above */
+            dRr[(size_t)n * L.ne] = 0.0; /* the chunk cache after it: not filled yet */
         }
         return;
     }
