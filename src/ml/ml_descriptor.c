@@ -408,8 +408,8 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
         }
     mom_adjoint_derived(p, L, w);
     /* neighbours of element b, MOM_LANES at a time (one per vector lane: no horizontal sums). With a cache (the
-     * tape's), the chunks (lane data and u^a, the same for every member of a committee) are formed by the first
-     * contraction of the neighbourhood and read by the others. */
+     * tape's), the chunks (lane data and u^a, the same for every member of a committee) are read from it; mom_forward
+     * fills the tape's, and a cache not yet filled (cache[0] != 1) is filled here. */
     const size_t rec = mom_chunk_doubles(L);
     const int cached = cache && cache[0] == 1.0;
     int nch = cached ? (int)cache[1] : 0;
@@ -444,34 +444,62 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
     }
 }
 
-/* T[i] += sum_k R[k] U[k][i] (U [g][nc], nc a multiple of 8), the terms of each T[i] added for k = 0, 1, ...
- * with T[i] in a register across the g neighbours */
-ML_INLINE void mom_accumulate(int nc, int g, const double *restrict R, const double *restrict U, double *restrict T)
+/* T_b[e][i] += sum_k R_e[k] U[i][k] for one chunk (U [i][lanes] as mom_lane_monomials leaves it, rows i < nr; lR
+ * R_e [ne][lanes]; k < cnt), the terms of each T entry added for k = 0, 1, ... as a loop over neighbours would:
+ * eight rows of U are transposed in registers, so that eight T entries take one neighbour per vector operation */
+ML_INLINE void mom_accumulate(int nr, int nc, int ne, int cnt, const double *restrict lR, const double *restrict U,
+                              double *restrict Tb)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__) && MOM_LANES == 8
     typedef double v8 __attribute__((vector_size(64)));
-    for (int i = 0; i < nc; i += 8) {
-        v8 t, u;
-        memcpy(&t, T + i, sizeof t);
-        for (int k = 0; k < g; k++) {
-            memcpy(&u, U + (size_t)k * nc + i, sizeof u);
-            t += R[k] * u;
+    typedef long long m8 __attribute__((vector_size(64)));
+    const m8 ev = {0, 8, 2, 10, 4, 12, 6, 14}, od = {1, 9, 3, 11, 5, 13, 7, 15};
+    const m8 lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
+    const m8 lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
+    for (int i0 = 0; i0 < nc; i0 += 8) {
+        v8 a[8], b[8], c[8];
+        for (int t = 0; t < 8; t++) {
+            if (i0 + t < nr) memcpy(&a[t], U + (size_t)(i0 + t) * MOM_LANES, sizeof a[t]);
+            else a[t] = (v8){0, 0, 0, 0, 0, 0, 0, 0};
         }
-        memcpy(T + i, &t, sizeof t);
+        /* transpose: c[k][t] = a[t][k] */
+        for (int t = 0; t < 8; t += 2) {
+            b[t] = __builtin_shuffle(a[t], a[t + 1], ev);
+            b[t + 1] = __builtin_shuffle(a[t], a[t + 1], od);
+        }
+        for (int q = 0; q < 8; q += 4)
+            for (int h = 0; h < 2; h++) {
+                a[q + h] = __builtin_shuffle(b[q + h], b[q + h + 2], lo2);
+                a[q + h + 2] = __builtin_shuffle(b[q + h], b[q + h + 2], hi2);
+            }
+        for (int k = 0; k < 4; k++) {
+            c[k] = __builtin_shuffle(a[k], a[k + 4], lo4);
+            c[k + 4] = __builtin_shuffle(a[k], a[k + 4], hi4);
+        }
+        for (int e = 0; e < ne; e++) {
+            double *T = Tb + (size_t)e * nc + i0;
+            const double *Re = lR + (size_t)e * MOM_LANES;
+            v8 acc;
+            memcpy(&acc, T, sizeof acc);
+            for (int k = 0; k < cnt; k++) acc += Re[k] * c[k];
+            memcpy(T, &acc, sizeof acc);
+        }
     }
 #else
-    for (int i = 0; i < nc; i++) {
-        double t = T[i];
-        for (int k = 0; k < g; k++) t += R[k] * U[(size_t)k * nc + i];
-        T[i] = t;
-    }
+    (void)nc;
+    for (int e = 0; e < ne; e++)
+        for (int i = 0; i < nr; i++) {
+            double t = Tb[(size_t)e * nc + i];
+            for (int k = 0; k < cnt; k++) t += lR[(size_t)e * MOM_LANES + k] * U[(size_t)i * MOM_LANES + k];
+            Tb[(size_t)e * nc + i] = t;
+        }
 #endif
 }
 
 /* moments T, S2 and the angular G; with dG != NULL also the dense derivatives; coefficients into ws->coef */
 ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env,
                         const int *ang, int nang, const double *R, const double *dRr, const double *rinv, double *G,
-                        double *dG)
+                        double *dG, double *cache)
 {
     const int nel = p->nelem, ne = L->ne, P1 = L->P + 1, nc = L->ncomp, na = p->n_angular;
     const int off_ang = nel * p->n_radial, nf = off_ang + nel * (nel + 1) / 2 * na;
@@ -485,30 +513,38 @@ ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, co
             lp *= p->lambda[m];
         }
     }
-    /* T and S2: the multi-indices in vector lanes (no horizontal sums), up to MOM_LANES consecutive neighbours of
-     * one element at a time (their u^a in w->U, which mom_contract only uses later as its own scratch): each T
-     * entry is loaded and stored once per group instead of once per neighbour, and still receives its terms
-     * one neighbour at a time in list order, so the sums are those of a one-neighbour loop, bit for bit */
+    /* T and S2 by chunks, the neighbours of element b MOM_LANES at a time as mom_contract takes them (mom_chunk,
+     * u^a of a chunk in vector lanes); each T and S2 entry receives its terms one neighbour at a time in list
+     * order, as a loop over single neighbours would add them. With a cache (the tape's) the chunks are kept
+     * there, and the contraction (every member of a committee) reads them instead of forming them again. */
     memset(w->T, 0, sizeof(double) * (size_t)nel * ne * nc);
     memset(w->S2, 0, sizeof(double) * (size_t)nel * ne);
-    for (int j0 = 0; j0 < nang;) {
-        const int b = env->ntype[ang[j0]];
-        int g = 1;
-        while (g < MOM_LANES && j0 + g < nang && env->ntype[ang[j0 + g]] == b) g++;
-        for (int k = 0; k < g; k++) {
-            const int j = ang[j0 + k];
-            mom_unit_monomials(L->P, L->nreal, nc, env->d + 3 * j, rinv[j], w->U + (size_t)k * nc);
-        }
-        for (int e = 0; e < ne; e++) {
-            double Rg[MOM_LANES], s2 = w->S2[b * ne + e];
-            for (int k = 0; k < g; k++) {
-                Rg[k] = R[eoff[e] + (size_t)ang[j0 + k]];
-                s2 += Rg[k] * Rg[k];
+    const size_t rec = mom_chunk_doubles(L);
+    int nch = 0;
+    for (int b = 0; b < nel; b++)
+        for (int j0 = 0;;) {
+            double *r = cache ? cache + 2 + (size_t)nch * rec : NULL, *ld = w->ld, *lR = w->lR, *U = w->U;
+            if (r) mom_chunk_parts(r, ne, &ld, &lR, &U);
+            int idx[MOM_LANES];
+            const int cnt = mom_chunk(p, L, ld, lR, env, b, &j0, R, dRr, 1, eoff, idx);
+            if (!cnt) break;
+            mom_lane_monomials(L, ld, U);
+            if (r) {
+                r[0] = b;
+                r[1] = cnt;
+                for (int l = 0; l < MOM_LANES; l++) r[2 + l] = l < cnt ? idx[l] : 0;
             }
-            w->S2[b * ne + e] = s2;
-            mom_accumulate(nc, g, Rg, w->U, w->T + ((size_t)b * ne + e) * nc);
+            nch++;
+            for (int e = 0; e < ne; e++) {
+                double s2 = w->S2[b * ne + e];
+                for (int k = 0; k < cnt; k++) s2 += lR[e * MOM_LANES + k] * lR[e * MOM_LANES + k];
+                w->S2[b * ne + e] = s2;
+            }
+            mom_accumulate(L->nreal, nc, ne, cnt, lR, U, w->T + (size_t)b * ne * nc);
         }
-        j0 += g;
+    if (cache) {
+        cache[0] = 1.0;
+        cache[1] = nch;
     }
     for (int b = 0; b < nel; b++)
         for (int c = b; c < nel; c++) {
@@ -586,8 +622,8 @@ static size_t bp_work_size(const void *params, int nneigh)
  *     j, k, f0 (first feature of the pair's angular block), dc/du[3], dc/dw[3], A[na], Bu[na], Bw[na],
  *     and for G4 also Cs[na] (u = d_j, w = d_k, c = cos t_jik; the coefficients as in bp_core);
  *   moments: the moment scratch (mom_ws: T and the coefficients kept, the rest reused by the contraction),
- *     R_e and dRr_e [ne][n], then the chunk cache (mom_contract: filled by the first contraction, read by the
- *     other members of a committee). */
+ *     R_e and dRr_e [ne][n], then the chunk cache (filled by mom_forward, read by the contraction of every
+ *     member of a committee). */
 #define TAPE_REC(na, g4) (9 + (size_t)(na) * ((g4) ? 4 : 3))
 
 static size_t bp_tape_size(const void *params, int nneigh)
@@ -712,15 +748,13 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
     if (L.use) {
         double *mbase = tape ? tape + 1 + (size_t)n * nr : (double *)work + (size_t)n * (6 + 2 * na) + (size_t)(n / 2 + 1);
         const mom_ws w = mom_ws_at(p, &L, mbase);
-        mom_forward(p, &L, &w, env, ang, nang, R, dRr, rinv, G, dG);
+        /* with a tape: R and dRr are the tape's [ne][n] (zero beyond rc_angular, where f_c is), written above,
+         * and the chunk cache follows them */
+        mom_forward(p, &L, &w, env, ang, nang, R, dRr, rinv, G, dG, tape ? dRr + (size_t)n * L.ne : NULL);
         size_t eoff[ML_MAX_ANGULAR];
         for (int e = 0; e < L.ne; e++) eoff[e] = (size_t)e * (size_t)n;
         if (gw) mom_contract(p, &L, &w, env, R, dRr, 1, eoff, gw, dEdd, NULL);
-        if (tape) {
-            tape[0] = -1.0; /* moments, not pair records */
-            /* R and dRr are the tape's [ne][n] (zero beyond rc_angular, where f_c is), written above */
-            dRr[(size_t)n * L.ne] = 0.0; /* the chunk cache after it: not filled yet */
-        }
+        if (tape) tape[0] = -1.0; /* moments, not pair records */
         return;
     }
     const int g4 = p->angular_kind == ML_ANGULAR_G4;
