@@ -486,7 +486,6 @@ ML_INLINE void mom_accumulate(int nr, int nc, int ne, int cnt, const double *res
         }
     }
 #else
-    (void)nc;
     for (int e = 0; e < ne; e++)
         for (int i = 0; i < nr; i++) {
             double t = Tb[(size_t)e * nc + i];

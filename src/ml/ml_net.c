@@ -117,8 +117,7 @@ ML_INLINE void dot8_rows8(int ni, const double *restrict W, const double *restri
     const v8 e = __builtin_shuffle(d[0], d[1], ev) + __builtin_shuffle(d[0], d[1], od);
     memcpy(t, &e, sizeof t);
 #else
-    for (int r = 0; r < 8; r++) t[r] = 0.0; /* dot8 below, row by row */
-    i = ni;
+    i = ni; /* dot8 row by row, its tail included */
     for (int r = 0; r < 8; r++) t[r] = dot8(ni, W + (size_t)r * ni, x);
 #endif
     for (; i < ni; i++)
