@@ -72,6 +72,11 @@ print("ok   %s == %s: outcomes %s" % (sys.argv[1], sys.argv[2], " ".join(map(str
 PY
 }
 compare one.nc two.nc || fail=1
+# the ranks take the replicas of the larger seeds first (seed_campaign.c: the tail of the run is then short
+# replicas): on one rank the journal lists point 1 (60 atoms, g = 3..5) before point 0 (20 atoms, g = 0..2)
+order=$(awk '$1 == "R" {printf "%s ", $2}' one.journal.0)
+if [ "$order" = "3 4 5 0 1 2 " ]; then echo "ok   replicas taken larger seeds first: $order"
+else echo "FAIL: replica order on one rank is '$order', expected '3 4 5 0 1 2 '"; fail=1; fi
 
 # the throughput line: the replicas' simulated time is the sum of t_end in the campaign file (all of them ran in this
 # run), the mean size lies between the points' sizes, the CPU time is positive; on 2 ranks the same simulated time

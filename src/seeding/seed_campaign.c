@@ -1953,10 +1953,26 @@ int seed_campaign_run_ex(const char *file, const seed_campaign_override *ov, see
     if (!rc && rank == 0)
         for (long g = 0; g < C.ntot; g++) done[g] = C.outcome1[g] != 0;
     if (!rc) rc = seed_comm_allreduce_sum_long(done, (int)C.ntot);
+    /* the order the ranks take the replicas in: points of larger seeds first (stable, then by replica). The
+     * shared counter hands out replicas in this order, so the last ones taken decide how long the other ranks
+     * wait at the end; larger seeds, which grow to grow_factor times their size or run to max_steps near N_c,
+     * tend to run longest, and the short ones then fill the tail (longest first, Graham, SIAM J. Appl. Math. 17,
+     * 416 (1969)). Each replica's streams depend on its index only: the results do not depend on this order. */
     long *todo = malloc((size_t)C.ntot * sizeof(long) + 8);
+    int *po = malloc((size_t)C.npoints * sizeof(int) + 8);
     long ntodo = 0;
-    for (long g = 0; todo && g < C.ntot; g++)
-        if (!done[g]) todo[ntodo++] = g;
+    if ((!todo || !po) && !rc) rc = SR_ERROR(SR_ENOMEM, "out of memory");
+    for (int p = 0; po && p < C.npoints; p++) { /* insertion sort: few points */
+        int i = p;
+        for (; i > 0 && C.size[po[i - 1]] < C.size[p]; i--) po[i] = po[i - 1];
+        po[i] = p;
+    }
+    for (int i = 0; todo && po && done && i < C.npoints; i++)
+        for (int r = 0; r < C.cc.replicas; r++) {
+            const long g = (long)po[i] * C.cc.replicas + r;
+            if (!done[g]) todo[ntodo++] = g;
+        }
+    free(po);
     free(done);
 
     /* 2. replicas through the shared counter */
