@@ -900,6 +900,19 @@ static void bp_compute_tape(const void *params, const ml_env *env, double *G, do
     bp_core(params, env, G, NULL, NULL, NULL, tape, work);
 }
 
+/* one pair record's contribution to dEdd_j and dEdd_k, from its sums over the functions */
+static inline void pair_apply(const ml_env *env, const double *tp, double SA, double SBu, double SBw, double SC,
+                              double *dEdd)
+{
+    const int j = (int)tp[0], k = (int)tp[1];
+    const double *u = env->d + 3 * j, *w = env->d + 3 * k;
+    for (int a = 0; a < 3; a++) {
+        const double dv = w[a] - u[a];
+        dEdd[3 * j + a] += SA * tp[3 + a] + SBu * u[a] - SC * dv;
+        dEdd[3 * k + a] += SA * tp[6 + a] + SBw * w[a] + SC * dv;
+    }
+}
+
 /* dEdd_j = sum_f gw_f dG_f/dd_j from the tape of the same neighbourhood */
 static void bp_contract_tape(const void *params, const ml_env *env, double *tape, const double *gw, double *dEdd)
 {
@@ -924,27 +937,41 @@ static void bp_contract_tape(const void *params, const ml_env *env, double *tape
         return;
     }
     const long npair = (long)tape[0];
+    const size_t rec = TAPE_REC(na, g4);
     const double *tp = tr + (size_t)n * nr;
-    for (long q = 0; q < npair; q++, tp += TAPE_REC(na, g4)) {
-        const int j = (int)tp[0], k = (int)tp[1], f0 = (int)tp[2];
-        const double *restrict gp = gw + f0, *restrict tA = tp + 9, *restrict tBu = tA + na,
-                                             *restrict tBw = tBu + na;
+    /* four records at a time: each of their sums over m is a chain of dependent adds (na long), and four
+     * pairs' chains side by side keep the adder busy; every sum still runs over m in order and the pairs are
+     * applied in tape order, so the result is that of one pair at a time, bit for bit */
+    long q = 0;
+    for (; q + 4 <= npair; q += 4, tp += 4 * rec) {
+        const double *t[4] = {tp, tp + rec, tp + 2 * rec, tp + 3 * rec};
+        const double *g[4] = {gw + (int)t[0][2], gw + (int)t[1][2], gw + (int)t[2][2], gw + (int)t[3][2]};
+        double SA[4] = {0, 0, 0, 0}, SBu[4] = {0, 0, 0, 0}, SBw[4] = {0, 0, 0, 0}, SC[4] = {0, 0, 0, 0};
+        for (int m = 0; m < na; m++)
+            for (int r = 0; r < 4; r++) {
+                SA[r] += g[r][m] * t[r][9 + m];
+                SBu[r] += g[r][m] * t[r][9 + na + m];
+                SBw[r] += g[r][m] * t[r][9 + 2 * na + m];
+            }
+        if (g4)
+            for (int m = 0; m < na; m++)
+                for (int r = 0; r < 4; r++) SC[r] += g[r][m] * t[r][9 + 3 * na + m];
+        for (int r = 0; r < 4; r++) pair_apply(env, t[r], SA[r], SBu[r], SBw[r], SC[r], dEdd);
+    }
+    for (; q < npair; q++, tp += rec) {
+        const double *restrict gp = gw + (int)tp[2], *restrict tA = tp + 9, *restrict tBu = tA + na,
+                               *restrict tBw = tBu + na;
         double SA = 0, SBu = 0, SBw = 0, SC = 0;
         for (int m = 0; m < na; m++) {
             SA += gp[m] * tA[m];
             SBu += gp[m] * tBu[m];
             SBw += gp[m] * tBw[m];
         }
-        const double *u = env->d + 3 * j, *w = env->d + 3 * k;
         if (g4) {
             const double *restrict tC = tBw + na;
             for (int m = 0; m < na; m++) SC += gp[m] * tC[m];
         }
-        for (int a = 0; a < 3; a++) {
-            const double dv = w[a] - u[a];
-            dEdd[3 * j + a] += SA * tp[3 + a] + SBu * u[a] - SC * dv;
-            dEdd[3 * k + a] += SA * tp[6 + a] + SBw * w[a] + SC * dv;
-        }
+        pair_apply(env, tp, SA, SBu, SBw, SC, dEdd);
     }
 }
 
