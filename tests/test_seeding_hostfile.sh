@@ -74,7 +74,16 @@ elif grep -q "error: MPI_Win_allocate.*OMPI_MCA_osc=^rdma" rdma.log; then
 else echo "FAIL: osc/rdma over TCP: $(tail -5 rdma.log)"; fail=1; fi
 mpi_nodes=("${mpi_net[@]}" --mca osc ^rdma --display-map)
 mk one; mpirun -np 1 "$exe" campaign one.ini > one.log 2>&1
-mk nodes; MPI_LOCAL_RSH_LOG=$work/rsh.log mpirun --hostfile hosts -np 3 "${mpi_nodes[@]}" "$exe" campaign nodes.ini > nodes.log 2>&1
+mk nodes
+# (a CI run on 2026-12-07 lost this launch in Open MPI itself: "ORTE does not know how to route a message to the
+# specified daemon located on the indicated node: 127.0.0.3", before any rank ran; it passed alone and in the next
+# full run. As for the kill run below, the launch is tried a second time, with the first log shown)
+for try in 1 2; do
+    rm -f rsh.log shared/nodes.*
+    MPI_LOCAL_RSH_LOG=$work/rsh.log mpirun --hostfile hosts -np 3 "${mpi_nodes[@]}" "$exe" campaign nodes.ini > nodes.log 2>&1
+    [ -f shared/nodes.nc ] && break
+    [ $try = 1 ] && { echo "note: 3-node run 1 wrote no campaign file; its log ends:"; tail -25 nodes.log | sed 's/^/    /'; }
+done
 for p in one nodes; do [ -f "shared/$p.nc" ] || { echo "FAIL: shared/$p.nc not written"; tail -20 "$p.log"; exit 1; }; done
 # placement: one rank on each loopback "node", the two remote daemons started through the rsh agent
 if grep -q "Data for node: 127.0.0.2" nodes.log && grep -q "Data for node: 127.0.0.3" nodes.log &&
