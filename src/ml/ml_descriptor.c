@@ -341,6 +341,29 @@ static inline void mom_chunk_parts(double *r, int ne, double **ld, double **lR, 
 /* chunks a neighbourhood can have: sum over elements of ceil(n_b / lanes) */
 static size_t mom_chunks_max(const ml_sf_params *p, int n) { return (size_t)n / MOM_LANES + (size_t)p->nelem + 1; }
 
+/* the next chunk of element b's neighbours from *j0 on (mom_chunk) with its u^a (mom_lane_monomials): in record nch
+ * of the chunk cache when there is one (then kept there), else in the scratch of w; *ld, *lR, *U point at it.
+ * Returns how many neighbours it holds (0: none left). */
+ML_INLINE int mom_next_chunk(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env, int b,
+                             int *j0, const double *Rn, const double *dRn, size_t jstride, const size_t *eoff,
+                             double *cache, int nch, double **ld, double **lR, double **U, int *idx)
+{
+    double *r = cache ? cache + 2 + (size_t)nch * mom_chunk_doubles(L) : NULL;
+    *ld = w->ld;
+    *lR = w->lR;
+    *U = w->U;
+    if (r) mom_chunk_parts(r, L->ne, ld, lR, U);
+    const int cnt = mom_chunk(p, L, *ld, *lR, env, b, j0, Rn, dRn, jstride, eoff, idx);
+    if (!cnt) return 0;
+    mom_lane_monomials(L, *ld, *U);
+    if (r) {
+        r[0] = b;
+        r[1] = cnt;
+        for (int l = 0; l < MOM_LANES; l++) r[2 + l] = l < cnt ? idx[l] : 0;
+    }
+    return cnt;
+}
+
 /* one chunk's dE/dd (ws->A, pA, DA, h as set up by mom_contract) added to dEdd */
 ML_INLINE void mom_chunk_force(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, int b, int cnt,
                                    const int *idx, const double *ld, const double *lR, const double *U, double *dEdd)
@@ -424,17 +447,10 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
     else
         for (int b = 0; b < nel; b++)
             for (int j0 = 0;;) {
-                double *r = cache ? cache + 2 + (size_t)nch * rec : NULL, *ld = w->ld, *lR = w->lR, *U = w->U;
-                if (r) mom_chunk_parts(r, ne, &ld, &lR, &U);
+                double *ld, *lR, *U;
                 int idx[MOM_LANES];
-                const int cnt = mom_chunk(p, L, ld, lR, env, b, &j0, Rn, dRn, jstride, eoff, idx);
+                const int cnt = mom_next_chunk(p, L, w, env, b, &j0, Rn, dRn, jstride, eoff, cache, nch, &ld, &lR, &U, idx);
                 if (!cnt) break;
-                mom_lane_monomials(L, ld, U);
-                if (r) {
-                    r[0] = b;
-                    r[1] = cnt;
-                    for (int l = 0; l < MOM_LANES; l++) r[2 + l] = l < cnt ? idx[l] : 0;
-                }
                 mom_chunk_force(p, L, w, b, cnt, idx, ld, lR, U, dEdd);
                 nch++;
             }
@@ -518,21 +534,13 @@ ML_CLONES static void mom_forward(const ml_sf_params *p, const mom_layout *L, co
      * there, and the contraction (every member of a committee) reads them instead of forming them again. */
     memset(w->T, 0, sizeof(double) * (size_t)nel * ne * nc);
     memset(w->S2, 0, sizeof(double) * (size_t)nel * ne);
-    const size_t rec = mom_chunk_doubles(L);
     int nch = 0;
     for (int b = 0; b < nel; b++)
         for (int j0 = 0;;) {
-            double *r = cache ? cache + 2 + (size_t)nch * rec : NULL, *ld = w->ld, *lR = w->lR, *U = w->U;
-            if (r) mom_chunk_parts(r, ne, &ld, &lR, &U);
+            double *ld, *lR, *U;
             int idx[MOM_LANES];
-            const int cnt = mom_chunk(p, L, ld, lR, env, b, &j0, R, dRr, 1, eoff, idx);
+            const int cnt = mom_next_chunk(p, L, w, env, b, &j0, R, dRr, 1, eoff, cache, nch, &ld, &lR, &U, idx);
             if (!cnt) break;
-            mom_lane_monomials(L, ld, U);
-            if (r) {
-                r[0] = b;
-                r[1] = cnt;
-                for (int l = 0; l < MOM_LANES; l++) r[2 + l] = l < cnt ? idx[l] : 0;
-            }
             nch++;
             for (int e = 0; e < ne; e++) {
                 double s2 = w->S2[b * ne + e];
