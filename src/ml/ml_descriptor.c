@@ -625,13 +625,16 @@ static size_t bp_work_size(const void *params, int nneigh)
  * so that the descriptor is evaluated once and no dense dG/dd is formed. Layout (doubles):
  *   [0]                      number of stored neighbour pairs, or -1 for G5 by moments
  *   [1 .. 1 + n nr)          radial: (dG2_k/dr)/r of neighbour j, [j][k] (0 beyond rc)
- *   pair loop: one record per pair (j, k) inside the angular cutoff, TAPE_REC(na, g4) doubles:
+ *   pair loop: one record per pair (j, k) inside the angular cutoff, TAPE_REC(na, g4) fields:
  *     j, k, f0 (first feature of the pair's angular block), dc/du[3], dc/dw[3], A[na], Bu[na], Bw[na],
- *     and for G4 also Cs[na] (u = d_j, w = d_k, c = cos t_jik; the coefficients as in bp_core);
+ *     and for G4 also Cs[na] (u = d_j, w = d_k, c = cos t_jik; the coefficients as in bp_core); the records
+ *     in blocks of TAPE_LANES pairs, field f of pair q at block q / TAPE_LANES, [f][q % TAPE_LANES], so that
+ *     the contraction takes eight pairs per vector operation; the last block's empty lanes are zero;
  *   moments: the moment scratch (mom_ws: T and the coefficients kept, the rest reused by the contraction),
  *     R_e and dRr_e [ne][n], then the chunk cache (filled by mom_forward, read by the contraction of every
  *     member of a committee). */
 #define TAPE_REC(na, g4) (9 + (size_t)(na) * ((g4) ? 4 : 3))
+#define TAPE_LANES 8
 
 static size_t bp_tape_size(const void *params, int nneigh)
 {
@@ -643,7 +646,8 @@ static size_t bp_tape_size(const void *params, int nneigh)
         return sizeof(double) * (1 + n * (size_t)p->n_radial + mom_doubles_of(p, &L) + 2 * n * (size_t)L.ne + 2 +
                                  mom_chunks_max(p, nneigh) * mom_chunk_doubles(&L));
     return sizeof(double) * (1 + n * (size_t)p->n_radial +
-                             npair * TAPE_REC(p->n_angular, p->angular_kind == ML_ANGULAR_G4));
+                             (npair + TAPE_LANES - 1) / TAPE_LANES * TAPE_LANES *
+                                 TAPE_REC(p->n_angular, p->angular_kind == ML_ANGULAR_G4));
 }
 
 /* G always; dG (dense) when non-NULL; with gw != NULL instead the contraction
@@ -659,7 +663,7 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
     if (dG) memset(dG, 0, sizeof(double) * (size_t)n * 3 * (size_t)nf);
     if (gw) memset(dEdd, 0, sizeof(double) * 3 * (size_t)n);
     double *tr = tape ? tape + 1 : NULL;                       /* radial tape [n][nr] */
-    double *tp = tape ? tape + 1 + (size_t)n * (size_t)nr : NULL; /* next pair record */
+    double *tp = tape ? tape + 1 + (size_t)n * (size_t)nr : NULL; /* the pair records' blocks */
     if (tape) {
         tape[0] = 0.0;
         memset(tr, 0, sizeof(double) * (size_t)n * (size_t)nr);
@@ -827,12 +831,21 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
             }
             const int f0 = off_ang + pair_index(p->nelem, env->ntype[j], env->ntype[k]) * na;
             double *restrict Gp = G + f0;
-            for (int m = 0; m < na; m++) {
-                const double pw = powt[pidx[m]];
-                P[m] = pre[m] * pw * (1.0 + lam[m] * c);
-                dP[m] = dpre[m] * pw;
-                Gp[m] += P[m] * Rj[m] * Rk[m] * S[m];
-            }
+            /* G5: S = 1 exactly, and x * 1 = x, so its loops leave the factor out (same bits, fewer products) */
+            if (g4)
+                for (int m = 0; m < na; m++) {
+                    const double pw = powt[pidx[m]];
+                    P[m] = pre[m] * pw * (1.0 + lam[m] * c);
+                    dP[m] = dpre[m] * pw;
+                    Gp[m] += P[m] * Rj[m] * Rk[m] * S[m];
+                }
+            else
+                for (int m = 0; m < na; m++) {
+                    const double pw = powt[pidx[m]];
+                    P[m] = pre[m] * pw * (1.0 + lam[m] * c);
+                    dP[m] = dpre[m] * pw;
+                    Gp[m] += P[m] * Rj[m] * Rk[m];
+                }
             if (!deriv) continue;
             double dcdu[3], dcdw[3];
             for (int q = 0; q < 3; q++) {
@@ -841,25 +854,34 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
             }
             /* dR/dr = exp(-eta r^2) (dfc - 2 eta r fc); the 1/r of d r/d d = d/r is in dRr */
             if (tape) {
-                tp[0] = j;
-                tp[1] = k;
-                tp[2] = f0;
-                for (int q = 0; q < 3; q++) {
-                    tp[3 + q] = dcdu[q];
-                    tp[6 + q] = dcdw[q];
+                const long q = (long)tape[0];
+                const size_t rec = TAPE_REC(na, g4), L8 = TAPE_LANES;
+                double *restrict tb = tp + (size_t)(q / TAPE_LANES) * L8 * rec + (size_t)(q % TAPE_LANES);
+                tb[0] = j;
+                tb[L8] = k;
+                tb[2 * L8] = f0;
+                for (int a = 0; a < 3; a++) {
+                    tb[(3 + a) * L8] = dcdu[a];
+                    tb[(6 + a) * L8] = dcdw[a];
                 }
-                double *restrict tA = tp + 9, *restrict tBu = tA + na, *restrict tBw = tBu + na;
-                for (int m = 0; m < na; m++) {
-                    const double RR = Rj[m] * Rk[m];
-                    tA[m] = dP[m] * RR * S[m];
-                    tBu[m] = P[m] * Rk[m] * dRj[m] * S[m];
-                    tBw[m] = P[m] * Rj[m] * dRk[m] * S[m];
-                }
+                double *restrict tA = tb + 9 * L8, *restrict tBu = tA + na * L8, *restrict tBw = tBu + na * L8;
+                if (g4)
+                    for (int m = 0; m < na; m++) {
+                        const double RR = Rj[m] * Rk[m];
+                        tA[m * L8] = dP[m] * RR * S[m];
+                        tBu[m * L8] = P[m] * Rk[m] * dRj[m] * S[m];
+                        tBw[m * L8] = P[m] * Rj[m] * dRk[m] * S[m];
+                    }
+                else
+                    for (int m = 0; m < na; m++) {
+                        tA[m * L8] = dP[m] * (Rj[m] * Rk[m]);
+                        tBu[m * L8] = P[m] * Rk[m] * dRj[m];
+                        tBw[m * L8] = P[m] * Rj[m] * dRk[m];
+                    }
                 if (g4) {
-                    double *restrict tC = tBw + na;
-                    for (int m = 0; m < na; m++) tC[m] = P[m] * Rj[m] * Rk[m] * Cs[m];
+                    double *restrict tC = tBw + na * L8;
+                    for (int m = 0; m < na; m++) tC[m * L8] = P[m] * Rj[m] * Rk[m] * Cs[m];
                 }
-                tp += TAPE_REC(na, g4);
                 tape[0] += 1.0;
                 continue;
             }
@@ -896,6 +918,29 @@ ML_CLONES static void bp_core(const void *params, const ml_env *env, double *G, 
             }
         }
     }
+    if (tape) { /* the last block's empty lanes: zero (their sums are formed and not used) */
+        const long q = (long)tape[0];
+        const size_t rec = TAPE_REC(na, g4);
+        if (q % TAPE_LANES) {
+            double *tb = tp + (size_t)(q / TAPE_LANES) * TAPE_LANES * rec;
+            const int l0 = (int)(q % TAPE_LANES);
+#if defined(__GNUC__) && TAPE_LANES == 8
+            typedef double v8 __attribute__((vector_size(64)));
+            typedef long long m8 __attribute__((vector_size(64)));
+            m8 keep;
+            for (int l = 0; l < 8; l++) keep[l] = l < l0 ? -1 : 0;
+            for (size_t f = 0; f < rec; f++) { /* a row of eight lanes: the filled ones kept, the rest zero */
+                v8 row;
+                memcpy(&row, tb + f * 8, sizeof row);
+                row = (v8)((m8)row & keep);
+                memcpy(tb + f * 8, &row, sizeof row);
+            }
+#else
+            for (size_t f = 0; f < rec; f++)
+                for (int l = l0; l < TAPE_LANES; l++) tb[f * TAPE_LANES + (size_t)l] = 0.0;
+#endif
+        }
+    }
 }
 
 static void bp_compute(const void *params, const ml_env *env, double *G, double *dG, void *work)
@@ -908,21 +953,81 @@ static void bp_compute_tape(const void *params, const ml_env *env, double *G, do
     bp_core(params, env, G, NULL, NULL, NULL, tape, work);
 }
 
-/* one pair record's contribution to dEdd_j and dEdd_k, from its sums over the functions */
-static inline void pair_apply(const ml_env *env, const double *tp, double SA, double SBu, double SBw, double SC,
-                              double *dEdd)
+/* lane l of a block of pair records: its contribution to dEdd_j and dEdd_k, from its sums over the functions.
+ * dEdd_j is carried in aj[3] while consecutive pairs share j (*cj; the pairs come as (j, k > j) in runs of one j,
+ * and no k of a run is its j), written back when j changes: the same additions in the same order as through
+ * memory, without a store-to-load round trip per pair. *cj = -1 before the first pair; flush with j = -1. */
+static inline void pair_apply(const ml_env *env, const double *tb, int l, double SA, double SBu, double SBw, double SC,
+                              double *dEdd, int *cj, double *aj)
 {
-    const int j = (int)tp[0], k = (int)tp[1];
+    const int j = (int)tb[l], k = (int)tb[TAPE_LANES + l];
+    if (j != *cj) {
+        if (*cj >= 0) memcpy(dEdd + 3 * *cj, aj, 3 * sizeof(double));
+        memcpy(aj, dEdd + 3 * j, 3 * sizeof(double));
+        *cj = j;
+    }
     const double *u = env->d + 3 * j, *w = env->d + 3 * k;
     for (int a = 0; a < 3; a++) {
         const double dv = w[a] - u[a];
-        dEdd[3 * j + a] += SA * tp[3 + a] + SBu * u[a] - SC * dv;
-        dEdd[3 * k + a] += SA * tp[6 + a] + SBw * w[a] + SC * dv;
+        aj[a] += SA * tb[(3 + a) * TAPE_LANES + l] + SBu * u[a] - SC * dv;
+        dEdd[3 * k + a] += SA * tb[(6 + a) * TAPE_LANES + l] + SBw * w[a] + SC * dv;
     }
 }
 
+/* the sums over the functions of the eight pairs of a block, one pair per lane: SA = sum_m g_m A_m and likewise
+ * SBu, SBw, SC (G4), each over m in order as for a single pair (g_m = gw[f0 + m], f0 the pair's block of features) */
+ML_INLINE void pair_block_sums(int na, int g4, const double *restrict tb, const double *restrict gw, double *SA,
+                               double *SBu, double *SBw, double *SC)
+{
+    int f0[TAPE_LANES], uniform = 1;
+    for (int l = 0; l < TAPE_LANES; l++) {
+        f0[l] = (int)tb[2 * TAPE_LANES + l];
+        uniform &= f0[l] == f0[0];
+    }
+    const double *tA = tb + 9 * TAPE_LANES, *tBu = tA + na * TAPE_LANES, *tBw = tBu + na * TAPE_LANES,
+                 *tC = tBw + na * TAPE_LANES;
+#if defined(__GNUC__) && TAPE_LANES == 8
+    typedef double v8 __attribute__((vector_size(64)));
+    v8 a = {0, 0, 0, 0, 0, 0, 0, 0}, bu = a, bw = a, cc = a, g = a, x;
+    for (int m = 0; m < na; m++) {
+        if (uniform) {
+            const double gv = gw[f0[0] + m];
+            g = (v8){gv, gv, gv, gv, gv, gv, gv, gv};
+        } else
+            for (int l = 0; l < 8; l++) g[l] = gw[f0[l] + m];
+        memcpy(&x, tA + m * 8, sizeof x);
+        a += g * x;
+        memcpy(&x, tBu + m * 8, sizeof x);
+        bu += g * x;
+        memcpy(&x, tBw + m * 8, sizeof x);
+        bw += g * x;
+        if (g4) {
+            memcpy(&x, tC + m * 8, sizeof x);
+            cc += g * x;
+        }
+    }
+    memcpy(SA, &a, sizeof a);
+    memcpy(SBu, &bu, sizeof bu);
+    memcpy(SBw, &bw, sizeof bw);
+    memcpy(SC, &cc, sizeof cc);
+#else
+    (void)uniform;
+    for (int l = 0; l < TAPE_LANES; l++) {
+        SA[l] = SBu[l] = SBw[l] = SC[l] = 0.0;
+        for (int m = 0; m < na; m++) {
+            const double gm = gw[f0[l] + m];
+            SA[l] += gm * tA[m * TAPE_LANES + l];
+            SBu[l] += gm * tBu[m * TAPE_LANES + l];
+            SBw[l] += gm * tBw[m * TAPE_LANES + l];
+            if (g4) SC[l] += gm * tC[m * TAPE_LANES + l];
+        }
+    }
+#endif
+}
+
 /* dEdd_j = sum_f gw_f dG_f/dd_j from the tape of the same neighbourhood */
-static void bp_contract_tape(const void *params, const ml_env *env, double *tape, const double *gw, double *dEdd)
+ML_CLONES static void bp_contract_tape(const void *params, const ml_env *env, double *tape, const double *gw,
+                                       double *dEdd)
 {
     const ml_sf_params *p = params;
     const int n = env->n, nr = p->n_radial, na = p->n_angular, g4 = p->angular_kind == ML_ANGULAR_G4;
@@ -946,41 +1051,18 @@ static void bp_contract_tape(const void *params, const ml_env *env, double *tape
     }
     const long npair = (long)tape[0];
     const size_t rec = TAPE_REC(na, g4);
-    const double *tp = tr + (size_t)n * nr;
-    /* four records at a time: each of their sums over m is a chain of dependent adds (na long), and four
-     * pairs' chains side by side keep the adder busy; every sum still runs over m in order and the pairs are
-     * applied in tape order, so the result is that of one pair at a time, bit for bit */
-    long q = 0;
-    for (; q + 4 <= npair; q += 4, tp += 4 * rec) {
-        const double *t[4] = {tp, tp + rec, tp + 2 * rec, tp + 3 * rec};
-        const double *g[4] = {gw + (int)t[0][2], gw + (int)t[1][2], gw + (int)t[2][2], gw + (int)t[3][2]};
-        double SA[4] = {0, 0, 0, 0}, SBu[4] = {0, 0, 0, 0}, SBw[4] = {0, 0, 0, 0}, SC[4] = {0, 0, 0, 0};
-        for (int m = 0; m < na; m++)
-            for (int r = 0; r < 4; r++) {
-                SA[r] += g[r][m] * t[r][9 + m];
-                SBu[r] += g[r][m] * t[r][9 + na + m];
-                SBw[r] += g[r][m] * t[r][9 + 2 * na + m];
-            }
-        if (g4)
-            for (int m = 0; m < na; m++)
-                for (int r = 0; r < 4; r++) SC[r] += g[r][m] * t[r][9 + 3 * na + m];
-        for (int r = 0; r < 4; r++) pair_apply(env, t[r], SA[r], SBu[r], SBw[r], SC[r], dEdd);
+    const double *tb = tr + (size_t)n * nr;
+    /* eight records per vector operation, the pairs then applied in tape order: the sums over m run in order per
+     * pair and dEdd takes the pairs in turn, as with one record at a time, bit for bit */
+    int cj = -1;
+    double aj[3] = {0, 0, 0};
+    for (long q0 = 0; q0 < npair; q0 += TAPE_LANES, tb += TAPE_LANES * rec) {
+        const int cnt = npair - q0 < TAPE_LANES ? (int)(npair - q0) : TAPE_LANES;
+        double SA[TAPE_LANES], SBu[TAPE_LANES], SBw[TAPE_LANES], SC[TAPE_LANES];
+        pair_block_sums(na, g4, tb, gw, SA, SBu, SBw, SC);
+        for (int l = 0; l < cnt; l++) pair_apply(env, tb, l, SA[l], SBu[l], SBw[l], SC[l], dEdd, &cj, aj);
     }
-    for (; q < npair; q++, tp += rec) {
-        const double *restrict gp = gw + (int)tp[2], *restrict tA = tp + 9, *restrict tBu = tA + na,
-                               *restrict tBw = tBu + na;
-        double SA = 0, SBu = 0, SBw = 0, SC = 0;
-        for (int m = 0; m < na; m++) {
-            SA += gp[m] * tA[m];
-            SBu += gp[m] * tBu[m];
-            SBw += gp[m] * tBw[m];
-        }
-        if (g4) {
-            const double *restrict tC = tBw + na;
-            for (int m = 0; m < na; m++) SC += gp[m] * tC[m];
-        }
-        pair_apply(env, tp, SA, SBu, SBw, SC, dEdd);
-    }
+    if (cj >= 0) memcpy(dEdd + 3 * cj, aj, 3 * sizeof(double));
 }
 
 static void bp_contract(const void *params, const ml_env *env, const double *gw, double *dEdd,
