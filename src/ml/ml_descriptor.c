@@ -342,7 +342,7 @@ static inline void mom_chunk_parts(double *r, int ne, double **ld, double **lR, 
 static size_t mom_chunks_max(const ml_sf_params *p, int n) { return (size_t)n / MOM_LANES + (size_t)p->nelem + 1; }
 
 /* the next chunk of element b's neighbours from *j0 on (mom_chunk) with its u^a (mom_lane_monomials): in record nch
- * of the chunk cache when there is one (then kept there), else in the scratch of w; *ld, *lR, *U point at it.
+ * of the chunk cache when there is one (mom_forward filling the tape's), else in the scratch of w; *ld, *lR, *U point at it.
  * Returns how many neighbours it holds (0: none left). */
 ML_INLINE int mom_next_chunk(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env, int b,
                              int *j0, const double *Rn, const double *dRn, size_t jstride, const size_t *eoff,
@@ -398,8 +398,8 @@ ML_INLINE void mom_chunk_force(const ml_sf_params *p, const mom_layout *L, const
 }
 
 /* dEdd_j += sum_f gw_f dG_f/dd_j for the angular (moment) features: ws->T and ws->coef as left by mom_forward;
- * R_e(r_j) = Rn[j * jstride + eoff[e]] (likewise dRr), neighbours beyond rc_angular skipped; cache: NULL, or
- * the tape's chunk cache (cache[0] = 1 once filled) */
+ * R_e(r_j) = Rn[j * jstride + eoff[e]] (likewise dRr), neighbours beyond rc_angular skipped; cache: NULL (the
+ * two-pass path), or the tape's chunk cache as mom_forward filled it (cache[0] = 1) */
 ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, const mom_ws *w, const ml_env *env,
                          const double *Rn, const double *dRn, size_t jstride, const size_t *eoff, const double *gw,
                          double *dEdd, double *cache)
@@ -430,34 +430,28 @@ ML_CLONES static void mom_contract(const ml_sf_params *p, const mom_layout *L, c
             for (int i = 0; i < nr; i++) Ab[i] *= mom_tab.w[i];
         }
     mom_adjoint_derived(p, L, w);
-    /* neighbours of element b, MOM_LANES at a time (one per vector lane: no horizontal sums). With a cache (the
-     * tape's), the chunks (lane data and u^a, the same for every member of a committee) are read from it; mom_forward
-     * fills the tape's, and a cache not yet filled (cache[0] != 1) is filled here. */
-    const size_t rec = mom_chunk_doubles(L);
-    const int cached = cache && cache[0] == 1.0;
-    int nch = cached ? (int)cache[1] : 0;
-    if (cached)
-        for (int c = 0; c < nch; c++) {
+    /* neighbours of element b, MOM_LANES at a time (one per vector lane: no horizontal sums). The chunks (lane data
+     * and u^a, the same for every member of a committee) are read from the tape's cache, which mom_forward filled;
+     * without one (the two-pass path) they are formed in w's scratch. */
+    if (cache && cache[0] == 1.0) {
+        const size_t rec = mom_chunk_doubles(L);
+        for (int c = 0; c < (int)cache[1]; c++) {
             double *r = cache + 2 + (size_t)c * rec, *ld, *lR, *U;
             mom_chunk_parts(r, ne, &ld, &lR, &U);
             int idx[MOM_LANES];
             for (int l = 0; l < MOM_LANES; l++) idx[l] = (int)r[2 + l];
             mom_chunk_force(p, L, w, (int)r[0], (int)r[1], idx, ld, lR, U, dEdd);
         }
-    else
-        for (int b = 0; b < nel; b++)
-            for (int j0 = 0;;) {
-                double *ld, *lR, *U;
-                int idx[MOM_LANES];
-                const int cnt = mom_next_chunk(p, L, w, env, b, &j0, Rn, dRn, jstride, eoff, cache, nch, &ld, &lR, &U, idx);
-                if (!cnt) break;
-                mom_chunk_force(p, L, w, b, cnt, idx, ld, lR, U, dEdd);
-                nch++;
-            }
-    if (cache && !cached) {
-        cache[0] = 1.0;
-        cache[1] = nch;
+        return;
     }
+    for (int b = 0; b < nel; b++)
+        for (int j0 = 0;;) {
+            double *ld, *lR, *U;
+            int idx[MOM_LANES];
+            const int cnt = mom_next_chunk(p, L, w, env, b, &j0, Rn, dRn, jstride, eoff, NULL, 0, &ld, &lR, &U, idx);
+            if (!cnt) break;
+            mom_chunk_force(p, L, w, b, cnt, idx, ld, lR, U, dEdd);
+        }
 }
 
 /* T_b[e][i] += sum_k R_e[k] U[i][k] for one chunk (U [i][lanes] as mom_lane_monomials leaves it, rows i < nr; lR
