@@ -73,17 +73,27 @@ elif grep -q "error: MPI_Win_allocate.*OMPI_MCA_osc=^rdma" rdma.log; then
     echo "ok   osc/rdma over TCP: $(grep -m1 'error: MPI_Win' rdma.log | cut -c1-140)..."
 else echo "FAIL: osc/rdma over TCP: $(tail -5 rdma.log)"; fail=1; fi
 mpi_nodes=("${mpi_net[@]}" --mca osc ^rdma --display-map)
+# The 3-node launch of campaign NAME (NAME.ini, log NAME.log, rsh agent log rsh.log), tried a second time from
+# scratch when CHECK (a command) fails after the first, with the first log shown: CI runs have lost this launch
+# inside Open MPI, before any rank ran (once no journals with no log to show why; once, on 2026-12-07, "ORTE does
+# not know how to route a message to the specified daemon located on the indicated node: 127.0.0.3"), and the
+# test passed alone and in the next full run. Returns CHECK's status after the last try.
+launch3() { # NAME CHECK WHAT
+    local try
+    for try in 1 2; do
+        rm -f rsh.log "shared/$1".*
+        MPI_LOCAL_RSH_LOG=$work/rsh.log mpirun --hostfile hosts -np 3 "${mpi_nodes[@]}" "$exe" campaign "$1.ini" \
+            > "$1.log" 2>&1
+        $2 && return 0
+        echo "$([ $try = 1 ] && echo "note" || echo "FAIL"): 3-node run $try $3; its log ends:"
+        tail -25 "$1.log" | sed 's/^/    /'
+    done
+    return 1
+}
 mk one; mpirun -np 1 "$exe" campaign one.ini > one.log 2>&1
 mk nodes
-# (a CI run on 2026-12-07 lost this launch in Open MPI itself: "ORTE does not know how to route a message to the
-# specified daemon located on the indicated node: 127.0.0.3", before any rank ran; it passed alone and in the next
-# full run. As for the kill run below, the launch is tried a second time, with the first log shown)
-for try in 1 2; do
-    rm -f rsh.log shared/nodes.*
-    MPI_LOCAL_RSH_LOG=$work/rsh.log mpirun --hostfile hosts -np 3 "${mpi_nodes[@]}" "$exe" campaign nodes.ini > nodes.log 2>&1
-    [ -f shared/nodes.nc ] && break
-    [ $try = 1 ] && { echo "note: 3-node run 1 wrote no campaign file; its log ends:"; tail -25 nodes.log | sed 's/^/    /'; }
-done
+has_nodes_nc() { [ -f shared/nodes.nc ]; }
+launch3 nodes has_nodes_nc "wrote no campaign file" || fail=1
 for p in one nodes; do [ -f "shared/$p.nc" ] || { echo "FAIL: shared/$p.nc not written"; tail -20 "$p.log"; exit 1; }; done
 # placement: one rank on each loopback "node", the two remote daemons started through the rsh agent
 if grep -q "Data for node: 127.0.0.2" nodes.log && grep -q "Data for node: 127.0.0.3" nodes.log &&
@@ -112,15 +122,8 @@ else echo "FAIL: printed results differ"; fail=1; fi
 # replicas (the others "never finished") and its campaign file is gone; the same input on 2 nodes resumes
 # (the kill itself, at random moments, is test_seeding_campaign's)
 mk kill
-# (a CI run once got no journals from this launch, with no log to show why: the log is printed now, and the
-# launch of the 3 loopback "nodes" is tried a second time before the test fails)
-for try in 1 2; do
-    mpirun --hostfile hosts -np 3 "${mpi_nodes[@]}" "$exe" campaign kill.ini > kill.log 2>&1
-    [ -n "$(ls shared/kill.journal.* 2>/dev/null)" ] && break
-    echo "$([ $try = 1 ] && echo "note" || echo "FAIL"): 3-node run $try left no journals; its log ends:"
-    tail -25 kill.log | sed 's/^/    /'
-    [ $try = 2 ] && fail=1
-done
+has_kill_journals() { [ -n "$(ls shared/kill.journal.* 2>/dev/null)" ]; }
+launch3 kill has_kill_journals "left no journals" || fail=1
 rm -f shared/kill.nc
 cat shared/kill.journal.* | sort -k2,2n | head -4 > keep.txt
 rm -f shared/kill.journal.*
