@@ -27,8 +27,13 @@ static void test_exp(void **st)
     print_message("sr_exp: largest relative difference from libm %.3g (%.2f ulp)\n", worst, worst / ULP);
     assert_true(worst <= 4 * ULP);
     assert_true(sr_exp(0.0) == 1.0);
-    assert_true(sr_exp(-709.0) == 0.0 && sr_exp(-1e300) == 0.0);
-    assert_true(isnan(sr_exp(NAN)));
+    assert_true(sr_exp(-709.0) == 0.0 && sr_exp(-1e300) == 0.0 && sr_exp(-INFINITY) == 0.0);
+    assert_true(isnan(sr_exp(NAN)) && isnan(sr_exp(-NAN)));
+    /* 2^k exactly where x = k ln2 rounds to the same double as the reduction's product (k = -1000 .. 1000 by 7) */
+    for (int k = -1000; k <= 1000; k += 7) {
+        const double x = k * 0.69314718055994530942, e = sr_exp(x), ref = exp(x);
+        assert_true(fabs(e - ref) <= 4 * ULP * ref);
+    }
 }
 
 static void test_cutoff(void **st)

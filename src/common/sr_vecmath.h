@@ -1,12 +1,14 @@
-/* sr_vecmath.h - exp for loops that must vectorise (the network potential's kernels, src/ml).
+/* sr_vecmath.h - exp for loops that must vectorise (the network potential's kernels, src/ml; the
+ * Stillinger-Weber legs, src/md).
  *
  * libm's exp is a call per element, so a loop that calls it stays scalar. These are inline and branch-free:
  * only integer operations on the bits decide (a floating-point compare in a loop keeps GCC from vectorising it
  * under the default -ftrapping-math), so the loops over neighbours, functions and neurons that use them
- * vectorise. Accuracy: a few ulp of libm's (tests/test_ml_simd.c). The same function in every copy of a loop
- * (baseline, AVX2, AVX-512) gives the same bits in each. The polynomial costs more per element than glibc's
- * table-driven exp: it pays only in wide loops. Tried in the Stillinger-Weber legs loop (with -fno-math-errno
- * for sqrt): mW MD 8 % slower in blocks of 4 legs, 1 % slower in blocks of 8, so md keeps libm's exp (2026-12-07). */
+ * vectorise. Every integer is a 64-bit lane (no 32-bit k, no unsigned compare: AVX2 has signed 64-bit compares
+ * only), so GCC vectorises them at the loop's full width, 4-lane loops included. Accuracy: a few ulp of libm's
+ * (tests/test_ml_simd.c). The same function in every copy of a loop (baseline, AVX2, AVX-512) gives the same
+ * bits in each. The polynomial costs more per element than glibc's table-driven exp: it pays only in loops that
+ * vectorise (a scalar copy in the Stillinger-Weber legs was slower than libm; vectorised, mW MD 14 % faster). */
 #ifndef SR_VECMATH_H
 #define SR_VECMATH_H
 
@@ -30,19 +32,22 @@ static inline double sr_from_bits(uint64_t b)
 /* the bits of a result, or those of the argument when the argument is NaN (NaN in, the same NaN out) */
 static inline uint64_t sr_nan_through(uint64_t result, uint64_t arg)
 {
-    const uint64_t nan_mask = (uint64_t)0 - (uint64_t)((arg & 0x7fffffffffffffffu) > 0x7ff0000000000000u);
+    const uint64_t nan_mask =
+        (uint64_t)0 - (uint64_t)((int64_t)(arg & 0x7fffffffffffffffu) > (int64_t)0x7ff0000000000000u);
     return result ^ ((result ^ arg) & nan_mask);
 }
 
 /* x = k ln2 + r, |r| <= ln2/2, for |x| <= 708 (Cody-Waite: ln2 split as in fdlibm, the high part with trailing
- * zero bits so that k ln2_hi is exact); returns k */
-static inline int sr_reduce_ln2(double x, double *r)
+ * zero bits so that k ln2_hi is exact); returns 2^k. k, the nearest integer to x/ln2, comes from the "shifter":
+ * t = x/ln2 + 1.5 2^52 holds k in its low bits, so (bits(t) + 1023) << 52 is the exponent field of 2^k (the
+ * shift drops the shifter's own bits). */
+static inline double sr_reduce_ln2(double x, double *r)
 {
     const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    const double inv_ln2 = 1.44269504088896338700e+00;
-    const int k = (int)(x * inv_ln2 + 1024.5) - 1024; /* nearest integer (the truncated argument is positive) */
+    const double inv_ln2 = 1.44269504088896338700e+00, shifter = 0x1.8p52;
+    const double t = x * inv_ln2 + shifter, k = t - shifter;
     *r = (x - k * ln2_hi) - k * ln2_lo;
-    return k;
+    return sr_from_bits((sr_bits(t) + 1023u) << 52);
 }
 
 /* expm1(r) for |r| <= ln2/2: the Taylor series to r^13 (remainder < 2e-17 relative) */
@@ -63,8 +68,12 @@ static inline double sr_expm1_reduced(double r)
     return r + r * (r * p);
 }
 
-/* 2^k, -1022 <= k <= 1023, from the exponent bits */
-static inline double sr_pow2i(int k) { return sr_from_bits((uint64_t)(k + 1023) << 52); }
+/* the smaller of two bit patterns below 2^63 (|x| as integers), by a signed 64-bit compare */
+static inline uint64_t sr_min_abs_bits(uint64_t a, uint64_t b)
+{
+    const uint64_t over = (uint64_t)0 - (uint64_t)((int64_t)a > (int64_t)b);
+    return (a & ~over) | (b & over);
+}
 
 /* exp(x) for x <= 708 (the kernels' arguments are <= 0): 2^k (1 + expm1(r)); x < -708 gives 0
  * (exp(-708) = 3e-308, and -inf gives 0), NaN gives NaN */
@@ -72,12 +81,10 @@ static inline double sr_exp(double x)
 {
     const uint64_t xb = sr_bits(x), sign = xb & 0x8000000000000000u, ab = xb ^ sign;
     const uint64_t cap = 0x4086200000000000u; /* 708.0 */
-    const uint64_t cb = ab < cap ? ab : cap;
     double r;
-    const int k = sr_reduce_ln2(sr_from_bits(cb | sign), &r);
-    const double scale = sr_pow2i(k);
+    const double scale = sr_reduce_ln2(sr_from_bits(sr_min_abs_bits(ab, cap) | sign), &r);
     const uint64_t eb = sr_bits(scale + scale * sr_expm1_reduced(r));
-    const uint64_t under = (uint64_t)0 - (uint64_t)((sign != 0) & (ab > cap));
+    const uint64_t under = ((uint64_t)0 - (sign >> 63)) & ((uint64_t)0 - (uint64_t)((int64_t)ab > (int64_t)cap));
     return sr_from_bits(sr_nan_through(eb & ~under, xb));
 }
 

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/sr_vecmath.h"
 #include "md.h"
 #include "md_simd.h"
 
@@ -407,8 +408,9 @@ static int sw_reserve(sw_work *st, int n)
 /* ---- the physics, written once for every force loop below -------------------------------------------
  * One leg i-j inside the (i,j,j) cutoff: r, 1/r, 1/r^2, dr = 1/(r - a sig) (sw_leg_r), then rp = (sig-free)
  * 1/r^p, rq = 1/r^q, ex = exp(sig dr) (pair term) and g = exp(gamma sig dr) (radial factor of the triplets)
- * (sw_leg_exp). exp and pow are glibc's and stay scalar in every kernel: glibc has no vector exp that gives the
- * same bits, and the same bits are what keeps the trajectories. */
+ * (sw_leg_exp). exp is sr_exp (common/sr_vecmath.h: inline, branch-free, a few ulp of libm's), so that the
+ * SIMD loop's legs vectorise and every copy of every loop gives the same bits; pow (p != 4, q != 0) is libm's and
+ * scalar. Since 2026-12-07 (libm's exp before) mW trajectories differ from earlier builds' by rounding. */
 static inline __attribute__((always_inline)) void sw_leg_r(double cut, double rsq, double *r, double *rinv,
                                                            double *rinvsq, double *dr)
 {
@@ -423,8 +425,8 @@ static inline __attribute__((always_inline)) void sw_leg_exp(const sw_param *p, 
 {
     *rp = p->p4 ? rinvsq * rinvsq : pow(rinv, p->p);
     *rq = p->q0 ? 1.0 : pow(rinv, p->q);
-    *ex = exp(p->sigma * dr);
-    *g = exp(p->sigma_gamma * dr);
+    *ex = sr_exp(p->sigma * dr);
+    *g = sr_exp(p->sigma_gamma * dr);
 }
 
 /* Pair term from the leg's pieces: phi2(r)/2 and (dphi2/dr)/(2r) (the pair is met once from each side),
@@ -583,8 +585,8 @@ static double sw_reference(const sw_state *st, sw_work *w, const md_system *s, c
  *               the indices of those inside compacted branch-free, then the short list copied into arrays (one
  *               per quantity, the layout the vector loops read contiguously), padded with SW_PAD harmless
  *               entries (ex = g = 0: zero terms);
- *   legs:       sqrt, divisions, exp, pow per short-list entry, scalar (sw_leg_r, sw_leg_exp); then the pair
- *               terms vectorised (sw_pair);
+ *   legs:       sqrt, divisions, exp per short-list entry, vectorised (sw_leg_r, sr_exp) when one element
+ *               has p = 4 and q = 0, else scalar with pow (sw_leg_exp); then the pair terms vectorised (sw_pair);
  *   triplets:   for each a, the partners b > a in blocks of SW_PAD lanes (blocks start at a + 1 and may run
  *               into the padding), the force on b updated lane-wise; the sums over b onto
  *               a, onto i and into the energy are then taken in order, scalar (they fix the rounding);
@@ -697,16 +699,41 @@ static inline __attribute__((always_inline)) double sw_loop_simd(const sw_state 
         const int npad = (ns + SW_PAD - 1) / SW_PAD * SW_PAD;
         for (int q = ns; q < ns + SW_PAD; q++) { /* harmless lanes: ex = g = 0 give zero terms */
             sux[q] = suy[q] = suz[q] = 0.0;
-            srinv[q] = srinvsq[q] = sdr[q] = srp[q] = srq[q] = 1.0;
+            srsq[q] = srinv[q] = srinvsq[q] = sdr[q] = srp[q] = srq[q] = 1.0;
             sex[q] = sg[q] = 0.0;
             sj[q] = sel[q] = sk2[q] = 0;
         }
-        /* legs: scalar (sqrt would vectorise only without errno: -fno-math-errno, not in the default build) */
-        for (int q = 0; q < ns; q++) {
-            double r;
-            sw_leg_r(single ? cut0 : t_cut[sk2[q]], srsq[q], &r, &srinv[q], &srinvsq[q], &sdr[q]);
-            sw_leg_exp(single ? p0 : &st->param[sk2[q]], srinv[q], srinvsq[q], sdr[q], &srp[q], &srq[q], &sex[q],
-                       &sg[q]);
+        /* legs: vectorised for one element with p = 4, q = 0 (mW, Si; sqrt inline: md_sw.c has -fno-math-errno),
+         * else scalar */
+        if (single && p0->p4 && p0->q0) {
+            for (int b = 0; b < npad; b += SW_PAD) {
+#pragma omp simd
+                for (int l = 0; l < SW_PAD; l++) {
+                    const int q = b + l;
+                    double r, rinv, rinvsq, dr;
+                    sw_leg_r(cut0, srsq[q], &r, &rinv, &rinvsq, &dr);
+                    /* sw_leg_exp with p = 4, q = 0 spelled out (its branch on p4 and q0 keeps the loop scalar) */
+                    const double rp = rinvsq * rinvsq, rq = 1.0, ex = sr_exp(sig0 * dr), g = sr_exp(sg0 * dr);
+                    srinv[q] = rinv;
+                    srinvsq[q] = rinvsq;
+                    sdr[q] = dr;
+                    srp[q] = rp;
+                    srq[q] = rq;
+                    sex[q] = ex;
+                    sg[q] = g;
+                }
+            }
+            for (int q = ns; q < npad; q++) { /* the padding again (r = 1 gave its rinv, rp, rq) */
+                sdr[q] = 1.0;
+                sex[q] = sg[q] = 0.0;
+            }
+        } else {
+            for (int q = 0; q < ns; q++) {
+                double r;
+                sw_leg_r(single ? cut0 : t_cut[sk2[q]], srsq[q], &r, &srinv[q], &srinvsq[q], &sdr[q]);
+                sw_leg_exp(single ? p0 : &st->param[sk2[q]], srinv[q], srinvsq[q], sdr[q], &srp[q], &srq[q],
+                           &sex[q], &sg[q]);
+            }
         }
         /* pair terms, vectorised */
         for (int b = 0; b < npad; b += SW_PAD) {

@@ -27,10 +27,9 @@
 ML_INLINE double tanh_kernel(double x)
 {
     const uint64_t xb = sr_bits(x), ab = xb & 0x7fffffffffffffffu, cap = 0x4034000000000000u; /* |x|, 20.0 */
-    const uint64_t cb = ab < cap ? ab : cap; /* NaN -> 20 as well */
+    const uint64_t cb = sr_min_abs_bits(ab, cap); /* NaN -> 20 as well */
     double r;
-    const int k = sr_reduce_ln2(2.0 * sr_from_bits(cb), &r);
-    const double scale = sr_pow2i(k);
+    const double scale = sr_reduce_ln2(2.0 * sr_from_bits(cb), &r);
     const double e = scale * sr_expm1_reduced(r) + (scale - 1.0), t = e / (e + 2.0);
     const uint64_t tb = sr_bits(t) | (xb & 0x8000000000000000u); /* the sign of x */
     return sr_from_bits(sr_nan_through(tb, xb));
