@@ -257,6 +257,31 @@ static void test_tetrahedron_analytic(void **state)
     md_system_free(s);
 }
 
+/* Two atoms whose r^2 is the double just below (a sigma)^2, where sqrt(r^2) rounds up to a sigma itself: without
+ * care dr = 1/(r - a sigma) = +inf and the pair energy is huge or infinite; the limit r -> a sigma is exp(-inf) = 0.
+ * (Positions found by search: u = (0x1.c77c257391486p+3 - 10, 0x1.59325b85d3c26p+3 - 10, 0), r^2 = 0x1.28bc2df0d4132p+4
+ * with the kernels' ux*ux + uy*uy + uz*uz.) */
+static void test_cutoff_rounding(void **state)
+{
+    (void)state;
+    md_system *s = md_system_create(2, 1, MD_UNITS_METAL);
+    const double lo[3] = {0, 0, 0}, len[3] = {40, 40, 40};
+    md_system_set_box(s, lo, len);
+    const double x[6] = {10.0, 10.0, 10.0, 0x1.c77c257391486p+3, 0x1.59325b85d3c26p+3, 10.0};
+    for (int k = 0; k < 6; k++) s->x[k] = x[k];
+    const double ux = x[3] - x[0], uy = x[4] - x[1], uz = x[5] - x[2], rsq = ux * ux + uy * uy + uz * uz;
+    assert_true(rsq < (A_ * SIG) * (A_ * SIG) && sqrt(rsq) >= A_ * SIG);
+    md_potential *p = NULL;
+    assert_int_equal(make_sw(MW_FILE, "mW", s, &p), 0);
+    md_result r;
+    const double e = energy_of(p, s, &r);
+    print_message("pair at r^2 = %a (sqrt rounds to a sigma = %.17g): E = %g\n", rsq, A_ * SIG, e);
+    assert_true(e == 0.0);
+    for (int k = 0; k < 6; k++) assert_true(s->f[k] == 0.0);
+    md_potential_free(p);
+    md_system_free(s);
+}
+
 static void expect_bad_file(const char *text, md_system *s, const char *elements, const char *what)
 {
     char path[] = "/tmp/sr_swbad_XXXXXX";
@@ -393,6 +418,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_mw_forces_and_virial),
         cmocka_unit_test(test_two_element_forces_and_virial),
         cmocka_unit_test(test_tetrahedron_analytic),
+        cmocka_unit_test(test_cutoff_rounding),
         cmocka_unit_test(test_bad_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,6 +151,9 @@ static int sw_param_finish(sw_param *p, const char *path)
         rc += (p->gamma < 1.0 ? p->gamma : 1.0) * p->sigma / log(tol);
     }
     p->cutsq = rc > 0 ? rc * rc : 0.0;
+    /* r^2 < cutsq must give r = sqrt(r^2) < a sig: r rounded onto a sig would make dr = 1/(r - a sig) = +inf
+     * (and exp(sig dr) huge) instead of the limit exp(-inf) = 0; only possible when tol = 0 (cutsq = (a sig)^2) */
+    while (p->cutsq > 0 && sqrt(p->cutsq) >= p->cut) p->cutsq = nextafter(p->cutsq, 0.0);
     p->sigma_gamma = p->sigma * p->gamma;
     p->lambda_epsilon = p->lambda * p->epsilon;
     p->ae_b_sp = p->biga * p->epsilon * p->bigb * pow(p->sigma, p->p);
