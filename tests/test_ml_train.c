@@ -307,6 +307,47 @@ static void test_training_lowers_loss(void **st)
     gsl_rng_free(r);
 }
 
+/* ema_decay: the learning curve and the kept model are the moving average's. With d = 0.9999 the average after
+ * 1500 steps still weighs the start by 0.9999^1500 = 0.86, so its curve hardly falls while the plain run's falls by
+ * > 10x; with d = 0.9 (a memory of ~10 steps) the kept average trains as well as the plain run (loss / 100) */
+static void test_moving_average(void **st)
+{
+    (void)st;
+    double f_end[3], f_start[3], loss_ratio[3];
+    const double decay[3] = {0.0, 0.9999, 0.9};
+    for (int v = 0; v < 3; v++) {
+        gsl_rng *r;
+        ml_model *teacher, *m;
+        ml_dataset ds;
+        ml_cache *c;
+        int idx[8];
+        student_setup(54, &r, &teacher, &m, &ds, &c, idx);
+        const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
+        ml_train_params p;
+        short_schedule(&p, 1500, 1.0, 500);
+        p.ema_decay = decay[v];
+        ml_train_report rep;
+        assert_int_equal(ml_train(m, &ds, &ds, &p, NULL, &rep), 0);
+        assert_int_equal(rep.npoints, 4);
+        f_start[v] = rep.rmse_f_val[0];
+        f_end[v] = rep.rmse_f_val[3];
+        loss_ratio[v] = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL) / l0;
+        print_message("ema_decay %g: validation F RMSE %.4g -> %.4g, kept model's loss / start %.3g\n", decay[v],
+                      f_start[v], f_end[v], loss_ratio[v]);
+        ml_train_report_free(&rep);
+        ml_cache_free(c);
+        ml_dataset_free(&ds);
+        ml_model_free(teacher);
+        ml_model_free(m);
+        gsl_rng_free(r);
+    }
+    assert_true(f_start[0] == f_start[1] && f_start[0] == f_start[2]); /* step 0: the average is the start */
+    assert_true(f_end[0] < 0.1 * f_start[0]);
+    assert_true(f_end[1] > 0.5 * f_start[1]);
+    assert_true(loss_ratio[1] > 0.1);
+    assert_true(loss_ratio[2] < 0.01);
+}
+
 /* training on 2 threads is reproducible: four runs of the same input end with bit-identical weights and
  * learning curves. The frames differ in size (8 to 64 atoms), so which thread finishes first varies from run to
  * run; the old code summed the gradient per thread in the order the threads took frames (dynamic schedule,
@@ -479,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_cache_virial_is_the_model_virial),
         cmocka_unit_test(test_reference_energies),
         cmocka_unit_test(test_training_lowers_loss),
+        cmocka_unit_test(test_moving_average),
         cmocka_unit_test(test_training_on_virials),
         cmocka_unit_test(test_time_budget_and_bad_params),
         cmocka_unit_test(test_threads_reproducible),

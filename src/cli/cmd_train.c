@@ -97,6 +97,9 @@ static const sr_keyword train_keys[] = {
      "stop after this many learning-curve points without validation improvement (0 = never)"},
     {"max_minutes", SR_KW_REAL, offsetof(ml_train_params, max_minutes), "", "0", 0, 1e6, NULL,
      "wall-time budget in minutes (0 = none); the best model so far is kept"},
+    {"ema_decay", SR_KW_REAL, offsetof(ml_train_params, ema_decay), "", "0", 0, 0.9999, NULL,
+     "0: off; d: the learning curve, the kept model and its checkpoints use the exponential moving average of the "
+     "parameters (theta_ema <- d theta_ema + (1 - d) theta after each step; MACE and NequIP use 0.99)"},
     {"threads", SR_KW_INT, offsetof(ml_train_params, threads), "", "0", 0, 1024, NULL,
      "OpenMP threads (0 = OMP_NUM_THREADS or all cores)"},
     {"committee", SR_KW_INT, offsetof(ml_train_params, committee), "", "4", 1, ML_MAX_MEMBERS, NULL,
@@ -354,6 +357,9 @@ static int run_training(const char *file)
            "(0 = default), seed %ld, committee of %d network%s\n", tp.steps, tp.batch, tp.lr_start, tp.lr_stop,
            tp.decay_steps, tp.pe_start, tp.pe_limit, tp.pf_start, tp.pf_limit, tp.pv_start, tp.pv_limit, tp.eval_every, tp.patience,
            tp.max_minutes, tp.threads, tp.seed, tp.committee, tp.committee > 1 ? "s" : "");
+    if (tp.ema_decay > 0)
+        printf("training: learning curve and kept model from the moving average of the parameters, decay %g\n",
+               tp.ema_decay);
     char ckpt[4096] = "";
     if (oc.checkpoint[0]) resolve(base, oc.checkpoint, ckpt, sizeof ckpt);
     if (ckpt[0] && tp.committee > 1)

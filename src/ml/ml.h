@@ -306,6 +306,8 @@ typedef struct ml_train_params {
     long eval_every;       /* steps between learning-curve points */
     int patience;          /* learning-curve points without validation improvement before stopping (0 = never) */
     double max_minutes;    /* wall-time budget (0 = none) */
+    double ema_decay;      /* 0: off; d in (0, 1): evaluate, select and keep the exponential moving average of the
+                            * parameters, theta_ema <- d theta_ema + (1 - d) theta after every Adam step */
     int threads;           /* OpenMP threads (0 = default) */
     int verbose;
     int committee;         /* networks K trained by ml_train_committee (ml_train ignores it) */

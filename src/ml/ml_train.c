@@ -706,15 +706,19 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
     double *theta = malloc(sizeof(double) * (size_t)np), *best = malloc(sizeof(double) * (size_t)np);
     double *grad = malloc(sizeof(double) * (size_t)np), *m1 = calloc((size_t)np, sizeof(double));
     double *m2 = calloc((size_t)np, sizeof(double));
+    const int ema_on = p->ema_decay > 0 && p->ema_decay < 1;
+    double *ema = ema_on ? malloc(sizeof(double) * (size_t)np) : NULL;
     int *order = malloc(sizeof(int) * (size_t)ctr->nframes);
     tbuf *tb = calloc((size_t)nth, sizeof(tbuf));
     int nmax = ctr->nmax;
     if (cva && cva->nmax > nmax) nmax = cva->nmax;
-    if (!theta || !best || !grad || !m1 || !m2 || !order || !tb) rc = SR_ERROR(SR_ENOMEM, "training: out of memory");
+    if (!theta || !best || !grad || !m1 || !m2 || !order || !tb || (ema_on && !ema))
+        rc = SR_ERROR(SR_ENOMEM, "training: out of memory");
     for (int k = 0; k < nth && !rc; k++) rc = tbuf_alloc(&tb[k], m, nmax, 1);
     if (rc) goto free_all;
     ml_model_get_params(m, theta);
     memcpy(best, theta, sizeof(double) * (size_t)np);
+    if (ema_on) memcpy(ema, theta, sizeof(double) * (size_t)np);
     for (int k = 0; k < ctr->nframes; k++) order[k] = k;
     int pos = ctr->nframes; /* reshuffle at the start */
     /* the virial term: asked for, and some training frame has a reference virial */
@@ -741,6 +745,8 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
                          (p->max_minutes > 0 && now_seconds() - t0 > 60.0 * p->max_minutes);
         if (t % p->eval_every == 0 || last) {
             double et, ft, ev = NAN, fv = NAN, vt = NAN, vv = NAN;
+            /* the point is the averaged parameters' when ema_decay is on (set back to theta below) */
+            if (ema_on) ml_model_set_params(m, ema);
             cache_rmse(m, ctr, tb, nth, &et, &ft, virial ? &vt : NULL);
             if (cva) cache_rmse(m, cva, tb, nth, &ev, &fv, virial ? &vv : NULL);
             if ((rc = report_push(rep, t, lr, et, ft, ev, fv))) goto free_all;
@@ -751,7 +757,7 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
                                  (p->pv_limit > 0 && isfinite(sv) ? p->pv_limit * sv * sv : 0.0);
             if (score < best_score) {
                 best_score = score;
-                memcpy(best, theta, sizeof(double) * (size_t)np);
+                memcpy(best, ema_on ? ema : theta, sizeof(double) * (size_t)np);
                 rep->best_step = t;
                 rep->best_e_val = se;
                 rep->best_f_val = sf;
@@ -771,6 +777,7 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
                            1e3 * ev, 1e3 * fv, now_seconds() - t0);
                 fflush(stdout);
             }
+            if (ema_on) ml_model_set_params(m, theta);
             if (p->patience > 0 && since_best >= p->patience) {
                 if (p->verbose) printf("early stop: no validation improvement in %d evaluations\n",
                                        p->patience);
@@ -800,6 +807,8 @@ int ml_train(ml_model *m, const ml_dataset *train, const ml_dataset *val, const 
             m2[q] = b2 * m2[q] + (1 - b2) * grad[q] * grad[q];
             theta[q] -= lr * (m1[q] / c1) / (sqrt(m2[q] / c2) + eps);
         }
+        if (ema_on)
+            for (int q = 0; q < np; q++) ema[q] = p->ema_decay * ema[q] + (1.0 - p->ema_decay) * theta[q];
         ml_model_set_params(m, theta);
     }
     ml_model_set_params(m, best);
@@ -812,6 +821,7 @@ free_all:
     free(grad);
     free(m1);
     free(m2);
+    free(ema);
     free(order);
 out:
     ml_cache_free(ctr);
