@@ -99,7 +99,8 @@ static const sr_keyword train_keys[] = {
      "wall-time budget in minutes (0 = none); the best model so far is kept"},
     {"ema_decay", SR_KW_REAL, offsetof(ml_train_params, ema_decay), "", "0", 0, 0.9999, NULL,
      "0: off; d: the learning curve, the kept model and its checkpoints use the exponential moving average of the "
-     "parameters (theta_ema <- d theta_ema + (1 - d) theta after each step; MACE and NequIP use 0.99)"},
+     "parameters (theta_ema <- d theta_ema + (1 - d) theta after each step; MACE's training examples use "
+     "--ema --ema_decay=0.99)"},
     {"threads", SR_KW_INT, offsetof(ml_train_params, threads), "", "0", 0, 1024, NULL,
      "OpenMP threads (0 = OMP_NUM_THREADS or all cores)"},
     {"committee", SR_KW_INT, offsetof(ml_train_params, committee), "", "4", 1, ML_MAX_MEMBERS, NULL,
