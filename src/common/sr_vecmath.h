@@ -29,11 +29,14 @@ static inline double sr_from_bits(uint64_t b)
     return x;
 }
 
+/* all ones when a > b, else zero, for bit patterns below 2^63 (|x| as integers): a signed 64-bit compare, which
+ * AVX2 has (it has no unsigned one) */
+static inline uint64_t sr_mask_gt(uint64_t a, uint64_t b) { return (uint64_t)0 - (uint64_t)((int64_t)a > (int64_t)b); }
+
 /* the bits of a result, or those of the argument when the argument is NaN (NaN in, the same NaN out) */
 static inline uint64_t sr_nan_through(uint64_t result, uint64_t arg)
 {
-    const uint64_t nan_mask =
-        (uint64_t)0 - (uint64_t)((int64_t)(arg & 0x7fffffffffffffffu) > (int64_t)0x7ff0000000000000u);
+    const uint64_t nan_mask = sr_mask_gt(arg & 0x7fffffffffffffffu, 0x7ff0000000000000u);
     return result ^ ((result ^ arg) & nan_mask);
 }
 
@@ -68,10 +71,10 @@ static inline double sr_expm1_reduced(double r)
     return r + r * (r * p);
 }
 
-/* the smaller of two bit patterns below 2^63 (|x| as integers), by a signed 64-bit compare */
+/* the smaller of two bit patterns below 2^63 (|x| as integers) */
 static inline uint64_t sr_min_abs_bits(uint64_t a, uint64_t b)
 {
-    const uint64_t over = (uint64_t)0 - (uint64_t)((int64_t)a > (int64_t)b);
+    const uint64_t over = sr_mask_gt(a, b);
     return (a & ~over) | (b & over);
 }
 
@@ -84,7 +87,7 @@ static inline double sr_exp(double x)
     double r;
     const double scale = sr_reduce_ln2(sr_from_bits(sr_min_abs_bits(ab, cap) | sign), &r);
     const uint64_t eb = sr_bits(scale + scale * sr_expm1_reduced(r));
-    const uint64_t under = ((uint64_t)0 - (sign >> 63)) & ((uint64_t)0 - (uint64_t)((int64_t)ab > (int64_t)cap));
+    const uint64_t under = ((uint64_t)0 - (sign >> 63)) & sr_mask_gt(ab, cap); /* x < -708 (or -NaN) */
     return sr_from_bits(sr_nan_through(eb & ~under, xb));
 }
 
