@@ -223,16 +223,32 @@ static void test_reference_energies(void **st)
 
 /* A teacher-student pair on 8 frames of 12 atoms labelled by the teacher (energies, forces, virials), the student's
  * normalisation fitted and its cache built; idx[8] = 0..7 */
-static void student_setup(uint64_t seed, gsl_rng **r, ml_model **teacher, ml_model **m, ml_dataset *ds, ml_cache **c,
-                          int *idx)
+typedef struct student {
+    gsl_rng *r;
+    ml_model *teacher, *m;
+    ml_dataset ds;
+    ml_cache *c;
+    int idx[8];
+} student;
+
+static void student_setup(uint64_t seed, student *S)
 {
-    *r = sr_rng_create(seed, 0, SR_RNG_USER);
-    *teacher = tml_random_model(*r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
-    *m = tml_random_model(*r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
-    make_dataset(*r, *teacher, 8, 12, 0.0, ds);
-    assert_int_equal(ml_model_fit_statistics(*m, ds), 0);
-    assert_int_equal(ml_cache_create(*m, ds, c), 0);
-    for (int k = 0; k < 8; k++) idx[k] = k;
+    S->r = sr_rng_create(seed, 0, SR_RNG_USER);
+    S->teacher = tml_random_model(S->r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    S->m = tml_random_model(S->r, ML_ANGULAR_G5, ML_ACT_TANH, 3.6);
+    make_dataset(S->r, S->teacher, 8, 12, 0.0, &S->ds);
+    assert_int_equal(ml_model_fit_statistics(S->m, &S->ds), 0);
+    assert_int_equal(ml_cache_create(S->m, &S->ds, &S->c), 0);
+    for (int k = 0; k < 8; k++) S->idx[k] = k;
+}
+
+static void student_free(student *S)
+{
+    ml_cache_free(S->c);
+    ml_dataset_free(&S->ds);
+    ml_model_free(S->teacher);
+    ml_model_free(S->m);
+    gsl_rng_free(S->r);
 }
 
 /* the defaults with a short schedule: `steps` Adam steps of 2 frames, lr 3e-3 -> 1e-4 every 100 steps, constant
@@ -253,13 +269,10 @@ static void short_schedule(ml_train_params *p, long steps, double pef, long eval
 static void test_training_lowers_loss(void **st)
 {
     (void)st;
-    gsl_rng *r;
-    ml_model *teacher, *m;
-    ml_dataset ds;
-    ml_cache *c;
-    int idx[8];
-    student_setup(54, &r, &teacher, &m, &ds, &c, idx);
-    const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
+    student S;
+    student_setup(54, &S);
+    ml_model *m = S.m;
+    const double l0 = ml_cache_loss(m, S.c, S.idx, 8, 1.0, 1.0, 0.0, NULL);
     ml_train_params p;
     short_schedule(&p, 1500, 1.0, 500);
     ml_train_report rep;
@@ -267,8 +280,8 @@ static void test_training_lowers_loss(void **st)
     snprintf(ckpt, sizeof ckpt, "%.150s/test_ml_train_ckpt.nc", SEEDRATE_BINARY_DIR);
     snprintf(curve, sizeof curve, "%.150s/test_ml_train_curve.nc", SEEDRATE_BINARY_DIR);
     /* train on all frames, validate on the same (this test is about the optimiser) */
-    assert_int_equal(ml_train(m, &ds, &ds, &p, ckpt, &rep), 0);
-    const double l1 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
+    assert_int_equal(ml_train(m, &S.ds, &S.ds, &p, ckpt, &rep), 0);
+    const double l1 = ml_cache_loss(m, S.c, S.idx, 8, 1.0, 1.0, 0.0, NULL);
     printf("loss %.3e -> %.3e (x%.0f)\n", l0, l1, l0 / l1);
     assert_true(l1 * 100 < l0);
     assert_int_equal(rep.npoints, 4); /* steps 0, 500, 1000, 1500 */
@@ -276,8 +289,8 @@ static void test_training_lowers_loss(void **st)
     ml_model *b = NULL;
     assert_int_equal(ml_model_read(ckpt, &b), 0);
     double e1, e2;
-    assert_int_equal(ml_model_frame(m, &ds.frames[3], &e1, NULL, NULL), 0);
-    assert_int_equal(ml_model_frame(b, &ds.frames[3], &e2, NULL, NULL), 0);
+    assert_int_equal(ml_model_frame(m, &S.ds.frames[3], &e1, NULL, NULL), 0);
+    assert_int_equal(ml_model_frame(b, &S.ds.frames[3], &e2, NULL, NULL), 0);
     assert_memory_equal(&e1, &e2, sizeof e1);
     ml_model_free(b);
     /* learning curve file: one record per evaluation, with units */
@@ -300,52 +313,47 @@ static void test_training_lowers_loss(void **st)
     remove(ckpt);
     remove(curve);
     ml_train_report_free(&rep);
-    ml_cache_free(c);
-    ml_dataset_free(&ds);
-    ml_model_free(teacher);
-    ml_model_free(m);
-    gsl_rng_free(r);
+    student_free(&S);
 }
 
 /* ema_decay: the learning curve and the kept model are the moving average's. With d = 0.9999 the average after
  * 1500 steps still weighs the start by 0.9999^1500 = 0.86, so its curve hardly falls while the plain run's falls by
- * > 10x; with d = 0.9 (a memory of ~10 steps) the kept average trains as well as the plain run (loss / 100) */
+ * > 10x; with d = 0.9 (a memory of ~10 steps) the kept average trains as well as the plain run (loss / 100). The
+ * three runs start from the same parameters (as test_training_on_virials' runs do). */
 static void test_moving_average(void **st)
 {
     (void)st;
+    student S;
+    student_setup(54, &S);
+    ml_model *m = S.m;
+    const int np = ml_model_nparams(m);
+    double *theta = malloc(sizeof(double) * np);
+    ml_model_get_params(m, theta);
+    const double l0 = ml_cache_loss(m, S.c, S.idx, 8, 1.0, 1.0, 0.0, NULL);
+    ml_train_params p;
+    short_schedule(&p, 1500, 1.0, 500);
     double f_end[3], f_start[3], loss_ratio[3];
     const double decay[3] = {0.0, 0.9999, 0.9};
     for (int v = 0; v < 3; v++) {
-        gsl_rng *r;
-        ml_model *teacher, *m;
-        ml_dataset ds;
-        ml_cache *c;
-        int idx[8];
-        student_setup(54, &r, &teacher, &m, &ds, &c, idx);
-        const double l0 = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL);
-        ml_train_params p;
-        short_schedule(&p, 1500, 1.0, 500);
+        ml_model_set_params(m, theta);
         p.ema_decay = decay[v];
         ml_train_report rep;
-        assert_int_equal(ml_train(m, &ds, &ds, &p, NULL, &rep), 0);
+        assert_int_equal(ml_train(m, &S.ds, &S.ds, &p, NULL, &rep), 0);
         assert_int_equal(rep.npoints, 4);
         f_start[v] = rep.rmse_f_val[0];
         f_end[v] = rep.rmse_f_val[3];
-        loss_ratio[v] = ml_cache_loss(m, c, idx, 8, 1.0, 1.0, 0.0, NULL) / l0;
+        loss_ratio[v] = ml_cache_loss(m, S.c, S.idx, 8, 1.0, 1.0, 0.0, NULL) / l0;
         print_message("ema_decay %g: validation F RMSE %.4g -> %.4g, kept model's loss / start %.3g\n", decay[v],
                       f_start[v], f_end[v], loss_ratio[v]);
         ml_train_report_free(&rep);
-        ml_cache_free(c);
-        ml_dataset_free(&ds);
-        ml_model_free(teacher);
-        ml_model_free(m);
-        gsl_rng_free(r);
     }
     assert_true(f_start[0] == f_start[1] && f_start[0] == f_start[2]); /* step 0: the average is the start */
     assert_true(f_end[0] < 0.1 * f_start[0]);
     assert_true(f_end[1] > 0.5 * f_start[1]);
     assert_true(loss_ratio[1] > 0.1);
     assert_true(loss_ratio[2] < 0.01);
+    free(theta);
+    student_free(&S);
 }
 
 /* training on 2 threads is reproducible: four runs of the same input end with bit-identical weights and
@@ -424,27 +432,24 @@ static void test_threads_reproducible(void **st)
 static void test_training_on_virials(void **st)
 {
     (void)st;
-    gsl_rng *r;
-    ml_model *teacher, *m0;
-    ml_dataset ds;
-    ml_cache *c;
-    int idx[8];
-    student_setup(55, &r, &teacher, &m0, &ds, &c, idx);
+    student S;
+    student_setup(55, &S);
+    ml_model *m0 = S.m;
     ml_train_params p;
     short_schedule(&p, 600, 0.0, 300);
     p.threads = 1;
     const int np = ml_model_nparams(m0);
     double *theta = malloc(sizeof(double) * np), *a = malloc(sizeof(double) * np), *b = malloc(sizeof(double) * np);
     ml_model_get_params(m0, theta);
-    const double lv0 = ml_cache_loss(m0, c, idx, 8, 0.0, 0.0, 1.0, NULL);
+    const double lv0 = ml_cache_loss(m0, S.c, S.idx, 8, 0.0, 0.0, 1.0, NULL);
     double lv[2];
     for (int with = 0; with < 2; with++) {
         ml_model_set_params(m0, theta);
         p.pv_start = p.pv_limit = with ? 1.0 : 0.0;
         p.pe_start = p.pe_limit = with ? 0.0 : 1e-3; /* something to train on without the virial */
         ml_train_report rep;
-        assert_int_equal(ml_train(m0, &ds, &ds, &p, NULL, &rep), 0);
-        lv[with] = ml_cache_loss(m0, c, idx, 8, 0.0, 0.0, 1.0, NULL);
+        assert_int_equal(ml_train(m0, &S.ds, &S.ds, &p, NULL, &rep), 0);
+        lv[with] = ml_cache_loss(m0, S.c, S.idx, 8, 0.0, 0.0, 1.0, NULL);
         ml_train_report_free(&rep);
     }
     print_message("virial loss %.3e -> %.3e trained with p_v, %.3e without\n", lv0, lv[1], lv[0]);
@@ -455,10 +460,10 @@ static void test_training_on_virials(void **st)
     p.pe_start = p.pe_limit = 1.0;
     p.pf_start = p.pf_limit = 1.0;
     for (int with = 0; with < 2; with++) {
-        for (int k = 0; k < ds.nframes; k++) ds.frames[k].has_virial = with;
+        for (int k = 0; k < S.ds.nframes; k++) S.ds.frames[k].has_virial = with;
         ml_model_set_params(m0, theta);
         ml_train_report rep;
-        assert_int_equal(ml_train(m0, &ds, &ds, &p, NULL, &rep), 0);
+        assert_int_equal(ml_train(m0, &S.ds, &S.ds, &p, NULL, &rep), 0);
         ml_model_get_params(m0, with ? b : a);
         ml_train_report_free(&rep);
     }
@@ -466,11 +471,7 @@ static void test_training_on_virials(void **st)
     free(theta);
     free(a);
     free(b);
-    ml_cache_free(c);
-    ml_dataset_free(&ds);
-    ml_model_free(teacher);
-    ml_model_free(m0);
-    gsl_rng_free(r);
+    student_free(&S);
 }
 
 static void test_time_budget_and_bad_params(void **st)
